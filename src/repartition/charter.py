@@ -1,0 +1,231 @@
+"""The embedding API: load a charter, validate households, route them to exactly one service."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Mapping
+
+from . import model as m
+from .decision import Decision, ValidatedHousehold
+from .dsl.builder import build_ast
+from .dsl.checker import check
+from .dsl.codegen import compile_charter
+from .dsl.interpreter import Interpreter
+from .dsl.parser import parse_tree, prepare_text, source_line
+from .errors import CharterError, Diagnostic, InvalidHousehold, NoDecision, RepartitionError
+from .semantics import DECIDED, Outcome, Semantics
+
+__all__ = ["Charter", "load_charter", "ENGINES"]
+
+#: The two backends: generated Python (default) and the reference interpreter.
+ENGINES = ("compile", "interprete")
+
+
+def load_charter(path: str | Path, *, verify: bool = True, engine: str = "compile") -> "Charter":
+    """Read, check and compile a rule file; table files are found relative to its folder."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise CharterError([Diagnostic(f"impossible de lire la charte « {path} » : {error.strerror}")]) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise CharterError([Diagnostic(f"{path}:{line}: le fichier n'est pas en UTF-8")]) from None
+    return Charter._build(text, str(path), path.parent, raw, verify, engine)
+
+
+class Charter:
+    """A checked, compiled charter. Build it with `load_charter` or `Charter.from_text`."""
+
+    @classmethod
+    def from_text(cls, text: str, *, name: str, base_dir: str | Path | None = None,
+                  verify: bool = True, engine: str = "compile") -> "Charter":
+        """A charter from its text; `name` appears in messages, `base_dir` locates its tables."""
+        base = Path(base_dir) if base_dir is not None else None
+        return cls._build(text, name, base, text.encode("utf-8"), verify, engine)
+
+    @classmethod
+    def _build(cls, text: str, name: str, base_dir: Path | None, raw: bytes, verify: bool,
+               engine: str) -> "Charter":
+        if engine not in ENGINES:
+            raise ValueError(f"engine must be one of {ENGINES}, not {engine!r}")
+        prepared = prepare_text(text)
+        tree = build_ast(parse_tree(prepared, name), name)
+        model = check(tree, prepared, base_dir, hashlib.sha256(raw))
+        charter = cls(model, prepared, engine)
+        if verify:
+            charter._verify()
+        return charter
+
+    def __init__(self, model: m.CharterModel, text: str, engine: str = "compile"):
+        self.model = model
+        self._text = text
+        self._semantics = Semantics(model)
+        self.engine = engine
+        if engine == "compile":
+            self._backend = compile_charter(model, self._semantics)
+            self._decide = self._backend.decide
+        else:
+            self._backend = _Interpreted(model, self._semantics)
+            self._decide = self._backend.decide
+        self._validate = compile_charter(model, self._semantics).validate if engine != "compile" \
+            else self._backend.validate
+        self._rule_names = tuple(r.name for r in model.rules)
+        self._rule_index = {r.name: r.index for r in model.rules}
+        self._fields_read = tuple(_fields_read(r.condition) for r in model.rules)
+        self._units = {s.code: s.unit for s in model.services if s.unit is not None}
+
+    # ---- what the charter declares ----
+    @property
+    def title(self) -> str:
+        return self.model.title
+
+    @property
+    def version(self) -> str | None:
+        return self.model.version
+
+    @property
+    def sha256(self) -> str:
+        """sha256 of the charter file and its table files, in declaration order."""
+        return self.model.sha256
+
+    @property
+    def rules(self) -> tuple[m.Rule, ...]:
+        return self.model.rules
+
+    @property
+    def services(self) -> dict[str, str]:
+        """Service code → French label."""
+        return {s.code: s.label for s in self.model.services}
+
+    @property
+    def fields(self) -> tuple[m.Field, ...]:
+        return self.model.fields
+
+    @property
+    def indicators(self) -> tuple[m.Indicator, ...]:
+        return self.model.indicators
+
+    @property
+    def examples(self) -> tuple[m.Example, ...]:
+        return self.model.examples
+
+    @property
+    def source(self) -> str:
+        """The generated Python source of this charter's functions."""
+        if self.engine == "compile":
+            return self._backend.source
+        return compile_charter(self.model, self._semantics).source
+
+    @property
+    def decide(self):
+        """The decision function itself: `decide(validated.values)` returns the rule's Outcome."""
+        return self._decide
+
+    # ---- routing ----
+    def validate(self, household: Mapping[str, object]) -> ValidatedHousehold:
+        """Read a household (CSV/JSON field names); raise InvalidHousehold naming field and value."""
+        values, assumed = self._read(household)
+        return ValidatedHousehold(values, assumed, self.model.sha256)
+
+    def _read(self, household: Mapping[str, object]):
+        if not isinstance(household, Mapping):
+            raise InvalidHousehold("(ménage)", household, "un objet associant chaque donnée à sa valeur")
+        return self._validate(household)
+
+    def route(self, household: Mapping[str, object] | ValidatedHousehold) -> Decision:
+        """The service for a household; NoDecision if the charter does not route it."""
+        if type(household) is ValidatedHousehold:
+            if household.charter_sha256 != self.model.sha256:
+                raise RepartitionError("ce ménage a été validé avec une autre charte")
+            values, assumed = household.values, household.assumed
+        else:
+            values, assumed = self._read(household)
+        outcome = self._decide(values)
+        if outcome.kind is not DECIDED:
+            raise self._no_decision(outcome)
+        unit = self._unit(outcome.service, values) if outcome.service in self._units else None
+        return Decision(self, outcome, values, assumed, unit)
+
+    def _no_decision(self, outcome: Outcome) -> NoDecision:
+        names = tuple(self._rule_names[i] for i in outcome.rules)
+        services = tuple(dict.fromkeys(self.model.rules[i].service.code for i in outcome.rules))
+        return NoDecision(outcome.kind, names, services)
+
+    def _unit(self, service: str, values: tuple) -> str | None:
+        unit = self._units[service]
+        code = values[unit.field.index]
+        found = unit.table.mapping.get(code) if code is not None else None
+        if found is not None:
+            return found
+        if unit.table.missing is not None:
+            return unit.table.missing
+        raise InvalidHousehold(unit.field.machine, code,
+                               f"un code présent dans la table « {unit.table.name} » ({unit.table.path})")
+
+    # ---- examples ----
+    def check_examples(self) -> list[Diagnostic]:
+        """One diagnostic per example whose household does not get the expected service and rule."""
+        problems = []
+        for example in self.model.examples:
+            expected = example.service + (f" par « {example.rule} »" if example.rule else "")
+            try:
+                decision = self.route(example.household)
+            except RepartitionError as error:
+                got = str(error.diagnostic.message)
+            else:
+                if decision.service == example.service and example.rule in (None, decision.rule):
+                    continue
+                got = f"{decision.service} par « {decision.rule} »"
+            span = example.span
+            problems.append(Diagnostic(f"l'exemple « {example.name} » attend {expected}, la charte "
+                                       f"donne {got}", span, source_line(self._text, span.line) if span else None))
+        return problems
+
+    def _verify(self) -> None:
+        problems = self.check_examples()
+        if problems:
+            raise CharterError(problems)
+
+    def __repr__(self) -> str:
+        return f"<Charter {self.title!r} version {self.version!r} ({len(self.rules)} règles)>"
+
+
+class _Interpreted:
+    """The reference backend: the interpreter walks each rule's condition."""
+
+    def __init__(self, model: m.CharterModel, semantics: Semantics):
+        self._interpreter = Interpreter()
+        self._rules = model.rules
+        self._indicators = model.indicators
+        self._semantics = semantics
+
+    def conditions(self, values: tuple) -> tuple:
+        evaluate = self._interpreter.evaluate
+        return tuple(None if r.condition is None else evaluate(r.condition, values) for r in self._rules)
+
+    def indicators(self, values: tuple) -> tuple:
+        return tuple(self._interpreter.evaluate(i.condition, values) for i in self._indicators)
+
+    def decide(self, values: tuple) -> Outcome:
+        return self._semantics.resolve(self.conditions(values))
+
+
+def _fields_read(condition) -> frozenset[int]:
+    match condition:
+        case None:
+            return frozenset()
+        case m.Ratio(field=f, other=g):
+            return frozenset({f.index, g.index})
+        case m.Compare(field=f) | m.Between(field=f) | m.Among(field=f) | m.Known(field=f) | m.Truth(field=f):
+            return frozenset({f.index})
+        case m.Not(operand=op):
+            return _fields_read(op)
+        case m.All(operands=ops) | m.Any(operands=ops):
+            return frozenset().union(*(_fields_read(o) for o in ops))
+        case m.DefinitionRef(definition=d):
+            return _fields_read(d.condition)
+    raise AssertionError(condition)  # pragma: no cover

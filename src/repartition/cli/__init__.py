@@ -1,0 +1,41 @@
+"""The `repartition` command line, in French: one module per sub-command."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Sequence
+
+from ..errors import RepartitionError
+from . import _french, code, orienter, verifier
+
+__all__ = ["main", "build_parser"]
+
+#: Sub-command modules; each has `register(subparsers)` setting `run(args) -> int`.
+COMMANDS = (orienter, verifier, code)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="repartition",
+        description="Répartit les ménages signalés pour impayé locatif entre les services sociaux, "
+        "selon la charte de prévention des expulsions.",
+    )
+    commands = parser.add_subparsers(title="commandes", metavar="COMMANDE", required=True)
+    for command in COMMANDS:
+        command.register(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    with _french.messages():
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        try:
+            return args.run(args)
+        except RepartitionError as error:
+            print(error, file=sys.stderr)
+            return 2
+        except KeyboardInterrupt:
+            print("interrompu.", file=sys.stderr)
+            return 130

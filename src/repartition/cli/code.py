@@ -1,0 +1,20 @@
+"""`repartition code`: print the Python source generated from a charter."""
+
+from __future__ import annotations
+
+import argparse
+
+from ..charter import load_charter
+
+
+def register(commands) -> None:
+    parser = commands.add_parser(
+        "code", help="affiche le code Python généré",
+        description="Affiche le code Python que repartition génère pour une charte (pour relecture).")
+    parser.add_argument("fichier", metavar="FICHIER", help="fichier de charte (.regles)")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    print(load_charter(args.fichier).source, end="")
+    return 0

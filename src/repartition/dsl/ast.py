@@ -1,0 +1,210 @@
+"""Syntax tree of a rule file, as written: names unresolved, comments kept, positions out of equality."""
+
+from __future__ import annotations
+
+from attrs import field, frozen
+
+from ..errors import Span
+
+__all__ = [
+    "Node", "Comment", "Name", "Value", "Title", "Reference", "Version", "Validity",
+    "ServicesHeading", "FieldsHeading", "UnitRef", "ServiceDecl", "EnumValueDecl", "TypeSpec",
+    "FieldDecl", "SetDecl", "TableDecl", "DefinitionDecl", "IndicatorDecl", "RuleDecl",
+    "Assignment", "ExampleDecl", "Or", "And", "Not", "Ref", "Multiple", "Comparison",
+    "CharterFile", "COMPARISON_OPS",
+]
+
+#: Predicate operators of a comparison, as the builder names them.
+COMPARISON_OPS = ("eq", "ge", "le", "gt", "lt", "between", "among", "within", "unknown", "known")
+
+
+@frozen
+class Node:
+    span: Span | None = field(eq=False, kw_only=True, default=None)
+
+
+@frozen
+class Comment(Node):
+    text: str
+
+
+@frozen
+class Name(Node):
+    """A run of words naming a field, a definition or a value."""
+
+    text: str
+
+
+@frozen
+class Value(Node):
+    """A literal as written; its meaning depends on the field it is compared with."""
+
+    kind: str  # word, number, money, date, string, yes, no
+    text: str
+
+
+@frozen
+class Title(Node):
+    text: str
+
+
+@frozen
+class Reference(Node):
+    text: str
+
+
+@frozen
+class Version(Node):
+    text: str
+
+
+@frozen
+class Validity(Node):
+    start: Value
+    end: Value | None
+
+
+@frozen
+class ServicesHeading(Node):
+    pass
+
+
+@frozen
+class FieldsHeading(Node):
+    pass
+
+
+@frozen
+class UnitRef(Node):
+    table: str
+    key: Name
+
+
+@frozen
+class ServiceDecl(Node):
+    code: str
+    label: str
+    unit: UnitRef | None
+
+
+@frozen
+class EnumValueDecl(Node):
+    name: Name
+    machine: str | None
+
+
+@frozen
+class TypeSpec(Node):
+    kind: str  # bool, int, money, date, code, stage, choice
+    minimum: Value | None = None
+    maximum: Value | None = None
+    values: tuple[EnumValueDecl, ...] = ()
+
+
+@frozen
+class FieldDecl(Node):
+    name: Name
+    machine: str | None
+    type: TypeSpec
+    may_be_unknown: bool = False
+    default: Value | None = None
+
+
+@frozen
+class SetDecl(Node):
+    name: str
+    values: tuple[Value, ...]
+
+
+@frozen
+class TableDecl(Node):
+    name: str
+    file: str
+    key: str
+    value: str | None
+    missing: str | None  # None: refuse a missing code; otherwise the value to use
+
+
+@frozen
+class DefinitionDecl(Node):
+    name: str
+    condition: "Expr"
+
+
+@frozen
+class IndicatorDecl(Node):
+    name: str
+    condition: "Expr"
+
+
+@frozen
+class RuleDecl(Node):
+    name: str
+    exceptions: tuple[Name, ...]
+    text: str | None
+    reference: str | None
+    comments: tuple[Comment, ...]
+    condition: "Expr | None"  # None for the default rule
+    service: str
+    service_span: Span | None = field(eq=False, default=None)
+
+
+@frozen
+class Assignment(Node):
+    name: Name
+    value: Value | None  # None: inconnu
+
+
+@frozen
+class ExampleDecl(Node):
+    name: str
+    assignments: tuple[Assignment, ...]
+    service: str
+    rule: Name | None
+
+
+@frozen
+class Or(Node):
+    operands: tuple["Expr", ...]
+
+
+@frozen
+class And(Node):
+    operands: tuple["Expr", ...]
+
+
+@frozen
+class Not(Node):
+    operand: "Expr"
+
+
+@frozen
+class Ref(Node):
+    """A bare name used as a condition: a yes/no field or a definition."""
+
+    name: Name
+
+
+@frozen
+class Multiple(Node):
+    """`6 fois le loyer`: a constant factor times another field."""
+
+    factor: Value
+    other: Name
+
+
+@frozen
+class Comparison(Node):
+    subject: Name
+    negated: bool
+    op: str
+    operands: tuple[Value | Multiple | Name, ...]
+
+
+Expr = Or | And | Not | Ref | Comparison
+
+
+@frozen
+class CharterFile(Node):
+    name: str
+    items: tuple[Node, ...]

@@ -1,0 +1,587 @@
+"""Checking a syntax tree and resolving it into a CharterModel; every problem is collected, located."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from fractions import Fraction
+from pathlib import Path
+
+from .. import model as m
+from ..errors import CharterError, Diagnostic, Span
+from ..values import BadValue, read_date, read_money
+from . import ast
+from .names import machine_name, normalize, suggest
+from .parser import source_line
+
+__all__ = ["check"]
+
+_ORDERED_OPS = {"ge", "le", "gt", "lt"}
+_OP_WORDS = {"ge": "au moins", "le": "au plus", "gt": "plus de", "lt": "moins de"}
+
+
+def check(tree: ast.CharterFile, text: str, base_dir: Path | None, sha256: "hashlib._Hash") -> m.CharterModel:
+    """Resolve names and types; raise CharterError listing every problem found."""
+    return _Checker(tree, text, base_dir, sha256).run()
+
+
+class _Checker:
+    def __init__(self, tree, text, base_dir, sha256):
+        self.tree = tree
+        self.text = text
+        self.base_dir = base_dir
+        self.sha = sha256
+        self.diagnostics: list[Diagnostic] = []
+        self.fields: dict[str, m.Field] = {}  # normalized label or machine name → field
+        self.field_list: list[m.Field] = []
+        self.services: dict[str, m.Service] = {}
+        self.sets: dict[str, ast.SetDecl] = {}
+        self.tables: dict[str, m.Table] = {}
+        self.definition_decls: dict[str, ast.DefinitionDecl] = {}
+        self.definitions: dict[str, m.Definition] = {}
+        self._resolving: list[str] = []
+
+    # ---- reporting ----
+    def error(self, message: str, span: Span | None) -> None:
+        line = None
+        if span is not None:
+            line = source_line(self.text, span.line) if span.file == self.tree.name else _file_line(span)
+        self.diagnostics.append(Diagnostic(message, span, line))
+
+    # ---- the walk ----
+    def run(self) -> m.CharterModel:
+        header: dict[str, ast.Node] = {}
+        section = None
+        service_decls, field_decls, rule_decls = [], [], []
+        definitions, indicators, examples, tables = [], [], [], []
+        for item in self.tree.items:
+            match item:
+                case ast.Title() | ast.Reference() | ast.Version() | ast.Validity():
+                    key = type(item).__name__
+                    if key in header:
+                        self.error(f"{_HEADER_WORDS[key]} déjà donné(e) ligne {header[key].span.line}", item.span)
+                    header[key] = item
+                case ast.ServicesHeading():
+                    section = "services"
+                case ast.FieldsHeading():
+                    section = "fields"
+                case ast.ServiceDecl():
+                    if section != "services":
+                        self.error("déclaration de service hors de la section « services »", item.span)
+                    service_decls.append(item)
+                case ast.FieldDecl():
+                    if section != "fields":
+                        self.error("déclaration de donnée hors de la section « données du ménage »", item.span)
+                    field_decls.append(item)
+                case ast.SetDecl():
+                    self._unique(self.sets, item.name, item, "ensemble")
+                case ast.TableDecl():
+                    tables.append(item)
+                case ast.DefinitionDecl():
+                    self._unique(self.definition_decls, item.name, item, "définition")
+                    definitions.append(item)
+                case ast.IndicatorDecl():
+                    indicators.append(item)
+                case ast.RuleDecl():
+                    rule_decls.append(item)
+                case ast.ExampleDecl():
+                    examples.append(item)
+            if not isinstance(item, (ast.ServiceDecl, ast.FieldDecl, ast.Comment,
+                                     ast.ServicesHeading, ast.FieldsHeading)):
+                section = None
+
+        if "Title" not in header:
+            self.error("la charte n'a pas de titre : commencez le fichier par charte « Titre »",
+                       Span(self.tree.name, 1, 1, 1, 2))
+        for decl in field_decls:
+            self._declare_field(decl)
+        for decl in tables:
+            self._declare_table(decl)
+        for decl in service_decls:
+            self._declare_service(decl)
+        if not service_decls:
+            self.error("la charte ne déclare aucun service : ajoutez une section « services »",
+                       Span(self.tree.name, 1, 1, 1, 2))
+        for decl in definitions:
+            self._definition(decl.name, decl.span)
+        rules = self._rules(rule_decls)
+        indicator_list = tuple(
+            m.Indicator(d.name, self.condition(d.condition), span=d.span) for d in indicators
+        )
+        example_list = tuple(self._example(e, rules) for e in examples)
+        if self.diagnostics:
+            raise CharterError(self.diagnostics)
+        validity = header.get("Validity")
+        return m.CharterModel(
+            name=self.tree.name,
+            title=header["Title"].text,
+            reference=header["Reference"].text if "Reference" in header else None,
+            version=header["Version"].text if "Version" in header else None,
+            valid_from=self._date(validity.start) if validity else None,
+            valid_to=self._date(validity.end) if validity and validity.end else None,
+            services=tuple(self.services.values()),
+            fields=tuple(self.field_list),
+            sets=tuple(self._named_set(s) for s in self.sets.values()),
+            tables=tuple(self.tables.values()),
+            definitions=tuple(self.definitions.values()),
+            rules=rules,
+            indicators=indicator_list,
+            examples=example_list,
+            sha256=self.sha.hexdigest(),
+        )
+
+    def _unique(self, registry: dict, name: str, item, what: str) -> None:
+        key = normalize(name)
+        if key in registry:
+            self.error(f"{what} « {name} » déjà déclaré(e) ligne {registry[key].span.line}", item.span)
+        else:
+            registry[key] = item
+
+    # ---- declarations ----
+    def _declare_field(self, decl: ast.FieldDecl) -> None:
+        label = decl.name.text
+        machine = decl.machine or machine_name(label)
+        field_type = self._type(decl.type, label)
+        if field_type is None:
+            return
+        default, has_default = None, decl.default is not None
+        if has_default:
+            default = self._constant_of_type(field_type, label, decl.default)
+        field = m.Field(label, machine, field_type, len(self.field_list), decl.may_be_unknown,
+                        default, has_default, span=decl.span)
+        for key in {normalize(label), normalize(machine)}:
+            if key in self.fields:
+                self.error(f"donnée « {label} » déjà déclarée ligne {self.fields[key].span.line}", decl.name.span)
+                return
+        for key in {normalize(label), normalize(machine)}:
+            self.fields[key] = field
+        self.field_list.append(field)
+
+    def _type(self, spec: ast.TypeSpec, label: str):
+        if spec.kind == "bool":
+            return m.BoolType()
+        if spec.kind == "date":
+            return m.DateType()
+        if spec.kind == "code":
+            return m.CodeType()
+        if spec.kind in ("stage", "choice"):
+            values, seen = [], {}
+            for v in spec.values:
+                machine = v.machine or machine_name(v.name.text)
+                for key in {normalize(v.name.text), normalize(machine)}:
+                    if key in seen:
+                        self.error(f"valeur « {v.name.text} » déjà donnée pour « {label} »", v.span)
+                    seen[key] = v
+                values.append(m.EnumValue(v.name.text, machine))
+            return m.EnumType(tuple(values), ordered=spec.kind == "stage")
+        reader = m.IntType() if spec.kind == "int" else m.MoneyType()
+        low = self._constant_of_type(reader, label, spec.minimum) if spec.minimum else None
+        high = self._constant_of_type(reader, label, spec.maximum) if spec.maximum else None
+        if low is not None and high is not None and low > high:
+            self.error(f"bornes de « {label} » incohérentes : le minimum dépasse le maximum", spec.span)
+        return type(reader)(low, high)
+
+    def _declare_table(self, decl: ast.TableDecl) -> None:
+        if normalize(decl.name) in self.tables or normalize(decl.name) in self.sets:
+            self.error(f"table « {decl.name} » déjà déclarée", decl.span)
+            return
+        base = self.base_dir or Path(".")
+        path = base / decl.file
+        try:
+            raw = path.read_bytes()
+        except OSError:
+            self.error(f"fichier de table introuvable : « {decl.file} » (cherché dans {base})", decl.span)
+            return
+        self.sha.update(raw)
+        mapping = self._read_table(decl, path, raw)
+        if mapping is not None:
+            self.tables[normalize(decl.name)] = m.Table(
+                decl.name, decl.file, decl.key, decl.value, mapping, decl.missing,
+                hashlib.sha256(raw).hexdigest(), span=decl.span)
+
+    def _read_table(self, decl: ast.TableDecl, path: Path, raw: bytes) -> dict | None:
+        name = str(path)
+        try:
+            content = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            self.error(f"table « {decl.file} » : le fichier n'est pas en UTF-8", decl.span)
+            return None
+        first = content.splitlines()[0] if content.strip() else ""
+        delimiter = ";" if first.count(";") >= first.count(",") and ";" in first else ","
+        reader = csv.reader(io.StringIO(content, newline=""), delimiter=delimiter)
+        header = next(reader, None)
+        if not header:
+            self.error(f"table « {decl.file} » vide : attendu une ligne d'en-tête", decl.span)
+            return None
+        header = [h.strip() for h in header]
+        columns = [decl.key] + ([decl.value] if decl.value else [])
+        for column in columns:
+            if column not in header:
+                self.error(f"table « {decl.file} » : colonne « {column} » absente de l'en-tête "
+                           f"({', '.join(header)})", decl.span)
+        if any(c not in header for c in columns):
+            return None
+        key_at = header.index(decl.key)
+        value_at = header.index(decl.value) if decl.value else None
+        mapping, lines = {}, {}
+        for row in reader:
+            line = reader.line_num
+            if not any(cell.strip() for cell in row):
+                continue
+            span = Span(name, line, 1, line, 2)
+            key = row[key_at].strip() if key_at < len(row) else ""
+            value = (row[value_at].strip() if value_at < len(row) else "") if value_at is not None else key
+            if not key:
+                self.error(f"table « {decl.file} », ligne {line} : code vide dans la colonne « {decl.key} »", span)
+            elif not value:
+                self.error(f"table « {decl.file} », ligne {line} : valeur vide dans la colonne « {decl.value} »", span)
+            elif key in mapping:
+                self.error(f"table « {decl.file} », ligne {line} : code « {key} » en double "
+                           f"(déjà ligne {lines[key]})", span)
+            else:
+                mapping[key], lines[key] = value, line
+        return mapping
+
+    def _declare_service(self, decl: ast.ServiceDecl) -> None:
+        if decl.code in self.services:
+            self.error(f"service {decl.code} déjà déclaré ligne {self.services[decl.code].span.line}", decl.span)
+            return
+        unit = None
+        if decl.unit is not None:
+            table = self._table(decl.unit.table, decl.unit.span)
+            field = self._field(decl.unit.key)
+            if field is not None and not isinstance(field.type, m.CodeType):
+                self.error(f"« {field.label} » doit être une donnée de type code pour chercher "
+                           f"l'unité dans une table", decl.unit.key.span)
+            elif table is not None and table.value_column is None:
+                self.error(f"la table « {table.name} » n'a pas de colonne valeur : "
+                           f"ajoutez « , valeur « colonne » » à sa déclaration", decl.unit.span)
+            elif table is not None and field is not None:
+                unit = m.Unit(table, field)
+        self.services[decl.code] = m.Service(decl.code, decl.label, unit, span=decl.span)
+
+    def _named_set(self, decl: ast.SetDecl) -> m.NamedSet:
+        return m.NamedSet(decl.name, frozenset(v.text for v in decl.values), span=decl.span)
+
+    # ---- lookups ----
+    def _field(self, name: ast.Name) -> m.Field | None:
+        found = self.fields.get(normalize(name.text))
+        if found is None:
+            hint = suggest(name.text, [f.label for f in self.field_list] + list(self.definition_decls_labels()))
+            self.error(f"donnée inconnue « {name.text} »{hint}", name.span)
+        return found
+
+    def definition_decls_labels(self):
+        return (d.name for d in self.definition_decls.values())
+
+    def _table(self, name: str, span) -> m.Table | None:
+        found = self.tables.get(normalize(name))
+        if found is None:
+            hint = suggest(name, [t.name for t in self.tables.values()])
+            self.error(f"table inconnue « {name} »{hint}", span)
+        return found
+
+    def _service(self, code: str, span) -> m.Service | None:
+        found = self.services.get(code)
+        if found is None:
+            self.error(f"service inconnu {code}{suggest(code, list(self.services))}", span)
+        return found
+
+    def _definition(self, name: str, span) -> m.Definition | None:
+        key = normalize(name)
+        if key in self.definitions:
+            return self.definitions[key]
+        decl = self.definition_decls.get(key)
+        if decl is None:
+            return None
+        if key in self._resolving:
+            cycle = " → ".join(f"« {n} »" for n in self._resolving[self._resolving.index(key):] + [key])
+            self.error(f"définitions circulaires : {cycle}", span)
+            return None
+        self._resolving.append(key)
+        try:
+            condition = self.condition(decl.condition)
+        finally:
+            self._resolving.pop()
+        definition = m.Definition(decl.name, condition, span=decl.span)
+        self.definitions[key] = definition
+        return definition
+
+    # ---- constants ----
+    def _date(self, value: ast.Value) -> int | None:
+        try:
+            return read_date(value.text)
+        except BadValue as error:
+            self.error(f"date invalide « {value.text} » : attendu {error}", value.span)
+            return None
+
+    def _constant(self, field: m.Field, value: ast.Value):
+        return self._constant_of_type(field.type, field.label, value)
+
+    def _constant_of_type(self, field_type, label: str, value: ast.Value):
+        kind, text = value.kind, value.text
+        try:
+            if isinstance(field_type, m.BoolType) and kind in ("yes", "no"):
+                return kind == "yes"
+            if isinstance(field_type, m.IntType) and kind == "number" and "," not in text:
+                return field_type.read(text)
+            if isinstance(field_type, m.MoneyType) and kind in ("number", "money"):
+                return read_money(text)
+            if isinstance(field_type, m.DateType) and kind == "date":
+                return read_date(text)
+            if isinstance(field_type, m.CodeType) and kind in ("string", "number", "word"):
+                return text
+            if isinstance(field_type, m.EnumType) and kind in ("word", "string"):
+                index = field_type.index(text)
+                if index is not None:
+                    return index
+                hint = suggest(text, [v.label for v in field_type.values])
+                self.error(f"valeur inconnue « {text} » pour « {label} »{hint}", value.span)
+                return None
+        except BadValue as error:
+            self.error(f"valeur « {text} » invalide pour « {label} » : attendu {error}", value.span)
+            return None
+        self.error(f"« {text} » ne convient pas à « {label} » : attendu {_expected(field_type)}", value.span)
+        return None
+
+    # ---- conditions ----
+    def condition(self, expr) -> m.Condition | None:
+        match expr:
+            case ast.Or(operands=ops):
+                return m.Any(tuple(self.condition(o) for o in ops), span=expr.span)
+            case ast.And(operands=ops):
+                return m.All(tuple(self.condition(o) for o in ops), span=expr.span)
+            case ast.Not(operand=op):
+                return m.Not(self.condition(op), span=expr.span)
+            case ast.Ref(name=name):
+                return self._reference(name, expr.span)
+            case ast.Comparison():
+                return self._comparison(expr)
+        raise AssertionError(expr)  # pragma: no cover
+
+    def _reference(self, name: ast.Name, span) -> m.Condition | None:
+        key = normalize(name.text)
+        if key in self.definition_decls:
+            definition = self._definition(name.text, name.span)
+            return m.DefinitionRef(definition, span=span) if definition else None
+        field = self.fields.get(key)
+        if field is None:
+            self._field(name)  # reports, with a suggestion among fields and definitions
+            return None
+        if not isinstance(field.type, m.BoolType):
+            self.error(f"« {field.label} » n'est pas une donnée oui/non : comparez-la, par exemple "
+                       f"« {field.label} est … »", name.span)
+            return None
+        return m.Truth(field, span=span)
+
+    def _comparison(self, expr: ast.Comparison) -> m.Condition | None:
+        field = self._field(expr.subject)
+        if field is None:
+            return None
+        result = self._predicate(field, expr)
+        if result is None:
+            return None
+        return m.Not(result, span=expr.span) if expr.negated else result
+
+    def _predicate(self, field: m.Field, expr: ast.Comparison):
+        op, operands, span = expr.op, expr.operands, expr.span
+        if op in ("known", "unknown"):
+            if not field.may_be_unknown:
+                self.error(f"« {field.label} » ne peut pas être inconnue : ajoutez « peut être "
+                           f"inconnu » à sa déclaration ou retirez ce test", span)
+                return None
+            known = m.Known(field, span=span)
+            return known if op == "known" else m.Not(known, span=span)
+        if op == "eq":
+            value = self._constant(field, operands[0])
+            return None if value is None else m.Compare(field, "eq", value, span=span)
+        if op in _ORDERED_OPS:
+            if not field.type.ordered:
+                self.error(f"« {field.label} » ne se compare pas par « {_OP_WORDS[op]} » : "
+                           f"réservé aux nombres, montants, dates et étapes", span)
+                return None
+            operand = operands[0]
+            if isinstance(operand, ast.Multiple):
+                return self._ratio(field, op, operand, span)
+            value = self._constant(field, operand)
+            return None if value is None else m.Compare(field, op, value, span=span)
+        if op == "between":
+            if not field.type.ordered:
+                self.error(f"« {field.label} » ne se compare pas par « entre » : réservé aux "
+                           f"nombres, montants, dates et étapes", span)
+                return None
+            low, high = (self._constant(field, v) for v in operands)
+            if low is None or high is None:
+                return None
+            if low > high:
+                self.error(f"« entre {operands[0].text} et {operands[1].text} » : la première borne "
+                           f"dépasse la seconde", span)
+                return None
+            return m.Between(field, low, high, span=span)
+        if op == "among":
+            values = [self._constant(field, v) for v in operands]
+            if any(v is None for v in values):
+                return None
+            return m.Among(field, frozenset(values), span=span)
+        if op == "within":
+            return self._within(field, operands[0], span)
+        raise AssertionError(op)  # pragma: no cover
+
+    def _within(self, field: m.Field, name: ast.Value, span):
+        key = normalize(name.text)
+        if key in self.tables:
+            table = self.tables[key]
+            if not isinstance(field.type, m.CodeType):
+                self.error(f"« {field.label} » n'est pas un code : elle ne peut pas être cherchée "
+                           f"dans la table « {table.name} »", span)
+                return None
+            return m.Among(field, table.keys, source=table.name, span=span)
+        if key in self.sets:
+            decl = self.sets[key]
+            values = [self._constant(field, v) for v in decl.values]
+            if any(v is None for v in values):
+                return None
+            return m.Among(field, frozenset(values), source=decl.name, span=span)
+        names = [s.name for s in self.sets.values()] + [t.name for t in self.tables.values()]
+        self.error(f"ensemble ou table inconnu(e) « {name.text} »{suggest(name.text, names)}", name.span)
+        return None
+
+    def _ratio(self, field: m.Field, op: str, operand: ast.Multiple, span):
+        other = self._field(operand.other)
+        if other is None:
+            return None
+        if isinstance(field.type, m.EnumType) or isinstance(other.type, m.EnumType):
+            self.error(f"une étape ne se compare pas à une autre donnée : « {field.label} » et "
+                       f"« {other.label} »", span)
+            return None
+        if type(field.type) is not type(other.type) or isinstance(field.type, m.DateType):
+            self.error(f"« {field.label} » et « {other.label} » ne sont pas de même nature : "
+                       f"on ne compare un multiple qu'entre montants ou entre nombres", span)
+            return None
+        factor = operand.factor
+        if factor.kind != "number":
+            self.error(f"« {factor.text} » : attendu un nombre avant « fois »", factor.span)
+            return None
+        value = Fraction(factor.text.replace(",", "."))
+        if value < 0:
+            self.error(f"« {factor.text} fois » : le facteur doit être positif", factor.span)
+            return None
+        return m.Ratio(field, op, value, other, span=span)
+
+    # ---- rules ----
+    def _rules(self, decls: list[ast.RuleDecl]) -> tuple[m.Rule, ...]:
+        by_name: dict[str, int] = {}
+        for index, decl in enumerate(decls):
+            key = normalize(decl.name)
+            if key in by_name:
+                self.error(f"règle « {decl.name} » déjà déclarée ligne {decls[by_name[key]].span.line}", decl.span)
+            else:
+                by_name[key] = index
+        defaults = [d for d in decls if d.condition is None]
+        for extra in defaults[1:]:
+            self.error(f"une seule règle « dans tous les autres cas » est permise ; la première est "
+                       f"« {defaults[0].name} » ligne {defaults[0].span.line}", extra.span)
+        rules, overrides = [], []
+        for index, decl in enumerate(decls):
+            targets = []
+            for name in decl.exceptions:
+                target = by_name.get(normalize(name.text))
+                if target is None:
+                    hint = suggest(name.text, [d.name for d in decls])
+                    self.error(f"règle inconnue « {name.text} »{hint}", name.span)
+                elif target == index:
+                    self.error(f"la règle « {decl.name} » ne peut pas être une exception à elle-même", name.span)
+                elif decls[target].condition is None:
+                    self.error(f"« {decls[target].name} » est la règle par défaut : toute règle "
+                               f"l'emporte déjà sur elle", name.span)
+                else:
+                    targets.append(target)
+            if decl.condition is None and decl.exceptions:
+                self.error("la règle par défaut ne peut pas être une exception", decl.span)
+            overrides.append(tuple(dict.fromkeys(targets)))
+            service = self._service(decl.service, decl.service_span)
+            condition = self.condition(decl.condition) if decl.condition is not None else None
+            rules.append((decl, service, condition))
+        self._check_cycles(decls, overrides)
+        return tuple(
+            m.Rule(decl.name, index, condition, service, overrides[index], decl.text, decl.reference,
+                   span=decl.span)
+            for index, (decl, service, condition) in enumerate(rules)
+        )
+
+    def _check_cycles(self, decls, overrides) -> None:
+        state = [0] * len(decls)  # 0 new, 1 on the path, 2 done
+
+        def visit(node: int, path: list[int]) -> None:
+            state[node] = 1
+            for target in overrides[node]:
+                if state[target] == 1:
+                    cycle = path[path.index(target):] + [target] if target in path else [node, target]
+                    names = " → ".join(f"« {decls[i].name} »" for i in cycle)
+                    self.error(f"exceptions circulaires : {names}", decls[node].span)
+                elif state[target] == 0:
+                    visit(target, path + [target])
+            state[node] = 2
+
+        for start in range(len(decls)):
+            if state[start] == 0:
+                visit(start, [start])
+
+    # ---- examples ----
+    def _example(self, decl: ast.ExampleDecl, rules) -> m.Example:
+        household: dict[str, object] = {}
+        for assignment in decl.assignments:
+            field = self._field(assignment.name)
+            if field is None:
+                continue
+            if assignment.value is None:
+                if not field.may_be_unknown:
+                    self.error(f"« {field.label} » ne peut pas être inconnue", assignment.span)
+                household[field.machine] = None
+                continue
+            value = self._constant(field, assignment.value)
+            if value is not None:
+                household[field.machine] = field.external(value)
+        for field in self.field_list:
+            if field.machine not in household and not field.has_default:
+                self.error(f"l'exemple « {decl.name} » ne donne pas « {field.label} »", decl.span)
+        self._service(decl.service, decl.span)
+        rule = None
+        if decl.rule is not None:
+            match = [r for r in rules if normalize(r.name) == normalize(decl.rule.text)]
+            if not match:
+                hint = suggest(decl.rule.text, [r.name for r in rules])
+                self.error(f"règle inconnue « {decl.rule.text} »{hint}", decl.rule.span)
+            else:
+                rule = match[0].name
+        return m.Example(decl.name, household, decl.service, rule, span=decl.span)
+
+
+_HEADER_WORDS = {"Title": "titre", "Reference": "référence", "Version": "version",
+                 "Validity": "période de validité"}
+
+
+def _expected(field_type) -> str:
+    if isinstance(field_type, m.BoolType):
+        return "oui ou non"
+    if isinstance(field_type, m.IntType):
+        return "un nombre entier"
+    if isinstance(field_type, m.MoneyType):
+        return "un montant en euros"
+    if isinstance(field_type, m.DateType):
+        return "une date"
+    if isinstance(field_type, m.EnumType):
+        return "une des valeurs " + ", ".join(v.label for v in field_type.values)
+    return "un code"
+
+
+def _file_line(span: Span) -> str | None:
+    try:
+        with open(span.file, encoding="utf-8-sig") as handle:
+            for number, line in enumerate(handle, 1):
+                if number == span.line:
+                    return line
+    except OSError:
+        return None
+    return None

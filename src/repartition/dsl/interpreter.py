@@ -1,0 +1,74 @@
+"""The reference interpreter: evaluates checked conditions in three-valued logic, the oracle of all."""
+
+from __future__ import annotations
+
+from .. import model as m
+
+__all__ = ["Interpreter"]
+
+_COMPARE = {
+    "eq": lambda a, b: a == b,
+    "ne": lambda a, b: a != b,
+    "ge": lambda a, b: a >= b,
+    "gt": lambda a, b: a > b,
+    "le": lambda a, b: a <= b,
+    "lt": lambda a, b: a < b,
+}
+
+
+class Interpreter:
+    """Walks conditions node by node; None stands for unknown (Kleene's tables, as in SQL)."""
+
+    def evaluate(self, condition: m.Condition, values: tuple) -> bool | None:
+        return getattr(self, "visit_" + type(condition).__name__)(condition, values)
+
+    def visit_Compare(self, node: m.Compare, values: tuple) -> bool | None:
+        value = values[node.field.index]
+        return None if value is None else _COMPARE[node.op](value, node.value)
+
+    def visit_Between(self, node: m.Between, values: tuple) -> bool | None:
+        value = values[node.field.index]
+        return None if value is None else node.low <= value <= node.high
+
+    def visit_Among(self, node: m.Among, values: tuple) -> bool | None:
+        value = values[node.field.index]
+        return None if value is None else value in node.values
+
+    def visit_Ratio(self, node: m.Ratio, values: tuple) -> bool | None:
+        left, right = values[node.field.index], values[node.other.index]
+        if left is None or right is None:
+            return None
+        return _COMPARE[node.op](left, node.factor * right)  # Fraction: exact
+
+    def visit_Known(self, node: m.Known, values: tuple) -> bool:
+        return values[node.field.index] is not None
+
+    def visit_Truth(self, node: m.Truth, values: tuple) -> bool | None:
+        return values[node.field.index]
+
+    def visit_Not(self, node: m.Not, values: tuple) -> bool | None:
+        value = self.evaluate(node.operand, values)
+        return None if value is None else not value
+
+    def visit_All(self, node: m.All, values: tuple) -> bool | None:
+        result: bool | None = True
+        for operand in node.operands:
+            value = self.evaluate(operand, values)
+            if value is False:
+                return False
+            if value is None:
+                result = None
+        return result
+
+    def visit_Any(self, node: m.Any, values: tuple) -> bool | None:
+        result: bool | None = False
+        for operand in node.operands:
+            value = self.evaluate(operand, values)
+            if value is True:
+                return True
+            if value is None:
+                result = None
+        return result
+
+    def visit_DefinitionRef(self, node: m.DefinitionRef, values: tuple) -> bool | None:
+        return self.evaluate(node.definition.condition, values)

@@ -1,0 +1,319 @@
+"""Lowering checked conditions to atoms on whole numbers, and cutting each field's domain into cells."""
+
+from __future__ import annotations
+
+from attrs import frozen
+
+from .. import model as m
+
+__all__ = [
+    "Ge", "In", "Truth", "Known", "RatioGe", "Const", "And", "Or", "Not", "Atom", "Core",
+    "lower", "atoms_of", "FieldCells", "Domain", "T", "F", "U",
+]
+
+# Possible values of a condition over a region, as a bit mask.
+T, F, U = 1, 2, 4
+
+
+@frozen
+class Ge:
+    """values[field] >= bound (ints, cents, ordinals, stage indices)."""
+
+    field: int
+    bound: int
+
+
+@frozen
+class In:
+    field: int
+    values: frozenset
+
+
+@frozen
+class Truth:
+    field: int
+
+
+@frozen
+class Known:
+    field: int
+
+
+@frozen
+class RatioGe:
+    """den × values[left] − num × values[right] >= offset, all whole numbers: exact."""
+
+    left: int
+    right: int
+    num: int
+    den: int
+    offset: int
+
+
+@frozen
+class Const:
+    value: bool
+
+
+@frozen
+class And:
+    operands: tuple
+
+
+@frozen
+class Or:
+    operands: tuple
+
+
+@frozen
+class Not:
+    operand: object
+
+
+Atom = Ge | In | Truth | Known | RatioGe
+Core = Atom | Const | And | Or | Not
+
+
+def lower(condition: m.Condition):
+    """The same condition as atoms joined by And, Or and Not, with Kleene's meaning kept."""
+    match condition:
+        case m.All(operands=ops):
+            return And(tuple(lower(o) for o in ops))
+        case m.Any(operands=ops):
+            return Or(tuple(lower(o) for o in ops))
+        case m.Not(operand=op):
+            return Not(lower(op))
+        case m.DefinitionRef(definition=d):
+            return lower(d.condition)
+        case m.Truth(field=f):
+            return Truth(f.index)
+        case m.Known(field=f):
+            return Known(f.index)
+        case m.Among(field=f, values=values):
+            return In(f.index, values)
+        case m.Between(field=f, low=low, high=high):
+            return And((Ge(f.index, low), Not(Ge(f.index, high + 1))))
+        case m.Compare():
+            return _compare(condition)
+        case m.Ratio():
+            return _ratio(condition)
+    raise AssertionError(condition)  # pragma: no cover
+
+
+def _compare(node: m.Compare):
+    f, op, value = node.field, node.op, node.value
+    if isinstance(f.type, m.BoolType):
+        truth = Truth(f.index)
+        positive = truth if value else Not(truth)
+        return positive if op == "eq" else Not(positive)
+    if not f.type.ordered or isinstance(f.type, m.EnumType) and op in ("eq", "ne"):
+        member = In(f.index, frozenset({value}))
+        return member if op == "eq" else Not(member)
+    i = f.index
+    return {
+        "ge": lambda: Ge(i, value),
+        "gt": lambda: Ge(i, value + 1),
+        "le": lambda: Not(Ge(i, value + 1)),
+        "lt": lambda: Not(Ge(i, value)),
+        "eq": lambda: And((Ge(i, value), Not(Ge(i, value + 1)))),
+        "ne": lambda: Not(And((Ge(i, value), Not(Ge(i, value + 1))))),
+    }[op]()
+
+
+def _ratio(node: m.Ratio):
+    num, den = node.factor.numerator, node.factor.denominator
+    ge = RatioGe(node.field.index, node.other.index, num, den, 0)
+    gt = RatioGe(node.field.index, node.other.index, num, den, 1)
+    return {
+        "ge": ge, "gt": gt, "le": Not(gt), "lt": Not(ge),
+        "eq": And((ge, Not(gt))), "ne": Not(And((ge, Not(gt)))),
+    }[node.op]
+
+
+def atoms_of(core, found: dict | None = None) -> dict:
+    """The atoms of a lowered condition, in order of first appearance (a dict used as an ordered set)."""
+    found = {} if found is None else found
+    match core:
+        case And(operands=ops) | Or(operands=ops):
+            for op in ops:
+                atoms_of(op, found)
+        case Not(operand=op):
+            atoms_of(op, found)
+        case Const():
+            pass
+        case _:
+            found.setdefault(core, None)
+    return found
+
+
+class FieldCells:
+    """A field's domain cut into cells that no atom of the charter tells apart, plus `unknown`.
+
+    Cells are bits of a mask: a region of the domain is one mask per field.
+    """
+
+    def __init__(self, field: m.Field, atoms: list):
+        self.field = field
+        kind = field.type
+        if isinstance(kind, m.BoolType):
+            self.cells = [False, True]
+        elif isinstance(kind, m.EnumType):
+            self.cells = list(range(len(kind.values)))
+        elif isinstance(kind, m.CodeType):
+            self.cells = _code_cells(atoms)
+        else:
+            self.cells = _intervals(kind.minimum, kind.maximum, sorted({a.bound for a in atoms if isinstance(a, Ge)}))
+        self.known_mask = (1 << len(self.cells)) - 1
+        self.unknown_bit = (1 << len(self.cells)) if field.may_be_unknown else 0
+        self.full = self.known_mask | self.unknown_bit
+
+    def true_mask(self, atom) -> int:
+        """Cells (known values only) where the atom holds."""
+        mask = 0
+        for bit, cell in enumerate(self.cells):
+            if _holds(atom, cell):
+                mask |= 1 << bit
+        return mask
+
+    def sample(self, mask: int):
+        """A readable value of the first cell in mask: the lower bound of an interval, the value."""
+        for bit, cell in enumerate(self.cells):
+            if mask >> bit & 1:
+                return _representative(cell)
+        return None
+
+
+def _holds(atom, cell) -> bool:
+    match atom:
+        case Ge(bound=b):
+            low = cell[0] if isinstance(cell, tuple) else cell  # an interval, or a stage index
+            return low is not None and low >= b
+        case In(values=values):
+            if isinstance(cell, tuple) and cell and cell[0] == "codes":
+                return bool(cell[1]) and next(iter(cell[1])) in values
+            return cell in values
+        case Truth():
+            return cell is True
+        case Known():
+            return True
+    raise AssertionError(atom)  # pragma: no cover
+
+
+def _intervals(low, high, bounds):
+    edges = [b for b in bounds if (low is None or b > low) and (high is None or b <= high)]
+    cells, start = [], low
+    for edge in edges:
+        cells.append((start, edge - 1))
+        start = edge
+    cells.append((start, high))
+    return cells
+
+
+def _code_cells(atoms):
+    sets = [a.values for a in atoms if isinstance(a, In)]
+    groups: dict[tuple, set] = {}
+    for code in sorted(set().union(*sets)) if sets else ():
+        groups.setdefault(tuple(code in s for s in sets), set()).add(code)
+    cells = [("codes", frozenset(codes)) for codes in groups.values()]
+    cells.append(("codes", frozenset()))  # every other code
+    return cells
+
+
+def _representative(cell):
+    if isinstance(cell, tuple) and cell and cell[0] == "codes":
+        return min(cell[1]) if cell[1] else None
+    if isinstance(cell, tuple):
+        low, high = cell
+        return low if low is not None else (high if high is not None else 0)
+    return cell
+
+
+class Domain:
+    """Cells of every field, for the atoms of a set of lowered conditions."""
+
+    def __init__(self, fields: tuple[m.Field, ...], cores: list):
+        atoms: dict = {}
+        for core in cores:
+            atoms_of(core, atoms)
+        self.atoms = list(atoms)
+        per_field: dict[int, list] = {f.index: [] for f in fields}
+        for atom in self.atoms:
+            if not isinstance(atom, RatioGe):
+                per_field[atom.field].append(atom)
+        self.fields = tuple(FieldCells(f, per_field[f.index]) for f in fields)
+        self.masks = {a: self.fields[a.field].true_mask(a) for a in self.atoms if not isinstance(a, RatioGe)}
+
+    def full_region(self) -> tuple[int, ...]:
+        return tuple(f.full for f in self.fields)
+
+    def atom_values(self, atom, region: tuple[int, ...], fixed: dict) -> int:
+        """Possible values (T, F, U bits) of an atom over a region."""
+        if isinstance(atom, RatioGe):
+            if atom in fixed:
+                return fixed[atom]
+            unknown = any(region[i] & self.fields[i].unknown_bit for i in (atom.left, atom.right))
+            known = all(region[i] & self.fields[i].known_mask for i in (atom.left, atom.right))
+            return (T | F if known else 0) | (U if unknown else 0)
+        cells = self.fields[atom.field]
+        mask = region[atom.field]
+        known = mask & cells.known_mask
+        true = self.masks[atom]
+        result = (T if known & true else 0) | (F if known & ~true else 0)
+        if mask & cells.unknown_bit:
+            result |= F if isinstance(atom, Known) else U
+        return result
+
+    def values(self, core, region, fixed, memo: dict) -> int:
+        """Possible values of a lowered condition over a region (an over-approximation)."""
+        found = memo.get(core)
+        if found is not None:
+            return found
+        match core:
+            case Const(value=v):
+                result = T if v else F
+            case Not(operand=op):
+                inner = self.values(op, region, fixed, memo)
+                result = (T if inner & F else 0) | (F if inner & T else 0) | (inner & U)
+            case And(operands=ops):
+                result = T
+                for op in ops:
+                    result = _AND[result][self.values(op, region, fixed, memo)]
+            case Or(operands=ops):
+                result = F
+                for op in ops:
+                    result = _OR[result][self.values(op, region, fixed, memo)]
+            case _:
+                result = self.atom_values(core, region, fixed)
+        memo[core] = result
+        return result
+
+
+def _kleene_table(function):
+    single = {T: True, F: False, U: None}
+    back = {True: T, False: F, None: U}
+    table = [[0] * 8 for _ in range(8)]
+    for a in range(8):
+        for b in range(8):
+            out = 0
+            for x in (T, F, U):
+                for y in (T, F, U):
+                    if a & x and b & y:
+                        out |= back[function(single[x], single[y])]
+            table[a][b] = out
+    return table
+
+
+def _and3(a, b):
+    if a is False or b is False:
+        return False
+    return None if a is None or b is None else True
+
+
+def _or3(a, b):
+    if a is True or b is True:
+        return True
+    return None if a is None or b is None else False
+
+
+_AND = _kleene_table(_and3)
+_OR = _kleene_table(_or3)

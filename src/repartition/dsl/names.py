@@ -1,0 +1,43 @@
+"""How names written in rule files are compared and suggested: case, accents and articles ignored."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+
+__all__ = ["normalize", "machine_name", "suggest", "clean_text"]
+
+_ARTICLE = re.compile(r"^(?:les|le|la|l['’])\s*", re.IGNORECASE)
+_SPACES = re.compile(r"\s+")
+
+
+def _strip_accents(text: str) -> str:
+    decomposed = unicodedata.normalize("NFD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def normalize(name: str) -> str:
+    """The lookup key of a name: no leading article, no accents, lower case, single spaces."""
+    text = _SPACES.sub(" ", name.strip()).replace("’", "'")
+    text = _ARTICLE.sub("", text)
+    return _strip_accents(text).casefold()
+
+
+def machine_name(label: str) -> str:
+    """The CSV/JSON name derived from a French label: `commandement de payer` → `commandement_de_payer`."""
+    text = _strip_accents(label.strip()).casefold().replace("’", "'")
+    return re.sub(r"[^a-z0-9]+", "_", text).strip("_")
+
+
+def suggest(name: str, candidates: list[str]) -> str:
+    """A French hint naming the closest candidate, or an empty string."""
+    keys = {normalize(c): c for c in candidates}
+    close = difflib.get_close_matches(normalize(name), list(keys), n=1, cutoff=0.6)
+    return f" ; vouliez-vous dire « {keys[close[0]]} » ?" if close else ""
+
+
+def clean_text(quoted: str) -> str:
+    """The content of a « … » or "…" string with its line breaks and indentation folded."""
+    inner = quoted[1:-1]
+    return _SPACES.sub(" ", inner).strip()

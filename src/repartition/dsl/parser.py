@@ -1,0 +1,104 @@
+"""Parsing a rule file into a Lark tree; Lark's exceptions become located French CharterErrors here."""
+
+from __future__ import annotations
+
+import functools
+import os
+import unicodedata
+from pathlib import Path
+
+from lark import Lark, Token, Tree
+from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+from ..errors import CharterError, Diagnostic, Span
+from ..resources import grammar_path, parser_cache_path
+from .mistakes import MISTAKES, TERMINAL_NAMES
+
+__all__ = ["parse_tree", "build_parser", "prepare_text", "source_line", "token_span"]
+
+_OPTIONS = dict(parser="lalr", lexer="contextual", propagate_positions=True, maybe_placeholders=False)
+
+
+def build_parser(*, strict: bool = False, cache: str | bool = False) -> Lark:
+    """A fresh LALR parser for the grammar; tests pass strict=True to forbid any conflict."""
+    grammar = grammar_path().read_text(encoding="utf-8")
+    return Lark(grammar, strict=strict, cache=cache, **_OPTIONS)
+
+
+def _user_cache() -> str | bool:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = os.path.join(base, "repartition")
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError:
+        return False
+    return os.path.join(folder, "regles.lark.cache")
+
+
+@functools.cache
+def _parser() -> Lark:
+    # Lark checks the cache against a hash of the grammar, options and its own version, and
+    # rebuilds (then tries to save) when they differ, so a stale cache is never used.
+    shipped = parser_cache_path()
+    return build_parser(cache=str(shipped) if shipped else _user_cache())
+
+
+def prepare_text(text: str) -> str:
+    """Normalise to NFC (a file saved with decomposed accents reads the same) and drop a BOM."""
+    return unicodedata.normalize("NFC", text.removeprefix("\ufeff"))
+
+
+def source_line(text: str, line: int) -> str | None:
+    lines = text.splitlines()
+    return lines[line - 1] if 0 < line <= len(lines) else None
+
+
+def parse_tree(text: str, filename: str) -> Tree:
+    """Parse prepared text; raise CharterError with a French, located message on a syntax error."""
+    try:
+        return _parser().parse(text)
+    except UnexpectedInput as error:
+        raise CharterError([_diagnostic(error, text, filename)]) from None
+    except LarkError as error:  # pragma: no cover - any other Lark failure is a bug of ours
+        raise CharterError([Diagnostic(f"erreur interne de l'analyseur : {error}")]) from None
+
+
+def _diagnostic(error: UnexpectedInput, text: str, filename: str) -> Diagnostic:
+    line, column = max(error.line, 1), max(error.column, 1)
+    width = 1
+    if isinstance(error, UnexpectedToken) and error.token.type != "$END":
+        width = max(1, len(str(error.token).splitlines()[0]) if str(error.token) else 1)
+    span = Span(filename, line, column, line, column + width)
+    message = _known_mistake(error, text) or _generic_message(error)
+    return Diagnostic(message, span, source_line(text, line))
+
+
+def _known_mistake(error: UnexpectedInput, text: str) -> str | None:
+    try:
+        return error.match_examples(_parser().parse, MISTAKES, use_accepts=True)
+    except (LarkError, AssertionError, KeyError):  # pragma: no cover - matching is best effort
+        return None
+
+
+def _generic_message(error: UnexpectedInput) -> str:
+    if isinstance(error, UnexpectedCharacters):
+        found = f"caractère « {error.char} » inattendu"
+        expected = error.allowed
+    elif isinstance(error, UnexpectedEOF):
+        found = "fin du fichier inattendue"
+        expected = error.expected
+    elif isinstance(error, UnexpectedToken):
+        found = "fin du fichier inattendue" if error.token.type == "$END" else f"« {error.token} » inattendu"
+        expected = error.accepts or error.expected
+    else:  # pragma: no cover
+        return "erreur de syntaxe"
+    names = sorted({TERMINAL_NAMES.get(t, t) for t in expected or () if not t.startswith("__")})
+    if not names:
+        return found
+    if len(names) > 8:
+        names = names[:8] + ["…"]
+    return f"{found} ; attendu : " + ", ".join(names)
+
+
+def token_span(token: Token, filename: str) -> Span:
+    return Span(filename, token.line, token.column, token.end_line, token.end_column)

@@ -1,0 +1,142 @@
+"""The error tree of repartition: every error knows where it is and prints its line with a caret."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from attrs import field, frozen
+
+__all__ = [
+    "Span",
+    "Diagnostic",
+    "RepartitionError",
+    "CharterError",
+    "InvalidHousehold",
+    "NoDecision",
+    "MAX_DIAGNOSTICS",
+]
+
+#: How many diagnostics a CharterError prints before summarising the rest.
+MAX_DIAGNOSTICS = 50
+
+
+@frozen
+class Span:
+    """A region of a source file, 1-based lines and columns, end column exclusive."""
+
+    file: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+@frozen
+class Diagnostic:
+    """One located message: what is wrong, where, and the source line it points at."""
+
+    message: str
+    span: Span | None = None
+    source_line: str | None = field(default=None, eq=False)
+    severity: str = "erreur"
+
+    def render(self) -> str:
+        head = f"{self.span}: {self.severity} : {self.message}" if self.span else self.message
+        if self.span is None or self.source_line is None:
+            return head
+        line = self.source_line.rstrip("\n").expandtabs(1)
+        start = self.span.column
+        width = (
+            self.span.end_column - start
+            if self.span.end_line == self.span.line and self.span.end_column > start
+            else max(1, len(line.rstrip()) - start + 1)
+        )
+        number = str(self.span.line)
+        gutter = " " * len(number)
+        caret = " " * (start - 1) + "^" * max(1, width)
+        return f"{head}\n {number} | {line}\n {gutter} | {caret}"
+
+
+class RepartitionError(Exception):
+    """Base of every error repartition raises on purpose; its text is French and located."""
+
+    def __init__(self, message: str, span: Span | None = None, source_line: str | None = None):
+        self.diagnostic = Diagnostic(message, span, source_line)
+        super().__init__(message)
+
+    @property
+    def span(self) -> Span | None:
+        return self.diagnostic.span
+
+    def __str__(self) -> str:
+        return self.diagnostic.render()
+
+
+class CharterError(RepartitionError):
+    """A rule file (or one of its tables) is wrong; carries every problem found, each located."""
+
+    def __init__(self, diagnostics: Iterable[Diagnostic]):
+        self.diagnostics = tuple(diagnostics)
+        first = self.diagnostics[0] if self.diagnostics else Diagnostic("charte invalide")
+        super().__init__(first.message, first.span, first.source_line)
+
+    def __str__(self) -> str:
+        shown = self.diagnostics[:MAX_DIAGNOSTICS]
+        parts = [d.render() for d in shown]
+        hidden = len(self.diagnostics) - len(shown)
+        if hidden:
+            parts.append(f"… et {hidden} autre(s) erreur(s) non affichée(s).")
+        count = len(self.diagnostics)
+        title = "1 erreur dans la charte :" if count == 1 else f"{count} erreurs dans la charte :"
+        return "\n".join([title, *parts])
+
+
+class InvalidHousehold(RepartitionError, ValueError):
+    """A household value cannot be read: names the field, the value given and what was expected."""
+
+    def __init__(self, field: str, value: object, expected: str, *, missing: bool = False):
+        self.field = field
+        self.value = value
+        self.expected = expected
+        self.missing = missing
+        if missing:
+            message = f"champ « {field} » absent : attendu {expected}"
+        else:
+            message = f"champ « {field} » : valeur {_show(value)} invalide, attendu {expected}"
+        super().__init__(message)
+
+
+class NoDecision(RepartitionError):
+    """The charter does not route this household: a gap, a conflict or an undetermined case."""
+
+    #: French wording of each kind, used in messages and reports.
+    KINDS = {
+        "lacune": "aucune règle ne s'applique et la charte n'a pas de règle par défaut",
+        "conflit": "plusieurs règles s'appliquent et désignent des services différents",
+        "indetermination": "le service dépend d'une valeur inconnue",
+    }
+
+    def __init__(self, kind: str, rules: tuple[str, ...], services: tuple[str, ...] = ()):
+        self.kind = kind
+        self.rules = rules
+        self.services = services
+        names = ", ".join(f"« {r} »" for r in rules)
+        message = f"{kind} : {self.KINDS[kind]}"
+        if names:
+            message += f" (règles {names})" if len(rules) > 1 else f" (règle {names})"
+        if services:
+            message += " ; services possibles : " + ", ".join(services)
+        super().__init__(message)
+
+
+def _show(value: object) -> str:
+    if isinstance(value, str):
+        return f"« {value} »"
+    if value is None:
+        return "vide"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return repr(value)

@@ -1,0 +1,405 @@
+"""The checked charter: typed fields, resolved conditions, rules with their exceptions, examples."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from decimal import Decimal
+from fractions import Fraction
+from typing import Mapping
+
+from attrs import field, frozen
+
+from .dsl.names import normalize
+from .errors import Span
+from .values import (BadValue, date_text, money_text, read_bool, read_code, read_date, read_int,
+                     read_money)
+
+__all__ = [
+    "BoolType", "IntType", "MoneyType", "DateType", "CodeType", "EnumType", "EnumValue",
+    "FieldType", "Field", "Table", "NamedSet", "Unit", "Service", "Definition",
+    "Compare", "Between", "Among", "Ratio", "Known", "Truth", "Not", "All", "Any", "DefinitionRef",
+    "Condition", "Rule", "Indicator", "Example", "CharterModel", "NO_DEFAULT",
+]
+
+NO_DEFAULT = None  # a field without a default value
+_POS = dict(eq=False, default=None)
+
+
+# ---- field types: each reads raw input into its internal value and shows it back --------------
+
+@frozen
+class BoolType:
+    expected = "oui ou non"
+    ordered = False
+
+    def read(self, raw: object) -> bool:
+        return read_bool(raw)
+
+    def external(self, value: bool) -> bool:
+        return value
+
+    def text(self, value: bool) -> str:
+        return "oui" if value else "non"
+
+
+@frozen
+class _Bounded:
+    minimum: int | None = None
+    maximum: int | None = None
+    ordered = True
+
+    def _check(self, value: int) -> int:
+        if (self.minimum is not None and value < self.minimum) or (
+            self.maximum is not None and value > self.maximum
+        ):
+            raise BadValue(self.expected)
+        return value
+
+    def _bounds_text(self) -> str:
+        low = None if self.minimum is None else self.text(self.minimum)
+        high = None if self.maximum is None else self.text(self.maximum)
+        if low is not None and high is not None:
+            return f" entre {low} et {high}"
+        if low is not None:
+            return f" d'au moins {low}"
+        if high is not None:
+            return f" d'au plus {high}"
+        return ""
+
+
+@frozen
+class IntType(_Bounded):
+    @property
+    def expected(self) -> str:
+        return "un nombre entier" + self._bounds_text()
+
+    def read(self, raw: object) -> int:
+        return self._check(read_int(raw))
+
+    def external(self, value: int) -> int:
+        return value
+
+    def text(self, value: int) -> str:
+        return str(value)
+
+
+@frozen
+class MoneyType(_Bounded):
+    """Amounts in integer cents: `dette ≥ 6 × loyer` is exact to the cent."""
+
+    @property
+    def expected(self) -> str:
+        return "un montant en euros avec au plus deux décimales" + self._bounds_text()
+
+    def read(self, raw: object) -> int:
+        return self._check(read_money(raw))
+
+    def external(self, value: int) -> Decimal:
+        return Decimal(value).scaleb(-2)
+
+    def text(self, value: int) -> str:
+        return money_text(value)
+
+
+@frozen
+class DateType:
+    expected = "une date (AAAA-MM-JJ ou JJ/MM/AAAA)"
+    ordered = True
+    minimum = None
+    maximum = None
+
+    def read(self, raw: object) -> int:
+        return read_date(raw)
+
+    def external(self, value: int) -> _dt.date:
+        return _dt.date.fromordinal(value)
+
+    def text(self, value: int) -> str:
+        return date_text(value)
+
+
+@frozen
+class CodeType:
+    expected = "un code (texte non vide)"
+    ordered = False
+
+    def read(self, raw: object) -> str:
+        return read_code(raw)
+
+    def external(self, value: str) -> str:
+        return value
+
+    def text(self, value: str) -> str:
+        return value
+
+
+@frozen
+class EnumValue:
+    label: str
+    machine: str
+
+
+@frozen
+class EnumType:
+    """Stages (ordered) or an unordered list of values; internally the value's index."""
+
+    values: tuple[EnumValue, ...]
+    ordered: bool
+    _lookup: Mapping[str, int] = field(eq=False, init=False, repr=False)
+
+    def __attrs_post_init__(self):
+        lookup = {}
+        for index, value in enumerate(self.values):
+            for spelling in (value.machine, value.label):
+                lookup[spelling] = index
+                lookup[normalize(spelling)] = index
+        object.__setattr__(self, "_lookup", lookup)
+
+    @property
+    def minimum(self) -> int:
+        return 0
+
+    @property
+    def maximum(self) -> int:
+        return len(self.values) - 1
+
+    @property
+    def expected(self) -> str:
+        return "une des valeurs : " + ", ".join(v.machine for v in self.values)
+
+    def index(self, text: str) -> int | None:
+        found = self._lookup.get(text)
+        return found if found is not None else self._lookup.get(normalize(text))
+
+    def read(self, raw: object) -> int:
+        if isinstance(raw, str):
+            found = self.index(raw)
+            if found is not None:
+                return found
+        raise BadValue(self.expected)
+
+    def external(self, value: int) -> str:
+        return self.values[value].machine
+
+    def text(self, value: int) -> str:
+        return self.values[value].label
+
+
+FieldType = BoolType | IntType | MoneyType | DateType | CodeType | EnumType
+
+
+@frozen
+class Field:
+    """A data declaration: French label for rules, machine name for CSV/JSON, type, unknown, default."""
+
+    label: str
+    machine: str
+    type: FieldType
+    index: int
+    may_be_unknown: bool = False
+    default: object = NO_DEFAULT
+    has_default: bool = False
+    span: Span | None = field(**_POS)
+
+    def text(self, value: object) -> str:
+        return "inconnu" if value is None else self.type.text(value)
+
+    def external(self, value: object) -> object:
+        return None if value is None else self.type.external(value)
+
+
+# ---- tables, sets, services ---------------------------------------------------------------------
+
+@frozen
+class Table:
+    """A CSV file next to the charter mapping a code to a value (e.g. commune → territorial unit)."""
+
+    name: str
+    path: str
+    key_column: str
+    value_column: str | None
+    mapping: Mapping[str, str] = field(eq=False, repr=False)
+    missing: str | None  # value for a code the table lacks; None: such a household is refused
+    sha256: str
+    span: Span | None = field(**_POS)
+
+    @property
+    def keys(self) -> frozenset[str]:
+        return frozenset(self.mapping)
+
+
+@frozen
+class NamedSet:
+    name: str
+    values: frozenset
+    span: Span | None = field(**_POS)
+
+
+@frozen
+class Unit:
+    """A service's sub-unit, looked up in a table from a field (e.g. the commune)."""
+
+    table: Table
+    field: Field
+
+
+@frozen
+class Service:
+    code: str
+    label: str
+    unit: Unit | None = None
+    span: Span | None = field(**_POS)
+
+
+# ---- conditions: resolved, typed, constants in internal form -----------------------------------
+
+@frozen
+class Compare:
+    """`field op value` with op among eq, ne, ge, gt, le, lt; value in the field's internal form."""
+
+    field: Field
+    op: str
+    value: object
+    span: Span | None = field(**_POS)
+
+
+@frozen
+class Between:
+    field: Field
+    low: object
+    high: object
+    span: Span | None = field(**_POS)
+
+
+@frozen
+class Among:
+    """Membership in a literal list (`parmi`), a named set or a table's keys (`dans « … »`)."""
+
+    field: Field
+    values: frozenset
+    source: str | None = None
+    span: Span | None = field(**_POS)
+
+
+@frozen
+class Ratio:
+    """`field op factor × other`, e.g. `la dette est au moins 6 fois le loyer`, exact."""
+
+    field: Field
+    op: str
+    factor: Fraction
+    other: Field
+    span: Span | None = field(**_POS)
+
+
+@frozen
+class Known:
+    """`est connu`: true or false, never unknown."""
+
+    field: Field
+    span: Span | None = field(**_POS)
+
+
+@frozen
+class Truth:
+    """A yes/no field used as a condition."""
+
+    field: Field
+    span: Span | None = field(**_POS)
+
+
+@frozen
+class Not:
+    operand: "Condition"
+    span: Span | None = field(**_POS)
+
+
+@frozen
+class All:
+    operands: tuple["Condition", ...]
+    span: Span | None = field(**_POS)
+
+
+@frozen
+class Any:
+    operands: tuple["Condition", ...]
+    span: Span | None = field(**_POS)
+
+
+@frozen
+class Definition:
+    name: str
+    condition: "Condition"
+    span: Span | None = field(**_POS)
+
+
+@frozen
+class DefinitionRef:
+    definition: Definition
+    span: Span | None = field(**_POS)
+
+
+Condition = Compare | Between | Among | Ratio | Known | Truth | Not | All | Any | DefinitionRef
+
+
+# ---- rules, indicators, examples, the charter ---------------------------------------------------
+
+@frozen
+class Rule:
+    name: str
+    index: int
+    condition: Condition | None  # None for the default rule
+    service: Service
+    overrides: tuple[int, ...] = ()  # indices of the rules it applies "par exception à"
+    text: str | None = None
+    reference: str | None = None
+    span: Span | None = field(**_POS)
+
+    @property
+    def is_default(self) -> bool:
+        return self.condition is None
+
+    @property
+    def line(self) -> int | None:
+        return self.span.line if self.span else None
+
+
+@frozen
+class Indicator:
+    name: str
+    condition: Condition
+    span: Span | None = field(**_POS)
+
+
+@frozen
+class Example:
+    name: str
+    household: Mapping[str, object] = field(eq=False)  # machine name → raw value (None: inconnu)
+    service: str
+    rule: str | None
+    span: Span | None = field(**_POS)
+
+
+@frozen
+class CharterModel:
+    """Everything a charter file says, checked and resolved."""
+
+    name: str
+    title: str
+    reference: str | None
+    version: str | None
+    valid_from: int | None
+    valid_to: int | None
+    services: tuple[Service, ...]
+    fields: tuple[Field, ...]
+    sets: tuple[NamedSet, ...]
+    tables: tuple[Table, ...]
+    definitions: tuple[Definition, ...]
+    rules: tuple[Rule, ...]
+    indicators: tuple[Indicator, ...]
+    examples: tuple[Example, ...]
+    sha256: str
+
+    @property
+    def default_rule(self) -> Rule | None:
+        return next((r for r in self.rules if r.is_default), None)

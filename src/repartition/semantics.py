@@ -1,0 +1,106 @@
+"""The one meaning of a charter: from each rule's three-valued condition to an Outcome."""
+
+from __future__ import annotations
+
+from attrs import frozen
+
+from .model import CharterModel
+
+__all__ = ["Outcome", "Semantics", "DECIDED", "GAP", "CONFLICT", "UNDETERMINED"]
+
+DECIDED, GAP, CONFLICT, UNDETERMINED = "decision", "lacune", "conflit", "indetermination"
+
+
+@frozen
+class Outcome:
+    """What the rules say of a household: a service and the rules behind it, or why not."""
+
+    kind: str
+    service: str | None
+    rules: tuple[int, ...]  # rule indices in file order: deciding rules, or the rules involved
+
+
+class Semantics:
+    """Resolves condition values (True, False or None for unknown, one per rule) as langage.md says.
+
+    A rule is set aside when a rule overriding it, directly or transitively, is certainly true. It
+    decides when its condition is true and every overriding condition is false; it might decide
+    when it is not set aside and its condition, or an overriding one, is unknown.
+    """
+
+    def __init__(self, charter: CharterModel):
+        rules = charter.rules
+        self.services = tuple(r.service.code for r in rules)
+        self.default = next((r.index for r in rules if r.is_default), None)
+        self.ordinary = tuple(r.index for r in rules if not r.is_default)
+        self.overriders = _transitive_overriders(charter)
+        self._cache: dict[tuple, Outcome] = {}
+
+    def classify(self, values: tuple) -> tuple[list[int], list[int]]:
+        """The rules that decide and the rules that might decide."""
+        deciding, might = [], []
+        for r in self.ordinary:
+            condition = values[r]
+            if condition is False:
+                continue
+            above = [values[e] for e in self.overriders[r]]
+            if True in above:
+                continue
+            if condition is True and None not in above:
+                deciding.append(r)
+            else:
+                might.append(r)
+        return deciding, might
+
+    def resolve(self, values: tuple) -> Outcome:
+        """The outcome for one tuple of condition values; equal tuples give the same object."""
+        found = self._cache.get(values)
+        if found is None:
+            found = self._cache[values] = self._resolve(values)
+        return found
+
+    def _resolve(self, values: tuple) -> Outcome:
+        deciding, might = self.classify(values)
+        services = self.services
+        if deciding:
+            named = {services[r] for r in deciding}
+            if len(named) > 1:
+                return Outcome(CONFLICT, None, tuple(deciding))
+            (service,) = named
+            if any(services[r] != service for r in might):
+                return Outcome(UNDETERMINED, None, tuple(sorted(deciding + might)))
+            return Outcome(DECIDED, service, tuple(deciding))
+        if not might:
+            if self.default is None:
+                return Outcome(GAP, None, ())
+            return Outcome(DECIDED, services[self.default], (self.default,))
+        candidates = might + ([self.default] if self.default is not None else [])
+        if self.default is None or len({services[r] for r in candidates}) > 1:
+            return Outcome(UNDETERMINED, None, tuple(candidates))
+        return Outcome(DECIDED, services[might[0]], tuple(candidates))
+
+    def set_aside(self, values: tuple) -> tuple[int, ...]:
+        """Rules whose condition is true but that a certainly applying exception sets aside."""
+        return tuple(
+            r for r in self.ordinary
+            if values[r] is True and any(values[e] is True for e in self.overriders[r])
+        )
+
+
+def _transitive_overriders(charter: CharterModel) -> tuple[tuple[int, ...], ...]:
+    """For each rule, every rule that overrides it directly or through a chain of exceptions."""
+    direct: dict[int, set[int]] = {r.index: set() for r in charter.rules}
+    for rule in charter.rules:
+        for target in rule.overrides:
+            direct[target].add(rule.index)
+    closure = []
+    for rule in charter.rules:
+        seen: set[int] = set()
+        stack = list(direct[rule.index])
+        while stack:
+            node = stack.pop()
+            if node not in seen:
+                seen.add(node)
+                stack.extend(direct[node])
+        closure.append(tuple(sorted(seen)))
+    return tuple(closure)

@@ -16,9 +16,9 @@ class CustomBuildHook(BuildHookInterface):
         root = Path(self.root)
         sys.path.insert(0, str(root / "src"))
         try:
-            from repartition.dsl.parser import build_parser
+            from repartition.dsl.parser import write_tables
         finally:
             sys.path.pop(0)
         cache = Path(tempfile.mkdtemp()) / "regles.lark.cache"
-        build_parser(cache=str(cache))
+        write_tables(cache)
         build_data["force_include"][str(cache)] = "repartition/grammars/regles.lark.cache"

@@ -13,7 +13,7 @@ from .dsl.checker import check
 from .dsl.codegen import compile_charter
 from .dsl.interpreter import Interpreter
 from .dsl.parser import parse_tree, prepare_text, source_line
-from .errors import CharterError, Diagnostic, InvalidHousehold, NoDecision, RepartitionError
+from .errors import CharterError, CharterNotProven, Diagnostic, InvalidHousehold, NoDecision, RepartitionError, os_reason
 from .semantics import DECIDED, Outcome, Semantics
 
 __all__ = ["Charter", "load_charter", "ENGINES"]
@@ -22,13 +22,22 @@ __all__ = ["Charter", "load_charter", "ENGINES"]
 ENGINES = ("compile", "interprete")
 
 
-def load_charter(path: str | Path, *, verify: bool = True, engine: str = "compile") -> "Charter":
-    """Read, check and compile a rule file; table files are found relative to its folder."""
+def load_charter(path: str | Path, *, verify: bool = True, engine: str = "compile",
+                 date: object = None) -> "Charter":
+    """Read, check and compile a rule file; table files are found relative to its folder.
+
+    Given a folder of versions (or a `date`), the version in force at that date (today by
+    default) is chosen, as `repartition.versions.load_charter` explains.
+    """
     path = Path(path)
+    if date is not None or path.is_dir():
+        from .versions import load_charter as load_version  # versions imports this module
+
+        return load_version(path, date=date, verify=verify, engine=engine)
     try:
         raw = path.read_bytes()
     except OSError as error:
-        raise CharterError([Diagnostic(f"impossible de lire la charte « {path} » : {error.strerror}")]) from None
+        raise CharterError([Diagnostic(f"impossible de lire la charte « {path} » : {os_reason(error)}")]) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -65,18 +74,21 @@ class Charter:
         self._text = text
         self._semantics = Semantics(model)
         self.engine = engine
+        self._units = {s.code: s.unit for s in model.services if s.unit is not None}
+        hooks = {"_C": self, "_refuse": self._refuse, "_unit": self._unit, "_decision": self._decision}
+        compiled = compile_charter(model, self._semantics, hooks)
+        self._validate = compiled.validate
         if engine == "compile":
-            self._backend = compile_charter(model, self._semantics)
-            self._decide = self._backend.decide
+            self._backend = compiled
+            self._route = compiled.route
         else:
             self._backend = _Interpreted(model, self._semantics)
-            self._decide = self._backend.decide
-        self._validate = compile_charter(model, self._semantics).validate if engine != "compile" \
-            else self._backend.validate
+            self._route = self._route_interpreted
+        self._decide = self._backend.decide
+        self._compiled = compiled
         self._rule_names = tuple(r.name for r in model.rules)
         self._rule_index = {r.name: r.index for r in model.rules}
         self._fields_read = tuple(_fields_read(r.condition) for r in model.rules)
-        self._units = {s.code: s.unit for s in model.services if s.unit is not None}
 
     # ---- what the charter declares ----
     @property
@@ -116,9 +128,7 @@ class Charter:
     @property
     def source(self) -> str:
         """The generated Python source of this charter's functions."""
-        if self.engine == "compile":
-            return self._backend.source
-        return compile_charter(self.model, self._semantics).source
+        return self._compiled.source
 
     @property
     def decide(self):
@@ -128,36 +138,46 @@ class Charter:
     # ---- routing ----
     def validate(self, household: Mapping[str, object]) -> ValidatedHousehold:
         """Read a household (CSV/JSON field names); raise InvalidHousehold naming field and value."""
-        values, assumed = self._read(household)
+        try:
+            values, assumed = self._validate(household)
+        except TypeError:
+            raise _not_a_mapping(household) from None
         return ValidatedHousehold(values, assumed, self.model.sha256)
-
-    def _read(self, household: Mapping[str, object]):
-        if not isinstance(household, Mapping):
-            raise InvalidHousehold("(ménage)", household, "un objet associant chaque donnée à sa valeur")
-        return self._validate(household)
 
     def route(self, household: Mapping[str, object] | ValidatedHousehold) -> Decision:
         """The service for a household; NoDecision if the charter does not route it."""
         if type(household) is ValidatedHousehold:
             if household.charter_sha256 != self.model.sha256:
                 raise RepartitionError("ce ménage a été validé avec une autre charte")
-            values, assumed = household.values, household.assumed
-        else:
-            values, assumed = self._read(household)
-        outcome = self._decide(values)
+            return self._decision(self._decide(household.values), household.values, household.assumed)
+        try:
+            return self._route(household)
+        except TypeError:
+            raise _not_a_mapping(household) from None
+
+    def _route_interpreted(self, household: Mapping[str, object]) -> Decision:
+        values, assumed = self._validate(household)
+        return self._decision(self._decide(values), values, assumed)
+
+    def _decision(self, outcome: Outcome, values: tuple, assumed: tuple[str, ...]) -> Decision:
         if outcome.kind is not DECIDED:
-            raise self._no_decision(outcome)
-        unit = self._unit(outcome.service, values) if outcome.service in self._units else None
-        return Decision(self, outcome, values, assumed, unit)
+            self._refuse(outcome)
+        unit = None
+        if outcome.service in self._units:
+            unit = self._unit(outcome.service, values[self._units[outcome.service].field.index])
+        return Decision.make(self, outcome, values, assumed, unit)
+
+    def _refuse(self, outcome: Outcome):
+        raise self._no_decision(outcome)
 
     def _no_decision(self, outcome: Outcome) -> NoDecision:
         names = tuple(self._rule_names[i] for i in outcome.rules)
         services = tuple(dict.fromkeys(self.model.rules[i].service.code for i in outcome.rules))
         return NoDecision(outcome.kind, names, services)
 
-    def _unit(self, service: str, values: tuple) -> str | None:
+    def _unit(self, service: str, code: str | None) -> str | None:
+        """The service's sub-unit for a code, from its table (or the table's fallback)."""
         unit = self._units[service]
-        code = values[unit.field.index]
         found = unit.table.mapping.get(code) if code is not None else None
         if found is not None:
             return found
@@ -189,6 +209,11 @@ class Charter:
         problems = self.check_examples()
         if problems:
             raise CharterError(problems)
+        from .proof import verify  # imported here: the proof imports this module
+
+        report = verify(self)
+        if not report.ok:
+            raise CharterNotProven(report.errors, [p.diagnostic(self.model.name) for p in report.errors])
 
     def __repr__(self) -> str:
         return f"<Charter {self.title!r} version {self.version!r} ({len(self.rules)} règles)>"
@@ -212,6 +237,13 @@ class _Interpreted:
 
     def decide(self, values: tuple) -> Outcome:
         return self._semantics.resolve(self.conditions(values))
+
+
+def _not_a_mapping(household: object) -> InvalidHousehold:
+    """Reading failed with a TypeError: the input is not a mapping (bugs of ours are not hidden)."""
+    if isinstance(household, Mapping):
+        raise  # noqa: PLE0704 - re-raise the TypeError being handled
+    return InvalidHousehold("(ménage)", household, "un objet associant chaque donnée à sa valeur")
 
 
 def _fields_read(condition) -> frozenset[int]:

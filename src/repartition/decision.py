@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from operator import itemgetter
 from typing import TYPE_CHECKING, Mapping
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -35,20 +36,23 @@ class ValidatedHousehold:
         return hash((self.values, self.assumed, self.charter_sha256))
 
 
-class Decision:
-    """The service a household goes to, and why. Costly parts are computed on first access."""
+class Decision(tuple):
+    """The service a household goes to, and why. Costly parts are computed on first access.
 
-    __slots__ = ("_charter", "_outcome", "_values", "assumed", "unit", "__dict__")
+    An immutable record made by `Charter.route`. It is a tuple underneath (charter, outcome,
+    values, assumed, unit) because creating one must cost next to nothing in batch routing.
+    """
 
-    def __init__(self, charter: "Charter", outcome: "Outcome", values: tuple,
-                 assumed: tuple[str, ...], unit: str | None):
-        self._charter = charter
-        self._outcome = outcome
-        self._values = values
-        #: Machine names of the fields the input lacked, whose default value was assumed.
-        self.assumed = assumed
-        #: The service's sub-unit (e.g. territorial unit), or None.
-        self.unit = unit
+    _charter = property(itemgetter(0))
+    _outcome = property(itemgetter(1))
+    _values = property(itemgetter(2))
+    assumed = property(itemgetter(3), doc="Machine names of absent fields whose default was assumed.")
+    unit = property(itemgetter(4), doc="The service's sub-unit (e.g. territorial unit), or None.")
+
+    @classmethod
+    def make(cls, charter: "Charter", outcome: "Outcome", values: tuple, assumed: tuple[str, ...],
+             unit: str | None) -> "Decision":
+        return tuple.__new__(cls, (charter, outcome, values, assumed, unit))
 
     @property
     def service(self) -> str:
@@ -107,7 +111,9 @@ class Decision:
         kind = "la règle par défaut" if rule.is_default else "la règle"
         parts = [f"Le ménage relève du service {self.service} ({self.service_label}){unit}, "
                  f"en application de {kind} « {rule.name} »{where}"]
-        parts[0] += f" : « {rule.text} »." if rule.text else "."
+        parts[0] += f" : « {rule.text} »" if rule.text else "."
+        if rule.text and not rule.text.endswith((".", "!", "?")):
+            parts[0] += "."
         others = [n for n in self.rules[1:]]
         if others:
             parts.append("S'appliquent aussi : " + ", ".join(f"« {n} »" for n in others) + ".")

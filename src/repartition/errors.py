@@ -11,9 +11,11 @@ __all__ = [
     "Diagnostic",
     "RepartitionError",
     "CharterError",
+    "CharterNotProven",
     "InvalidHousehold",
     "NoDecision",
     "MAX_DIAGNOSTICS",
+    "os_reason",
 ]
 
 #: How many diagnostics a CharterError prints before summarising the rest.
@@ -94,6 +96,18 @@ class CharterError(RepartitionError):
         return "\n".join([title, *parts])
 
 
+class CharterNotProven(CharterError):
+    """The proof failed: some households get no service, two, or one decided by an unknown value.
+
+    `.problems` holds the proof's problems (`repartition.proof.Problem`), each with its rules, its
+    region in French and an example household checked through the interpreter.
+    """
+
+    def __init__(self, problems: Iterable[object], diagnostics: Iterable[Diagnostic]):
+        self.problems = tuple(problems)
+        super().__init__(diagnostics)
+
+
 class InvalidHousehold(RepartitionError, ValueError):
     """A household value cannot be read: names the field, the value given and what was expected."""
 
@@ -133,10 +147,23 @@ class NoDecision(RepartitionError):
 
 
 def _show(value: object) -> str:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return "vide"
     if isinstance(value, str):
         return f"« {value} »"
-    if value is None:
-        return "vide"
     if isinstance(value, bool):
         return "true" if value else "false"
     return repr(value)
+
+
+def os_reason(error: OSError) -> str:
+    """The French reason of a file-system error."""
+    if isinstance(error, FileNotFoundError):
+        return "fichier introuvable"
+    if isinstance(error, PermissionError):
+        return "accès refusé"
+    if isinstance(error, IsADirectoryError):
+        return "c'est un dossier, pas un fichier"
+    if isinstance(error, NotADirectoryError):
+        return "un élément du chemin n'est pas un dossier"
+    return f"erreur d'accès au fichier (errno {error.errno})"

@@ -1,4 +1,4 @@
-"""`repartition orienter`: route one household given as JSON and print the decision."""
+"""`repartition orienter`: route one household given as JSON, or a whole file of signalements."""
 
 from __future__ import annotations
 
@@ -6,27 +6,101 @@ import argparse
 import json
 import sys
 
+from ..batch import route_file
+from ..batch.readers import FORMATS, json_reason
+from ..batch.writers import AtomicFile
 from ..charter import load_charter
 from ..errors import InvalidHousehold, NoDecision
 
 
 def register(commands) -> None:
     parser = commands.add_parser(
-        "orienter", help="oriente un ménage vers un service",
-        description="Oriente un ménage (donné en JSON) selon la charte et explique la décision.")
-    parser.add_argument("--charte", required=True, metavar="FICHIER", help="fichier de charte (.regles)")
-    parser.add_argument("--menage", required=True, metavar="JSON",
-                        help='le ménage en JSON, par exemple \'{"enfants_a_charge": 2, ...}\'')
-    parser.add_argument("--json", action="store_true", help="affiche la décision en JSON")
+        "orienter", help="oriente un ménage, ou un fichier de signalements, vers les services",
+        description="Oriente selon la charte un ménage (--menage, en JSON) ou chaque ligne d'un fichier "
+        "de signalements (ENTREE, .csv ou .jsonl ; « - » pour l'entrée standard). Chaque ligne orientée "
+        "est écrite telle quelle, plus les colonnes « service », « regle » (et « unite » si la charte a "
+        "des unités) ; chaque ligne rejetée va dans le fichier des rejets avec son numéro de ligne et "
+        "la raison. Un bilan est affiché sur la sortie d'erreur. Code de sortie : 0 si tout est orienté, "
+        "1 si des lignes sont rejetées, 2 si la commande n'a pas pu s'exécuter.")
+    parser.add_argument("--charte", required=True, metavar="FICHIER",
+                        help="fichier de charte (.regles), ou dossier de ses versions successives")
+    parser.add_argument("--date", metavar="DATE",
+                        help="date (AAAA-MM-JJ ou JJ/MM/AAAA) : la version de la charte en vigueur ce "
+                        "jour-là est employée (par défaut, avec un dossier : aujourd'hui)")
+    parser.add_argument("entree", nargs="?", metavar="ENTREE",
+                        help="fichier de signalements à orienter (.csv ou .jsonl, « - » : entrée standard)")
+    parser.add_argument("--menage", metavar="JSON",
+                        help='un seul ménage en JSON, par exemple \'{"enfants_a_charge": 2, ...}\'')
+    parser.add_argument("--json", action="store_true", help="avec --menage : affiche la décision en JSON")
+    parser.add_argument("-o", "--sortie", metavar="SORTIE", default="-",
+                        help="fichier des lignes orientées (par défaut : la sortie standard)")
+    parser.add_argument("--rejets", metavar="FICHIER",
+                        help="fichier des lignes rejetées (par défaut : SORTIE.rejets.csv ou .jsonl à côté "
+                        "de la sortie, ou rejets.csv dans le dossier courant si la sortie est la sortie "
+                        "standard)")
+    parser.add_argument("--bilan", metavar="FICHIER", help="écrit aussi le bilan en JSON dans ce fichier")
+    parser.add_argument("--format-entree", choices=FORMATS, help="format de l'entrée (sinon : son extension)")
+    parser.add_argument("--format-sortie", choices=FORMATS, help="format de la sortie (sinon : son extension)")
+    parser.add_argument("--remplacer", action="store_true",
+                        help="remplace les colonnes service, regle, unite si l'entrée les a déjà")
+    parser.add_argument("--encodage", metavar="ENC",
+                        help="encodage de l'entrée si elle n'est pas en UTF-8 (par exemple cp1252)")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    charter = load_charter(args.charte)
+    if (args.entree is None) == (args.menage is None):
+        print("orienter : indiquez soit un fichier ENTREE, soit --menage 'JSON', et pas les deux.",
+              file=sys.stderr)
+        return 2
+    if args.menage is not None:
+        batch_only = [option for option, value in (
+            ("-o", args.sortie != "-"), ("--rejets", args.rejets), ("--bilan", args.bilan),
+            ("--format-entree", args.format_entree), ("--format-sortie", args.format_sortie),
+            ("--remplacer", args.remplacer), ("--encodage", args.encodage)) if value]
+        if batch_only:
+            print(f"orienter : {', '.join(batch_only)} ne s'emploie qu'avec un fichier ENTREE.", file=sys.stderr)
+            return 2
+        return _one(args)
+    return _batch(args)
+
+
+def _batch(args: argparse.Namespace) -> int:
+    charter = load_charter(args.charte, date=args.date)
+    output_format = args.format_sortie
+    if args.sortie == "-" and output_format is None:
+        # Standard output has no extension: write the input's format unless told otherwise.
+        output_format = args.format_entree or _suffix_format(args.entree)
+    summary = route_file(charter, args.entree, args.sortie, args.rejets,
+                         input_format=args.format_entree, output_format=output_format,
+                         replace=args.remplacer, encoding=args.encodage)
+    if args.bilan:
+        file = AtomicFile(args.bilan, newline=None)
+        try:
+            file.stream.write(summary.to_json())
+            file.commit()
+        except BaseException:
+            file.discard()
+            raise
+    print(summary.render(), file=sys.stderr)
+    return 1 if summary.rejected else 0
+
+
+def _suffix_format(path: str) -> str | None:
+    lowered = path.lower()
+    if lowered.endswith(".csv"):
+        return "csv"
+    if lowered.endswith((".jsonl", ".ndjson")):
+        return "jsonl"
+    return None
+
+
+def _one(args: argparse.Namespace) -> int:
+    charter = load_charter(args.charte, date=args.date)
     try:
         household = json.loads(args.menage)
     except json.JSONDecodeError as error:
-        print(f"--menage : JSON invalide, ligne {error.lineno} colonne {error.colno} : {_reason(error)}",
+        print(f"--menage : JSON invalide, ligne {error.lineno} colonne {error.colno} : {json_reason(error)}",
               file=sys.stderr)
         return 2
     try:
@@ -42,15 +116,3 @@ def run(args: argparse.Namespace) -> int:
         print(f"Règle : {decision.rule}")
         print(decision.explanation)
     return 0
-
-
-def _reason(error: json.JSONDecodeError) -> str:
-    reasons = {
-        "Expecting value": "valeur attendue",
-        "Expecting property name enclosed in double quotes": "nom de donnée entre guillemets droits attendu",
-        "Expecting ',' delimiter": "« , » attendue",
-        "Expecting ':' delimiter": "« : » attendu",
-        "Extra data": "texte en trop après le JSON",
-        "Unterminated string starting at": "texte non refermé",
-    }
-    return reasons.get(error.msg, error.msg)

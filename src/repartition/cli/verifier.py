@@ -1,23 +1,50 @@
-"""`repartition verifier`: load and check a charter; print every error found, in French."""
+"""`repartition verifier`: check a charter and prove that every household gets exactly one service."""
 
 from __future__ import annotations
 
 import argparse
+import json
 
 from ..charter import load_charter
+from ..errors import CharterError
 
 
 def register(commands) -> None:
     parser = commands.add_parser(
-        "verifier", help="vérifie une charte",
-        description="Vérifie une charte : syntaxe, noms, types, exceptions, exemples. Code de sortie 0 "
-        "si elle est valide, 2 si elle contient des erreurs (affichées).")
+        "verifier", help="vérifie une charte et prouve que chaque ménage reçoit un seul service",
+        description="Vérifie une charte (syntaxe, noms, types, exceptions, exemples) puis prouve que "
+        "chaque ménage du domaine déclaré, valeurs inconnues comprises, est orienté vers exactement un "
+        "service. Code de sortie 0 si la preuve tient (les avertissements sont permis), 1 si elle "
+        "trouve des problèmes (lacunes, conflits, indéterminations, règles mortes, exceptions "
+        "inutiles, régions indécises : affichés, chacun avec ses règles et un ménage exemple), 2 si "
+        "le fichier contient des erreurs.")
     parser.add_argument("fichier", metavar="FICHIER", help="fichier de charte (.regles)")
+    parser.add_argument("--format", choices=("texte", "json"), default="texte",
+                        help="format du rapport : texte (par défaut) ou json")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    charter = load_charter(args.fichier)
-    print(f"Charte valide : « {charter.title} », version {charter.version or '—'}, "
-          f"{len(charter.rules)} règles, {len(charter.examples)} exemples vérifiés.")
-    return 0
+    from ..proof import verify
+
+    charter = load_charter(args.fichier, verify=False)
+    failed = charter.check_examples()
+    if failed:
+        raise CharterError(failed)
+    report = verify(charter)
+    if args.format == "json":
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+        return 0 if report.ok else 1
+    head = (f"Charte « {charter.title} », version {charter.version or '—'}, {len(charter.rules)} règles, "
+            f"{len(charter.examples)} exemples vérifiés.")
+    if report.ok:
+        warnings = len(report.warnings)
+        tail = f" ({warnings} avertissement{'s' if warnings > 1 else ''})" if warnings else ""
+        print(f"{head}\nPreuve établie : chaque ménage est orienté vers exactement un service{tail}.")
+        if warnings:
+            print("\n" + report.render())
+        return 0
+    errors = len(report.errors)
+    print(f"{head}\nPreuve en échec : {errors} problème{'s' if errors > 1 else ''}.\n")
+    print(report.render())
+    return 1

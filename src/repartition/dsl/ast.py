@@ -147,6 +147,9 @@ class RuleDecl(Node):
     condition: "Expr | None"  # None for the default rule
     service: str
     service_span: Span | None = field(eq=False, default=None)
+    # Where the clauses were written, so the formatter can keep comments in place among them.
+    text_span: Span | None = field(eq=False, default=None)
+    reference_span: Span | None = field(eq=False, default=None)
 
 
 @frozen

@@ -12,7 +12,7 @@ from .parser import token_span
 __all__ = ["build_ast"]
 
 _LITERALS = {"NAME": "word", "INT": "number", "DECIMAL": "number", "MONEY": "money",
-             "DATE": "date", "STRING": "string", "OUI": "yes", "NON": "no"}
+             "DATE": "date", "STRING": "string", "CODE_LITERAL": "code", "OUI": "yes", "NON": "no"}
 _PREDICATES = {"equal": "eq", "at_least": "ge", "at_most": "le", "more_than": "gt",
                "less_than": "lt", "between": "between", "among": "among", "within": "within",
                "unknown": "unknown", "known": "known"}
@@ -137,7 +137,7 @@ class _Builder(Transformer):
     bound_max_plain = bound_max
 
     def bound_between(self, meta, children):
-        low, high = [c for c in children if c.type in ("INT", "DECIMAL")]
+        low, high = [c for c in children if c.type in ("INT", "DECIMAL", "MONEY")]
         return ("between", self._value(low), self._value(high))
 
     def date_type(self, meta, children):
@@ -189,14 +189,16 @@ class _Builder(Transformer):
     def regle(self, meta, children):
         name = self._text(_tokens(children, "STRING")[0])
         exceptions = next((c for c in children if isinstance(c, _Exceptions)), _Exceptions(()))
-        texts = [c.text for c in children if isinstance(c, _Texte)]
+        texts = [c for c in children if isinstance(c, _Texte)]
         references = _nodes(children, ast.Reference)
         conclusion = children[-1]
         return ast.RuleDecl(
-            name, exceptions.names, texts[0] if texts else None,
+            name, exceptions.names, texts[0].text if texts else None,
             references[0].text if references else None,
             tuple(_nodes(children, ast.Comment)), conclusion.condition, str(conclusion.service),
             service_span=token_span(conclusion.service, self.filename), span=self._span(meta),
+            text_span=texts[0].span if texts else None,
+            reference_span=references[0].span if references else None,
         )
 
     def exceptions(self, meta, children):
@@ -205,7 +207,7 @@ class _Builder(Transformer):
         return _Exceptions(tuple(names))
 
     def texte(self, meta, children):
-        return _Texte(self._text(_tokens(children, "STRING")[0]))
+        return _Texte(self._text(_tokens(children, "STRING")[0]), self._span(meta))
 
     def rule_if(self, meta, children):
         return _Conclusion(children[1], _tokens(children, "SERVICE_CODE")[0])
@@ -280,7 +282,7 @@ class _Builder(Transformer):
         return self._value(children[0])
 
     word_value = number_value = money_value = date_value = string_value = _single_value
-    yes_value = no_value = _single_value
+    yes_value = no_value = code_value = _single_value
 
 
 class _MachineName(str):
@@ -298,8 +300,9 @@ class _Exceptions:
 
 
 class _Texte:
-    def __init__(self, text):
+    def __init__(self, text, span=None):
         self.text = text
+        self.span = span
 
 
 class _Conclusion:

@@ -111,7 +111,7 @@ class _Checker:
         )
         example_list = tuple(self._example(e, rules) for e in examples)
         if self.diagnostics:
-            raise CharterError(self.diagnostics)
+            raise CharterError(sorted(self.diagnostics, key=_position))
         validity = header.get("Validity")
         return m.CharterModel(
             name=self.tree.name,
@@ -330,7 +330,7 @@ class _Checker:
                 return read_money(text)
             if isinstance(field_type, m.DateType) and kind == "date":
                 return read_date(text)
-            if isinstance(field_type, m.CodeType) and kind in ("string", "number", "word"):
+            if isinstance(field_type, m.CodeType) and kind in ("string", "number", "word", "code"):
                 return text
             if isinstance(field_type, m.EnumType) and kind in ("word", "string"):
                 index = field_type.index(text)
@@ -574,6 +574,11 @@ def _expected(field_type) -> str:
     if isinstance(field_type, m.EnumType):
         return "une des valeurs " + ", ".join(v.label for v in field_type.values)
     return "un code"
+
+
+def _position(diagnostic: Diagnostic) -> tuple:
+    span = diagnostic.span
+    return (0, "", 0, 0) if span is None else (1, span.file, span.line, span.column)
 
 
 def _file_line(span: Span) -> str | None:

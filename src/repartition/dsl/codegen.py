@@ -7,7 +7,8 @@ from types import SimpleNamespace
 
 from .. import model as m
 from .. import runtime
-from ..semantics import Outcome, Semantics
+from ..decision import Decision
+from ..semantics import DECIDED, Outcome, Semantics
 from . import lowering as low
 from .decision_tree import IsUnknown, Leaf, Test, TooLarge, build_tree
 
@@ -26,18 +27,23 @@ class CompiledCharter(SimpleNamespace):
     strategy: str  # "arbre" (decision tree) or "lineaire" (every rule in turn)
 
 
-def compile_charter(charter: m.CharterModel, semantics: Semantics) -> CompiledCharter:
-    """Generate, compile and register (in linecache, for tracebacks) a charter's functions."""
+def compile_charter(charter: m.CharterModel, semantics: Semantics, hooks: dict | None = None) -> CompiledCharter:
+    """Generate, compile and register (in linecache, for tracebacks) a charter's functions.
+
+    `hooks` gives `route` its way out: `_C` (the Charter), `_refuse(outcome)` raising NoDecision,
+    `_unit(service, code)` and `_decision(outcome, values, assumed)`.
+    """
     generator = _Generator(charter, semantics)
     source = generator.module()
     filename = f"<charte {charter.sha256[:12]}>"
     code = compile(source, filename, "exec")
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-    namespace = {"__builtins__": {}, **generator.namespace}
+    namespace = {"__builtins__": {}, "_new": tuple.__new__, "_Decision": Decision,
+                 **generator.namespace, **(hooks or {})}
     exec(code, namespace)
     return CompiledCharter(
         source=source, filename=filename, strategy=generator.strategy,
-        decide=namespace["decide"], validate=namespace["validate"],
+        decide=namespace["decide"], validate=namespace["validate"], route=namespace["route"],
         conditions=namespace["conditions"], indicators=namespace["indicators"],
     )
 
@@ -54,8 +60,10 @@ class _Generator:
         self.sets: dict[frozenset, str] = {}
         # No builtins: the generated code sees these names only.
         self.namespace: dict[str, object] = {"_rt": runtime, "_MISSING": runtime.MISSING,
-                                             "_int": int, "_str": str}
+                                             "_int": int, "_str": str,
+                                             "KeyError": KeyError, "TypeError": TypeError}
         self.strategy = "arbre"
+        self.units = {s.code: s.unit for s in charter.services if s.unit is not None}
 
     # ---- module ----
     def module(self) -> str:
@@ -64,7 +72,9 @@ class _Generator:
             f"# Charter {self.charter.title!r}, sha256 {self.charter.sha256}.",
             "",
         ]
-        body = self.decide() + [""] + self.condition_functions() + [""] + self.validate()
+        tree = self.decision_tree()
+        body = (self.decide(tree) + [""] + self.route(tree) + [""] + self.condition_functions()
+                + [""] + self.validate())
         constants = [f"{name} = _OUTCOMES[{i}]" for i, name in enumerate(self.outcomes.values())]
         self.namespace["_OUTCOMES"] = tuple(self.outcomes)
         self.namespace["_FIELDS"] = self.charter.fields
@@ -87,57 +97,84 @@ class _Generator:
             name = self.sets[values] = f"_SET{len(self.sets)}"
         return name
 
-    # ---- decide: a decision tree, or every rule in turn when the tree is too large ----
-    def decide(self) -> list[str]:
-        lines = ["def decide(v):",
-                 f'{_INDENT}"""The outcome for a validated household (a tuple of values)."""']
+    # ---- decide and route: a decision tree, or every rule in turn when the tree is too large ----
+    def decision_tree(self):
         try:
             tree = build_tree(self.charter, self.semantics)
-            lines += self.visit(tree, 1, set())
+            self.visit(tree, 1, set(), False, "")  # dry run: checks the nesting limit
+            return tree
         except (TooLarge, RecursionError):
             self.strategy = "lineaire"
             self.namespace["_resolve"] = self.semantics.resolve
-            calls = ", ".join(
-                "None" if r.is_default else f"condition_{r.index}(v)" for r in self.charter.rules
-            )
-            lines.append(f"{_INDENT}return _resolve(({calls},))")
-        return lines
+            return None
 
-    def visit(self, node, depth: int, loaded: set) -> list[str]:
+    def decide(self, tree) -> list[str]:
+        lines = ["def decide(v):",
+                 f'{_INDENT}"""The outcome for a validated household (a tuple of values)."""']
+        if tree is None:
+            return lines + [f"{_INDENT}return _resolve({self.all_conditions()})"]
+        return lines + self.visit(tree, 1, set(), False, "")
+
+    def route(self, tree) -> list[str]:
+        """Validation and decision fused: the Decision for a household mapping."""
+        lines = ["def route(h):",
+                 f'{_INDENT}"""The Decision for a household mapping, or NoDecision raised."""',
+                 f"{_INDENT}assumed = ()"]
+        for f in self.charter.fields:
+            lines += self.read_field(f)
+        values = "(" + "".join(f"x{f.index}, " for f in self.charter.fields) + ")"
+        if tree is None:
+            return lines + [f"{_INDENT}v = {values}",
+                            f"{_INDENT}return _decision(_resolve({self.all_conditions()}), v, assumed)"]
+        return lines + self.visit(tree, 1, set(), True, values)
+
+    def all_conditions(self) -> str:
+        calls = "".join("None, " if r.is_default else f"condition_{r.index}(v), " for r in self.charter.rules)
+        return f"({calls})"
+
+    def visit(self, node, depth: int, loaded: set, preloaded: bool, values: str) -> list[str]:
         if depth > _MAX_NESTING:
             raise TooLarge()
-        return getattr(self, "visit_" + type(node).__name__)(node, depth, loaded)
+        return getattr(self, "visit_" + type(node).__name__)(node, depth, loaded, preloaded, values)
 
-    def visit_Leaf(self, node: Leaf, depth: int, loaded: set) -> list[str]:
-        rules = ", ".join(repr(self.charter.rules[r].name) for r in node.outcome.rules)
-        return [f"{_INDENT * depth}return {self.outcome(node.outcome)}  # {node.outcome.kind}: {rules}"]
+    def visit_Leaf(self, node: Leaf, depth: int, loaded: set, preloaded: bool, values: str) -> list[str]:
+        """decide returns the outcome; route builds the Decision (or raises NoDecision) on the spot."""
+        outcome = node.outcome
+        name = self.outcome(outcome)
+        rules = ", ".join(repr(self.charter.rules[r].name) for r in outcome.rules)
+        if not values:
+            result = name
+        elif outcome.kind != DECIDED:
+            result = f"_refuse({name})"
+        else:
+            unit = self.units.get(outcome.service)
+            unit = "None" if unit is None else f"_unit({outcome.service!r}, x{unit.field.index})"
+            result = f"_new(_Decision, (_C, {name}, {values}, assumed, {unit}))"
+        return [f"{_INDENT * depth}return {result}  # {outcome.kind}: {rules}"]
 
-    def visit_IsUnknown(self, node: IsUnknown, depth: int, loaded: set) -> list[str]:
-        pad = _INDENT * depth
-        lines, name = self.load(node.field, depth, loaded)
+    def visit_IsUnknown(self, node: IsUnknown, depth: int, loaded: set, preloaded: bool, values: str) -> list[str]:
+        lines = self.load(node.field, depth, loaded, preloaded)
         inner = loaded | {node.field}
-        lines.append(f"{pad}if {name} is None:")
-        lines += self.visit(node.unknown, depth + 1, inner)
-        return lines + self.visit(node.known, depth, inner)
+        lines.append(f"{_INDENT * depth}if x{node.field} is None:")
+        lines += self.visit(node.unknown, depth + 1, inner, preloaded, values)
+        return lines + self.visit(node.known, depth, inner, preloaded, values)
 
-    def visit_Test(self, node: Test, depth: int, loaded: set) -> list[str]:
-        pad = _INDENT * depth
+    def visit_Test(self, node: Test, depth: int, loaded: set, preloaded: bool, values: str) -> list[str]:
         atom = node.atom
         fields = (atom.left, atom.right) if isinstance(atom, low.RatioGe) else (atom.field,)
         lines = []
         for f in fields:
-            more, _ = self.load(f, depth, loaded)
-            lines += more
+            lines += self.load(f, depth, loaded, preloaded)
             loaded = loaded | {f}
-        lines.append(f"{pad}if {self.test(atom, node.region)}:")
-        lines += self.visit(node.yes, depth + 1, loaded)
-        return lines + self.visit(node.no, depth, loaded)
+        lines.append(f"{_INDENT * depth}if {self.test(atom, node.region)}:")
+        lines += self.visit(node.yes, depth + 1, loaded, preloaded, values)
+        return lines + self.visit(node.no, depth, loaded, preloaded, values)
 
-    def load(self, field: int, depth: int, loaded: set) -> tuple[list[str], str]:
-        name = f"x{field}"
-        if field in loaded:
-            return [], name
-        return [f"{_INDENT * depth}{name} = v[{field}]"], name
+    def load(self, field: int, depth: int, loaded: set, preloaded: bool) -> list[str]:
+        """Read a value from the tuple the first time a path needs it (route has them all already)."""
+        if preloaded or field in loaded:
+            return []
+        return [f"{_INDENT * depth}x{field} = v[{field}]"]
 
     def test(self, atom, region) -> str:
         match atom:
@@ -201,6 +238,8 @@ class _Generator:
         return f"v[{node.field.index}]"
 
     def expr_Not(self, node: m.Not) -> str:
+        if isinstance(node.operand, m.Known):
+            return f"v[{node.operand.field.index}] is None"
         inner = self.expr(node.operand)
         return f"_rt.not3({inner})" if _may_be_unknown(node.operand) else f"(not {inner})"
 
@@ -226,42 +265,54 @@ class _Generator:
                  f"{_INDENT}assumed = ()"]
         for f in self.charter.fields:
             lines += self.read_field(f)
-        names = ", ".join(f"x{f.index}" for f in self.charter.fields)
-        lines.append(f"{_INDENT}return ({names},), assumed")
-        return lines
+        names = "".join(f"x{f.index}, " for f in self.charter.fields)
+        return lines + [f"{_INDENT}return ({names}), assumed"]
 
     def read_field(self, f: m.Field) -> list[str]:
-        x, pad, pad2 = f"x{f.index}", _INDENT, _INDENT * 2
-        lines = [f"{pad}{x} = h.get({f.machine!r}, _MISSING)",
-                 f"{pad}if {x} is _MISSING:",
+        """Read one field: text through a per-field memo of readings, native values checked inline."""
+        x, pad, pad2, pad3 = f"x{f.index}", _INDENT, _INDENT * 2, _INDENT * 3
+        memo = f"_MEMO{f.index}"
+        # Text is what files give; a spelling once read is looked up. Only str keys go in: True,
+        # 1 and 1.0 are equal keys, yet a bool is no whole number and 1.0 is no yes/no.
+        self.namespace[memo] = _seed(f)
+        lines = [f"{pad}try:",
+                 f"{pad2}{x} = h[{f.machine!r}]",
+                 f"{pad}except KeyError:",
                  f"{pad2}{x} = _rt.missing(_F{f.index})",
-                 f"{pad2}assumed += ({f.machine!r},)"]
-        fast = self.fast_path(f, x)
-        lines.append(f"{pad}elif {fast}:" if fast else f"{pad}else:")
-        if fast:
-            lines.append(f"{pad2}pass")
-            lines.append(f"{pad}else:")
-        if isinstance(f.type, m.EnumType):
-            table = f"_ENUM{f.index}"
-            self.namespace[table] = {v.machine: i for i, v in enumerate(f.type.values)}
-            lines[-1:] = [f"{pad}elif {x}.__class__ is _str and {x} in {table}:",
-                          f"{pad2}{x} = {table}[{x}]",
-                          f"{pad}else:"]
-        lines.append(f"{pad2}{x} = _rt.read(_F{f.index}, {x})")
-        return lines
+                 f"{pad2}assumed += ({f.machine!r},)",
+                 f"{pad}else:",
+                 f"{pad2}if {x}.__class__ is _str:",
+                 f"{pad3}try:",
+                 f"{pad3}{_INDENT}{x} = {memo}[{x}]",
+                 f"{pad3}except KeyError:",
+                 f"{pad3}{_INDENT}{x} = _rt.remember({memo}, _F{f.index}, {x})"]
+        native = self.native_check(f, x)
+        if f.may_be_unknown:  # None (JSON null) is unknown: nothing to read
+            native = f"{x} is not None" + (f" and ({native})" if native else "")
+        reader = "_rt.read_money" if isinstance(f.type, m.MoneyType) else "_rt.read"
+        lines.append(f"{pad2}elif {native}:" if native else f"{pad2}else:")
+        return lines + [f"{pad3}{x} = {reader}(_F{f.index}, {x})"]
 
-    def fast_path(self, f: m.Field, x: str) -> str | None:
+    def native_check(self, f: m.Field, x: str) -> str | None:
+        """The test that sends a non-text value to runtime.read; values failing it are already read."""
         kind = f.type
         if isinstance(kind, m.BoolType):
-            return f"{x} is True or {x} is False"
+            return f"{x} is not True and {x} is not False"
         if isinstance(kind, m.IntType):
-            bounds = [f"{x}.__class__ is _int"]
+            tests = [f"{x}.__class__ is not _int"]
             if kind.minimum is not None:
-                bounds.append(f"{x} >= {kind.minimum!r}")
+                tests.append(f"{x} < {kind.minimum!r}")
             if kind.maximum is not None:
-                bounds.append(f"{x} <= {kind.maximum!r}")
-            return " and ".join(bounds)
+                tests.append(f"{x} > {kind.maximum!r}")
+            return " or ".join(tests)
         return None
+
+
+def _seed(field: m.Field) -> dict:
+    """Spellings known in advance: the machine names of a list's values."""
+    if isinstance(field.type, m.EnumType):
+        return {v.machine: i for i, v in enumerate(field.type.values)}
+    return {}
 
 
 def _may_be_unknown(node) -> bool:

@@ -79,6 +79,7 @@ TERMINAL_NAMES: dict[str, str] = {
     "DECIMAL": "un nombre décimal",
     "MONEY": "un montant en euros",
     "DATE": "une date",
+    "CODE_LITERAL": "un code",
     "VERSION_TEXT": "un numéro de version",
     "COMMENT": "un commentaire",
     "COLON": "« : »",

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
+import pickle
+import sys
 import unicodedata
 from pathlib import Path
 
+import lark
 from lark import Lark, Token, Tree
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
@@ -14,33 +18,60 @@ from ..errors import CharterError, Diagnostic, Span
 from ..resources import grammar_path, parser_cache_path
 from .mistakes import MISTAKES, TERMINAL_NAMES
 
-__all__ = ["parse_tree", "build_parser", "prepare_text", "source_line", "token_span"]
+__all__ = ["parse_tree", "build_parser", "write_tables", "prepare_text", "source_line", "token_span"]
 
 _OPTIONS = dict(parser="lalr", lexer="contextual", propagate_positions=True, maybe_placeholders=False)
 
 
-def build_parser(*, strict: bool = False, cache: str | bool = False) -> Lark:
+def build_parser(*, strict: bool = False) -> Lark:
     """A fresh LALR parser for the grammar; tests pass strict=True to forbid any conflict."""
-    grammar = grammar_path().read_text(encoding="utf-8")
-    return Lark(grammar, strict=strict, cache=cache, **_OPTIONS)
+    return Lark(grammar_path().read_text(encoding="utf-8"), strict=strict, **_OPTIONS)
 
 
-def _user_cache() -> str | bool:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    folder = os.path.join(base, "repartition")
+def _tables_key(grammar: str) -> bytes:
+    """What the saved tables depend on: the grammar, Lark's version and Python's."""
+    text = f"{grammar}\0{lark.__version__}\0{sys.version_info[:2]}"
+    return hashlib.sha256(text.encode("utf-8")).hexdigest().encode("ascii")
+
+
+def write_tables(path: str | os.PathLike) -> None:
+    """Save the LALR tables with their key (the wheel build ships them; users cache them)."""
+    key = _tables_key(grammar_path().read_text(encoding="utf-8"))
+    with open(path, "wb") as handle:
+        handle.write(key + b"\n")
+        build_parser().save(handle)
+
+
+def _read_tables(path: Path | None, key: bytes) -> Lark | None:
+    if path is None:
+        return None
     try:
-        os.makedirs(folder, exist_ok=True)
-    except OSError:
-        return False
-    return os.path.join(folder, "regles.lark.cache")
+        with open(path, "rb") as handle:
+            if handle.readline().rstrip(b"\n") != key:
+                return None  # stale: another grammar, Lark or Python
+            return Lark.load(handle)
+    except (OSError, EOFError, ValueError, pickle.UnpicklingError):
+        return None
+
+
+def _user_cache() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "repartition" / "regles.lark.tables"
 
 
 @functools.cache
 def _parser() -> Lark:
-    # Lark checks the cache against a hash of the grammar, options and its own version, and
-    # rebuilds (then tries to save) when they differ, so a stale cache is never used.
-    shipped = parser_cache_path()
-    return build_parser(cache=str(shipped) if shipped else _user_cache())
+    key = _tables_key(grammar_path().read_text(encoding="utf-8"))
+    for path in (parser_cache_path(), _user_cache()):
+        parser = _read_tables(path, key)
+        if parser is not None:
+            return parser
+    try:
+        _user_cache().parent.mkdir(parents=True, exist_ok=True)
+        write_tables(_user_cache())
+    except OSError:
+        return build_parser()  # no writable cache: build the tables in memory each time
+    return _read_tables(_user_cache(), key) or build_parser()
 
 
 def prepare_text(text: str) -> str:

@@ -1,0 +1,28 @@
+"""Sphinx configuration of the repartition documentation (in French; built with -W in CI)."""
+
+import importlib.util
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if importlib.util.find_spec("repartition") is None:  # a checkout that is not installed
+    sys.path.insert(0, str(ROOT / "src"))
+
+project = "repartition"
+author = "Les contributeurs de repartition"
+copyright = "2026, les contributeurs de repartition"
+language = "fr"
+extensions = ["sphinx.ext.autodoc", "repartition.sphinxext"]
+exclude_patterns = ["_build", "exemples"]
+html_theme = "alabaster"
+html_static_path: list[str] = []
+autodoc_member_order = "bysource"
+autodoc_typehints = "description"
+
+# Pages that document parts written in parallel appear once those parts exist.
+if not (ROOT / "policies" / "exemple-departemental.regles").is_file():
+    exclude_patterns.append("chartes/exemple-departemental.rst")
+if importlib.util.find_spec("repartition.testing") is None:
+    exclude_patterns.append("api/testing.rst")
+if importlib.util.find_spec("repartition.batch") is None:
+    exclude_patterns.append("api/batch.rst")

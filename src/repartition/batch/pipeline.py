@@ -1,0 +1,385 @@
+"""The batch itself: read records, route each through the charter, write routed rows and rejects."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import os
+import sys
+from operator import itemgetter
+from pathlib import Path
+from typing import Callable
+
+from ..charter import Charter
+from ..dsl.names import suggest
+from .errors import BatchError
+from .readers import STDIO, CsvSource, JsonlSource, Malformed, detect_format, display_name, open_source
+from .router import ABSENT, RejectTally, Routed, Router
+from .summary import Summary
+from .writers import FORMULA_STARTS, AtomicFile, CsvSink, neutralise_row, open_sink
+
+__all__ = ["route_file", "default_rejects_path", "ADDED_COLUMNS"]
+
+#: The columns a batch adds to each routed row (`unite` only when the charter has sub-units).
+ADDED_COLUMNS = ("service", "regle", "unite")
+
+_KNOWN_SUFFIXES = (".csv", ".jsonl", ".ndjson")
+
+
+def default_rejects_path(output: str | Path, fmt: str) -> str:
+    """`SORTIE.rejets.csv|jsonl` beside the output, or `rejets.csv|jsonl` here for standard output."""
+    if str(output) == STDIO:
+        return f"rejets.{fmt}"
+    path = Path(output)
+    stem = path.stem if path.suffix.lower() in _KNOWN_SUFFIXES else path.name
+    return str(path.with_name(f"{stem}.rejets.{fmt}"))
+
+
+def route_file(charter: Charter, input: str | Path, output: str | Path = STDIO,
+               rejects: str | Path | None = None, *, input_format: str | None = None,
+               output_format: str | None = None, replace: bool = False, encoding: str | None = None,
+               progress: bool | None = None) -> Summary:
+    """Route every record of `input` to `output`, rejected ones to `rejects`; return the summary.
+
+    `input`/`output` may be `-` (standard input/output; then give the format). Without `rejects`,
+    they go to `default_rejects_path(output)`. Nothing is left at the output paths if the run
+    fails or is interrupted. Raise BatchError when the batch cannot run (nothing is written then).
+    """
+    in_format = detect_format(input, input_format, "--format-entree")
+    out_format = detect_format(output, output_format, "--format-sortie")
+    if rejects is None:
+        rejects = default_rejects_path(output, out_format)
+    rejects_format = _rejects_format(rejects, out_format)
+    _check_distinct(input, output, rejects)
+
+    with contextlib.ExitStack() as stack:
+        bar = _progress_bar(progress, stack)
+        source = stack.enter_context(open_source(input, in_format, encoding=encoding,
+                                                 progress=bar.update if bar is not None else None))
+        if bar is not None and source.size is not None:
+            bar.total = source.size
+            bar.refresh()
+        if isinstance(source, CsvSource):
+            layout = _csv_layout(charter, source, replace)
+            router = Router(charter, layout.names)
+        else:
+            layout = None
+            router = Router(charter, tuple(f.machine for f in charter.fields))
+        files = [AtomicFile(output), None]
+        try:
+            files[1] = AtomicFile(rejects)
+            out = open_sink(files[0], out_format, separator=source.separator, bom=source.bom)
+            bad = open_sink(files[1], rejects_format, separator=source.separator, bom=source.bom)
+            tally = RejectTally()
+            if layout is not None:
+                _route_csv(source, layout, router, out, bad, tally)
+            else:
+                _route_jsonl(source, charter, router, out, bad, tally, replace)
+            files[1].commit()
+            files[0].commit()
+        except BaseException:
+            for file in files:
+                if file is not None:
+                    file.discard()
+            raise
+        return Summary.build(charter, router.outcomes, tally, source.blank)
+
+
+# ---- CSV input --------------------------------------------------------------------------------
+
+class _Layout:
+    """Where the charter's fields and the added columns sit in a CSV header."""
+
+    def __init__(self, header: list[str], names: tuple[str, ...], indices: tuple[int, ...],
+                 added: list[str], positions: list[int | None]):
+        self.header = header
+        self.names = names
+        self.pick = _picker(indices)
+        self.added = added
+        #: For each added column, its position in the input row when it replaces one, else None.
+        self.positions = positions
+        self.replacing = any(p is not None for p in positions)
+
+
+def _csv_layout(charter: Charter, source: CsvSource, replace: bool) -> _Layout:
+    """Check the header against the charter (before any row is read) and locate the columns."""
+    header = source.header
+    where = {name.strip(): i for i, name in enumerate(header)}
+    missing = [f for f in charter.fields if f.machine not in where and not f.has_default]
+    if missing:
+        present = [n for n in where if n]
+        shown = ", ".join(f"« {f.machine} »" + suggest(f.machine, present).replace(" ; ", " (").replace(" ?", " ?)")
+                          for f in missing)
+        hint = ""
+        if len(header) == 1 and len(charter.fields) > 1:
+            hint = (" La ligne d'en-tête n'a qu'une colonne : le séparateur (« ; », « , » ou tabulation) "
+                    "n'a pas été reconnu.")
+        plural = "s" if len(missing) > 1 else ""
+        raise BatchError(f"{source.name}, ligne 1 : colonne{plural} absente{plural} de l'en-tête : {shown}. "
+                         f"La charte attend les colonnes "
+                         + ", ".join(f"« {f.machine} »" for f in charter.fields) + "." + hint)
+    added = list(_added_columns(charter))
+    clash = [name for name in added if name in where]
+    if clash and not replace:
+        names = ", ".join(f"« {c} »" for c in clash)
+        raise BatchError(f"{source.name}, ligne 1 : l'en-tête contient déjà {names}, que l'orientation "
+                         f"ajoute ; renommez ces colonnes ou utilisez --remplacer pour les remplacer")
+    present = tuple(f.machine for f in charter.fields if f.machine in where)
+    positions = [where.get(name) if replace else None for name in added]
+    return _Layout(header, present, tuple(where[n] for n in present), added, positions)
+
+
+def _picker(indices: tuple[int, ...]) -> Callable[[list[str]], tuple]:
+    if len(indices) > 1:
+        return itemgetter(*indices)
+    if len(indices) == 1:
+        index = indices[0]
+        return lambda row: (row[index],)
+    return lambda row: ()
+
+
+def _route_csv(source: CsvSource, layout: _Layout, router: Router, out, bad, tally: RejectTally) -> None:
+    # The hot loop of the common case. A line without quotes is split directly and, when routed,
+    # written back as its own text plus the added cells: exactly what csv.reader and csv.writer
+    # would do with it, at a fraction of the cost. Lines with quotes go through the csv module.
+    # Outcomes are remembered by raw values (Router.memo).
+    header = layout.header
+    width = len(header)
+    separator = source.separator
+    to_csv = isinstance(out, CsvSink)
+    if to_csv:
+        out.write(_output_header(header, layout))
+    reject = _csv_rejecter(header, bad, tally)
+    write = out.write
+    raw_write = out.stream.write if to_csv and not layout.replacing else None
+    writerow = out.writerow if to_csv else None
+    pick = layout.pick
+    get = router.memo.get
+    lookup = router.lookup
+    quoted = source.quoted
+    starts = FORMULA_STARTS
+    # A cell starts a formula only at the start of the line or right after a separator.
+    after = tuple(separator + c for c in sorted(starts))
+    tails: dict[int, str] = {}
+    number = line = source.header_lines
+    try:
+        for text in source.lines:
+            number += 1
+            line = number
+            if '"' in text:
+                row, spanned = quoted(text)
+                number += spanned - 1
+                body = None
+            else:
+                body = text.rstrip("\r\n")
+                row = body.split(separator)
+            if len(row) != width or not row[0]:
+                if not any(row):
+                    source.blank += 1
+                    continue
+                if len(row) != width:
+                    reject(line, row, f"la ligne compte {len(row)} valeur(s) alors que l'en-tête compte "
+                                      f"{width} colonne(s)", "nombre de valeurs différent de l'en-tête")
+                    continue
+            key = pick(row)
+            outcome = get(key) or lookup(key, key)
+            if outcome.__class__ is not Routed:
+                reject(line, row, outcome.message, outcome.reason, outcome.kind)
+                continue
+            outcome.count += 1
+            if raw_write is not None and body is not None and body[0] not in starts and not (
+                    after[0] in body or after[1] in body or after[2] in body or after[3] in body):
+                tail = tails.get(id(outcome))
+                if tail is None:
+                    tail = tails[id(outcome)] = separator + _csv_text(outcome.cells, separator)
+                raw_write(body + tail)
+            elif to_csv:
+                neutralise_row(row)
+                writerow(_place(row, outcome.cells, layout.positions) if layout.replacing else row + outcome.cells)
+            else:
+                record = dict(zip(header, row))
+                record.update(outcome.fields)
+                write(record)
+    except csv.Error as error:
+        raise source.failure(error, line) from None
+    except UnicodeDecodeError as error:
+        raise source.failure(error, number + 1) from None
+
+
+def _csv_text(cells: list[str], separator: str) -> str:
+    """The text csv.writer gives these cells (quoted where needed), line end included."""
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=separator, lineterminator="\r\n").writerow(cells)
+    return buffer.getvalue()
+
+
+def _output_header(header: list[str], layout: _Layout) -> list[str]:
+    return _place(list(header), layout.added, layout.positions)
+
+
+def _place(row: list[str], cells: list[str], positions: list[int | None]) -> list[str]:
+    row = list(row)
+    for cell, position in zip(cells, positions):
+        if position is None:
+            row.append(cell)
+        else:
+            row[position] = cell
+    return row
+
+
+def _csv_rejecter(header: list[str], bad, tally: RejectTally):
+    if isinstance(bad, CsvSink):
+        bad.write(["ligne", "erreur", *header])
+
+        def reject(line: int, row: list[str], message: str, reason: str, kind: str | None = None) -> None:
+            tally.add(reason, kind)
+            bad.write([str(line), message, *row])
+    else:
+        clash = "ligne" in header or "erreur" in header
+
+        def reject(line: int, row: list[str], message: str, reason: str, kind: str | None = None) -> None:
+            tally.add(reason, kind)
+            record: dict[str, object] = {"ligne": line, "erreur": message}
+            if clash or len(row) != len(header):
+                record["entree"] = row if len(row) != len(header) else dict(zip(header, row))
+            else:
+                record.update(zip(header, row))
+            bad.write(record)
+    return reject
+
+
+# ---- JSON Lines input -------------------------------------------------------------------------
+
+def _route_jsonl(source: JsonlSource, charter: Charter, router: Router, out, bad, tally: RejectTally,
+                 replace: bool) -> None:
+    names = router.names
+    added = list(_added_columns(charter))
+    writer = _JsonToCsv(out, names, added) if isinstance(out, CsvSink) else None
+    to_csv = writer is not None
+    if isinstance(bad, CsvSink):
+        bad.write(["ligne", "erreur", "entree"])
+    get = router.memo.get
+    lookup = router.lookup
+
+    def reject(line: int, message: str, reason: str, kind: str | None = None, value: object = None) -> None:
+        tally.add(reason, kind)
+        raw = source.last_line
+        if isinstance(bad, CsvSink):
+            bad.write([str(line), message, raw])
+        elif isinstance(value, dict) and "ligne" not in value and "erreur" not in value:
+            bad.write({"ligne": line, "erreur": message, **value})
+        else:
+            bad.write({"ligne": line, "erreur": message, "entree": raw})
+
+    for line, value in source.records():
+        if value.__class__ is Malformed:
+            reject(line, value.reason, "ligne JSON illisible")
+            continue
+        if not replace and any(k in value for k in added):
+            present = ", ".join(f"« {k} »" for k in added if k in value)
+            reject(line, f"l'objet contient déjà {present}, que l'orientation ajoute (utilisez --remplacer)",
+                   "colonne déjà présente (service, regle, unite)", value=value)
+            continue
+        values = tuple([value.get(n, ABSENT) for n in names])
+        try:
+            key = (values, tuple([v.__class__ for v in values]))
+            outcome = get(key)
+            if outcome is None:
+                outcome = lookup(key, values)
+        except TypeError:  # a list or object as a value: not memoisable, route it directly
+            outcome = router.decide(value)
+        if outcome.__class__ is not Routed:
+            reject(line, outcome.message, outcome.reason, outcome.kind, value)
+            continue
+        if to_csv:
+            problem = writer.write(value, outcome)
+            if problem:
+                reject(line, problem, "données absentes de la première ligne orientée (sortie CSV)",
+                       value=value)
+                continue
+        else:
+            record = dict(value)
+            record.update(outcome.fields)
+            out.write(record)
+        outcome.count += 1
+    if to_csv:
+        writer.finish()
+
+
+class _JsonToCsv:
+    """JSON objects as CSV rows: the columns are the first routed object's keys, then the added ones."""
+
+    def __init__(self, sink: CsvSink, names: tuple[str, ...], added: list[str]):
+        self._sink = sink
+        self._names = names
+        self._added = added
+        self._columns: list[str] | None = None
+
+    def write(self, value: dict, outcome: Routed) -> str | None:
+        if self._columns is None:
+            self._columns = [k for k in value if k not in self._added]
+            self._known = set(self._columns) | set(self._added)
+            self._sink.write(self._columns + self._added)
+        extra = [k for k in value if k not in self._known]
+        if extra:
+            shown = ", ".join(f"« {k} »" for k in extra)
+            return (f"donnée(s) {shown} absente(s) de la première ligne orientée : elles n'ont pas de "
+                    f"colonne dans la sortie CSV")
+        self._sink.write([_cell(value.get(k)) for k in self._columns] + list(outcome.cells))
+        return None
+
+    def finish(self) -> None:
+        if self._columns is None:  # nothing routed: still give the file its header
+            self._sink.write(list(self._names) + self._added)
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False)
+
+
+# ---- helpers ------------------------------------------------------------------------------------
+
+def _added_columns(charter: Charter) -> tuple[str, ...]:
+    with_unit = any(s.unit is not None for s in charter.model.services)
+    return ADDED_COLUMNS if with_unit else ADDED_COLUMNS[:2]
+
+
+def _rejects_format(path: str | Path, fallback: str) -> str:
+    suffix = Path(str(path)).suffix.lower()
+    return "jsonl" if suffix in (".jsonl", ".ndjson") else "csv" if suffix == ".csv" else fallback
+
+
+def _check_distinct(input: str | Path, output: str | Path, rejects: str | Path) -> None:
+    paths = [("l'entrée", input), ("la sortie", output), ("les rejets", rejects)]
+    for i, (role_a, a) in enumerate(paths):
+        for role_b, b in paths[i + 1:]:
+            if str(a) == STDIO or str(b) == STDIO:
+                continue
+            if _same(a, b):
+                raise BatchError(f"{role_a} et {role_b} désignent le même fichier {display_name(b)}")
+
+
+def _same(a: str | Path, b: str | Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.abspath(a) == os.path.abspath(b)
+
+
+def _progress_bar(progress: bool | None, stack: contextlib.ExitStack):
+    if progress is None:
+        progress = sys.stderr.isatty()
+    if not progress:
+        return None
+    from tqdm import tqdm
+
+    return stack.enter_context(tqdm(total=None, unit="o", unit_scale=True, unit_divisor=1024,
+                                    desc="Orientation", file=sys.stderr, leave=False,
+                                    mininterval=0.5))
+

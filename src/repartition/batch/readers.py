@@ -1,0 +1,415 @@
+"""Streaming readers of signalement files: CSV as French spreadsheets write it, and JSON Lines."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+import sys
+from pathlib import Path
+from typing import Callable, Iterator
+
+from .errors import BatchError
+
+__all__ = [
+    "FORMATS",
+    "STDIO",
+    "CsvSource",
+    "JsonlSource",
+    "Malformed",
+    "detect_format",
+    "display_name",
+    "json_reason",
+    "open_source",
+    "resolve_encoding",
+]
+
+#: The file formats a batch reads and writes.
+FORMATS = ("csv", "jsonl")
+#: The path that means standard input (or standard output for writers).
+STDIO = "-"
+
+_SUFFIXES = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+_SEPARATORS = (";", ",", "\t")
+_PRESCAN_CHUNK = 1 << 20
+
+
+def display_name(path: str | Path) -> str:
+    """How a file is named in French messages."""
+    return "l'entrée standard" if str(path) == STDIO else f"« {path} »"
+
+
+def detect_format(path: str | Path, forced: str | None, option: str) -> str:
+    """The format of a file: forced by an option, else from its extension (.csv, .jsonl)."""
+    if forced is not None:
+        if forced not in FORMATS:
+            raise BatchError(f"format « {forced} » inconnu : choisir csv ou jsonl")
+        return forced
+    if str(path) == STDIO:
+        raise BatchError(f"le format de {display_name(path)} ne peut pas se déduire d'une extension : "
+                         f"précisez {option} csv ou {option} jsonl")
+    suffix = Path(path).suffix.lower()
+    if suffix not in _SUFFIXES:
+        raise BatchError(f"le format de {display_name(path)} ne se déduit pas de son extension "
+                         f"(« .csv » ou « .jsonl » attendue) : précisez {option} csv ou {option} jsonl")
+    return _SUFFIXES[suffix]
+
+
+def resolve_encoding(name: str | None) -> str:
+    """The codec to read an input with: UTF-8 by default (its BOM is removed by the readers)."""
+    if name is None:
+        return "utf-8"
+    try:
+        info = codecs.lookup(name)
+    except LookupError:
+        raise BatchError(f"encodage « {name} » inconnu (par exemple : utf-8, cp1252, latin-1)") from None
+    return "utf-8" if info.name in ("utf-8", "utf-8-sig") else info.name
+
+
+class Malformed:
+    """A JSON line that cannot be read as an object: its raw text and the French reason."""
+
+    __slots__ = ("text", "reason")
+
+    def __init__(self, text: str, reason: str):
+        self.text = text
+        self.reason = reason
+
+    def __repr__(self) -> str:
+        return f"Malformed({self.text!r}, {self.reason!r})"
+
+
+class _Source:
+    """What both readers share: the open text stream, its name and its size for a progress bar."""
+
+    format = ""
+
+    def __init__(self, path: str | Path, encoding: str | None, newline: str | None,
+                 progress: Callable[[int], object] | None):
+        self.path = str(path)
+        self.name = display_name(path)
+        self.encoding = resolve_encoding(encoding)
+        #: Size in bytes when known (a regular file), for a progress bar.
+        self.size: int | None = None
+        #: Records made only of empty cells (or blank JSON lines), skipped and counted apart.
+        self.blank = 0
+        self._text = self._open(newline, progress)
+
+    def _open(self, newline: str | None, progress) -> io.TextIOBase:
+        if self.path == STDIO:
+            buffer = getattr(sys.stdin, "buffer", None)
+            if buffer is None:  # an already decoded stream (tests, embedding)
+                return sys.stdin
+            return io.TextIOWrapper(_wrap(buffer, progress), encoding=self.encoding, newline=newline)
+        try:
+            binary = open(self.path, "rb")
+        except IsADirectoryError:
+            raise BatchError(f"{self.name} est un dossier, pas un fichier") from None
+        except OSError as error:
+            raise BatchError(f"impossible de lire {self.name} : {error.strerror}") from None
+        self._binary = binary
+        try:
+            if binary.seekable():  # a pipe (e.g. `<(zcat …)`) is read once, without the early check
+                self.size = _prescan(binary, self.name, self.encoding)
+                binary.seek(0)
+        except BaseException:
+            binary.close()
+            raise
+        return io.TextIOWrapper(_wrap(binary, progress), encoding=self.encoding, newline=newline)
+
+    def _decoding_failed(self, error: UnicodeDecodeError, line: int) -> BatchError:
+        return BatchError(_encoding_message(self.name, line, error, self.encoding, approximate=True))
+
+    def close(self) -> None:
+        if self.path != STDIO:
+            self._text.close()
+            self._binary.close()
+        elif self._text is not sys.stdin:
+            self._text.detach()  # leave standard input open for the caller
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+class CsvSource(_Source):
+    """A CSV file read record by record; `header`, `separator` and `bom` are known on opening."""
+
+    format = "csv"
+
+    def __init__(self, path: str | Path, *, encoding: str | None = None,
+                 progress: Callable[[int], object] | None = None):
+        super().__init__(path, encoding, "", progress)
+        try:
+            try:
+                first = self._text.readline()
+            except UnicodeDecodeError as error:
+                raise self._decoding_failed(error, 1) from None
+            self.bom = first.startswith("\ufeff")
+            first = first.removeprefix("\ufeff")
+            if not first.strip():
+                raise BatchError(f"{self.name} est vide : la première ligne doit nommer les colonnes")
+            #: The separator found in the header line: `;`, `,` or a tab.
+            self.separator = detect_separator(first)
+            # strict: a quote left open must stop the run, not swallow the rest of the file into one
+            # cell. The reader only parses records that contain a quote: the others are split
+            # directly (see `lines`), which is what it would do with them, only faster.
+            self._feed = _Feed(self._text)
+            self._feed.pending = first
+            self._reader = csv.reader(self._feed, delimiter=self.separator, strict=True)
+            #: Column names, as written in the file.
+            self.header: list[str] = self._next_row(1)
+            #: How many physical lines the header spans (usually 1).
+            self.header_lines = self._reader.line_num
+            self._check_header()
+        except BaseException:
+            self.close()
+            raise
+
+    def _next_row(self, line: int) -> list[str]:
+        try:
+            return next(self._reader)
+        except csv.Error as error:
+            raise BatchError(f"{self.name}, ligne {line} : CSV illisible ({_csv_reason(error)})") from None
+        except UnicodeDecodeError as error:
+            raise self._decoding_failed(error, line) from None
+
+    def _check_header(self) -> None:
+        seen = set()
+        for name in self.header:
+            key = name.strip()
+            if key and key in seen:
+                raise BatchError(f"{self.name}, ligne 1 : la colonne « {key} » figure deux fois dans l'en-tête")
+            seen.add(key)
+
+    @property
+    def lines(self) -> Iterator[str]:
+        """The remaining physical lines, for a caller that splits unquoted lines itself.
+
+        A line without `"` is exactly `line.rstrip("\r\n").split(separator)`; pass a line with a
+        quote to `quoted`, which reads the following lines its record spans. The caller counts the
+        lines it takes from here, after the `header_lines` of the header.
+        """
+        return self._text
+
+    def quoted(self, first: str) -> tuple[list[str], int]:
+        """The record starting with `first` (a line with a quote) and how many lines it spans."""
+        before = self._reader.line_num
+        self._feed.pending = first
+        row = next(self._reader)
+        return row, self._reader.line_num - before
+
+    def failure(self, error: Exception, line: int) -> Exception:
+        """The BatchError for an error met while reading the record starting at `line`."""
+        if isinstance(error, csv.Error):
+            return BatchError(f"{self.name}, ligne {line} : CSV illisible ({_csv_reason(error)})")
+        if isinstance(error, UnicodeDecodeError):
+            return self._decoding_failed(error, line)
+        return error
+
+    def records(self) -> Iterator[tuple[int, list[str]]]:
+        """(physical line where the record starts, its cells), in file order; empty rows skipped."""
+        number = line = self.header_lines
+        separator = self.separator
+        quoted = self.quoted
+        try:
+            for text in self._text:
+                number += 1
+                line = number
+                if '"' in text:
+                    row, spanned = quoted(text)
+                    number += spanned - 1
+                else:
+                    row = text.rstrip("\r\n").split(separator)
+                if row[0] or any(row):
+                    yield line, row
+                else:
+                    self.blank += 1
+        except csv.Error as error:
+            raise self.failure(error, line) from None
+        except UnicodeDecodeError as error:
+            raise self.failure(error, number + 1) from None
+
+
+class _Feed:
+    """The csv reader's input: one line pushed back by `CsvSource.quoted`, then the file's lines."""
+
+    __slots__ = ("lines", "pending")
+
+    def __init__(self, lines):
+        self.lines = lines
+        self.pending: str | None = None
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        pending = self.pending
+        if pending is not None:
+            self.pending = None
+            return pending
+        return next(self.lines)
+
+
+class JsonlSource(_Source):
+    """A JSON Lines file: each line an object; a malformed line is yielded as `Malformed`."""
+
+    format = "jsonl"
+    bom = False
+    separator = ";"
+    header = None
+
+    def __init__(self, path: str | Path, *, encoding: str | None = None,
+                 progress: Callable[[int], object] | None = None):
+        super().__init__(path, encoding, None, progress)
+        #: The raw text of the record last yielded (for rejects that keep the line as it was).
+        self.last_line = ""
+
+    def records(self) -> Iterator[tuple[int, dict | Malformed]]:
+        """(line number, object or Malformed), in file order; blank lines skipped."""
+        loads = json.loads
+        number = 0
+        lines = iter(self._text)
+        try:
+            for number, line in enumerate(lines, 1):
+                if number == 1:
+                    self.bom = line.startswith("\ufeff")
+                    line = line.removeprefix("\ufeff")
+                if not line or line.isspace():
+                    self.blank += 1
+                    continue
+                self.last_line = line.rstrip("\r\n")
+                try:
+                    value = loads(line, parse_constant=_refuse_constant)
+                except json.JSONDecodeError as error:
+                    yield number, Malformed(self.last_line, f"JSON illisible, colonne {error.colno} : "
+                                                                 f"{json_reason(error)}")
+                    continue
+                except (ValueError, RecursionError) as error:
+                    yield number, Malformed(self.last_line, f"JSON illisible : {error}")
+                    continue
+                if type(value) is not dict:
+                    yield number, Malformed(self.last_line,
+                                            "chaque ligne doit contenir un objet JSON { … }")
+                    continue
+                yield number, value
+        except UnicodeDecodeError as error:
+            raise self._decoding_failed(error, number + 1) from None
+
+
+def open_source(path: str | Path, fmt: str, *, encoding: str | None = None,
+                progress: Callable[[int], object] | None = None) -> CsvSource | JsonlSource:
+    """Open an input of the given format; raise BatchError (in French) if it cannot be read."""
+    cls = CsvSource if fmt == "csv" else JsonlSource
+    return cls(path, encoding=encoding, progress=progress)
+
+
+def detect_separator(line: str) -> str:
+    """The separator of a CSV header line: the most frequent of `;`, `,`, tab outside quotes."""
+    counts = dict.fromkeys(_SEPARATORS, 0)
+    quoted = False
+    for char in line:
+        if char == '"':
+            quoted = not quoted
+        elif not quoted and char in counts:
+            counts[char] += 1
+    # Ties (including a one-column header) go to `;`, the French spreadsheets' separator.
+    return max(_SEPARATORS, key=lambda s: (counts[s], s == ";"))
+
+
+def json_reason(error: json.JSONDecodeError) -> str:
+    """The French wording of a JSON syntax error."""
+    reasons = {
+        "Expecting value": "valeur attendue",
+        "Expecting property name enclosed in double quotes": "nom de donnée entre guillemets droits attendu",
+        "Expecting ',' delimiter": "« , » attendue",
+        "Expecting ':' delimiter": "« : » attendu",
+        "Extra data": "texte en trop après le JSON",
+        "Unterminated string starting at": "texte non refermé",
+        "Invalid control character at": "caractère de contrôle interdit dans un texte",
+        "Invalid \\escape": "séquence d'échappement « \\ » invalide",
+    }
+    return reasons.get(error.msg, error.msg)
+
+
+def _refuse_constant(name: str):
+    raise ValueError(f"« {name} » n'est pas une valeur JSON")
+
+
+def _csv_reason(error: csv.Error) -> str:
+    text = str(error)
+    if "field larger than field limit" in text:
+        return "valeur trop longue : un guillemet ouvrant n'est probablement jamais refermé"
+    if "unexpected end of data" in text:
+        return "fin de fichier dans un texte entre guillemets jamais refermé"
+    if "expected after" in text:
+        return "texte après un guillemet fermant : doublez les guillemets à l'intérieur d'un texte entre guillemets"
+    if "NUL" in text or "null byte" in text:
+        return "octet nul : ce n'est pas un fichier texte"
+    return text
+
+
+def _prescan(binary, name: str, encoding: str) -> int:
+    """Check the whole file decodes before any row is read; return its size in bytes."""
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    lines = 0
+    size = 0
+    first = True
+    while chunk := binary.read(_PRESCAN_CHUNK):
+        if first and encoding == "utf-8" and chunk.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            raise BatchError(f"{name} est encodé en UTF-16 : enregistrez-le en UTF-8, ou indiquez "
+                             f"--encodage utf-16")
+        first = False
+        pending = len(decoder.getstate()[0])
+        try:
+            decoder.decode(chunk)
+        except UnicodeDecodeError as error:
+            line = lines + chunk[: max(0, error.start - pending)].count(b"\n") + 1
+            raise BatchError(_encoding_message(name, line, error, encoding)) from None
+        lines += chunk.count(b"\n")
+        size += len(chunk)
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError as error:
+        raise BatchError(_encoding_message(name, lines + 1, error, encoding)) from None
+    return size
+
+
+def _encoding_message(name: str, line: int, error: UnicodeDecodeError, encoding: str,
+                      approximate: bool = False) -> str:
+    where = f"vers la ligne {line}" if approximate else f"ligne {line}"
+    byte = error.object[error.start] if error.start < len(error.object) else None
+    shown = f" (octet 0x{byte:02X} illisible)" if byte is not None else ""
+    if encoding == "utf-8":
+        return (f"{name}, {where} : le fichier n'est pas en UTF-8{shown}. Enregistrez-le au format "
+                f"« CSV UTF-8 », ou indiquez son encodage avec --encodage (par exemple --encodage cp1252 "
+                f"pour un export d'Excel sous Windows).")
+    return f"{name}, {where} : le fichier ne se lit pas dans l'encodage {encoding}{shown}."
+
+
+class _Counting(io.RawIOBase):
+    """A raw reader that reports each chunk's size to a progress callback (no per-row cost)."""
+
+    def __init__(self, raw, report: Callable[[int], object]):
+        self._raw = raw
+        self._report = report
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        data = self._raw.read1(len(buffer)) if hasattr(self._raw, "read1") else self._raw.read(len(buffer))
+        count = len(data)
+        buffer[:count] = data
+        if count:
+            self._report(count)
+        return count
+
+
+def _wrap(binary, progress):
+    if progress is None:
+        return binary
+    return io.BufferedReader(_Counting(binary, progress))

@@ -1,0 +1,121 @@
+"""Routing raw records through a charter, remembering the outcome of each distinct set of raw values."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Mapping
+
+from ..charter import Charter
+from ..errors import InvalidHousehold, NoDecision
+from .writers import neutralise
+
+__all__ = ["Routed", "Rejected", "Router", "RejectTally", "ABSENT", "MEMO_LIMIT"]
+
+#: Stands for a field the record does not carry (so that its default, if any, applies).
+ABSENT = object()
+#: How many distinct raw value combinations are remembered before the memo starts afresh.
+MEMO_LIMIT = 1 << 15
+
+
+class Routed:
+    """One distinct routing result (service, rule, unit, indicators) and how many rows got it."""
+
+    __slots__ = ("service", "rule", "unit", "indicators", "cells", "fields", "count")
+
+    def __init__(self, service: str, rule: str, unit: str | None, indicators: tuple, with_unit: bool):
+        self.service = service
+        self.rule = rule
+        self.unit = unit
+        #: The charter's indicators for these households: True, False or None (unknown).
+        self.indicators = indicators
+        #: The cells appended to a CSV row (already safe for a spreadsheet).
+        self.cells = [neutralise(service), neutralise(rule)] + ([neutralise(unit or "")] if with_unit else [])
+        #: The keys added to a JSON object.
+        self.fields = {"service": service, "regle": rule, **({"unite": unit} if with_unit else {})}
+        self.count = 0
+
+
+class Rejected:
+    """Why a record is not routed: the French message, its reason class and, if undecided, the kind."""
+
+    __slots__ = ("message", "reason", "kind")
+
+    def __init__(self, message: str, reason: str, kind: str | None = None):
+        self.message = message
+        #: A bounded label for counting rejects (the message itself names the value).
+        self.reason = reason
+        #: The NoDecision kind (lacune, conflit, indetermination) when the charter does not decide.
+        self.kind = kind
+
+    def __repr__(self) -> str:
+        return f"Rejected({self.message!r})"
+
+
+class Router:
+    """Route records by the raw values of the charter's fields; equal raw values are routed once.
+
+    Routing is a pure function of those values, so remembering outcomes changes nothing but
+    speed; the memo is bounded (`MEMO_LIMIT`) so that memory stays constant on any input.
+    """
+
+    def __init__(self, charter: Charter, names: tuple[str, ...], *, limit: int = MEMO_LIMIT):
+        self.charter = charter
+        #: Machine names of the fields, in the order of the keys given to `lookup`.
+        self.names = names
+        self.with_unit = any(s.unit is not None for s in charter.model.services)
+        self.limit = limit
+        #: Raw values → Routed or Rejected; read it directly in hot loops (`memo.get`).
+        self.memo: dict = {}
+        self._routed: dict[tuple, Routed] = {}
+
+    @property
+    def outcomes(self) -> tuple[Routed, ...]:
+        """Every distinct routing result met so far, with its count, in order of first appearance."""
+        return tuple(self._routed.values())
+
+    def lookup(self, key, values: tuple) -> Routed | Rejected:
+        """The outcome for raw `values` (in `names` order), remembered under `key`."""
+        outcome = self.decide({n: v for n, v in zip(self.names, values) if v is not ABSENT})
+        if len(self.memo) >= self.limit:
+            self.memo.clear()
+        self.memo[key] = outcome
+        return outcome
+
+    def decide(self, household: Mapping[str, object]) -> Routed | Rejected:
+        """Route one household through the charter, turning its errors into a Rejected."""
+        try:
+            decision = self.charter.route(household)
+        except InvalidHousehold as error:
+            if error.missing:
+                reason = f"donnée « {error.field} » absente"
+            else:
+                reason = f"valeur invalide pour « {error.field} »"
+            return Rejected(str(error.diagnostic.message), reason)
+        except NoDecision as error:
+            rules = ", ".join(f"« {r} »" for r in error.rules)
+            reason = f"non décidé par la charte : {error.kind}" + (f" ({rules})" if rules else "")
+            return Rejected(f"la charte ne décide pas : {error.diagnostic.message}", reason, error.kind)
+        indicators = tuple(decision.indicators.values())
+        key = (decision.service, decision.rule, decision.unit, indicators)
+        routed = self._routed.get(key)
+        if routed is None:
+            routed = self._routed[key] = Routed(decision.service, decision.rule, decision.unit,
+                                                indicators, self.with_unit)
+        return routed
+
+
+class RejectTally:
+    """Counts of rejected records by reason, and of households the charter does not decide by kind."""
+
+    def __init__(self):
+        self.by_reason: Counter[str] = Counter()
+        self.undecided: Counter[str] = Counter()
+
+    def add(self, reason: str, kind: str | None = None) -> None:
+        self.by_reason[reason] += 1
+        if kind is not None:
+            self.undecided[kind] += 1
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_reason.values())

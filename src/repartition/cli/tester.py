@@ -1,0 +1,81 @@
+"""`repartition tester`: run the charters' examples, print each result and the rules' coverage."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ..charter import load_charter
+from ..errors import RepartitionError
+from ..examples import coverage, run_examples
+
+
+def register(commands) -> None:
+    parser = commands.add_parser(
+        "tester", help="exécute les exemples des chartes",
+        description="Exécute les exemples de chaque charte : pour chacun, le service attendu, le "
+        "service obtenu et la règle décisive ; puis, pour chaque règle, les exemples qu'elle "
+        "décide. Code de sortie 0 si tous les exemples passent et que la couverture atteint le "
+        "minimum demandé, 1 sinon, 2 si une charte ne peut pas être lue.")
+    parser.add_argument("fichiers", nargs="+", metavar="FICHIER", help="fichier de charte (.regles)")
+    parser.add_argument("--couverture-min", type=_percent, default=0.0, metavar="N",
+                        help="pourcentage minimal de règles décidées par au moins un exemple "
+                        "(0 par défaut)")
+    parser.set_defaults(run=run)
+
+
+def _percent(text: str) -> float:
+    try:
+        value = float(text.replace(",", "."))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"« {text} » n'est pas un pourcentage") from None
+    if not 0 <= value <= 100:
+        raise argparse.ArgumentTypeError(f"{text} : un pourcentage entre 0 et 100 est attendu")
+    return value
+
+
+def run(args: argparse.Namespace) -> int:
+    status = 0
+    for position, path in enumerate(args.fichiers):
+        if position:
+            print()
+        try:
+            charter = load_charter(path, verify=False)
+        except RepartitionError as error:
+            print(f"{path} : charte illisible\n{error}", file=sys.stderr)
+            status = 2
+            continue
+        if not _report(path, charter, args.couverture_min):
+            status = max(status, 1)
+    return status
+
+
+def _report(path: str, charter, minimum: float) -> bool:
+    """Print one charter's results; True when every example passes and coverage is enough."""
+    version = f", version {charter.version}" if charter.version else ""
+    print(f"Charte « {charter.title} »{version} ({path})")
+    results = run_examples(charter)
+    for result in results:
+        example = result.example
+        where = f" (ligne {example.span.line})" if example.span else ""
+        print(f"  [{'réussi' if result.passed else 'ÉCHEC'}] exemple « {example.name} »{where}")
+        print(f"      attendu : {result.expected_text}")
+        if result.error is not None:
+            print(f"      obtenu : ménage non orienté — {result.error}")
+        else:
+            label = charter.services.get(result.service, "")
+            print(f"      obtenu : {result.service} ({label})")
+            print("      règle décisive : " + ", ".join(f"« {r} »" for r in result.rules))
+    table = coverage(charter, results)
+    print("  Couverture des règles :")
+    width = max((len(name) for name, _ in table.rules), default=0) + 4
+    for name, examples in table.rules:
+        decided = ", ".join(f"« {e} »" for e in examples) if examples else "aucun exemple"
+        print(f"    {('« ' + name + ' »').ljust(width)}  {decided}")
+    failed = sum(1 for r in results if not r.passed)
+    print(f"  {len(results)} exemple(s), {len(results) - failed} réussi(s), {failed} en échec ; "
+          f"couverture {table.covered}/{len(table.rules)} règles ({table.percent:.0f} %)")
+    enough = table.percent + 1e-9 >= minimum
+    if not enough:
+        print(f"  couverture insuffisante : {table.percent:.0f} % < {minimum:g} % demandés")
+    return failed == 0 and enough

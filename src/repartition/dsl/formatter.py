@@ -1,0 +1,372 @@
+"""The canonical layout of a rule file, printed from its syntax tree with every comment kept."""
+
+from __future__ import annotations
+
+import re
+
+from . import ast
+from .builder import build_ast
+from .parser import parse_tree, prepare_text
+
+__all__ = ["format_text", "format_tree", "WIDTH"]
+
+#: Lines are wrapped before this many characters where the language allows a line break.
+WIDTH = 98
+_INDENT = "  "
+_CONTINUATION = "      "
+_EXCEPTIONS_INDENT = "    "
+
+_HEADER = (ast.Title, ast.Reference, ast.Version, ast.Validity)
+_HEADINGS = (ast.ServicesHeading, ast.FieldsHeading)
+_DECLS = (ast.ServiceDecl, ast.FieldDecl)
+_BARE_VERSION = re.compile(r"\d+(?:\.\d+)+[\w.\-]*|-?\d+")
+_PLURAL_SUBJECT = re.compile(r"(?:les|des|ses|leurs)\s", re.IGNORECASE)
+_OPERATORS = {"ge": "au moins", "le": "au plus", "gt": "plus de", "lt": "moins de"}
+_DATE_OPERATORS = {"gt": "après le", "lt": "avant le"}
+
+
+def format_text(text: str, filename: str = "<texte>") -> str:
+    """The canonical layout of a rule file's text; raises CharterError if it does not parse."""
+    prepared = prepare_text(text)
+    return format_tree(build_ast(parse_tree(prepared, filename), filename))
+
+
+def format_tree(tree: ast.CharterFile) -> str:
+    """Print a syntax tree in the canonical layout; the result parses back to an equal tree.
+
+    Blank lines follow the kind of item (none inside the header or a section, one around every
+    block), except next to comments, where the source's choice (a blank line or none) is kept.
+    """
+    items = tree.items
+    lines: list[str] = []
+    previous = None
+    for position, item in enumerate(items):
+        if previous is not None and _blank_between(previous, item):
+            lines.append("")
+        if isinstance(item, ast.Comment):
+            indent = _INDENT if _inside_section(items, position) else ""
+            lines.append(indent + item.text)
+        else:
+            lines.extend(_item(item))
+        previous = item
+    return "\n".join(lines) + "\n" if lines else ""
+
+
+def _blank_between(previous: ast.Node, item: ast.Node) -> bool:
+    if isinstance(previous, ast.Comment) or isinstance(item, ast.Comment):
+        # Next to a comment the source decides; a tree built without positions gets no blank line.
+        if previous.span is not None and item.span is not None:
+            return item.span.line - previous.span.end_line > 1
+        return False
+    if isinstance(previous, _HEADER) and isinstance(item, _HEADER):
+        return False
+    if isinstance(item, _DECLS) and isinstance(previous, _HEADINGS + _DECLS):
+        return False
+    return True
+
+
+def _inside_section(items: tuple, position: int) -> bool:
+    """A comment between a section heading (or declaration) and a declaration is indented with it."""
+    before = next((i for i in reversed(items[:position]) if not isinstance(i, ast.Comment)), None)
+    after = next((i for i in items[position + 1:] if not isinstance(i, ast.Comment)), None)
+    return isinstance(before, _HEADINGS + _DECLS) and isinstance(after, _DECLS)
+
+
+# ---- items -------------------------------------------------------------------------------------
+
+def _item(item: ast.Node) -> list[str]:
+    printer = _PRINTERS.get(type(item))
+    if printer is None:  # pragma: no cover - every node the builder makes has a printer
+        raise TypeError(f"cannot format {type(item).__name__}")
+    return printer(item)
+
+
+def _title(item: ast.Title) -> list[str]:
+    return _wrap_string("charte ", item.text, "")
+
+
+def _reference(item: ast.Reference) -> list[str]:
+    return _wrap_string("référence ", item.text, "")
+
+
+def _version(item: ast.Version) -> list[str]:
+    text = item.text if _BARE_VERSION.fullmatch(item.text) else _string(item.text)
+    return [f"version {text}"]
+
+
+def _validity(item: ast.Validity) -> list[str]:
+    if item.end is None:
+        return [f"en vigueur à partir du {item.start.text}"]
+    return [f"en vigueur du {item.start.text} au {item.end.text}"]
+
+
+def _services_heading(item) -> list[str]:
+    return ["services"]
+
+
+def _fields_heading(item) -> list[str]:
+    return ["données du ménage"]
+
+
+def _service(item: ast.ServiceDecl) -> list[str]:
+    line = f"{_INDENT}{item.code} : {_string(item.label)}"
+    if item.unit is None:
+        return [line]
+    unit = f"unités selon la table {_string(item.unit.table)} d'après {item.unit.key.text}"
+    if len(line) + 2 + len(unit) <= WIDTH:
+        return [f"{line}, {unit}"]
+    return [line + ",", _CONTINUATION + unit]
+
+
+def _field(item: ast.FieldDecl) -> list[str]:
+    head = f"{_INDENT}{item.name.text}" + (f" [{item.machine}]" if item.machine else "") + " : "
+    options = []
+    if item.may_be_unknown:
+        options.append("peut être inconnu")
+    if item.default is not None:
+        options.append(f"par défaut {_value(item.default)}")
+    spec = item.type
+    if spec.kind in ("stage", "choice"):
+        keyword = "étape parmi" if spec.kind == "stage" else "valeur parmi"
+        values = [v.name.text + (f" [{v.machine}]" if v.machine else "") for v in spec.values]
+        lines = [f"{head}{keyword} ({', '.join(values)})"]
+        if len(lines[0]) > WIDTH:
+            lines = [f"{head}{keyword} ("]
+            lines += [f"{_CONTINUATION}{v}," for v in values[:-1]]
+            lines.append(f"{_CONTINUATION}{values[-1]})")
+            # Options of a list written one value a line go on lines of their own.
+            return _options(lines, options, always=True)
+        return _options(lines, options)
+    return _options([head + _type(spec)], options)
+
+
+def _options(lines: list[str], options: list[str], always: bool = False) -> list[str]:
+    """Field options after the type, each on a continuation line when the line would be too long."""
+    together = lines[-1] + "".join(f", {o}" for o in options)
+    if options and (always or len(together) > WIDTH):
+        lines[-1] += ","
+        lines += [f"{_CONTINUATION}{o}," for o in options[:-1]] + [f"{_CONTINUATION}{options[-1]}"]
+        return lines
+    lines[-1] = together
+    return lines
+
+
+def _type(spec: ast.TypeSpec) -> str:
+    simple = {"bool": "oui ou non", "date": "date", "code": "code"}
+    if spec.kind in simple:
+        return simple[spec.kind]
+    text = "nombre entier" if spec.kind == "int" else "montant en euros"
+    if spec.minimum is not None and spec.maximum is not None:
+        return f"{text} entre {spec.minimum.text} et {spec.maximum.text}"
+    if spec.minimum is not None:
+        return f"{text} d'au moins {spec.minimum.text}"
+    if spec.maximum is not None:
+        return f"{text} d'au plus {spec.maximum.text}"
+    return text
+
+
+def _set(item: ast.SetDecl) -> list[str]:
+    head = f"ensemble {_string(item.name)} :"
+    values = [_value(v) for v in item.values]
+    lines = _wrap_list(head + " ", values)
+    if len(lines) == 1:
+        return lines
+    return [head] + _wrap_list(_INDENT, values, indent=_INDENT)
+
+
+def _table(item: ast.TableDecl) -> list[str]:
+    parts = [f"table {_string(item.name)} : fichier {_string(item.file)}", f"clé {_string(item.key)}"]
+    if item.value is not None:
+        parts.append(f"valeur {_string(item.value)}")
+    if item.missing is not None:
+        parts.append(f"code absent : {_string(item.missing)}")
+    return _wrap_list("", parts)
+
+
+def _definition(item: ast.DefinitionDecl) -> list[str]:
+    return [f"définition {_string(item.name)} :"] + _condition_lines(_INDENT, item.condition, "")
+
+
+def _indicator(item: ast.IndicatorDecl) -> list[str]:
+    return [f"indicateur {_string(item.name)} :"] + _condition_lines(_INDENT, item.condition, "")
+
+
+def _rule(item: ast.RuleDecl) -> list[str]:
+    head = f"règle {_string(item.name)}"
+    heads = [head]
+    if item.exceptions:
+        names = [_string(n.text) for n in item.exceptions]
+        joined = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " et " + names[-1]
+        heads = [f"{head}, par exception à {joined}"]
+        if len(heads[0]) > WIDTH:
+            # Break after the name, then between the exceptions, before « et » or after a comma.
+            parts = [f"par exception à {names[0]}"] + names[1:]
+            heads = [head + ","] + _wrap_list(_EXCEPTIONS_INDENT, parts[:-1] if len(parts) > 1 else parts,
+                                              indent=_EXCEPTIONS_INDENT)
+            if len(parts) > 1:
+                last = f"et {parts[-1]}"
+                if len(heads[-1]) + 1 + len(last) <= WIDTH:
+                    heads[-1] += " " + last
+                else:
+                    heads.append(_EXCEPTIONS_INDENT + last)
+    clauses: list[tuple[int, int, list[str]]] = []  # (line, order, lines): source order kept
+    for order, comment in enumerate(item.comments):
+        line = comment.span.line if comment.span else -1
+        clauses.append((line, order, [_INDENT + comment.text]))
+    if item.text is not None:
+        line = item.text_span.line if item.text_span else 10**9
+        clauses.append((line, 10**6, _wrap_string(_INDENT + "texte ", item.text, "")))
+    if item.reference is not None:
+        line = item.reference_span.line if item.reference_span else 10**9 + 1
+        clauses.append((line, 10**6 + 1, _wrap_string(_INDENT + "référence ", item.reference, "")))
+    lines = heads
+    for _, _, clause in sorted(clauses, key=lambda c: (c[0], c[1])):
+        lines += clause
+    if item.condition is None:
+        lines.append(f"{_INDENT}dans tous les autres cas, {item.service}")
+    else:
+        lines += _condition_lines(_INDENT + "si ", item.condition, "")
+        lines.append(f"{_INDENT}alors {item.service}")
+    return lines
+
+
+def _example(item: ast.ExampleDecl) -> list[str]:
+    parts = [f"{a.name.text} : " + ("inconnu" if a.value is None else _value(a.value))
+             for a in item.assignments]
+    lines = [f"exemple {_string(item.name)} :"] + _wrap_list(_INDENT, parts, indent=_INDENT)
+    expected = f"{_INDENT}attendu {item.service}"
+    if item.rule is not None:
+        expected += f" par {_string(item.rule.text)}"
+    return lines + [expected]
+
+
+_PRINTERS = {
+    ast.Title: _title, ast.Reference: _reference, ast.Version: _version, ast.Validity: _validity,
+    ast.ServicesHeading: _services_heading, ast.FieldsHeading: _fields_heading,
+    ast.ServiceDecl: _service, ast.FieldDecl: _field, ast.SetDecl: _set, ast.TableDecl: _table,
+    ast.DefinitionDecl: _definition, ast.IndicatorDecl: _indicator, ast.RuleDecl: _rule,
+    ast.ExampleDecl: _example,
+}
+
+
+# ---- conditions --------------------------------------------------------------------------------
+
+def _condition_lines(first: str, condition, last: str) -> list[str]:
+    """A condition on one line, or broken before top-level `et` / `ou` where a line gets too long."""
+    text = first + _expr(condition) + last
+    if len(text) <= WIDTH or not isinstance(condition, (ast.And, ast.Or)):
+        return [text]
+    word = "ou" if isinstance(condition, ast.Or) else "et"
+    operands = [_operand(condition, o) for o in condition.operands]
+    pad = " " * len(first)
+    lines = [first + operands[0]]
+    for operand in operands[1:]:  # fill each line, breaking before the connective
+        if len(lines[-1]) + len(word) + len(operand) + 2 <= WIDTH:
+            lines[-1] += f" {word} {operand}"
+        else:
+            lines.append(f"{pad}{word} {operand}")
+    lines[-1] += last
+    return lines
+
+
+def _expr(node) -> str:
+    match node:
+        case ast.Or(operands=ops):
+            return " ou ".join(_operand(node, o) for o in ops)
+        case ast.And(operands=ops):
+            return " et ".join(_operand(node, o) for o in ops)
+        case ast.Not(operand=op):
+            return "non " + _operand(node, op)
+        case ast.Ref(name=name):
+            return name.text
+        case ast.Comparison():
+            return _comparison(node)
+    raise TypeError(f"cannot format condition {node!r}")  # pragma: no cover
+
+
+def _operand(parent, child) -> str:
+    """Parenthesise a child that would otherwise bind differently under its parent."""
+    text = _expr(child)
+    if isinstance(child, ast.Or) or (isinstance(child, ast.And) and not isinstance(parent, ast.Or)):
+        return f"({text})"
+    return text
+
+
+def _comparison(node: ast.Comparison) -> str:
+    verb = _verb(node.negated, bool(_PLURAL_SUBJECT.match(node.subject.text)))
+    op, operands = node.op, node.operands
+    if op == "eq":
+        predicate = _operand_text(operands[0])
+    elif op in _OPERATORS:
+        is_date = isinstance(operands[0], ast.Value) and operands[0].kind == "date"
+        word = _DATE_OPERATORS[op] if is_date and op in _DATE_OPERATORS else _OPERATORS[op]
+        predicate = f"{word} {_operand_text(operands[0])}"
+    elif op == "between":
+        predicate = f"entre {_operand_text(operands[0])} et {_operand_text(operands[1])}"
+    elif op == "among":
+        predicate = "parmi " + ", ".join(_operand_text(o) for o in operands)
+    elif op == "within":
+        predicate = f"dans {_operand_text(operands[0])}"
+    elif op == "unknown":
+        predicate = "inconnu"
+    else:
+        predicate = "connu"
+    return f"{node.subject.text} {verb} {predicate}"
+
+
+def _verb(negated: bool, plural: bool) -> str:
+    # The grammar reads `n'est pas` and `n'sont pas` only; « ne sont pas » is not a keyword.
+    if negated:
+        return "n'est pas"
+    return "sont" if plural else "est"
+
+
+def _operand_text(operand) -> str:
+    if isinstance(operand, ast.Multiple):
+        return f"{operand.factor.text} fois {operand.other.text}"
+    if isinstance(operand, ast.Name):
+        return operand.text
+    return _value(operand)
+
+
+# ---- literals ----------------------------------------------------------------------------------
+
+def _value(value: ast.Value) -> str:
+    return _string(value.text) if value.kind == "string" else value.text
+
+
+def _string(text: str) -> str:
+    if "»" in text and '"' not in text:
+        return f'"{text}"'
+    return f"« {text} »" if text else "«»"
+
+
+def _wrap_string(first: str, text: str, last: str) -> list[str]:
+    """A « … » string broken between words; the string's own line breaks do not matter."""
+    one = first + _string(text) + last
+    if len(one) <= WIDTH or "»" in text:
+        return [one]
+    words = text.split(" ")
+    pad = " " * (len(first) + 2)
+    lines, current = [], first + "« " + words[0]
+    for word in words[1:]:
+        if len(current) + 1 + len(word) > WIDTH:
+            lines.append(current)
+            current = pad + word
+        else:
+            current += " " + word
+    lines.append(current + " »" + last)
+    return lines
+
+
+def _wrap_list(first: str, parts: list[str], indent: str = _CONTINUATION) -> list[str]:
+    """Comma-separated parts, filled up to the width; a break is only ever put after a comma."""
+    lines, current = [], first + parts[0]
+    for part in parts[1:]:
+        if len(current) + 2 + len(part) > WIDTH:
+            lines.append(current + ",")
+            current = indent + part
+        else:
+            current += ", " + part
+    lines.append(current)
+    return lines

@@ -1,0 +1,78 @@
+"""Running a charter's examples one by one: what each expects, what it gets, which rules decide."""
+
+from __future__ import annotations
+
+from attrs import frozen
+
+from .charter import Charter
+from .errors import RepartitionError
+from .model import Example
+
+__all__ = ["ExampleResult", "Coverage", "run_examples", "coverage"]
+
+
+@frozen
+class ExampleResult:
+    """One example routed: the expected service and rule, and what the charter gives."""
+
+    example: Example
+    service: str | None  # obtained service, None when the household is not routed
+    rule: str | None  # obtained deciding rule (the first if several agree)
+    rules: tuple[str, ...]  # every deciding rule
+    error: str | None  # French message when the household is refused or not decided
+
+    @property
+    def passed(self) -> bool:
+        expected = self.example
+        return (self.error is None and self.service == expected.service
+                and expected.rule in (None, self.rule))
+
+    @property
+    def expected_text(self) -> str:
+        """French: « CAF par « Familles allocataires » »."""
+        rule = self.example.rule
+        return self.example.service + (f" par « {rule} »" if rule else "")
+
+    @property
+    def obtained_text(self) -> str:
+        if self.error is not None:
+            return self.error
+        return f"{self.service} par « {self.rule} »"
+
+
+@frozen
+class Coverage:
+    """For each rule of the charter (file order), the names of the examples it decides."""
+
+    rules: tuple[tuple[str, tuple[str, ...]], ...]
+
+    @property
+    def covered(self) -> int:
+        return sum(1 for _, examples in self.rules if examples)
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.covered / len(self.rules) if self.rules else 100.0
+
+
+def run_examples(charter: Charter) -> list[ExampleResult]:
+    """Route every example of the charter; failures are results, never exceptions."""
+    results = []
+    for example in charter.examples:
+        try:
+            decision = charter.route(example.household)
+        except RepartitionError as error:
+            results.append(ExampleResult(example, None, None, (), error.diagnostic.message))
+        else:
+            results.append(ExampleResult(example, decision.service, decision.rule,
+                                         tuple(decision.rules), None))
+    return results
+
+
+def coverage(charter: Charter, results: list[ExampleResult]) -> Coverage:
+    """Which examples each rule decides (a rule among the deciding ones counts)."""
+    decided: dict[str, list[str]] = {rule.name: [] for rule in charter.rules}
+    for result in results:
+        for name in result.rules:
+            decided[name].append(result.example.name)
+    return Coverage(tuple((name, tuple(examples)) for name, examples in decided.items()))

@@ -1,0 +1,360 @@
+"""The static proof that a charter sends every household of its domain to exactly one service.
+
+Which engine does what, and why
+-------------------------------
+The main engine is *domain splitting* (`regions.Explorer`). Each rule's condition is lowered
+exactly as the compiler lowers it (`dsl.lowering`): atoms on whole numbers (amounts in cents,
+dates as day numbers, stages as indices) and a cut of every field's domain into cells at the
+thresholds the rules use, plus an "unknown" cell where a field may be unknown. Within a box of
+cells every box-shaped atom (a field against a constant, a list, a named set or a table) takes
+one value, so splitting the domain box by box until every rule's part (decides, might decide,
+neither) is fixed is *exact and complete* for such conditions; the outcome of each final box comes
+from `Semantics.resolve`, the one semantics shared with the interpreter and the compiler. This
+is why the proof needs no solver for the conditions that charters actually write, and why it is
+fast: the work grows with the number of distinct regions the rules create, not with the size of
+the domain. Conditions that compare a field with a constant multiple of another field (`la dette
+est au moins 6 fois le loyer`) are split on as atoms whose truth is fixed in each branch; whether a
+branch holds any household at all is then decided *exactly* by `examples.solve`, which solves
+the linear constraints over whole numbers inside the cells' intervals (for two fields: writing the
+second as period × k + residue makes every bound on the first linear in k, so each residue is one
+interval of k). The same solver builds each example household, readable (the threshold itself,
+or the threshold plus one cent or one day where the bound is strict), and every example is
+routed through the reference interpreter before it is shown. No SMT solver is used: nothing the
+language can say needs one, and a solver query costs far more than a box intersection. What the
+engine cannot settle — ratio constraints tying three fields or more when no household is found,
+periods beyond `examples.MAX_PERIOD`, or regions left when the node or time budget runs out — is
+reported as `indecis` with its region: the proof never claims "proven" on a guess and never hangs.
+Dead rules and useless exceptions are decided by the same splitting, searching for a household
+where a rule decides, or where an exception and its rule hold together.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+from attrs import frozen
+
+from .. import model as m
+from ..errors import NoDecision
+from ..semantics import CONFLICT, DECIDED, GAP, UNDETERMINED, Semantics
+from .examples import Undecided, external, solve
+from .problems import ERROR, HEADINGS, KINDS, WARNING, Problem, describe
+from .regions import DEFAULT_NODES, DEFAULT_SECONDS, Budget, Explorer
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..charter import Charter
+
+__all__ = ["verify", "Report", "Problem", "KINDS", "ERROR", "WARNING"]
+
+_EXAMPLE_TRIES = 12  # leaves tried before giving up on showing a reproducing example
+
+
+@frozen
+class Report:
+    """What the proof found: problems (errors and warnings), and what it cost."""
+
+    problems: tuple[Problem, ...]
+    seconds: float
+    regions: int  # final regions (leaves) of the domain
+    nodes: int  # regions examined, leaves and splits
+
+    @property
+    def ok(self) -> bool:
+        """True exactly when no problem has gravity `erreur` (warnings allowed)."""
+        return not any(p.severity == ERROR for p in self.problems)
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.severity == ERROR)
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.severity == WARNING)
+
+    def to_dict(self) -> dict:
+        return {"ok": self.ok, "problemes": [p.to_dict() for p in self.problems]}
+
+    def render(self) -> str:
+        """Problems grouped by kind, in French."""
+        blocks = []
+        for kind in KINDS:
+            found = [p for p in self.problems if p.kind == kind]
+            if found:
+                blocks.append(f"{HEADINGS[kind]} : {len(found)}\n" + "\n".join(p.render() for p in found))
+        return "\n\n".join(blocks)
+
+
+def verify(charter: "Charter | m.CharterModel", *, nodes: int = DEFAULT_NODES,
+           seconds: float = DEFAULT_SECONDS) -> Report:
+    """Prove that every household gets exactly one service, or list the problems with examples."""
+    return _Verifier(charter, nodes, seconds).run()
+
+
+class _Verifier:
+    def __init__(self, charter, nodes: int, seconds: float):
+        if isinstance(charter, m.CharterModel):
+            self.model, self.charter = charter, None
+        else:
+            self.model, self.charter = charter.model, charter
+        self.budget = Budget(nodes, seconds)
+        self.semantics = Semantics(self.model)
+        self.explorer = Explorer(self.model, self.semantics)
+        self.domain = self.explorer.domain
+        self.rules = self.model.rules
+        self._interpreted = None
+        self.today = self.model.valid_from
+
+    # ---- the whole proof ------------------------------------------------------------------------
+    def run(self) -> Report:
+        start = time.perf_counter()
+        leaves, pending = self.explorer.explore(self.budget)
+        kept, undecided = [], [(p.region, p.fixed) for p in pending]
+        points = {}
+        for leaf in leaves:
+            if leaf.fixed:
+                try:
+                    point = solve(self.domain, leaf.region, leaf.fixed, self.today)
+                except Undecided:
+                    undecided.append((leaf.region, leaf.fixed))
+                    continue
+                if point is None:
+                    continue
+                points[id(leaf)] = point
+            kept.append(leaf)
+        problems: list[Problem] = []
+        problems += self._outcome_problems(kept, points)
+        if not pending:
+            problems += self._dead_rules(kept, undecided)
+            problems += self._useless_exceptions(undecided)
+            problems += self._redundancies(kept, points)
+        if undecided:
+            problems.append(Problem("indecis", "la preuve n'a pas pu conclure sur cette région dans son "
+                                    "budget (taille, temps, ou contraintes liant plus de deux données)",
+                                    (), self._describe(undecided), None, tuple(undecided)))
+        order = list(KINDS)
+        problems.sort(key=lambda p: order.index(p.kind))
+        return Report(tuple(problems), time.perf_counter() - start, len(leaves), self.budget.used)
+
+    # ---- gaps, conflicts, undetermined ------------------------------------------------------------
+    def _outcome_problems(self, kept, points) -> list[Problem]:
+        groups: dict = {}
+        for leaf in kept:
+            if leaf.outcome.kind != DECIDED:
+                groups.setdefault((leaf.outcome.kind, leaf.outcome.rules), []).append(leaf)
+        problems = []
+        for (kind, rules), found in list(groups.items()):
+            if kind == GAP:  # one problem per separate hole, not one for all of them
+                del groups[(kind, rules)]
+                for part, bucket in enumerate(self._holes(found)):
+                    groups[(kind, rules, part)] = bucket
+        for key, found in groups.items():
+            kind, rules = key[0], key[1]
+            example = self._example(found, points, lambda values: self._reproduces(values, kind, rules))
+            problems.append(Problem(kind, self._message(kind, rules), self._rule_refs(rules),
+                                    self._describe([(l.region, l.fixed) for l in found]), example,
+                                    tuple((l.region, l.fixed) for l in found)))
+        return problems
+
+    def _holes(self, leaves) -> list[list]:
+        """Leaves split into connected parts (touching across one cell boundary): one hole each."""
+        if len(leaves) > 2000:  # too many to pair up cheaply: one problem for all of them
+            return [leaves]
+        parent = list(range(len(leaves)))
+
+        def root(i):
+            while parent[i] != i:
+                parent[i] = parent[parent[i]]
+                i = parent[i]
+            return i
+
+        for i, a in enumerate(leaves):
+            for j in range(i):
+                if self._touch(a, leaves[j]):
+                    parent[root(i)] = root(j)
+        parts: dict[int, list] = {}
+        for i, leaf in enumerate(leaves):
+            parts.setdefault(root(i), []).append(leaf)
+        return list(parts.values())
+
+    def _touch(self, a, b) -> bool:
+        """Whether two disjoint regions share a face: equal ratio atoms but one, overlapping fields
+        but one, and that one adjacent (ordered cells side by side; any two values otherwise)."""
+        fa, fb = dict(a.fixed), dict(b.fixed)
+        differ_atoms = [k for k in fa.keys() | fb.keys() if fa.get(k) != fb.get(k)]
+        apart = [i for i, (x, y) in enumerate(zip(a.region, b.region)) if not x & y]
+        if len(differ_atoms) + len(apart) > 1:
+            return False
+        if differ_atoms:
+            return True
+        if not apart:
+            return True
+        i = apart[0]
+        cells = self.domain.fields[i]
+        kind = cells.field.type
+        if not kind.ordered or isinstance(kind, m.BoolType):
+            return True
+        x, y = a.region[i], b.region[i]
+        if (x | y) & cells.unknown_bit:
+            return True
+        return bool((x << 1) & y or (y << 1) & x)
+
+    def _message(self, kind: str, rules: tuple[int, ...]) -> str:
+        names = ", ".join(f"« {self.rules[r].name} »" for r in rules)
+        services = ", ".join(dict.fromkeys(self.rules[r].service.code for r in rules))
+        if kind == GAP:
+            return NoDecision.KINDS[GAP]
+        if kind == CONFLICT:
+            return f"les règles {names} s'appliquent ensemble et désignent des services différents ({services})"
+        if len({self.rules[r].service.code for r in rules}) == 1:
+            return (f"le service dépend d'une valeur inconnue : selon cette valeur, {names} "
+                    f"s'applique{'nt' if len(rules) > 1 else ''} ou aucune règle ne s'applique")
+        return (f"le service dépend d'une valeur inconnue : les règles {names} pourraient s'appliquer "
+                f"et désignent des services différents ({services})")
+
+    def _reproduces(self, values: tuple, kind: str, rules: tuple[int, ...]) -> bool:
+        charter = self._interpreter()
+        try:
+            charter.route(charter.validate(external(self.model, values)))
+        except NoDecision as error:
+            names = tuple(self.rules[r].name for r in rules)
+            return error.kind == kind and tuple(error.rules) == names
+        return False
+
+    # ---- dead rules, useless exceptions, redundancies --------------------------------------------
+    def _dead_rules(self, kept, undecided) -> list[Problem]:
+        alive = set()
+        default = self.semantics.default
+        for leaf in kept:
+            alive.update(leaf.deciding)
+            if leaf.outcome.kind == DECIDED and default in leaf.outcome.rules:
+                alive.add(default)
+        problems = []
+        for rule in self.rules:
+            if rule.index in alive:
+                continue
+            if rule.is_default:
+                problems.append(Problem(
+                    "regle_morte", f"la règle par défaut « {rule.name} » ne décide pour aucun ménage : "
+                    "les autres règles répartissent déjà tous les cas (ou ne les tranchent pas)",
+                    self._rule_refs((rule.index,)), "aucun ménage", None))
+                continue
+            boxes, witness, complete = self._where({rule.index: 1}, undecided)
+            if not boxes and not complete:
+                continue  # reported as indecis
+            if not boxes:
+                problems.append(Problem(
+                    "regle_morte", f"la règle « {rule.name} » ne décide pour aucun ménage : sa condition "
+                    "n'est jamais vraie", self._rule_refs((rule.index,)), "aucun ménage", None))
+                continue
+            example = None
+            involved = (rule.index,)
+            if witness is not None:
+                conditions = self._interpreter()._backend.conditions(witness)
+                deciding, _ = self.semantics.classify(conditions)
+                if conditions[rule.index] is True and rule.index not in deciding:
+                    example = external(self.model, witness)
+                    involved += tuple(e for e in self.semantics.overriders[rule.index]
+                                      if conditions[e] is not False)
+            problems.append(Problem(
+                "regle_morte", f"la règle « {rule.name} » ne décide pour aucun ménage : là où sa "
+                "condition est vraie, une exception l'écarte ou une valeur inconnue la laisse en suspens",
+                self._rule_refs(involved), "condition vraie pour : " + self._describe(boxes), example,
+                tuple(boxes)))
+        return problems
+
+    def _useless_exceptions(self, undecided) -> list[Problem]:
+        problems = []
+        for rule in self.rules:
+            for target in rule.overrides:
+                if self.rules[target].is_default or rule.is_default:
+                    continue
+                both, _, complete = self._where({rule.index: 1, target: 1}, undecided, first_only=True)
+                if both or not complete:
+                    continue  # useful, or reported as indecis
+                boxes, witness, _ = self._where({rule.index: 1}, undecided)
+                example = None
+                if witness is not None:
+                    conditions = self._interpreter()._backend.conditions(witness)
+                    if conditions[rule.index] is True and conditions[target] is not True:
+                        example = external(self.model, witness)
+                region = ("condition de l'exception vraie pour : " + self._describe(boxes)) if boxes \
+                    else "aucun ménage (la condition de l'exception n'est jamais vraie)"
+                problems.append(Problem(
+                    "exception_inutile", f"« {rule.name} » est une exception à « {self.rules[target].name} », "
+                    "mais leurs conditions ne sont jamais vraies ensemble : elle ne l'écarte jamais",
+                    self._rule_refs((rule.index, target)), region, example, tuple(boxes)))
+        return problems
+
+    def _redundancies(self, kept, points) -> list[Problem]:
+        groups: dict = {}
+        for leaf in kept:
+            if leaf.outcome.kind == DECIDED and len(leaf.deciding) > 1:
+                groups.setdefault(leaf.deciding, []).append(leaf)
+        problems = []
+        for rules, found in groups.items():
+            names = tuple(self.rules[r].name for r in rules)
+
+            def check(values, names=names):
+                charter = self._interpreter()
+                decision = charter.route(charter.validate(external(self.model, values)))
+                return set(names) <= set(decision.rules)
+
+            service = self.rules[rules[0]].service.code
+            problems.append(Problem(
+                "redondance", "les règles " + ", ".join(f"« {n} »" for n in names) +
+                f" s'appliquent ensemble et désignent le même service ({service})",
+                self._rule_refs(rules), self._describe([(l.region, l.fixed) for l in found]),
+                self._example(found, points, check), tuple((l.region, l.fixed) for l in found)))
+        return problems
+
+    def _where(self, wanted: dict, undecided: list, first_only: bool = False):
+        """Feasible boxes where the rules' conditions take the wanted bits, and one point in them."""
+        cores = [(self.explorer.cores[r], bit) for r, bit in wanted.items()]
+        found, pending = self.explorer.search(cores, self.budget, first_only=False)
+        undecided.extend((p.region, p.fixed) for p in pending)
+        complete = not pending
+        boxes, witness = [], None
+        for region, fixed in found:
+            try:
+                point = solve(self.domain, region, fixed, self.today)
+            except Undecided:
+                undecided.append((region, fixed))
+                complete = False
+                continue
+            if point is None:
+                continue
+            boxes.append((region, fixed))
+            if witness is None:
+                witness = point
+            if first_only:
+                break
+        return boxes, witness, complete
+
+    # ---- helpers ----------------------------------------------------------------------------------
+    def _example(self, leaves, points, check) -> dict | None:
+        """The first readable household of the leaves that the interpreter reproduces."""
+        for leaf in leaves[:_EXAMPLE_TRIES]:
+            values = points.get(id(leaf))
+            if values is None:
+                try:
+                    values = solve(self.domain, leaf.region, leaf.fixed, self.today)
+                except Undecided:
+                    continue
+            if values is not None and check(values):
+                return external(self.model, values)
+        return None
+
+    def _interpreter(self):
+        if self._interpreted is None:
+            from ..charter import Charter
+
+            text = self.charter._text if self.charter is not None else ""
+            self._interpreted = Charter(self.model, text, engine="interprete")
+        return self._interpreted
+
+    def _rule_refs(self, rules) -> tuple[tuple[str, int | None], ...]:
+        return tuple((self.rules[r].name, self.rules[r].line) for r in rules)
+
+    def _describe(self, boxes) -> str:
+        return describe(self.domain, self.model, boxes)

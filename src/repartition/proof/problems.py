@@ -1,0 +1,366 @@
+"""Problem records of the proof, region merging, and French descriptions of regions."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from attrs import field, frozen
+
+from .. import model as m
+from ..dsl.lowering import T, Domain, FieldCells, RatioGe
+from ..errors import Diagnostic
+
+__all__ = [
+    "Problem", "KINDS", "ERROR", "WARNING", "HEADINGS", "merge", "simplify", "describe", "describe_box",
+]
+
+ERROR, WARNING = "erreur", "avertissement"
+
+#: Problem kinds (JSON `type`), in the order reports list them, with their gravity.
+KINDS = {
+    "lacune": ERROR,
+    "conflit": ERROR,
+    "indetermination": ERROR,
+    "regle_morte": ERROR,
+    "exception_inutile": ERROR,
+    "indecis": ERROR,
+    "redondance": WARNING,
+}
+
+#: French headings of each kind, for grouped listings.
+HEADINGS = {
+    "lacune": "Lacunes (ménages qu'aucune règle ne répartit)",
+    "conflit": "Conflits (ménages réclamés par des services différents)",
+    "indetermination": "Indéterminations (le service dépend d'une valeur inconnue)",
+    "regle_morte": "Règles mortes (qui ne décident pour aucun ménage)",
+    "exception_inutile": "Exceptions inutiles (qui n'écartent jamais leur règle)",
+    "indecis": "Régions indécises (la preuve n'a pas conclu dans son budget)",
+    "redondance": "Redondances (avertissements : règles qui se recouvrent pour le même service)",
+}
+
+_MAX_BOXES = 6  # boxes spelled out in a region description before summarising the rest
+_MAX_CODES = 8  # codes listed before summarising
+
+
+@frozen
+class Problem:
+    """One problem of a charter: its kind, rules (name, line), French region and an example household.
+
+    `boxes` is the exact region as (cell masks, fixed ratio atoms) pairs, for tests and tools.
+    """
+
+    kind: str
+    message: str
+    rules: tuple[tuple[str, int | None], ...]
+    region: str
+    example: dict | None
+    boxes: tuple = field(eq=False, repr=False, default=())
+
+    @property
+    def severity(self) -> str:
+        return KINDS[self.kind]
+
+    def to_dict(self) -> dict:
+        """The JSON form printed by `repartition verifier --format json`."""
+        return {
+            "type": self.kind,
+            "gravite": self.severity,
+            "regles": [{"nom": name, "ligne": line} for name, line in self.rules],
+            "region": self.region,
+            "exemple": self.example,
+        }
+
+    def render(self) -> str:
+        """A French paragraph: message, rules with their lines, region, example."""
+        lines = [f"- {self.message}"]
+        if self.rules:
+            lines.append("  règles : " + ", ".join(_rule_text(n, l) for n, l in self.rules))
+        lines.append(f"  région : {self.region}")
+        if self.example is not None:
+            shown = ", ".join(f"{k} = {_json_text(v)}" for k, v in self.example.items())
+            lines.append(f"  exemple : {shown}")
+        return "\n".join(lines)
+
+    def diagnostic(self, file: str | None = None) -> Diagnostic:
+        """The problem as a located diagnostic (at its first rule's line) for CharterNotProven."""
+        line = next((l for _, l in self.rules if l is not None), None)
+        where = f"{file}:{line}: " if file and line else ""
+        text = f"{where}{self.kind} : {self.message} — région : {self.region}"
+        if self.example is not None:
+            text += " — exemple : " + ", ".join(f"{k} = {_json_text(v)}" for k, v in self.example.items())
+        return Diagnostic(text, severity=self.severity)
+
+
+def _rule_text(name: str, line: int | None) -> str:
+    return f"« {name} » (ligne {line})" if line is not None else f"« {name} »"
+
+
+def _json_text(value) -> str:
+    if value is None:
+        return "inconnu"
+    if value is True:
+        return "oui"
+    if value is False:
+        return "non"
+    return str(value)
+
+
+# ---- merging boxes ------------------------------------------------------------------------------
+
+def merge(boxes) -> list[tuple[tuple, tuple]]:
+    """Fewer, larger boxes covering exactly the same households (disjoint boxes in, union kept).
+
+    Two boxes that differ in one field only become one; two that differ only in the value of one
+    ratio atom lose that atom.
+    """
+    items = list(dict.fromkeys((tuple(r), tuple(f)) for r, f in boxes))
+    if not items:
+        return []
+    width = len(items[0][0])
+    changed = True
+    while changed:
+        changed = False
+        for i in range(width):
+            groups: dict = {}
+            for region, fixed in items:
+                key = (region[:i] + region[i + 1:], fixed)
+                groups[key] = groups.get(key, 0) | region[i]
+            if len(groups) < len(items):
+                changed = True
+                items = [(k[0][:i] + (mask,) + k[0][i:], k[1]) for k, mask in groups.items()]
+        atoms = list(dict.fromkeys(a for _, fixed in items for a, _ in fixed))
+        for atom in atoms:
+            groups = {}
+            for region, fixed in items:
+                bits = dict(fixed)
+                if atom in bits:
+                    rest = tuple(p for p in fixed if p[0] != atom)
+                    groups.setdefault((region, rest), set()).add(bits[atom])
+            merged = {k for k, bits in groups.items() if len(bits) == 2}
+            if merged:
+                changed = True
+                out = []
+                for region, fixed in items:
+                    rest = tuple(p for p in fixed if p[0] != atom)
+                    key = (region, rest)
+                    if key in merged and len(rest) < len(fixed):
+                        if key not in out:
+                            out.append(key)
+                    else:
+                        out.append((region, fixed))
+                items = list(dict.fromkeys(out))
+    return items
+
+
+# ---- French descriptions ------------------------------------------------------------------------
+
+def simplify(domain: Domain, boxes) -> list[tuple[tuple, tuple]]:
+    """Boxes covering exactly the same households, merged, widened, and without redundant ones.
+
+    Each box is widened field by field as long as the union still covers it; boxes covered by the
+    others are then dropped. Boxes may overlap afterwards: the union read with « ou » is the same.
+    """
+    merged = merge(boxes)
+    if len(merged) > 200:  # too many to widen cheaply: the merged union is already exact
+        return merged
+    by_fixed: dict = {}
+    for region, fixed in merged:
+        by_fixed.setdefault(fixed, []).append(region)
+    out = []
+    for fixed, regions in by_fixed.items():
+        fulls = [c.full for c in domain.fields]
+        widened = []
+        for region in regions:
+            box = list(region)
+            for i, cells in enumerate(domain.fields):
+                if box[i] == fulls[i]:
+                    continue
+                trial = box[:i] + [fulls[i]] + box[i + 1:]
+                if _covered(tuple(trial), regions):
+                    box = trial
+                    continue
+                for bit in range(cells.full.bit_length()):
+                    if not box[i] >> bit & 1 and cells.full >> bit & 1:
+                        trial = box[:i] + [box[i] | 1 << bit] + box[i + 1:]
+                        if _covered(tuple(trial), regions):
+                            box = trial
+            widened.append(tuple(box))
+        widened = list(dict.fromkeys(widened))
+        kept = list(widened)
+        for box in widened:
+            others = [b for b in kept if b != box]
+            if others and _covered(box, others):
+                kept = others
+        out.extend((box, fixed) for box in kept)
+    return out
+
+
+def _covered(box: tuple, regions: list) -> bool:
+    """Whether every household of the box lies in the union of the regions (same ratio atoms)."""
+    pieces = [box]
+    for region in regions:
+        next_pieces = []
+        for piece in pieces:
+            next_pieces.extend(_subtract(piece, region))
+        pieces = next_pieces
+        if not pieces:
+            return True
+    return False
+
+
+def _subtract(box: tuple, other: tuple) -> list[tuple]:
+    if any(not (a & b) for a, b in zip(box, other)):
+        return [box]
+    pieces, current = [], list(box)
+    for i, (a, b) in enumerate(zip(box, other)):
+        rest = a & ~b
+        if rest:
+            pieces.append(tuple(current[:i] + [rest] + current[i + 1:]))
+            current[i] = a & b
+    return pieces
+
+
+def describe(domain: Domain, model: m.CharterModel, boxes) -> str:
+    """The union of boxes, simplified, in French: « a, b ; ou c »."""
+    merged = simplify(domain, boxes)
+    if not merged:
+        return "aucun ménage"
+    parts = [describe_box(domain, model, region, fixed) for region, fixed in merged]
+    shown = parts[:_MAX_BOXES]
+    text = " ; ou ".join(shown)
+    if len(parts) > len(shown):
+        text += f" ; … et {len(parts) - len(shown)} autre(s) cas"
+    return text
+
+
+def describe_box(domain: Domain, model: m.CharterModel, region: tuple, fixed: tuple) -> str:
+    parts = []
+    for index, cells in enumerate(domain.fields):
+        if region[index] != cells.full:
+            parts.append(_describe_field(cells, region[index], model))
+    for atom, bit in fixed:
+        parts.append(_describe_ratio(model, atom, bit))
+    return ", ".join(parts) if parts else "tous les ménages"
+
+
+def _describe_field(cells: FieldCells, mask: int, model: m.CharterModel) -> str:
+    f = cells.field
+    known = mask & cells.known_mask
+    unknown = bool(mask & cells.unknown_bit)
+    if not known:
+        return f"{f.label} inconnu"
+    if known == cells.known_mask:
+        text = "connu"
+    else:
+        text = _known_text(cells, known, model)
+    if unknown:
+        text += " ou inconnu"
+    return f"{f.label} {text}"
+
+
+def _bits(mask: int) -> list[int]:
+    return [i for i in range(mask.bit_length()) if mask >> i & 1]
+
+
+def _known_text(cells: FieldCells, mask: int, model: m.CharterModel) -> str:
+    kind = cells.field.type
+    bits = _bits(mask)
+    if isinstance(kind, m.BoolType):
+        return "oui" if cells.cells[bits[0]] else "non"
+    if isinstance(kind, m.EnumType):
+        indices = [cells.cells[b] for b in bits]
+        names = [kind.values[i].label for i in indices]
+        if len(indices) == 1:
+            return names[0]
+        if kind.ordered and indices == list(range(indices[0], indices[-1] + 1)):
+            if indices[0] == 0:
+                return f"au plus {names[-1]}"
+            if indices[-1] == len(kind.values) - 1:
+                return f"au moins {names[0]}"
+            return f"entre {names[0]} et {names[-1]}"
+        others = [v.label for i, v in enumerate(kind.values) if i not in indices]
+        if len(others) == 1:
+            return f"autre que {others[0]}"
+        return "parmi " + ", ".join(names)
+    if isinstance(kind, m.CodeType):
+        return _codes_text(cells, bits, model)
+    pieces = []
+    for low, high in _merged_intervals([cells.cells[b] for b in bits]):
+        pieces.append(_interval_text(kind, low, high))
+    return " ou ".join(pieces)
+
+
+def _merged_intervals(cells: list[tuple]) -> list[tuple]:
+    out: list[list] = []
+    for low, high in cells:
+        if out and out[-1][1] is not None and low is not None and out[-1][1] + 1 == low:
+            out[-1][1] = high
+        else:
+            out.append([low, high])
+    return [tuple(i) for i in out]
+
+
+def _interval_text(kind, low, high) -> str:
+    if low is not None and high is not None:
+        if low == high:
+            return kind.text(low)
+        return f"entre {kind.text(low)} et {kind.text(high)}"
+    if low is not None:
+        return f"au moins {kind.text(low)}"
+    if high is not None:
+        return f"au plus {kind.text(high)}"
+    return "quelconque"  # pragma: no cover - a full mask is never described
+
+
+def _codes_text(cells: FieldCells, bits: list[int], model: m.CharterModel) -> str:
+    chosen = [cells.cells[b][1] for b in bits]
+    other = any(not codes for codes in chosen)
+    named = frozenset().union(*chosen)
+    everything = frozenset().union(*(c[1] for c in cells.cells))
+    names = _set_names(model)
+    if other:
+        excluded = everything - named
+        label = names.get(excluded)
+        if label:
+            return f"hors de {label}"
+        return "autre que " + _codes_list(excluded)
+    label = names.get(named)
+    if label:
+        return f"dans {label}"
+    return ("parmi " if len(named) > 1 else "") + _codes_list(named)
+
+
+def _codes_list(codes) -> str:
+    ordered = sorted(codes)
+    if len(ordered) > _MAX_CODES:
+        return ", ".join(ordered[:_MAX_CODES]) + f", … ({len(ordered)} codes)"
+    return ", ".join(ordered)
+
+
+def _set_names(model: m.CharterModel) -> dict:
+    names = {s.values: f"« {s.name} »" for s in model.sets}
+    names.update({t.keys: f"la table « {t.name} »" for t in model.tables})
+    return names
+
+
+def _describe_ratio(model: m.CharterModel, atom: RatioGe, bit: int) -> str:
+    left, right = model.fields[atom.left], model.fields[atom.right]
+    factor = Fraction(atom.num, atom.den)
+    if factor.denominator == 1:
+        number = str(factor.numerator)
+    else:
+        number = _decimal_text(factor)
+    if bit == T:
+        op = "au moins" if atom.offset <= 0 else "plus de"
+    else:
+        op = "moins de" if atom.offset <= 0 else "au plus"
+    return f"{left.label} {op} {number} fois {right.label}"
+
+
+def _decimal_text(value: Fraction) -> str:
+    for digits in range(1, 7):
+        scaled = value * 10 ** digits
+        if scaled.denominator == 1:
+            whole, rest = divmod(scaled.numerator, 10 ** digits)
+            return f"{whole},{rest:0{digits}d}"
+    return f"{value.numerator}/{value.denominator}"

@@ -1,0 +1,257 @@
+"""Exhaustive splitting of a charter's domain into regions where every rule's part is fixed."""
+
+from __future__ import annotations
+
+import time
+
+from attrs import field, frozen
+
+from .. import model as m
+from ..dsl.lowering import F, T, U, Domain, RatioGe, atoms_of, lower
+from ..semantics import Outcome, Semantics
+
+__all__ = [
+    "Leaf", "Pending", "Budget", "Explorer", "BudgetExceeded", "DEFAULT_NODES", "DEFAULT_SECONDS",
+    "cell_index", "contains",
+]
+
+#: Most regions the proof examines before it gives up on the rest (reported as `indecis`).
+DEFAULT_NODES = 400_000
+#: Most seconds the proof spends before it gives up on the rest (reported as `indecis`).
+DEFAULT_SECONDS = 20.0
+
+
+@frozen
+class Leaf:
+    """A region (one cell mask per field, plus fixed ratio atoms) where the outcome is fixed.
+
+    `values` holds, per rule, a condition value (True, False or None) that gives every household
+    of the region its outcome under `Semantics`; `deciding` and `might` are the rules in each class.
+    """
+
+    region: tuple[int, ...]
+    fixed: tuple[tuple[RatioGe, int], ...]
+    values: tuple = field(eq=False)
+    outcome: Outcome = field(eq=False)
+    deciding: tuple[int, ...] = field(eq=False)
+    might: tuple[int, ...] = field(eq=False)
+
+
+@frozen
+class Pending:
+    """A region the proof did not finish examining within its budget."""
+
+    region: tuple[int, ...]
+    fixed: tuple[tuple[RatioGe, int], ...]
+
+
+class BudgetExceeded(Exception):
+    """Raised inside a search when the budget runs out."""
+
+
+class Budget:
+    """A shared allowance of regions and seconds, so that the proof never hangs."""
+
+    def __init__(self, nodes: int = DEFAULT_NODES, seconds: float = DEFAULT_SECONDS):
+        self.nodes_left = nodes
+        self.deadline = time.perf_counter() + seconds
+        self.used = 0
+
+    def spend(self) -> bool:
+        """Count one region; False once the budget is gone."""
+        self.nodes_left -= 1
+        self.used += 1
+        if self.nodes_left < 0:
+            return False
+        if self.used & 255 == 0 and time.perf_counter() > self.deadline:
+            self.nodes_left = -1
+            return False
+        return True
+
+
+class Explorer:
+    """Splits the domain at the rules' thresholds, with the same lowering as the compiler."""
+
+    def __init__(self, model: m.CharterModel, semantics: Semantics | None = None):
+        self.model = model
+        self.semantics = semantics or Semantics(model)
+        self.rules = tuple(r.index for r in model.rules if not r.is_default)
+        self.cores = {r: lower(model.rules[r].condition) for r in self.rules}
+        self.domain = Domain(model.fields, list(self.cores.values()))
+        self.overriders = self.semantics.overriders
+        self.width = len(model.rules)
+        # The cores whose value bears on a rule's class: its own and its overriders'.
+        self.related = {r: (r,) + tuple(e for e in self.overriders[r]) for r in self.rules}
+        self.split_atoms = {}
+        for r in self.rules:
+            found: dict = {}
+            for e in self.related[r]:
+                atoms_of(self.cores[e], found)
+            self.split_atoms[r] = tuple(found)
+
+    # ---- the outcome of every household --------------------------------------------------------
+    def explore(self, budget: Budget) -> tuple[list[Leaf], list[Pending]]:
+        """Every leaf of the domain, in depth-first order, and the regions left when budget ran out."""
+        leaves: list[Leaf] = []
+        pending: list[Pending] = []
+        stack = [(self.domain.full_region(), (), {}, self.rules)]
+        while stack:
+            region, fixed, masks, active = stack.pop()
+            if not budget.spend():
+                pending.append(Pending(region, fixed))
+                pending.extend(Pending(r, f) for r, f, _, _ in reversed(stack))
+                break
+            fixed_map = dict(fixed)
+            memo: dict = {}
+            masks = dict(masks)
+            refresh = set()
+            for r in active:
+                refresh.update(self.related[r])
+            values_of = self.domain.values
+            cores = self.cores
+            for r in refresh:
+                masks[r] = values_of(cores[r], region, fixed_map, memo)
+            still = tuple(r for r in active if len(self._classes(r, masks)) > 1)
+            if not still:
+                leaves.append(self._leaf(region, fixed, masks))
+                continue
+            atom = self._choose(still, region, fixed_map)
+            children = self._split(atom, region, fixed)
+            for child_region, child_fixed in reversed(children):
+                stack.append((child_region, child_fixed, masks, still))
+        return leaves, pending
+
+    def _leaf(self, region, fixed, masks) -> Leaf:
+        values = [None] * self.width
+        for r in self.rules:
+            mask = masks[r]
+            values[r] = True if mask & T else (False if mask & F else None)
+        values = tuple(values)
+        deciding, might = self.semantics.classify(values)
+        return Leaf(region, fixed, values, self.semantics.resolve(values), tuple(deciding), tuple(might))
+
+    def _classes(self, rule: int, masks: dict) -> set[str]:
+        """Which of decides (D), might decide (M), neither (X) the rule can be in this region."""
+        above = [masks[e] for e in self.overriders[rule]]
+        own = masks[rule]
+        classes = set()
+        if any(a & T for a in above):
+            classes.add("X")
+        if all(a & (F | U) for a in above):
+            all_false = all(a & F for a in above)
+            some_unknown = any(a & U for a in above)
+            if own & F:
+                classes.add("X")
+            if own & U:
+                classes.add("M")
+            if own & T and all_false:
+                classes.add("D")
+            if own & T and some_unknown:
+                classes.add("M")
+        return classes
+
+    def _choose(self, rules, region, fixed_map):
+        counts: dict = {}
+        atom_values = self.domain.atom_values
+        seen: dict = {}
+        for r in rules:
+            for atom in self.split_atoms[r]:
+                mask = seen.get(atom)
+                if mask is None:
+                    mask = seen[atom] = atom_values(atom, region, fixed_map)
+                if mask not in (T, F, U):
+                    counts[atom] = counts.get(atom, 0) + 1
+        return max(counts, key=counts.get)  # first seen wins ties: deterministic
+
+    def _split(self, atom, region, fixed):
+        """The sub-regions that fix the atom (unknown split off first), in a readable order."""
+        domain = self.domain
+        fields = (atom.left, atom.right) if isinstance(atom, RatioGe) else (atom.field,)
+        for f in fields:
+            cells = domain.fields[f]
+            if region[f] & cells.unknown_bit and region[f] & cells.known_mask:
+                return [(_with(region, f, region[f] & cells.known_mask), fixed),
+                        (_with(region, f, cells.unknown_bit), fixed)]
+        if isinstance(atom, RatioGe):
+            return [(region, _fix(fixed, atom, T)), (region, _fix(fixed, atom, F))]
+        true = domain.masks[atom] & region[atom.field]
+        false = region[atom.field] & ~domain.masks[atom] & domain.fields[atom.field].known_mask
+        return [(_with(region, atom.field, false), fixed), (_with(region, atom.field, true), fixed)]
+
+    # ---- where given conditions take given values ------------------------------------------------
+    def search(self, wanted: list[tuple[object, int]], budget: Budget, first_only: bool = False):
+        """Regions where each lowered condition takes exactly the wanted value bit (T, F or U).
+
+        Returns (regions, pending): boxes with fixed ratio atoms, and what the budget left over.
+        Feasibility of ratio atoms is the caller's business.
+        """
+        found: list[tuple[tuple, tuple]] = []
+        pending: list[Pending] = []
+        stack = [(self.domain.full_region(), ())]
+        atoms: dict = {}
+        for core, _ in wanted:
+            atoms_of(core, atoms)
+        while stack:
+            region, fixed = stack.pop()
+            if not budget.spend():
+                pending.append(Pending(region, fixed))
+                pending.extend(Pending(r, f) for r, f in reversed(stack))
+                break
+            fixed_map = dict(fixed)
+            memo: dict = {}
+            masks = [self.domain.values(core, region, fixed_map, memo) for core, _ in wanted]
+            if any(not (mask & bit) for mask, (_, bit) in zip(masks, wanted)):
+                continue
+            if all(mask == bit for mask, (_, bit) in zip(masks, wanted)):
+                found.append((region, fixed))
+                if first_only:
+                    break
+                continue
+            atom = next(a for a in atoms if self.domain.atom_values(a, region, fixed_map) not in (T, F, U))
+            for child in reversed(self._split(atom, region, fixed)):
+                stack.append(child)
+        return found, pending
+
+
+def _with(region: tuple, index: int, mask: int) -> tuple:
+    return region[:index] + (mask,) + region[index + 1:]
+
+
+def _fix(fixed: tuple, atom: RatioGe, bit: int) -> tuple:
+    return tuple(sorted(fixed + ((atom, bit),), key=repr))
+
+
+def cell_index(cells, value) -> int:
+    """The bit of the cell holding a known internal value (for tests and membership checks)."""
+    if value is None:
+        return len(cells.cells)
+    for bit, cell in enumerate(cells.cells):
+        if isinstance(cell, tuple) and cell and cell[0] == "codes":
+            if value in cell[1] or (not cell[1] and _other_code(cells, value)):
+                return bit
+        elif isinstance(cell, tuple):
+            low, high = cell
+            if (low is None or value >= low) and (high is None or value <= high):
+                return bit
+        elif cell == value:
+            return bit
+    raise ValueError(value)  # pragma: no cover
+
+
+def _other_code(cells, value) -> bool:
+    return all(value not in c[1] for c in cells.cells)
+
+
+def contains(domain: Domain, region: tuple, fixed: tuple, values: tuple) -> bool:
+    """Whether a household (internal values) lies in a region with its fixed ratio atoms."""
+    for index, cells in enumerate(domain.fields):
+        if not region[index] >> cell_index(cells, values[index]) & 1:
+            return False
+    for atom, bit in fixed:
+        left, right = values[atom.left], values[atom.right]
+        if left is None or right is None:
+            return False
+        holds = atom.den * left - atom.num * right >= atom.offset
+        if holds != (bit == T):
+            return False
+    return True

@@ -1,0 +1,210 @@
+"""The whole charter as reviewers read it: one neutral description that the Sphinx directive and `documenter` both render."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from attrs import frozen
+
+from .. import model as m
+from ..charter import Charter
+from ..dsl.names import machine_name
+from ..errors import RepartitionError
+from ..values import BadValue
+from .graph import ExceptionGraph, exception_graph
+from .sentences import condition_text, rule_sentence, type_text, unit_text, validity_text
+from .tables import DecisionTables, decision_tables
+from .verdict import Verdict, verdict
+
+__all__ = [
+    "FieldView", "ServiceView", "TableView", "ExampleView", "RuleView", "CharterDocument", "describe",
+    "rule_anchor",
+]
+
+
+@frozen
+class FieldView:
+    label: str
+    machine: str
+    type: str
+    may_be_unknown: bool
+    default: str | None
+    line: int | None
+
+
+@frozen
+class ServiceView:
+    code: str
+    label: str
+    unit: str | None
+
+
+@frozen
+class TableView:
+    name: str
+    file: str
+    key: str
+    value: str | None
+    missing: str  # what happens to a code the table lacks
+    size: int
+
+
+@frozen
+class ExampleView:
+    name: str
+    values: tuple[tuple[str, str], ...]  # (field label, value as written)
+    expected: str
+    obtained: str
+    ok: bool
+    rule: str | None  # the rule that decided it, if any
+    line: int | None
+
+
+@frozen
+class RuleView:
+    name: str
+    anchor: str
+    sentence: str
+    condition: str
+    service: str
+    service_label: str
+    text: str | None
+    reference: str | None
+    exceptions: tuple[str, ...]  # rules this one applies "par exception à"
+    overridden_by: tuple[str, ...]  # rules that apply by exception to this one
+    definitions: tuple[tuple[str, str], ...]  # definitions the condition uses, with their meaning
+    examples: tuple[ExampleView, ...]
+    line: int | None
+    is_default: bool
+
+
+@frozen
+class CharterDocument:
+    """Everything the documentation of a charter shows, already worded in French."""
+
+    source: str
+    title: str
+    reference: str | None
+    version: str | None
+    validity: str | None
+    sha256: str
+    services: tuple[ServiceView, ...]
+    fields: tuple[FieldView, ...]
+    sets: tuple[tuple[str, str], ...]
+    tables: tuple[TableView, ...]
+    definitions: tuple[tuple[str, str], ...]
+    rules: tuple[RuleView, ...]
+    decisions: DecisionTables
+    graph: ExceptionGraph
+    indicators: tuple[tuple[str, str], ...]
+    examples: tuple[ExampleView, ...]
+    verdict: Verdict
+    dependencies: tuple[str, ...]  # the rule file and its table files
+
+
+def rule_anchor(name: str) -> str:
+    """The HTML id of a rule's section: `regle-` and its machine name."""
+    return "regle-" + (machine_name(name) or "sans-nom").replace("_", "-")
+
+
+def describe(charter: Charter) -> CharterDocument:
+    """Describe a loaded charter (load it with `verify=False` to document one whose proof fails)."""
+    model = charter.model
+    examples = tuple(_example(charter, e) for e in model.examples)
+    base = Path(model.name).parent
+    return CharterDocument(
+        source=model.name,
+        title=model.title,
+        reference=model.reference,
+        version=model.version,
+        validity=validity_text(model),
+        sha256=model.sha256,
+        services=tuple(ServiceView(s.code, s.label, unit_text(s)) for s in model.services),
+        fields=tuple(_field(f) for f in model.fields),
+        sets=tuple((s.name, ", ".join(sorted(str(v) for v in s.values))) for s in model.sets),
+        tables=tuple(_table(t) for t in model.tables),
+        definitions=tuple((d.name, condition_text(d.condition)) for d in model.definitions),
+        rules=tuple(_rule(model, r, examples) for r in model.rules),
+        decisions=decision_tables(model),
+        graph=exception_graph(model),
+        indicators=tuple((i.name, condition_text(i.condition)) for i in model.indicators),
+        examples=examples,
+        verdict=verdict(charter),
+        dependencies=(model.name, *(str(base / t.path) for t in model.tables)),
+    )
+
+
+def _field(field: m.Field) -> FieldView:
+    default = field.text(field.default) if field.has_default else None
+    line = field.span.line if field.span else None
+    return FieldView(field.label, field.machine, type_text(field), field.may_be_unknown, default, line)
+
+
+def _table(table: m.Table) -> TableView:
+    missing = "ménage refusé" if table.missing is None else f"« {table.missing} »"
+    return TableView(table.name, table.path, table.key_column, table.value_column, missing, len(table.mapping))
+
+
+def _rule(model: m.CharterModel, rule: m.Rule, examples: tuple[ExampleView, ...]) -> RuleView:
+    overridden_by = tuple(r.name for r in model.rules if rule.index in r.overrides)
+    mine = tuple(e for e in examples if e.rule == rule.name)
+    return RuleView(
+        name=rule.name,
+        anchor=rule_anchor(rule.name),
+        sentence=rule_sentence(rule),
+        condition=condition_text(rule.condition),
+        service=rule.service.code,
+        service_label=rule.service.label,
+        text=rule.text,
+        reference=rule.reference,
+        exceptions=tuple(model.rules[t].name for t in rule.overrides),
+        overridden_by=overridden_by,
+        definitions=tuple((d.name, condition_text(d.condition)) for d in _definitions(rule.condition)),
+        examples=mine,
+        line=rule.line,
+        is_default=rule.is_default,
+    )
+
+
+def _definitions(condition, found: dict | None = None) -> list[m.Definition]:
+    """Definitions a condition uses, directly or through other definitions, in order of use."""
+    found = {} if found is None else found
+    match condition:
+        case m.DefinitionRef(definition=d):
+            if d.name not in found:
+                found[d.name] = d
+                _definitions(d.condition, found)
+        case m.Not(operand=op):
+            _definitions(op, found)
+        case m.All(operands=ops) | m.Any(operands=ops):
+            for op in ops:
+                _definitions(op, found)
+    return list(found.values())
+
+
+def _example(charter: Charter, example: m.Example) -> ExampleView:
+    values = []
+    for field in charter.fields:
+        if field.machine in example.household:
+            values.append((field.label, _raw_text(field, example.household[field.machine])))
+        elif field.has_default:
+            values.append((field.label, f"{field.text(field.default)} (par défaut)"))
+    expected = example.service + (f" par « {example.rule} »" if example.rule else "")
+    try:
+        decision = charter.route(example.household)
+    except RepartitionError as error:
+        obtained, rule, ok = f"non orienté : {error.diagnostic.message}", None, False
+    else:
+        obtained, rule = f"{decision.service} par « {decision.rule} »", decision.rule
+        ok = decision.service == example.service and example.rule in (None, decision.rule)
+    line = example.span.line if example.span else None
+    return ExampleView(example.name, tuple(values), expected, obtained, ok, rule, line)
+
+
+def _raw_text(field: m.Field, raw: object) -> str:
+    if raw is None:
+        return "inconnu"
+    try:
+        return field.text(field.type.read(raw))
+    except BadValue:  # shown as written; routing the example reports the problem
+        return str(raw)

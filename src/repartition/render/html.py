@@ -1,0 +1,120 @@
+"""A standalone HTML page of a charter for reviewers who have no Sphinx project."""
+
+from __future__ import annotations
+
+from html import escape
+
+from .document import CharterDocument, ExampleView
+from .graph import svg
+from .tables import DecisionTable
+
+__all__ = ["to_html"]
+
+_STYLE = """
+body { font-family: sans-serif; max-width: 62rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.45; color: #222; }
+table { border-collapse: collapse; margin: .5rem 0 1rem; }
+th, td { border: 1px solid #bbb; padding: .25rem .5rem; text-align: left; vertical-align: top; }
+th { background: #eef; }
+.regle { border-left: 4px solid #88a; padding-left: 1rem; margin: 1.5rem 0; }
+.phrase { font-weight: bold; }
+blockquote { margin: .5rem 0; padding: .25rem 1rem; background: #f6f6f6; border-left: 3px solid #ccc; }
+.ok { color: #1a6b1a; } .echec { color: #a61b1b; }
+.repartition-graphe { max-width: 100%; height: auto; }
+"""
+
+
+def _e(text: object) -> str:
+    return escape(str(text))
+
+
+def to_html(doc: CharterDocument) -> str:
+    """The page: header, services, data, rules as sentences, decision tables, diagram, indicators, verdict."""
+    out = ["<!DOCTYPE html>", '<html lang="fr">', "<head>", '<meta charset="utf-8">',
+           f"<title>{_e(doc.title)}</title>", f"<style>{_STYLE}</style>", "</head>", "<body>",
+           f"<h1>{_e(doc.title)}</h1>", "<dl>"]
+    for term, value in (("Référence", doc.reference), ("Version", doc.version), ("Validité", doc.validity),
+                        ("Fichier", doc.source), ("Empreinte sha256", doc.sha256)):
+        if value:
+            out.append(f"<dt>{term}</dt><dd>{_e(value)}</dd>")
+    out.append("</dl>")
+    out.append('<h2 id="services">Services</h2>')
+    out.append(_table(("Code", "Service", "Unité"),
+                      [(s.code, s.label, s.unit or "—") for s in doc.services]))
+    out.append('<h2 id="donnees">Données du ménage</h2>')
+    out.append(_table(("Donnée", "Nom dans les fichiers", "Type", "Peut être inconnue", "Par défaut"),
+                      [(f.label, f.machine, f.type, "oui" if f.may_be_unknown else "non", f.default or "—")
+                       for f in doc.fields]))
+    if doc.tables:
+        out.append('<h2 id="tables">Tables</h2>')
+        out.append(_table(("Table", "Fichier", "Clé", "Valeur", "Code absent", "Lignes"),
+                          [(t.name, t.file, t.key, t.value or "—", t.missing, t.size) for t in doc.tables]))
+    if doc.sets:
+        out.append('<h2 id="ensembles">Ensembles</h2>')
+        out.append(_table(("Ensemble", "Valeurs"), doc.sets))
+    if doc.definitions:
+        out.append('<h2 id="definitions">Définitions</h2><dl>')
+        out.extend(f"<dt>« {_e(name)} »</dt><dd>{_e(text)}</dd>" for name, text in doc.definitions)
+        out.append("</dl>")
+    out.append('<h2 id="regles">Règles</h2>')
+    for rule in doc.rules:
+        out.append(f'<section class="regle" id="{_e(rule.anchor)}">')
+        out.append(f"<h3>{_e(rule.name)}</h3>")
+        out.append(f'<p class="phrase">{_e(rule.sentence)}</p>')
+        for name, text in rule.definitions:
+            out.append(f"<p>où « {_e(name)} » signifie : {_e(text)}.</p>")
+        if rule.text:
+            out.append(f"<blockquote>{_e(rule.text)}</blockquote>")
+        facts = [("Référence", rule.reference), ("Ligne", rule.line)]
+        if rule.exceptions:
+            facts.append(("Par exception à", ", ".join(f"« {n} »" for n in rule.exceptions)))
+        if rule.overridden_by:
+            facts.append(("Écartée par", ", ".join(f"« {n} »" for n in rule.overridden_by)))
+        out.append("<ul>" + "".join(f"<li>{k} : {_e(v)}</li>" for k, v in facts if v) + "</ul>")
+        if rule.examples:
+            out.append("<p>Exemples :</p>")
+            out.append(_examples(rule.examples))
+        out.append("</section>")
+    out.append('<h2 id="qui-va-ou">Qui va où : tables de décision</h2>')
+    if not doc.decisions.exact:
+        out.append("<p>Le domaine est trop découpé pour une table exacte : chaque règle est montrée avec "
+                   "les exceptions qui l'écartent.</p>")
+    for table in doc.decisions.tables:
+        out.append(_decision(table))
+    out.append('<h2 id="exceptions">Exceptions entre les règles</h2>')
+    if doc.graph.edges:
+        out.append("<p>Une flèche de A vers B : A s'applique par exception à B (A l'emporte).</p>")
+        out.append(f'<div class="schema">{svg(doc.graph)}</div>')
+    else:
+        out.append("<p>Aucune règle ne s'applique par exception à une autre.</p>")
+    if doc.indicators:
+        out.append('<h2 id="indicateurs">Indicateurs</h2>')
+        out.append(_table(("Indicateur", "Ménages comptés"), doc.indicators))
+    out.append('<h2 id="exemples">Exemples</h2>')
+    out.append(_examples(doc.examples))
+    out.append('<h2 id="verification">Vérification</h2>')
+    state = "ok" if doc.verdict.ok else "echec"
+    out.append(f'<p class="{state}"><strong>{_e(doc.verdict.title)}</strong> — {_e(doc.verdict.summary)}</p>')
+    if doc.verdict.problems:
+        out.append("<ul>" + "".join(
+            f"<li>{_e(p.severity)} — {_e(doc.source)}:{p.line} : {_e(p.message)}</li>" if p.line
+            else f"<li>{_e(p.severity)} — {_e(p.message)}</li>" for p in doc.verdict.problems) + "</ul>")
+    out.extend(["</body>", "</html>", ""])
+    return "\n".join(out)
+
+
+def _table(head, rows) -> str:
+    cells = "".join(f"<th>{_e(h)}</th>" for h in head)
+    body = "".join("<tr>" + "".join(f"<td>{_e(c)}</td>" for c in row) + "</tr>" for row in rows)
+    return f"<table><thead><tr>{cells}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _decision(table: DecisionTable) -> str:
+    rows = [(*row.cells, row.rule or f"{row.kind} : " + ", ".join(row.rules)) for row in table.rows]
+    return (f'<h3 class="table-decision">{_e(table.label)}</h3>'
+            + _table((*table.columns, "règle"), rows).replace("<table>", '<table class="decision">', 1))
+
+
+def _examples(examples: tuple[ExampleView, ...]) -> str:
+    rows = [(e.name, ", ".join(f"{label} : {value}" for label, value in e.values), e.expected,
+             ("✓ " if e.ok else "✗ ") + e.obtained) for e in examples]
+    return _table(("Exemple", "Ménage", "Attendu", "Obtenu"), rows)

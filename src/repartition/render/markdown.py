@@ -1,0 +1,94 @@
+"""A Markdown page of a charter for reviewers who have no Sphinx project; the diagram is a separate SVG file."""
+
+from __future__ import annotations
+
+from .document import CharterDocument, ExampleView
+
+__all__ = ["to_markdown"]
+
+
+def _cell(text: object) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _table(head, rows) -> list[str]:
+    lines = ["| " + " | ".join(_cell(h) for h in head) + " |", "|" + "---|" * len(head)]
+    lines.extend("| " + " | ".join(_cell(c) for c in row) + " |" for row in rows)
+    return lines + [""]
+
+
+def to_markdown(doc: CharterDocument, diagram: str | None) -> str:
+    """The page; `diagram` is the relative path of the exception diagram's SVG file, if one was written."""
+    out = [f"# {doc.title}", ""]
+    for term, value in (("Référence", doc.reference), ("Version", doc.version), ("Validité", doc.validity),
+                        ("Fichier", doc.source), ("Empreinte sha256", doc.sha256)):
+        if value:
+            out.append(f"- **{term}** : {value}")
+    out += ["", "## Services", ""]
+    out += _table(("Code", "Service", "Unité"), [(s.code, s.label, s.unit or "—") for s in doc.services])
+    out += ["## Données du ménage", ""]
+    out += _table(("Donnée", "Nom dans les fichiers", "Type", "Peut être inconnue", "Par défaut"),
+                  [(f.label, f"`{f.machine}`", f.type, "oui" if f.may_be_unknown else "non", f.default or "—")
+                   for f in doc.fields])
+    if doc.tables:
+        out += ["## Tables", ""]
+        out += _table(("Table", "Fichier", "Clé", "Valeur", "Code absent", "Lignes"),
+                      [(t.name, t.file, t.key, t.value or "—", t.missing, t.size) for t in doc.tables])
+    if doc.sets:
+        out += ["## Ensembles", ""] + _table(("Ensemble", "Valeurs"), doc.sets)
+    if doc.definitions:
+        out += ["## Définitions", ""]
+        out += [f"- « {name} » : {text}" for name, text in doc.definitions] + [""]
+    out += ["## Règles", ""]
+    for rule in doc.rules:
+        out += [f"### {rule.name}", "", f"**{rule.sentence}**", ""]
+        out += [f"où « {name} » signifie : {text}." for name, text in rule.definitions]
+        if rule.text:
+            out += [f"> {rule.text}", ""]
+        if rule.reference:
+            out.append(f"- Référence : {rule.reference}")
+        if rule.line:
+            out.append(f"- Ligne : {rule.line}")
+        if rule.exceptions:
+            out.append("- Par exception à : " + ", ".join(f"« {n} »" for n in rule.exceptions))
+        if rule.overridden_by:
+            out.append("- Écartée par : " + ", ".join(f"« {n} »" for n in rule.overridden_by))
+        out.append("")
+        if rule.examples:
+            out += ["Exemples :", ""] + _examples(rule.examples)
+    out += ["## Qui va où : tables de décision", ""]
+    if not doc.decisions.exact:
+        out += ["Le domaine est trop découpé pour une table exacte : chaque règle est montrée avec les "
+                "exceptions qui l'écartent.", ""]
+    for table in doc.decisions.tables:
+        out += [f"### {table.label}", ""]
+        out += _table((*table.columns, "règle"),
+                      [(*r.cells, r.rule or f"{r.kind} : " + ", ".join(r.rules)) for r in table.rows])
+    out += ["## Exceptions entre les règles", ""]
+    if doc.graph.edges:
+        out += ["Une flèche de A vers B : A s'applique par exception à B (A l'emporte).", ""]
+        if diagram:
+            out += [f"![Exceptions entre les règles]({diagram})", ""]
+        out += [f"- « {e.source} » s'applique par exception à « {e.target} »" for e in doc.graph.edges] + [""]
+    else:
+        out += ["Aucune règle ne s'applique par exception à une autre.", ""]
+    if doc.indicators:
+        out += ["## Indicateurs", ""] + _table(("Indicateur", "Ménages comptés"), doc.indicators)
+    out += ["## Exemples", ""] + _examples(doc.examples)
+    out += ["## Vérification", "", f"**{doc.verdict.title}** — {doc.verdict.summary}", ""]
+    out += [f"- {p.severity} — {doc.source}:{p.line} : {p.message}" if p.line else f"- {p.severity} — {p.message}"
+            for p in doc.verdict.problems]
+    return "\n".join(_escape(line) for line in out).rstrip("\n") + "\n"
+
+
+def _escape(line: str) -> str:
+    """Charter texts never become HTML: this page emits no `<`, `>` or `&` but a quote's leading `> `."""
+    quote = "> " if line.startswith("> ") else ""
+    rest = line[len(quote):]
+    return quote + rest.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _examples(examples: tuple[ExampleView, ...]) -> list[str]:
+    return _table(("Exemple", "Ménage", "Attendu", "Obtenu"),
+                  [(e.name, ", ".join(f"{label} : {value}" for label, value in e.values), e.expected,
+                    ("✓ " if e.ok else "✗ ") + e.obtained) for e in examples])

@@ -1,0 +1,181 @@
+"""Hypothesis strategies for property-testing a charter: valid households near its thresholds, and invalid rows.
+
+A département tests its own charter in one line::
+
+    from hypothesis import given
+    from repartition.testing import households
+
+    @given(households(charter))
+    def test_every_household_gets_one_service(household):
+        charter.route(household)  # raises NoDecision on a gap, a conflict or an undetermined case
+
+Hypothesis is imported when a strategy is built, so `import repartition` never needs it.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+
+from . import model as m
+from .dsl.lowering import RatioGe, atoms_of, lower
+
+__all__ = ["households", "invalid_rows", "thresholds"]
+
+_DATE_LOW = _dt.date(1990, 1, 1).toordinal()
+_DATE_HIGH = _dt.date(2060, 12, 31).toordinal()
+_SPAN = 10_000_000  # how far unbounded numbers range around their thresholds
+
+
+def _model(charter) -> m.CharterModel:
+    return charter if isinstance(charter, m.CharterModel) else charter.model
+
+
+def _atoms(model: m.CharterModel) -> list:
+    found: dict = {}
+    for rule in model.rules:
+        if rule.condition is not None:
+            atoms_of(lower(rule.condition), found)
+    for indicator in model.indicators:
+        atoms_of(lower(indicator.condition), found)
+    return list(found)
+
+
+def thresholds(charter) -> dict[str, list]:
+    """For each field (machine name), the internal values where some rule changes its mind, ±1."""
+    model = _model(charter)
+    points: dict[int, set] = {f.index: set() for f in model.fields}
+    for atom in _atoms(model):
+        if isinstance(atom, RatioGe) or not hasattr(atom, "bound"):
+            continue
+        points[atom.field].update({atom.bound - 1, atom.bound, atom.bound + 1})
+    out = {}
+    for f in model.fields:
+        low, high = getattr(f.type, "minimum", None), getattr(f.type, "maximum", None)
+        chosen = set(points[f.index]) | {v for v in (low, high) if v is not None}
+        out[f.machine] = sorted(v for v in chosen if (low is None or v >= low) and (high is None or v <= high))
+    return out
+
+
+def households(charter):
+    """Valid households (JSON-style dicts in the CSV/JSON field names), biased to the thresholds.
+
+    Values sit on the thresholds the rules use (and one unit either side) about half the time;
+    ratio comparisons (`au moins 6 fois le loyer`) are hit exactly and one cent either side; fields
+    that may be unknown are sometimes null; fields with a default are sometimes left out.
+    """
+    from hypothesis import strategies as st
+
+    model = _model(charter)
+    near = thresholds(model)
+    codes = _codes(model)
+    required, optional = {}, {}
+    for f in model.fields:
+        strategy = _value(st, f, near[f.machine], codes.get(f.index, []))
+        if f.may_be_unknown:
+            strategy = st.one_of(st.none(), strategy)
+        (optional if f.has_default else required)[f.machine] = strategy
+    base = st.fixed_dictionaries(required, optional=optional)
+    ratios = [a for a in _atoms(model) if isinstance(a, RatioGe) and a.left != a.right]
+    if not ratios:
+        return base
+    return st.builds(_on_ratio, base, st.sampled_from([None] + ratios), st.sampled_from((-1, 0, 1)),
+                     st.just(model))
+
+
+def _on_ratio(household: dict, atom, nudge: int, model: m.CharterModel) -> dict:
+    """Move the left field of a ratio comparison onto its threshold (± one unit) when possible."""
+    if atom is None:
+        return household
+    left, right = model.fields[atom.left], model.fields[atom.right]
+    raw = household.get(right.machine)
+    if raw is None:
+        return household
+    value = right.type.read(raw)
+    # den·x >= num·y: the smallest x is the ceiling of num·y / den.
+    target = -((-atom.num * value) // atom.den) + nudge
+    kind = left.type
+    if (kind.minimum is not None and target < kind.minimum) or (kind.maximum is not None and target > kind.maximum):
+        return household
+    return {**household, left.machine: _show(left, target)}
+
+
+def _show(f: m.Field, value: int):
+    kind = f.type
+    if isinstance(kind, m.MoneyType):
+        sign = "-" if value < 0 else ""
+        units, cents = divmod(abs(value), 100)
+        return f"{sign}{units},{cents:02d}"
+    if isinstance(kind, m.DateType):
+        return _dt.date.fromordinal(value).isoformat()
+    if isinstance(kind, m.EnumType):
+        return kind.values[value].machine
+    return value
+
+
+def _codes(model: m.CharterModel) -> dict[int, list[str]]:
+    found: dict[int, set] = {}
+    for atom in _atoms(model):
+        if hasattr(atom, "values") and isinstance(model.fields[atom.field].type, m.CodeType):
+            found.setdefault(atom.field, set()).update(atom.values)
+    return {k: sorted(v) for k, v in found.items()}
+
+
+def _value(st, f: m.Field, near: list, codes: list):
+    kind = f.type
+    if isinstance(kind, m.BoolType):
+        return st.booleans()
+    if isinstance(kind, m.EnumType):
+        return st.sampled_from([v.machine for v in kind.values])
+    if isinstance(kind, m.CodeType):
+        other = st.text("0123456789ABZ", min_size=1, max_size=6)
+        return st.one_of(st.sampled_from(codes), other) if codes else other
+    if isinstance(kind, m.DateType):
+        low, high = _DATE_LOW, _DATE_HIGH
+    else:
+        centre = near[len(near) // 2] if near else 0
+        low = kind.minimum if kind.minimum is not None else min(near + [centre - _SPAN])
+        high = kind.maximum if kind.maximum is not None else max(near + [centre + _SPAN])
+    anywhere = st.integers(min_value=low, max_value=high)
+    internal = st.one_of(st.sampled_from(near), anywhere) if near else anywhere
+    return internal.map(lambda v: _show(f, v))
+
+
+#: Raw values no field of the given type accepts (strings, wrong JSON types, out-of-range values).
+_BAD = {
+    m.BoolType: ["peut-être", 2, "oui non", 1.5],
+    m.IntType: ["douze", True, 1.5, "1,5", "3 enfants"],
+    m.MoneyType: ["12,345", "beaucoup", True, "1.2.3", 0.001],
+    m.DateType: ["2026-02-30", "hier", "31/13/2026", 20260101],
+    m.CodeType: [True, -3, 1.5],
+    m.EnumType: ["étape inexistante", 3, True],
+}
+
+
+def invalid_rows(charter):
+    """Households with exactly one wrong field: a bad value, an out-of-range one, null for a field
+    that cannot be unknown, or a missing field without default. `Charter.validate` (and `route`)
+    raise `InvalidHousehold` naming that field for each of them."""
+    from hypothesis import strategies as st
+
+    model = _model(charter)
+
+    def spoil(household: dict, index: int, choice: int) -> dict:
+        f = model.fields[index]
+        wrong = list(_BAD[type(f.type)])
+        kind = f.type
+        if isinstance(kind, (m.IntType, m.MoneyType)):
+            step = 1 if isinstance(kind, m.IntType) else 100
+            if kind.minimum is not None:
+                wrong.append(_show(f, kind.minimum - step) if step == 100 else kind.minimum - 1)
+            if kind.maximum is not None:
+                wrong.append(_show(f, kind.maximum + step) if step == 100 else kind.maximum + 1)
+        if not f.may_be_unknown:
+            wrong += [None, ""] if not isinstance(kind, m.BoolType) else [None]
+        spoiled = dict(household)
+        if not f.has_default and choice == len(wrong):
+            spoiled.pop(f.machine, None)
+            return spoiled
+        spoiled[f.machine] = wrong[choice % len(wrong)]
+        return spoiled
+
+    return st.builds(spoil, households(model), st.integers(0, len(model.fields) - 1), st.integers(0, 12))

@@ -1,0 +1,159 @@
+"""The embedding API: loading, validating once and routing many times, decisions and their errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+import repartition
+from repartition import CharterError, InvalidHousehold, RepartitionError, ValidatedHousehold
+
+from conftest import FICHE, ROOT
+
+HOUSEHOLD = {"enfants_a_charge": 2, "aide_au_logement": "oui", "stade_procedure": "assignation",
+             "connu_services_sociaux": "non"}
+
+
+def test_public_names():
+    """The package exports exactly its façade."""
+    assert set(repartition.__all__) == {
+        "Charter", "CharterError", "Decision", "InvalidHousehold", "NoDecision", "RepartitionError",
+        "ValidatedHousehold", "bundled_charter", "load_charter"}
+    assert issubclass(CharterError, RepartitionError) and issubclass(InvalidHousehold, RepartitionError)
+
+
+def test_charter_metadata(fiche):
+    """A charter exposes title, version, services, fields, rules with lines, sha256."""
+    assert fiche.title == "Dispositif de répartition des signalements reçus par la CCAPEX"
+    assert fiche.version == "2018.1"
+    assert fiche.services == {"CAF": "Service social de la CAF", "DEPARTEMENT": "Service social départemental"}
+    assert [f.machine for f in fiche.fields] == [
+        "enfants_a_charge", "aide_au_logement", "stade_procedure", "connu_services_sociaux"]
+    assert [(r.name, r.service.code) for r in fiche.rules] == [
+        ("Familles allocataires", "CAF"), ("Procédure judiciaire", "DEPARTEMENT"),
+        ("Autres ménages", "DEPARTEMENT")]
+    assert all(isinstance(r.line, int) for r in fiche.rules)
+    assert len(fiche.sha256) == 64
+
+
+def test_decision_fields(fiche):
+    """A decision carries service, label, rule, rules, set-aside rules, facts, explanation, sha256."""
+    decision = fiche.route(HOUSEHOLD)
+    assert decision.service == "DEPARTEMENT"
+    assert decision.service_label == "Service social départemental"
+    assert decision.unit is None
+    assert decision.rule == "Procédure judiciaire"
+    assert decision.rules == ("Procédure judiciaire",)
+    assert decision.set_aside == ("Familles allocataires",)
+    assert decision.facts == {"enfants_a_charge": 2, "aide_au_logement": True, "stade_procedure": "assignation"}
+    assert "« Procédure judiciaire »" in decision.explanation
+    assert "Familles allocataires" in decision.explanation
+    assert decision.charter_sha256 == fiche.sha256
+    json.dumps(decision.to_dict())
+
+
+def test_validate_once_route_many(fiche):
+    """A validated household routes like its mapping and can be routed again."""
+    validated = fiche.validate(HOUSEHOLD)
+    assert isinstance(validated, ValidatedHousehold)
+    assert fiche.route(validated).rules == fiche.route(HOUSEHOLD).rules == fiche.route(validated).rules
+
+
+def test_validated_household_belongs_to_its_charter(fiche):
+    """A household validated with another charter is refused."""
+    other = repartition.Charter.from_text(FICHE.read_text(encoding="utf-8") + "\n# autre\n", name="autre")
+    with pytest.raises(RepartitionError, match="autre charte"):
+        fiche.route(other.validate(HOUSEHOLD))
+
+
+@pytest.mark.parametrize("field, value, expected", [
+    ("enfants_a_charge", True, "nombre entier"),
+    ("enfants_a_charge", -1, "d'au moins 0"),
+    ("enfants_a_charge", "2,5", "nombre entier"),
+    ("aide_au_logement", "peut-être", "oui ou non"),
+    ("stade_procedure", "expulsion", "aucune, commandement_de_payer, assignation"),
+    ("connu_services_sociaux", None, "ne peut pas être inconnue"),
+    ("connu_services_sociaux", "", "ne peut pas être inconnue"),
+])
+def test_invalid_values_name_field_value_and_expectation(fiche, field, value, expected):
+    """InvalidHousehold names the field, shows the value, says what was expected (in French)."""
+    with pytest.raises(InvalidHousehold) as caught:
+        fiche.route({**HOUSEHOLD, field: value})
+    error = caught.value
+    assert error.field == field and error.value == value
+    assert expected in str(error)
+
+
+def test_stage_accepts_label_and_any_case(fiche):
+    """Stage values read from their machine name or French label, in any case."""
+    for spelling in ("demande_de_concours", "Demande de concours de la force publique", "DEMANDE_DE_CONCOURS"):
+        assert fiche.route({**HOUSEHOLD, "stade_procedure": spelling}).facts["stade_procedure"] == "demande_de_concours"
+
+
+def test_not_a_mapping(fiche):
+    """Routing something that is not a mapping is a French input error, not a TypeError."""
+    with pytest.raises(InvalidHousehold):
+        fiche.route(["pas", "un", "ménage"])
+
+
+def test_unreadable_and_non_utf8_files(tmp_path):
+    """A missing file or a file not in UTF-8 is a CharterError saying so."""
+    with pytest.raises(CharterError, match="impossible de lire"):
+        repartition.load_charter(tmp_path / "absente.regles")
+    latin1 = tmp_path / "latin1.regles"
+    latin1.write_bytes("charte « Été »".encode("latin-1"))
+    with pytest.raises(CharterError, match="UTF-8"):
+        repartition.load_charter(latin1)
+
+
+def test_from_text_with_base_dir(tmp_path):
+    """`Charter.from_text` finds table files relative to `base_dir`."""
+    (tmp_path / "ccas.csv").write_text("commune;nom\n17300;Rochefort\n", encoding="utf-8")
+    text = """charte « T »
+services
+  CCAS : « Centre communal d'action sociale »
+  DEP : « Département »
+données du ménage
+  commune [commune] : code
+table « communes CCAS » : fichier « ccas.csv », clé « commune »
+règle « CCAS »
+  si la commune est dans « communes CCAS » alors CCAS
+règle « Autres »
+  sinon DEP
+"""
+    charter = repartition.Charter.from_text(text, name="t.regles", base_dir=tmp_path)
+    assert charter.route({"commune": "17300"}).service == "CCAS"
+    assert charter.route({"commune": 17000}).service == "DEP"
+
+
+def test_unit_from_table(tmp_path, engine):
+    """A service's unit is looked up from a table; a code the table lacks follows the charter."""
+    (tmp_path / "ut.csv").write_text("commune,unite\n17300,UT Rochefort\n", encoding="utf-8")
+    text = """charte « T »
+services
+  DEP : « Département », unité selon la table « unités » d'après la commune
+données du ménage
+  commune [commune] : code
+table « unités » : fichier « ut.csv », clé « commune », valeur « unite »{missing}
+règle « Tous »
+  sinon DEP
+"""
+    charter = repartition.Charter.from_text(text.format(missing=""), name="t", base_dir=tmp_path, engine=engine)
+    assert charter.route({"commune": "17300"}).unit == "UT Rochefort"
+    with pytest.raises(InvalidHousehold, match="table « unités »"):
+        charter.route({"commune": "99999"})
+    lenient = repartition.Charter.from_text(
+        text.format(missing=", code absent : « UT centrale »"), name="t", base_dir=tmp_path, engine=engine)
+    assert lenient.route({"commune": "99999"}).unit == "UT centrale"
+
+
+def test_import_does_not_build_the_parser():
+    """`import repartition` builds no parser (it is built on first load)."""
+    code = ("import repartition, repartition.dsl.parser as p; "
+            "assert p._parser.cache_info().currsize == 0; print('ok')")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            env={"PYTHONPATH": str(ROOT / "src")})
+    assert result.stdout.strip() == "ok", result.stderr

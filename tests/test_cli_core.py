@@ -1,0 +1,70 @@
+"""The command line, in French: orienter with --menage, verifier, help texts and exit codes."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from repartition.cli import main
+
+from conftest import FICHE, ROOT
+
+MENAGE = json.dumps({"enfants_a_charge": 2, "aide_au_logement": "oui",
+                     "stade_procedure": "commandement_de_payer", "connu_services_sociaux": "non"})
+
+
+def test_orienter_prints_decision(capsys):
+    """`orienter --menage` prints the service, the rule and the French explanation."""
+    assert main(["orienter", "--charte", str(FICHE), "--menage", MENAGE]) == 0
+    out = capsys.readouterr().out
+    assert "Service : CAF (Service social de la CAF)" in out
+    assert "Règle : Familles allocataires" in out
+    assert "Le ménage relève du service CAF" in out
+
+
+def test_orienter_json(capsys):
+    """`--json` prints the decision as JSON with French keys."""
+    assert main(["orienter", "--charte", str(FICHE), "--menage", MENAGE, "--json"]) == 0
+    decision = json.loads(capsys.readouterr().out)
+    assert decision["service"] == "CAF" and decision["regle"] == "Familles allocataires"
+
+
+def test_orienter_bad_json(capsys):
+    """Malformed JSON in --menage is a French error with line and column, exit 2."""
+    assert main(["orienter", "--charte", str(FICHE), "--menage", "{enfants: 2}"]) == 2
+    assert "JSON invalide, ligne 1 colonne 2" in capsys.readouterr().err
+
+
+def test_orienter_invalid_household(capsys):
+    """A household with a bad value is not routed: exit 1 and the field named."""
+    bad = json.dumps({**json.loads(MENAGE), "stade_procedure": "expulsion"})
+    assert main(["orienter", "--charte", str(FICHE), "--menage", bad]) == 1
+    assert "stade_procedure" in capsys.readouterr().err
+
+
+def test_verifier_valid_and_invalid(capsys):
+    """`verifier` exits 0 on a valid charter and 2 with located errors on an invalid one."""
+    assert main(["verifier", str(FICHE)]) == 0
+    invalid = ROOT / "tests" / "corpus" / "invalid" / "donnee-inconnue.regles"
+    assert main(["verifier", str(invalid)]) == 2
+    err = capsys.readouterr().err
+    assert "donnee-inconnue.regles:15:6" in err and "vouliez-vous dire" in err
+
+
+def test_help_is_french(capsys):
+    """`repartition --help` is in French."""
+    with pytest.raises(SystemExit) as caught:
+        main(["--help"])
+    assert caught.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage : repartition")
+    assert "affiche cette aide et quitte" in out
+
+
+def test_missing_argument_is_french(capsys):
+    """argparse's own errors are translated."""
+    with pytest.raises(SystemExit) as caught:
+        main(["orienter"])
+    assert caught.value.code == 2
+    assert "arguments obligatoires manquants" in capsys.readouterr().err

@@ -1,0 +1,247 @@
+"""Tests of the formatter: canonical layout, idempotent, same syntax tree and model, comments kept."""
+
+from __future__ import annotations
+
+import hashlib
+
+import attrs
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from repartition import CharterError
+from repartition.cli import main
+from repartition.dsl import ast
+from repartition.dsl.builder import build_ast
+from repartition.dsl.checker import check
+from repartition.dsl.formatter import format_text, format_tree
+from repartition.dsl.parser import parse_tree, prepare_text
+
+from conftest import FICHE, POLICIES, ROOT
+
+_SETTINGS = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _tree(text: str) -> ast.CharterFile:
+    return build_ast(parse_tree(prepare_text(text), "f.regles"), "f.regles")
+
+
+def _comments(tree: ast.CharterFile) -> list[str]:
+    found = []
+    for item in tree.items:
+        if isinstance(item, ast.Comment):
+            found.append(item.text)
+        elif isinstance(item, ast.RuleDecl):
+            found.extend(c.text for c in item.comments)
+    return found
+
+
+def _parses(path) -> bool:
+    try:
+        _tree(path.read_text(encoding="utf-8"))
+    except CharterError:
+        return False
+    return True
+
+
+# Every rule file of the project that parses: bundled charters and the test corpora.
+_FILES = sorted(p for p in [*POLICIES.glob("*.regles"), *(ROOT / "tests").rglob("*.regles")] if _parses(p))
+
+
+@pytest.mark.parametrize("path", _FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_project_files_round_trip(path):
+    """Each project rule file formats to text with the same tree and comments, and is a fixed point."""
+    text = path.read_text(encoding="utf-8")
+    formatted = format_text(text)
+    assert _tree(formatted) == _tree(text)
+    assert _comments(_tree(formatted)) == _comments(_tree(text))
+    assert format_text(formatted) == formatted
+
+
+def test_fiche_is_in_canonical_form():
+    """The bundled fiche 3-4 charter is already formatted (so CI can run `formater --verifier`)."""
+    text = FICHE.read_text(encoding="utf-8")
+    assert format_text(text) == text
+
+
+# ---- random charters written with a messy layout -------------------------------------------
+
+_FIELDS = [
+    "p [p] : oui ou non, peut être inconnu",
+    "n [n] : nombre entier entre 0 et 6",
+    "s [s] : étape parmi (e0, e1, e2, e3)",
+    "k [k] : valeur parmi (rouge, vert, bleu), par défaut vert",
+    "dette [dette] : montant en euros d'au moins 0",
+    "loyer [loyer] : montant en euros d'au moins 1 et au plus 1000",
+    "charges [charges] : montant en euros, par défaut 0",
+]
+_ATOMS = st.one_of(
+    st.sampled_from(["p", "non p", "p est inconnu", "p est connu", "k est vert",
+                     "k n'est pas rouge", "en difficulté", "les charges sont au moins 2 fois le loyer"]),
+    st.builds("n est au moins {}".format, st.integers(0, 6)),
+    st.builds("n est moins de {}".format, st.integers(0, 6)),
+    st.builds("s est entre e{} et e3".format, st.integers(0, 3)),
+    st.builds("s est parmi e{}, e3".format, st.integers(0, 2)),
+    st.builds("la dette est au moins {} fois le loyer".format, st.sampled_from(["1", "1,5", "6"])),
+    st.builds("la dette est plus de {}".format, st.sampled_from(["0 €", "99,99 €", "1 000 euros"])),
+)
+_CONDITIONS = st.recursive(
+    _ATOMS,
+    lambda inner: st.one_of(
+        st.builds("({} et {})".format, inner, inner),
+        st.builds("{} ou\n     {}".format, inner, inner),
+        st.builds("non ({})".format, inner),
+        st.builds("{} et {}".format, inner, inner),
+    ),
+    max_leaves=6,
+)
+_COMMENTS = st.builds(
+    "#{}".format, st.text(alphabet="abcdéèàç ,.;:«»()-'", max_size=30))
+_SPACE = st.sampled_from(["", " ", "    ", "\t"])
+_WORDS = st.lists(st.sampled_from(["les", "ménages", "relèvent", "du", "service", "social",
+                                   "départemental,", "sauf", "exception."]), min_size=1, max_size=40)
+
+
+@st.composite
+def _messy_charters(draw) -> str:
+    """A valid charter whose layout (indentation, blank lines, breaks, comments) is random."""
+    parts: list[str] = []
+
+    def comment_lines():
+        return [draw(_SPACE) + c for c in draw(st.lists(_COMMENTS, max_size=2))]
+
+    def add(*lines):
+        parts.extend(comment_lines())
+        parts.extend(lines)
+        parts.extend([""] * draw(st.integers(0, 2)))
+
+    def words():
+        text = " ".join(draw(_WORDS))
+        return text.replace(" ", draw(st.sampled_from([" ", "\n   ", "  "])), draw(st.integers(0, 3)))
+
+    add("charte « Essai »")
+    if draw(st.booleans()):
+        add(f"reference « {words()} »")
+    add(draw(st.sampled_from(["version 2.1", "version 3", "version « première »"])))
+    add(draw(st.sampled_from(["en vigueur a partir du 1er janvier 2025",
+                              "en vigueur du 01/01/2025 au 2026-12-31"])))
+    add("services")
+    for code in ("A", "B"):
+        add(f"{draw(_SPACE)}{code} : « Service {code} »")
+    add("données du ménage")
+    for decl in _FIELDS:
+        decl = decl.replace(", e", draw(st.sampled_from([", e", ",\n        e"])))
+        add(draw(_SPACE) + decl)
+    add(f"définition « en difficulté » :\n  {draw(_CONDITIONS).replace('en difficulté', 'p')}")
+    add("ensemble « rouges » : rouge, « bleu »")
+    names = []
+    for index in range(draw(st.integers(1, 4))):
+        name = f"Règle {index}"
+        head = f"règle « {name} »"
+        if names and draw(st.booleans()):
+            head += ", par exception à " + " et ".join(f"« {n} »" for n in draw(
+                st.lists(st.sampled_from(names), min_size=1, max_size=2, unique=True)))
+        clauses = [f"{draw(_SPACE)}texte « {words()} »", f"  référence « {words()} »"]
+        clauses = draw(st.permutations(clauses))[: draw(st.integers(0, 2))]
+        clauses += comment_lines()
+        clauses = draw(st.permutations(clauses))
+        body = f"  si {draw(_CONDITIONS)}\n  alors {draw(st.sampled_from('AB'))}"
+        add(head, *clauses, body)
+        names.append(name)
+    add(draw(st.sampled_from(["règle « Autres »\n  dans tous les autres cas, A",
+                              "regle « Autres »\n  sinon B"])))
+    add(f"indicateur « suivis » :\n  {draw(_CONDITIONS)}")
+    add("exemple « Un » :\n  p : inconnu, n : 3, s : e1, k : rouge,\n  dette : 10 €, loyer : 5 €\n"
+        "  attendu A")
+    parts.extend(comment_lines())
+    return "\n".join(parts) + "\n"
+
+
+def _model(text: str):
+    prepared = prepare_text(text)
+    return attrs.evolve(check(_tree(prepared), prepared, None, hashlib.sha256()), sha256="")
+
+
+@_SETTINGS
+@given(_messy_charters())
+def test_formatting_keeps_tree_model_and_comments(text):
+    """Formatting any valid layout gives the same tree, comments and checked model, idempotently."""
+    formatted = format_text(text)
+    assert _tree(formatted) == _tree(text)
+    assert _comments(_tree(formatted)) == _comments(_tree(text))
+    assert _model(formatted) == _model(text)
+    assert format_text(formatted) == formatted
+
+
+@_SETTINGS
+@given(_messy_charters())
+def test_tree_without_positions_prints_to_the_same_tree(text):
+    """A tree built in code (no positions) prints to text that parses back to an equal tree."""
+    tree = _tree(text)
+    bare = ast.CharterFile("f.regles", tuple(_strip(item) for item in tree.items))
+    assert _tree(format_tree(bare)) == tree
+
+
+def _strip(node):
+    """The same node with every position removed."""
+    if isinstance(node, tuple):
+        return tuple(_strip(n) for n in node)
+    if not attrs.has(type(node)):
+        return node
+    changes = {}
+    for a in attrs.fields(type(node)):
+        value = getattr(node, a.name)
+        if a.name == "span" or a.name.endswith("_span"):
+            changes[a.name] = None
+        elif isinstance(value, tuple) or attrs.has(type(value)):
+            changes[a.name] = _strip(value)
+    return attrs.evolve(node, **changes)
+
+
+def test_comments_stay_in_place_inside_a_rule():
+    """A comment written between a rule's texte and référence stays between them."""
+    text = ("charte « C »\nservices\n  A : « a »\ndonnées du ménage\n  p [p] : oui ou non\n\n"
+            "règle « R »\n    référence « art. 2 »\n # pourquoi\n texte « t »\n  si p\n  alors A\n")
+    assert format_text(text).endswith(
+        "règle « R »\n  référence « art. 2 »\n  # pourquoi\n  texte « t »\n  si p\n  alors A\n")
+
+
+def test_long_conditions_and_texts_are_wrapped():
+    """Long conditions break before a top-level connective; long texts break between words."""
+    condition = " et ".join(f"n est au moins {i}" for i in range(12))
+    text = ("charte « C »\nservices\n  A : « a »\ndonnées du ménage\n  n [n] : nombre entier\n"
+            f"règle « R »\n  texte « {'mot ' * 40}»\n  si {condition}\n  alors A\n")
+    formatted = format_text(text)
+    assert "  si n est au moins 0 et n est au moins 1 et" in formatted
+    assert "\n     et n est au moins" in formatted
+    assert all(len(line) <= 98 for line in formatted.splitlines())
+    assert _tree(formatted) == _tree(text)
+
+
+# ---- command line ---------------------------------------------------------------------------
+
+def test_cli_rewrites_in_place_and_checks(tmp_path, capsys):
+    """`formater` rewrites files; `--verifier` changes nothing and exits 1 naming unformatted files."""
+    messy = tmp_path / "a.regles"
+    clean = tmp_path / "b.regles"
+    original = FICHE.read_text(encoding="utf-8").replace("\n  alors CAF", "\n      alors   CAF")
+    messy.write_text(original, encoding="utf-8")
+    clean.write_text(FICHE.read_text(encoding="utf-8"), encoding="utf-8")
+    assert main(["formater", "--verifier", str(messy), str(clean)]) == 1
+    out = capsys.readouterr().out
+    assert f"{messy} : pas en forme" in out and str(clean) not in out
+    assert messy.read_text(encoding="utf-8") == original
+    assert main(["formater", str(messy), str(clean)]) == 0
+    assert f"{messy} : mis en forme" in capsys.readouterr().out
+    assert messy.read_text(encoding="utf-8") == FICHE.read_text(encoding="utf-8")
+    assert main(["formater", "--verifier", str(messy), str(clean)]) == 0
+
+
+def test_cli_reports_unreadable_files(tmp_path, capsys):
+    """A file that does not parse or does not exist gives exit 2 and a located French message."""
+    bad = tmp_path / "mauvais.regles"
+    bad.write_text("charte « X »\nrègle « R »\n  si\n", encoding="utf-8")
+    assert main(["formater", str(bad), str(tmp_path / "absent.regles")]) == 2
+    err = capsys.readouterr().err
+    assert f"{bad} : mise en forme impossible" in err and "mauvais.regles:" in err
+    assert "absent.regles : impossible de lire le fichier : fichier introuvable" in err

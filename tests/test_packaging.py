@@ -1,0 +1,66 @@
+"""Packaging: the wheel ships the grammar, its LALR tables and the bundled charters, and uses them."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+
+pytestmark = pytest.mark.slow
+
+_CHECK = r"""
+import sys, lark
+def refuse(*args, **kwargs):
+    raise SystemExit("the LALR tables were rebuilt instead of loaded from the wheel")
+lark.Lark._build_parser = refuse
+import repartition
+from repartition.resources import parser_cache_path
+root = sys.argv[1]
+assert repartition.__file__.startswith(root), repartition.__file__
+assert str(parser_cache_path()).startswith(root)
+for name in ("dispositif-repartition.regles", "exemple-departemental.regles"):
+    path = repartition.bundled_charter(name)
+    assert str(path).startswith(root), path
+    charter = repartition.load_charter(path)
+    print(name, len(charter.rules))
+"""
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("wheel")
+    subprocess.run([sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "-q", "-w", str(out)],
+                   check=True, capture_output=True)
+    (built,) = out.glob("repartition-*.whl")
+    return built
+
+
+def test_wheel_contains_data(wheel):
+    """The wheel holds the grammar, its pre-built LALR tables and every bundled charter and table."""
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert {"repartition/grammars/regles.lark", "repartition/grammars/regles.lark.cache"} <= names
+    for path in (ROOT / "policies").iterdir():
+        assert f"repartition/policies/{path.name}" in names
+
+
+def test_installed_wheel_loads_bundled_charters_from_read_only_site(wheel, tmp_path):
+    """Unpacked read-only, the wheel loads its charters with the shipped tables, never rebuilding."""
+    site = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(site)
+    for folder, dirs, files in os.walk(site):
+        for name in dirs + files:
+            path = Path(folder) / name
+            path.chmod(path.stat().st_mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
+    env = {**os.environ, "PYTHONPATH": str(site), "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    result = subprocess.run([sys.executable, "-c", _CHECK, str(site)], capture_output=True, text=True,
+                            env=env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "dispositif-repartition.regles 3" in result.stdout
+    assert not (tmp_path / "cache").exists()

@@ -1,0 +1,198 @@
+"""The proof against brute force: random small charters, every household of their domain enumerated."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import repartition
+from repartition.proof import verify
+from repartition.proof.examples import solve
+from repartition.proof.regions import contains
+from repartition.semantics import DECIDED
+
+# ---- the fields a random charter may declare, with the values brute force enumerates -----------
+
+_DAY = dt.date(2026, 3, 1).toordinal()
+_DATE_POINTS = sorted({_DAY - 1, _DAY, _DAY + 1, _DAY + 3, _DAY + 4, _DAY + 5,
+                       dt.date(2020, 1, 1).toordinal(), dt.date(2030, 1, 1).toordinal()})
+
+FIELDS = {
+    "n": ("nombre [n] : nombre entier entre 0 et 4", list(range(5))),
+    "a": ("aide [a] : oui ou non", [False, True]),
+    "s": ("stade [s] : étape parmi (aucune, payer, assignation, jugement)", [0, 1, 2, 3]),
+    "b": ("bailleur [b] : valeur parmi (social, prive)", [0, 1]),
+    "d": ("dette [d] : montant en euros entre 0 et 0,05", list(range(6))),
+    "l": ("loyer [l] : montant en euros entre 0 et 0,03", list(range(4))),
+    "c": ("commune [c] : code", ["111", "222", "333", "999"]),
+    "t": ("jour [t] : date", _DATE_POINTS),
+}
+_LABEL = {"n": "nombre", "a": "aide", "s": "stade", "b": "bailleur", "d": "dette", "l": "loyer",
+          "c": "commune", "t": "jour"}
+
+
+def _atoms(name: str, present: set[str]):
+    """Atoms (condition texts) about one field."""
+    label = _LABEL[name]
+    k = st.integers(0, 4)
+    return {
+        "n": st.one_of(
+            k.map(lambda v: f"{label} est au moins {v}"), k.map(lambda v: f"{label} est au plus {v}"),
+            k.map(lambda v: f"{label} est {v}"), k.map(lambda v: f"{label} est plus de {v}"),
+            k.map(lambda v: f"{label} n'est pas {v}"),
+            st.tuples(k, k).map(lambda p: f"{label} est entre {min(p)} et {max(p)}")),
+        "a": st.sampled_from([label, f"non {label}", f"{label} est oui", f"{label} est non"]),
+        "s": st.one_of(
+            st.sampled_from(["aucune", "payer", "assignation", "jugement"]).map(lambda v: f"{label} est au moins {v}"),
+            st.sampled_from(["aucune", "payer", "assignation", "jugement"]).map(lambda v: f"{label} est {v}"),
+            st.just(f"{label} est parmi payer, jugement")),
+        "b": st.sampled_from([f"{label} est social", f"{label} est prive", f"{label} n'est pas social"]),
+        "d": st.one_of(
+            st.integers(0, 5).map(lambda v: f"{label} est au moins 0,0{v} €"),
+            st.integers(0, 5).map(lambda v: f"{label} est moins de 0,0{v} €"),
+            *([st.sampled_from(["au moins", "plus de", "au plus", "moins de"]).flatmap(
+                lambda op: st.sampled_from(["2", "1,5", "0,5"]).map(lambda f: f"{label} est {op} {f} fois le loyer"))]
+              if "l" in present else [])),
+        "l": st.integers(0, 3).map(lambda v: f"{label} est au moins 0,0{v} €"),
+        "c": st.sampled_from([f"{label} est dans « S »", f"{label} est 111", f"{label} n'est pas 222"]),
+        "t": st.sampled_from([f"{label} est après le 2026-03-01", f"{label} est avant le 2026-03-05",
+                              f"{label} est au moins 2026-03-04"]),
+    }[name]
+
+
+@st.composite
+def charters(draw):
+    """The text of a small random charter, and its fields with their enumerable values."""
+    names = draw(st.lists(st.sampled_from(sorted(FIELDS)), min_size=1, max_size=4, unique=True))
+    if "d" in names and "l" not in names and draw(st.booleans()):
+        names.append("l")
+    present = set(names)
+    unknown = {n for n in names if draw(st.integers(0, 3)) == 0}
+    lines = ["charte « Aléatoire »", "version 1", "", "services", "  CAF : « CAF »",
+             "  DEP : « Département »", "  ADIL : « ADIL »", "", "données du ménage"]
+    for n in names:
+        lines.append("  " + FIELDS[n][0] + (", peut être inconnu" if n in unknown else ""))
+    if "c" in present:
+        lines.append("ensemble « S » : 111, 333")
+
+    def atom():
+        name = draw(st.sampled_from(names))
+        if name in unknown and draw(st.integers(0, 4)) == 0:
+            return f"{_LABEL[name]} est " + draw(st.sampled_from(["inconnu", "connu"]))
+        return draw(_atoms(name, present))
+
+    def condition(depth=0):
+        if depth >= 2 or draw(st.integers(0, 2)) == 0:
+            return atom()
+        join = draw(st.sampled_from([" et ", " ou "]))
+        parts = [condition(depth + 1) for _ in range(draw(st.integers(2, 3)))]
+        text = "(" + join.join(parts) + ")"
+        return ("non " + text) if draw(st.integers(0, 4)) == 0 else text
+
+    count = draw(st.integers(1, 5))
+    for i in range(count):
+        targets = draw(st.lists(st.integers(0, i - 1), max_size=2, unique=True)) if i and draw(st.booleans()) else []
+        head = f"règle « R{i} »"
+        if targets:
+            head += ", par exception à " + " et ".join(f"« R{t} »" for t in targets)
+        service = draw(st.sampled_from(["CAF", "DEP", "ADIL"]))
+        lines += ["", head, f"  si {condition()}", f"  alors {service}"]
+    if draw(st.booleans()):
+        lines += ["", "règle « Défaut »", "  dans tous les autres cas, " + draw(st.sampled_from(["CAF", "DEP"]))]
+    domains = [FIELDS[n][1] + ([None] if n in unknown else []) for n in names]
+    return "\n".join(lines) + "\n", domains
+
+
+def _brute(charter, domains):
+    """Every household of the domain with its condition values and outcome, via the interpreter."""
+    semantics = charter._semantics
+    backend = charter._backend
+    for values in itertools.product(*domains):
+        conditions = backend.conditions(values)
+        deciding, _ = semantics.classify(conditions)
+        yield values, conditions, tuple(deciding), semantics.resolve(conditions)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(charters())
+def test_proof_matches_brute_force(drawn):
+    """Verdict, kinds, rules and the exact regions of gaps, conflicts and undetermined cases, dead
+    rules, useless exceptions and redundancies all agree with enumerating every household."""
+    text, domains = drawn
+    charter = repartition.Charter.from_text(text, name="aleatoire.regles", verify=False, engine="interprete")
+    report = verify(charter)
+    model = charter.model
+    rules = model.rules
+    assert not [p for p in report.problems if p.kind == "indecis"]
+    domain = _domain(charter)
+    households = list(_brute(charter, domains))
+
+    # Gaps, conflicts, undetermined: each (kind, rules) group is exactly the households that meet it.
+    expected: dict = {}
+    for values, _, _, outcome in households:
+        if outcome.kind != DECIDED:
+            expected.setdefault((outcome.kind, tuple(rules[r].name for r in outcome.rules)), set()).add(values)
+    found: dict = {}
+    for problem in report.problems:
+        if problem.kind in ("lacune", "conflit", "indetermination"):
+            key = (problem.kind, tuple(n for n, _ in problem.rules))
+            assert key not in found or problem.kind == "lacune"  # one gap problem per hole
+            found.setdefault(key, set()).update(
+                v for v, *_ in households if any(contains(domain, r, f, v) for r, f in problem.boxes))
+            assert problem.example is not None
+            example = charter.validate(problem.example).values
+            assert any(contains(domain, r, f, example) for r, f in problem.boxes)
+    assert found == expected
+
+    # Dead rules: never deciding (the default: never in a decided outcome).
+    alive = set()
+    for _, _, deciding, outcome in households:
+        alive.update(deciding)
+        if outcome.kind == DECIDED and rules[outcome.rules[-1]].is_default:
+            alive.add(outcome.rules[-1])
+    dead = {p.rules[0][0] for p in report.problems if p.kind == "regle_morte"}
+    assert dead == {r.name for r in rules if r.index not in alive}
+
+    # Useless exceptions: the exception and its rule never both true.
+    pairs = {(r.index, t) for r in rules for t in r.overrides}
+    together = {(e, a) for e, a in pairs
+                if any(c[e] is True and c[a] is True for _, c, _, _ in households)}
+    useless = {tuple(n for n, _ in p.rules) for p in report.problems if p.kind == "exception_inutile"}
+    assert useless == {(rules[e].name, rules[a].name) for e, a in pairs - together}
+
+    # Redundancies: sets of two or more deciding rules naming the same service.
+    overlapping = {tuple(rules[r].name for r in deciding) for _, _, deciding, outcome in households
+                   if outcome.kind == DECIDED and len(deciding) > 1}
+    assert {tuple(n for n, _ in p.rules) for p in report.problems if p.kind == "redondance"} == overlapping
+
+    assert report.ok == (not expected and not dead and useless == set())
+
+
+def _domain(charter):
+    from repartition.proof.regions import Explorer
+
+    return Explorer(charter.model).domain
+
+
+def test_solver_matches_enumeration_on_ratio_regions():
+    """The exact ratio solver finds a household exactly when one exists, over small intervals."""
+    text = ("charte « R »\nservices\n  CAF : « CAF »\ndonnées du ménage\n"
+            "  dette [d] : montant en euros entre 0 et 0,20\n  loyer [l] : montant en euros entre 0 et 0,07\n"
+            "règle « A »\n  si dette est au moins 1,5 fois le loyer et dette est au plus 2 fois le loyer\n"
+            "  alors CAF\n")
+    charter = repartition.Charter.from_text(text, name="r.regles", verify=False)
+    from repartition.proof.regions import Explorer, Budget
+
+    explorer = Explorer(charter.model)
+    leaves, pending = explorer.explore(Budget())
+    assert not pending
+    for leaf in leaves:
+        point = solve(explorer.domain, leaf.region, leaf.fixed)
+        members = [(d, l) for d in range(21) for l in range(8)
+                   if contains(explorer.domain, leaf.region, leaf.fixed, (d, l))]
+        assert (point is not None) == bool(members)
+        if point is not None:
+            assert contains(explorer.domain, leaf.region, leaf.fixed, point)

@@ -1,0 +1,146 @@
+"""Properties: the compiler agrees with the interpreter everywhere; any text parses or fails cleanly."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import repartition
+from repartition import CharterError, InvalidHousehold, NoDecision
+
+from conftest import POLICIES
+
+_SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _outcome(charter, household):
+    """What routing says, in comparable form: the decision's parts, or the error's kind and rules."""
+    try:
+        d = charter.route(household)
+    except NoDecision as error:
+        return ("non", error.kind, error.rules)
+    except InvalidHousehold as error:
+        return ("invalide", error.field)
+    return (d.service, d.unit, d.rules, d.set_aside, d.facts, d.assumed, d.indicators, d.explanation)
+
+
+# ---- random small charters -----------------------------------------------------------------------
+
+HEAD = """charte « Aléatoire »
+services
+  A : « a »
+  B : « b »
+  C : « c »
+données du ménage
+  p [p] : oui ou non, peut être inconnu
+  q [q] : oui ou non
+  n [n] : nombre entier entre 0 et 6
+  s [s] : étape parmi (e0, e1, e2, e3), peut être inconnu
+  k [k] : valeur parmi (rouge, vert, bleu), par défaut vert
+  dette [dette] : montant en euros d'au moins 0, peut être inconnu
+  loyer [loyer] : montant en euros entre 1 et 1000
+"""
+
+_atoms = st.one_of(
+    st.sampled_from(["p", "q", "non p", "p est inconnu", "p est connu", "s est inconnu",
+                     "dette est connue", "k est vert", "k n'est pas rouge"]),
+    st.builds("n est au moins {}".format, st.integers(0, 6)),
+    st.builds("n est plus de {}".format, st.integers(0, 6)),
+    st.builds("n est {}".format, st.integers(0, 6)),
+    st.builds("s est au moins e{}".format, st.integers(0, 3)),
+    st.builds("s est entre e{} et e3".format, st.integers(0, 3)),
+    st.builds("s est parmi e{}, e3".format, st.integers(0, 2)),
+    st.builds("la dette est au moins {} fois le loyer".format, st.sampled_from(["1", "2", "1,5", "6"])),
+    st.builds("la dette est plus de {} €".format, st.sampled_from(["0", "100", "99,99", "1 000"])),
+)
+_conditions = st.recursive(
+    _atoms,
+    lambda inner: st.one_of(
+        st.builds("({} et {})".format, inner, inner),
+        st.builds("({} ou {})".format, inner, inner),
+        st.builds("non ({})".format, inner),
+    ),
+    max_leaves=4,
+)
+
+
+@st.composite
+def charters(draw):
+    count = draw(st.integers(1, 5))
+    lines = [HEAD]
+    for i in range(count):
+        earlier = list(range(i))
+        targets = draw(st.lists(st.sampled_from(earlier), unique=True, max_size=2)) if earlier else []
+        exceptions = ", par exception à " + " et ".join(f"« R{t} »" for t in targets) if targets else ""
+        lines.append(f"règle « R{i} »{exceptions}\n  si {draw(_conditions)}\n  alors {draw(st.sampled_from('ABC'))}\n")
+    if draw(st.booleans()):
+        lines.append(f"règle « Défaut »\n  sinon {draw(st.sampled_from('ABC'))}\n")
+    lines.append("indicateur « i » : " + draw(_conditions) + "\n")
+    return "\n".join(lines)
+
+
+_money = st.one_of(st.none(), st.integers(0, 200_000).map(lambda c: f"{c // 100},{c % 100:02d}"),
+                   st.sampled_from(["600,00", "600,01", "599,99", "150,00", "100,00"]))
+households = st.fixed_dictionaries(
+    {
+        "p": st.sampled_from([True, False, None, "oui", "non", ""]),
+        "q": st.booleans(),
+        "n": st.integers(0, 6),
+        "s": st.sampled_from([None, "e0", "e1", "e2", "e3", "E2", ""]),
+        "dette": _money,
+        "loyer": st.sampled_from(["100", "100,00", "300,01", "1", "1000"]),
+    },
+    optional={"k": st.sampled_from(["rouge", "vert", "bleu", "Bleu"])},
+)
+
+
+@_SETTINGS
+@given(charters(), st.lists(households, min_size=1, max_size=8))
+def test_compiled_equals_interpreted_on_random_charters(text, batch):
+    """On random charters and households, both backends give the same decision or the same error."""
+    compiled = repartition.Charter.from_text(text, name="a.regles", verify=False)
+    interpreted = repartition.Charter.from_text(text, name="a.regles", verify=False, engine="interprete")
+    for household in batch:
+        assert _outcome(compiled, household) == _outcome(interpreted, household)
+
+
+# ---- the bundled charters -------------------------------------------------------------------------
+
+fiche_households = st.fixed_dictionaries({
+    "enfants_a_charge": st.one_of(st.integers(0, 8), st.sampled_from(["0", "1", " 3 "])),
+    "aide_au_logement": st.sampled_from([True, False, "oui", "non", "1", "0", "Vrai"]),
+    "stade_procedure": st.sampled_from([
+        "aucune", "commandement_de_payer", "assignation", "jugement",
+        "commandement_de_quitter_les_lieux", "demande_de_concours", "concours_accorde",
+        "Assignation", "concours accordé"]),
+    "connu_services_sociaux": st.booleans(),
+})
+
+
+@_SETTINGS
+@given(fiche_households)
+def test_fiche_routes_every_household_identically(household):
+    """The fiche 3-4 charter gives every household exactly one service, the same on both backends."""
+    compiled = repartition.load_charter(POLICIES / "dispositif-repartition.regles")
+    interpreted = repartition.load_charter(POLICIES / "dispositif-repartition.regles", engine="interprete")
+    result = _outcome(compiled, household)
+    assert result[0] in ("CAF", "DEPARTEMENT")
+    assert result == _outcome(interpreted, household)
+
+
+_PIECES = ["charte ", "règle ", "si ", " alors ", " et ", " ou ", "non ", " est ", "au moins ",
+           "services\n", "données du ménage\n", " : oui ou non", "« R »", "« T »", "CAF", " : ",
+           "sinon ", "exemple ", "attendu ", " fois ", "x ", "3", "2A004", ", ", "(", ")", "#c\n",
+           "\n", "définition ", "table ", "[x]", "étape parmi (a, b)", "peut être inconnu", "»", "«",
+           "5 000 €", "1er janvier 2026", "par exception à ", "dans « R »"]
+_texts = st.one_of(st.text(max_size=60), st.lists(st.sampled_from(_PIECES), max_size=30).map("".join))
+
+
+@settings(max_examples=300, deadline=None)
+@given(_texts)
+def test_any_text_parses_or_raises_charter_error(text):
+    """Any text either loads or raises CharterError — never a Lark exception or a Python crash."""
+    try:
+        repartition.Charter.from_text(text, name="fuzz.regles")
+    except CharterError as error:
+        assert str(error)

@@ -100,16 +100,17 @@ class _Tree:
         if not ratio_done and "dette" not in box and "loyer" not in box:
             factor = self.rng.choice(["3", "6", "4,5"])
             return (f"la dette locative est au moins {factor} fois le loyer hors charges",
-                    f"la dette locative est moins de {factor} fois le loyer hors charges", box, box, True)
+                    f"la dette locative est moins de {factor} fois le loyer hors charges",
+                    {**box, "ratio": True}, {**box, "ratio": False}, True)
         return None
 
     def grow(self, box: dict, path: list, depth: int, ratio_done: bool = False):
         """Leaves as (path of conditions, service)."""
         if depth == 0 or (depth < 4 and self.rng.random() < 0.15):
-            return [(path, self.rng.choice(_SERVICES))]
+            return [(path, self.rng.choice(_SERVICES), box)]
         split = self.tests(box, ratio_done)
         if split is None:
-            return [(path, self.rng.choice(_SERVICES))]
+            return [(path, self.rng.choice(_SERVICES), box)]
         yes, no, box_yes, box_no, is_ratio = split
         done = ratio_done or is_ratio
         return (self.grow(box_yes, path + [yes], depth - 1, done)
@@ -124,31 +125,27 @@ def generate(seed: int = 1, rules: int = 300, gaps: int = 5, conflicts: int = 5,
     leaves = tree.grow({}, [], 9)
     while len(leaves) < rules * 0.8 or len(leaves) > rules * 1.05:
         leaves = tree.grow({}, [], 9)
-    # Leaves picked for defects come from different top subtrees so that no two gaps touch.
+    # Leaves picked for gaps lie apart in two fields at least, so that no two gaps touch.
     order = list(range(len(leaves)))
     rng.shuffle(order)
-    chosen, used_prefixes = [], set()
+    gap_list: list[int] = []
     for i in order:
-        path = leaves[i][0]
-        if len(path) < 4:
-            continue
-        prefix = tuple(path[:3])
-        if prefix in used_prefixes:
-            continue
-        used_prefixes.add(prefix)
-        chosen.append(i)
-        if len(chosen) == gaps + conflicts + undetermined:
-            break
-    gap_leaves = set(chosen[:gaps])
-    conflict_leaves = chosen[gaps:gaps + conflicts]
-    undetermined_leaves = chosen[gaps + conflicts:]
+        if len(gap_list) < gaps and all(_apart(leaves[i][2], leaves[j][2]) >= 2 for j in gap_list):
+            gap_list.append(i)
+    others = [i for i in order if i not in gap_list and len(leaves[i][0]) >= 2]
+    conflict_leaves = others[:conflicts]
+    undetermined_leaves = others[conflicts:conflicts + undetermined]
+    gap_leaves = set(gap_list)
+    chosen = set(gap_list) | set(conflict_leaves) | set(undetermined_leaves)
+    leaves = [(path, service) for path, service, _ in leaves]
 
     out = _header()
     names: dict[int, str] = {}
     # General rules with exceptions: a subtree at depth 3 whose leaves mostly share a service.
     grouped: dict[tuple, list[int]] = {}
+    busy = {tuple(leaves[i][0][:3]) for i in chosen}  # a general rule would cover a defect
     for i, (path, _) in enumerate(leaves):
-        if len(path) >= 5 and i not in chosen:
+        if len(path) >= 5 and tuple(path[:3]) not in busy:
             grouped.setdefault(tuple(path[:3]), []).append(i)
     general = {}
     for prefix, members in list(grouped.items())[::3]:
@@ -188,6 +185,20 @@ def generate(seed: int = 1, rules: int = 300, gaps: int = 5, conflicts: int = 5,
                                                f"enfants à charge est au plus {k + 1}"], "CAF")
     expected = {"lacune": gaps, "conflit": conflicts, "regle_morte": dead, "indetermination": undetermined}
     return out, expected
+
+
+def _apart(a: dict, b: dict) -> int:
+    """In how many fields two leaves' boxes are certainly disjoint."""
+    count = 0
+    for key in a.keys() & b.keys():
+        x, y = a[key], b[key]
+        if isinstance(x, tuple):
+            count += x[1] < y[0] or y[1] < x[0]
+        elif isinstance(x, str):
+            count += x == "!" + y or y == "!" + x
+        else:
+            count += x != y
+    return count
 
 
 def _general_service(general, path):

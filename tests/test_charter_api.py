@@ -20,7 +20,7 @@ HOUSEHOLD = {"enfants_a_charge": 2, "aide_au_logement": "oui", "stade_procedure"
 def test_public_names():
     """The package exports exactly its façade."""
     assert set(repartition.__all__) == {
-        "Charter", "CharterError", "Decision", "InvalidHousehold", "NoDecision", "RepartitionError",
+        "Charter", "CharterError", "CharterNotProven", "Decision", "InvalidHousehold", "NoDecision", "RepartitionError",
         "ValidatedHousehold", "bundled_charter", "load_charter"}
     assert issubclass(CharterError, RepartitionError) and issubclass(InvalidHousehold, RepartitionError)
 

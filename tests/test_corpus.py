@@ -39,3 +39,13 @@ def test_all_errors_are_reported_together():
         repartition.load_charter(CORPUS / "invalid" / "erreurs-multiples.regles")
     assert len(caught.value.diagnostics) == 5
     assert str(caught.value).startswith("5 erreurs dans la charte :")
+
+
+@pytest.mark.parametrize("path", [*sorted((CORPUS.parent.parent / "policies").glob("*.regles")), *VALID],
+                         ids=lambda p: p.name)
+def test_files_are_in_canonical_layout(path):
+    """Bundled charters and valid corpus files are as `repartition formater` writes them."""
+    from repartition.dsl.formatter import format_text
+
+    text = path.read_text(encoding="utf-8")
+    assert format_text(text, str(path)) == text

@@ -154,7 +154,7 @@ def _households(old: dict, new: dict):
         yield household
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.integers(0, 10**9), st.booleans())
 def test_diff_matches_brute_force(seed, by_rule):
     """On random small charter pairs, the diff's regions hold exactly the households that change."""

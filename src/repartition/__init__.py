@@ -2,12 +2,13 @@
 
 from .charter import Charter, load_charter
 from .decision import Decision, ValidatedHousehold
-from .errors import CharterError, InvalidHousehold, NoDecision, RepartitionError
+from .errors import CharterError, CharterNotProven, InvalidHousehold, NoDecision, RepartitionError
 from .resources import bundled_charter
 
 __all__ = [
     "Charter",
     "CharterError",
+    "CharterNotProven",
     "Decision",
     "InvalidHousehold",
     "NoDecision",

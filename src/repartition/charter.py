@@ -75,15 +75,16 @@ class Charter:
         self._semantics = Semantics(model)
         self.engine = engine
         self._units = {s.code: s.unit for s in model.services if s.unit is not None}
-        hooks = {"_C": self, "_refuse": self._refuse, "_unit": self._unit, "_decision": self._decision}
+        hooks = {"_C": self, "_refuse": self._refuse, "_unit": self._unit, "_decision": self._decision,
+                 "_route_validated": self._route_validated, "_not_a_mapping": _not_a_mapping}
         compiled = compile_charter(model, self._semantics, hooks)
         self._validate = compiled.validate
         if engine == "compile":
             self._backend = compiled
-            self._route = compiled.route
+            # The generated function does all that the method below does, minus one call per household.
+            self.route = compiled.route
         else:
             self._backend = _Interpreted(model, self._semantics)
-            self._route = self._route_interpreted
         self._decide = self._backend.decide
         self._compiled = compiled
         self._rule_names = tuple(r.name for r in model.rules)
@@ -141,23 +142,23 @@ class Charter:
         try:
             values, assumed = self._validate(household)
         except TypeError:
-            raise _not_a_mapping(household) from None
+            _not_a_mapping(household)
         return ValidatedHousehold(values, assumed, self.model.sha256)
 
     def route(self, household: Mapping[str, object] | ValidatedHousehold) -> Decision:
         """The service for a household; NoDecision if the charter does not route it."""
         if type(household) is ValidatedHousehold:
-            if household.charter_sha256 != self.model.sha256:
-                raise RepartitionError("ce ménage a été validé avec une autre charte")
-            return self._decision(self._decide(household.values), household.values, household.assumed)
+            return self._route_validated(household)
         try:
-            return self._route(household)
+            values, assumed = self._validate(household)
         except TypeError:
-            raise _not_a_mapping(household) from None
-
-    def _route_interpreted(self, household: Mapping[str, object]) -> Decision:
-        values, assumed = self._validate(household)
+            _not_a_mapping(household)
         return self._decision(self._decide(values), values, assumed)
+
+    def _route_validated(self, household: ValidatedHousehold) -> Decision:
+        if household.charter_sha256 != self.model.sha256:
+            raise RepartitionError("ce ménage a été validé avec une autre charte")
+        return self._decision(self._decide(household.values), household.values, household.assumed)
 
     def _decision(self, outcome: Outcome, values: tuple, assumed: tuple[str, ...]) -> Decision:
         if outcome.kind is not DECIDED:
@@ -209,7 +210,7 @@ class Charter:
         problems = self.check_examples()
         if problems:
             raise CharterError(problems)
-        from .proof import verify  # imported here: the proof imports this module
+        from .proof import verify  # imported on first use: verify=False never loads the proof
 
         report = verify(self)
         if not report.ok:
@@ -239,11 +240,11 @@ class _Interpreted:
         return self._semantics.resolve(self.conditions(values))
 
 
-def _not_a_mapping(household: object) -> InvalidHousehold:
-    """Reading failed with a TypeError: the input is not a mapping (bugs of ours are not hidden)."""
+def _not_a_mapping(household: object):
+    """Reading failed with a TypeError: say the input is not a mapping (bugs of ours are not hidden)."""
     if isinstance(household, Mapping):
         raise  # noqa: PLE0704 - re-raise the TypeError being handled
-    return InvalidHousehold("(ménage)", household, "un objet associant chaque donnée à sa valeur")
+    raise InvalidHousehold("(ménage)", household, "un objet associant chaque donnée à sa valeur") from None
 
 
 def _fields_read(condition) -> frozenset[int]:

@@ -303,7 +303,7 @@ class _Side:
         if valid & F:
             return None, [self.validity]
         possible = {r: domain.values(self.cores[r], region, fixed, memo) for r in self.rules}
-        open_rules = [r for r in self.rules if len(_classes(self.semantics, r, possible)) > 1]
+        open_rules = [r for r in self.rules if len(self.semantics.possible_classes(r, possible)) > 1]
         if open_rules:
             return None, [core for r in open_rules for core in self.relevant[r]]
         values = [None] * self.width
@@ -348,27 +348,6 @@ def _validity(fields: list[_CommonField], which: str):
         elif inside is not None:
             parts.append(inside)
     return And(tuple(parts)) if parts else Const(True)
-
-
-def _classes(semantics: Semantics, rule: int, possible: dict) -> set[str]:
-    """Which of decides (D), might decide (M), neither (X) a rule can be in a region."""
-    above = [possible[e] for e in semantics.overriders[rule]]
-    own = possible[rule]
-    classes = set()
-    if any(a & T for a in above):
-        classes.add("X")
-    if all(a & (F | U) for a in above):
-        all_false = all(a & F for a in above)
-        some_unknown = any(a & U for a in above)
-        if own & F:
-            classes.add("X")
-        if own & U:
-            classes.add("M")
-        if own & T and all_false:
-            classes.add("D")
-        if own & T and some_unknown:
-            classes.add("M")
-    return classes
 
 
 # ---- splitting ------------------------------------------------------------------------------

@@ -4,46 +4,49 @@ from __future__ import annotations
 
 import re
 
-from pygments.lexer import RegexLexer, words
+from pygments.lexer import RegexLexer
 from pygments.token import (Comment, Error, Keyword, Literal, Name, Number, Operator, Punctuation, String,
                             Whitespace)
 
+from .resources import grammar_path
+
 __all__ = ["ReglesLexer"]
 
-_A = "[àa]"
-_E = "[éeèêë]"
-_END = r"(?![\w’'])"  # a keyword is a whole word: not followed by a letter, digit or apostrophe
-_START = r"(?<![\w’'])"
 
-# Multi-word keywords come first so that "par exception à" is not read as "par".
-_DECLARATIONS = [
-    rf"en\s+vigueur\s+{_A}\s+partir\s+du", r"en\s+vigueur\s+du",
-    rf"donn{_E}es\s+du\s+m{_E}nage", rf"code\s+absent",
-    rf"par\s+exception\s+(?:{_A}\s+la\s+r{_E}gle|aux\s+r{_E}gles|{_A}|aux)",
-    "charte", rf"r{_E}f{_E}rence", "version", "services", "ensemble", "table", "fichier", rf"cl{_E}",
-    rf"d{_E}finition", "indicateur", rf"r{_E}gle", "texte", "exemple", "valeur", "refuser",
-]
-_KEYWORDS = [
-    r"dans\s+tous\s+les\s+autres\s+cas", rf"unit{_E}s?\s+selon\s+la\s+table", rf"d['’]apr{_E}s",
-    rf"peut\s+{_E}tre\s+inconnue?", rf"par\s+d{_E}faut", "si", "alors", "sinon", "attendue?", "par",
-]
-_TYPES = [
-    r"oui\s+ou\s+non", r"nombre\s+entier", r"montant\s+en\s+euros", rf"{_E}tape\s+parmi", r"valeur\s+parmi",
-    "date", "code",
-]
-_OPERATORS = [
-    r"n['’](?:est|sont)\s+pas", r"d['’]au\s+moins", r"d['’]au\s+plus", r"au\s+moins", r"au\s+plus",
-    r"(?:de\s+)?plus\s+de", r"(?:de\s+)?moins\s+de", rf"apr{_E}s\s+le", r"avant\s+le",
-    "est", "sont", "entre", "parmi", "dans", "inconnue?", "connue?", "fois", "et", "ou", "non",
-]
-_CONSTANTS = ["oui"]
-
-_MONTHS = (rf"janvier|f{_E}vrier|mars|avril|mai|juin|juillet|ao[ûu]t|septembre|octobre|novembre|"
-           rf"d{_E}cembre")
+def _terminals() -> tuple[dict[str, str], set[str]]:
+    """The grammar's terminal regexes by name, and its keywords (the terminals of priority 5):
+    the lexer highlights exactly what the parser reads."""
+    text = grammar_path().read_text(encoding="utf-8")
+    found = re.findall(r"^([A-Z_]+)(?:\.(\d+))?: /(.+)/i?$", text, flags=re.MULTILINE)
+    return {name: regex for name, _, regex in found}, {name for name, rank, _ in found if rank == "5"}
 
 
-def _any(patterns: list[str]) -> str:
-    return _START + "(?:" + "|".join(patterns) + ")" + _END
+_TERMINALS, _ALL_KEYWORDS = _terminals()
+_DECLARATIONS = {"CHARTE", "REFERENCE", "VERSION", "EN_VIGUEUR_A_PARTIR_DU", "EN_VIGUEUR_DU",
+                 "SERVICES", "DONNEES_DU_MENAGE", "ENSEMBLE", "TABLE", "FICHIER", "CLE", "VALEUR",
+                 "CODE_ABSENT", "REFUSER", "DEFINITION", "INDICATEUR", "REGLE", "PAR_EXCEPTION_A",
+                 "TEXTE", "EXEMPLE"}
+_TYPES = {"OUI_OU_NON", "NOMBRE_ENTIER", "MONTANT_EN_EUROS", "DATE_TYPE", "CODE_TYPE",
+          "ETAPE_PARMI", "VALEUR_PARMI"}
+_OPERATORS = {"EST", "N_EST_PAS", "AU_MOINS", "AU_PLUS", "PLUS_DE", "MOINS_DE", "ENTRE", "PARMI",
+              "DANS", "INCONNU", "CONNU", "FOIS", "ET", "OU", "NON", "D_AU_MOINS", "D_AU_PLUS"}
+_CONSTANTS = {"OUI"}
+_KEYWORDS = _ALL_KEYWORDS - _DECLARATIONS - _TYPES - _OPERATORS - _CONSTANTS
+
+
+def _keyword_rules() -> list[tuple[str, object]]:
+    """Keyword rules of every kind, the multi-word ones first, so that « au moins » is not « au »
+    and « dans tous les autres cas » is not « dans »."""
+    kinds = [(_DECLARATIONS, Keyword.Declaration), (_TYPES, Keyword.Type), (_KEYWORDS, Keyword),
+             (_OPERATORS, Operator.Word), (_CONSTANTS, Keyword.Constant)]
+    rules = []
+    for several_words in (True, False):
+        for names, token in kinds:
+            patterns = sorted((_TERMINALS[n] for n in names if ("\\s" in _TERMINALS[n]) == several_words),
+                              key=len, reverse=True)
+            if patterns:
+                rules.append((r"(?<![\w’'])(?:" + "|".join(patterns) + ")", token))
+    return rules
 
 
 class ReglesLexer(RegexLexer):
@@ -59,23 +62,17 @@ class ReglesLexer(RegexLexer):
     tokens = {
         "root": [
             (r"[ \t\f\r\n\u00a0\u202f]+", Whitespace),
-            (r"#[^\n]*", Comment.Single),
-            (r"«[^»]*»", String.Double),
-            (r'"[^"\n]*"', String.Double),
+            (_TERMINALS["COMMENT"], Comment.Single),
+            (_TERMINALS["STRING"], String.Double),
             (r"\[\s*[a-z_][a-z0-9_]*\s*\]", Name.Variable),
-            (rf"\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,2}}/\d{{1,2}}/\d{{4}}|(?:1er|\d{{1,2}})\s+(?:{_MONTHS})\s+\d{{4}}",
-             Literal.Date),
-            (r"-?\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:,\d+)?\s*(?:€|euros?\b)|-?\d+(?:[.,]\d+)?\s*(?:€|euros?\b)",
-             Number.Float),
-            (r"\d+(?:\.\d+)+[\w.\-]*", Number),  # a version such as 2018.1
-            (r"-?\d+,\d+", Number.Float),
-            (r"-?\d+", Number.Integer),
-            (_any(_DECLARATIONS), Keyword.Declaration),
-            (_any(_TYPES), Keyword.Type),
-            (_any(_KEYWORDS), Keyword),  # before the operators: "dans tous les autres cas" is not "dans"
-            (_any(_OPERATORS), Operator.Word),
-            (_any(_CONSTANTS), Keyword.Constant),
-            (r"(?-i:[A-Z][A-Z0-9_]+)\b", Name.Constant),  # service codes: CAF, DEPARTEMENT
+            (_TERMINALS["DATE"], Literal.Date),
+            (_TERMINALS["MONEY"], Number.Float),
+            (_TERMINALS["VERSION_TEXT"], Number),  # a version such as 2018.1
+            (_TERMINALS["CODE_LITERAL"], String.Other),  # a code such as 2A004
+            (_TERMINALS["DECIMAL"], Number.Float),
+            (_TERMINALS["INT"], Number.Integer),
+            *_keyword_rules(),
+            ("(?-i:" + _TERMINALS["SERVICE_CODE"] + ")", Name.Constant),  # service codes: CAF, DEPARTEMENT
             (r"[^\W\d_][\w]*(?:['’\-][^\W\d_][\w]*)*", Name),
             (r"[:,()]", Punctuation),
             (r".", Error),

@@ -72,7 +72,5 @@ def remember(memo: dict, field, raw: str):
 
 
 def missing(field):
-    """A field absent from the input: its default, or an error naming it."""
-    if field.has_default:
-        return field.default
+    """A field without a default is absent from the input: an error naming it."""
     raise InvalidHousehold(field.machine, None, field.type.expected, missing=True)

@@ -6,9 +6,12 @@ from attrs import frozen
 
 from .model import CharterModel
 
-__all__ = ["Outcome", "Semantics", "DECIDED", "GAP", "CONFLICT", "UNDETERMINED"]
+__all__ = ["Outcome", "Semantics", "DECIDED", "GAP", "CONFLICT", "UNDETERMINED", "T", "F", "U"]
 
 DECIDED, GAP, CONFLICT, UNDETERMINED = "decision", "lacune", "conflit", "indetermination"
+
+# The values a condition may take over a region of households, as bits of a mask.
+T, F, U = 1, 2, 4
 
 
 @frozen
@@ -78,6 +81,27 @@ class Semantics:
         if self.default is None or len({services[r] for r in candidates}) > 1:
             return Outcome(UNDETERMINED, None, tuple(candidates))
         return Outcome(DECIDED, services[might[0]], tuple(candidates))
+
+    def possible_classes(self, rule: int, possible: dict[int, int]) -> set[str]:
+        """Over a region where each rule's condition may take the values in `possible[rule]` (a mask
+        of T, F, U), which of decides (D), might decide (M) or neither (X) the rule can be."""
+        above = [possible[e] for e in self.overriders[rule]]
+        own = possible[rule]
+        classes = set()
+        if any(a & T for a in above):
+            classes.add("X")
+        if all(a & (F | U) for a in above):  # some combination leaves the rule in play
+            all_false = all(a & F for a in above)
+            some_unknown = any(a & U for a in above)
+            if own & F:
+                classes.add("X")
+            if own & U:
+                classes.add("M")
+            if own & T and all_false:
+                classes.add("D")
+            if own & T and some_unknown:
+                classes.add("M")
+        return classes
 
     def set_aside(self, values: tuple) -> tuple[int, ...]:
         """Rules whose condition is true but that a certainly applying exception sets aside."""

@@ -68,10 +68,16 @@ def households(charter):
     model = _model(charter)
     near = thresholds(model)
     codes = _codes(model)
+    # A sub-unit table that refuses absent codes makes those households unroutable: stay in it.
+    refusing = {s.unit.field.index: sorted(s.unit.table.keys) for s in model.services
+                if s.unit is not None and s.unit.table.missing is None and s.unit.table.keys}
     required, optional = {}, {}
     for f in model.fields:
-        strategy = _value(st, f, near[f.machine], codes.get(f.index, []))
-        if f.may_be_unknown:
+        if f.index in refusing:
+            strategy = st.sampled_from(refusing[f.index])
+        else:
+            strategy = _value(st, f, near[f.machine], codes.get(f.index, []))
+        if f.may_be_unknown and f.index not in refusing:
             strategy = st.one_of(st.none(), strategy)
         (optional if f.has_default else required)[f.machine] = strategy
     base = st.fixed_dictionaries(required, optional=optional)
@@ -117,6 +123,9 @@ def _codes(model: m.CharterModel) -> dict[int, list[str]]:
     for atom in _atoms(model):
         if hasattr(atom, "values") and isinstance(model.fields[atom.field].type, m.CodeType):
             found.setdefault(atom.field, set()).update(atom.values)
+    for service in model.services:
+        if service.unit is not None:
+            found.setdefault(service.unit.field.index, set()).update(service.unit.table.keys)
     return {k: sorted(v) for k, v in found.items()}
 
 

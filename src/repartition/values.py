@@ -63,18 +63,17 @@ def read_int(raw: object) -> int:
     raise BadValue("un nombre entier")
 
 
-_PLAIN_MONEY = re.compile(r"(-?)(\d+)(?:[.,](\d\d?))?")
 _FLOAT_EXACT_LIMIT = 2**53 / 100  # below it, x * 100 rounds to the integer it stands for
 
 
 def read_money(raw: object) -> int:
     """Euros to integer cents, never through binary floating point, never rounded."""
     if raw.__class__ is str:
-        plain = _PLAIN_MONEY.fullmatch(raw)  # the common "1234.56" / "1234,5" / "1234"
-        if plain is not None:
-            sign, units, decimals = plain.groups()
-            cents = int(units) * 100 + (int(decimals.ljust(2, "0")) if decimals else 0)
-            return -cents if sign else cents
+        # The common "1234.56", "1234,5" or "1234" without a regular expression: files are full of them.
+        units, _, decimals = raw.partition("." if "." in raw else ",")
+        if units.isdigit() and units.isascii() and len(decimals) <= 2 and (
+                not decimals or (decimals.isdigit() and decimals.isascii())):
+            return int(units) * 100 + (int(decimals) * (10 if len(decimals) == 1 else 1) if decimals else 0)
     elif raw.__class__ is float and abs(raw) < _FLOAT_EXACT_LIMIT:
         # A JSON number: exact when its shortest decimal form has at most two decimals, which is
         # when the nearest double to cents / 100 is the number itself.

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 from .. import model as m
 from .. import runtime
-from ..decision import Decision
+from ..decision import Decision, ValidatedHousehold
 from ..semantics import DECIDED, Outcome, Semantics
 from . import lowering as low
 from .decision_tree import IsUnknown, Leaf, Test, TooLarge, build_tree
@@ -31,7 +31,8 @@ def compile_charter(charter: m.CharterModel, semantics: Semantics, hooks: dict |
     """Generate, compile and register (in linecache, for tracebacks) a charter's functions.
 
     `hooks` gives `route` its way out: `_C` (the Charter), `_refuse(outcome)` raising NoDecision,
-    `_unit(service, code)` and `_decision(outcome, values, assumed)`.
+    `_unit(service, code)`, `_decision(outcome, values, assumed)`, `_route_validated(household)`
+    and `_not_a_mapping(household)`.
     """
     generator = _Generator(charter, semantics)
     source = generator.module()
@@ -39,6 +40,7 @@ def compile_charter(charter: m.CharterModel, semantics: Semantics, hooks: dict |
     code = compile(source, filename, "exec")
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     namespace = {"__builtins__": {}, "_new": tuple.__new__, "_Decision": Decision,
+                 "_ValidatedHousehold": ValidatedHousehold,
                  **generator.namespace, **(hooks or {})}
     exec(code, namespace)
     return CompiledCharter(
@@ -116,17 +118,22 @@ class _Generator:
         return lines + self.visit(tree, 1, set(), False, "")
 
     def route(self, tree) -> list[str]:
-        """Validation and decision fused: the Decision for a household mapping."""
+        """Validation and decision fused: the Decision for a household mapping (Charter.route)."""
         lines = ["def route(h):",
-                 f'{_INDENT}"""The Decision for a household mapping, or NoDecision raised."""',
-                 f"{_INDENT}assumed = ()"]
+                 f'{_INDENT}"""The Decision for a household, or NoDecision raised."""',
+                 f"{_INDENT}if h.__class__ is _ValidatedHousehold:",
+                 f"{_INDENT * 2}return _route_validated(h)",
+                 f"{_INDENT}try:",
+                 f"{_INDENT * 2}assumed = ()"]
         for f in self.charter.fields:
-            lines += self.read_field(f)
+            lines += self.read_field(f, 2)
         values = "(" + "".join(f"x{f.index}, " for f in self.charter.fields) + ")"
         if tree is None:
-            return lines + [f"{_INDENT}v = {values}",
-                            f"{_INDENT}return _decision(_resolve({self.all_conditions()}), v, assumed)"]
-        return lines + self.visit(tree, 1, set(), True, values)
+            lines += [f"{_INDENT * 2}v = {values}",
+                      f"{_INDENT * 2}return _decision(_resolve({self.all_conditions()}), v, assumed)"]
+        else:
+            lines += self.visit(tree, 2, set(), True, values)
+        return lines + [f"{_INDENT}except TypeError:", f"{_INDENT * 2}_not_a_mapping(h)"]
 
     def all_conditions(self) -> str:
         calls = "".join("None, " if r.is_default else f"condition_{r.index}(v), " for r in self.charter.rules)
@@ -166,7 +173,7 @@ class _Generator:
         for f in fields:
             lines += self.load(f, depth, loaded, preloaded)
             loaded = loaded | {f}
-        lines.append(f"{_INDENT * depth}if {self.test(atom, node.region)}:")
+        lines.append(f"{_INDENT * depth}if {self.test(atom)}:")
         lines += self.visit(node.yes, depth + 1, loaded, preloaded, values)
         return lines + self.visit(node.no, depth, loaded, preloaded, values)
 
@@ -176,7 +183,7 @@ class _Generator:
             return []
         return [f"{_INDENT * depth}x{field} = v[{field}]"]
 
-    def test(self, atom, region) -> str:
+    def test(self, atom) -> str:
         match atom:
             case low.Ge(field=f, bound=b):
                 return f"x{f} >= {b!r}"
@@ -264,47 +271,56 @@ class _Generator:
                  f'{_INDENT}"""Read a household mapping: (values, names of fields assumed by default)."""',
                  f"{_INDENT}assumed = ()"]
         for f in self.charter.fields:
-            lines += self.read_field(f)
+            lines += self.read_field(f, 1)
         names = "".join(f"x{f.index}, " for f in self.charter.fields)
         return lines + [f"{_INDENT}return ({names}), assumed"]
 
-    def read_field(self, f: m.Field) -> list[str]:
+    def read_field(self, f: m.Field, depth: int) -> list[str]:
         """Read one field: text through a per-field memo of readings, native values checked inline."""
-        x, pad, pad2, pad3 = f"x{f.index}", _INDENT, _INDENT * 2, _INDENT * 3
+        x, pad, pad2, pad3 = f"x{f.index}", _INDENT * depth, _INDENT * (depth + 1), _INDENT * (depth + 2)
         memo = f"_MEMO{f.index}"
         # Text is what files give; a spelling once read is looked up. Only str keys go in: True,
         # 1 and 1.0 are equal keys, yet a bool is no whole number and 1.0 is no yes/no.
         self.namespace[memo] = _seed(f)
-        lines = [f"{pad}try:",
-                 f"{pad2}{x} = h[{f.machine!r}]",
-                 f"{pad}except KeyError:",
-                 f"{pad2}{x} = _rt.missing(_F{f.index})",
-                 f"{pad2}assumed += ({f.machine!r},)",
-                 f"{pad}else:",
-                 f"{pad2}if {x}.__class__ is _str:",
-                 f"{pad3}try:",
-                 f"{pad3}{_INDENT}{x} = {memo}[{x}]",
-                 f"{pad3}except KeyError:",
-                 f"{pad3}{_INDENT}{x} = _rt.remember({memo}, _F{f.index}, {x})"]
+        if f.has_default:  # often absent: no exception to raise and catch then
+            lines = [f"{pad}{x} = h.get({f.machine!r}, _MISSING)",
+                     f"{pad}if {x} is _MISSING:",
+                     f"{pad2}{x} = {f.default!r}",
+                     f"{pad2}assumed += ({f.machine!r},)",
+                     f"{pad}else:"]
+        else:  # absent only by mistake: the fastest lookup, and an error when it fails
+            lines = [f"{pad}try:",
+                     f"{pad2}{x} = h[{f.machine!r}]",
+                     f"{pad}except KeyError:",
+                     f"{pad2}_rt.missing(_F{f.index})",
+                     f"{pad}else:"]
+        text = [f"{pad2}if {x}.__class__ is _str:",
+                f"{pad3}try:",
+                f"{pad3}{_INDENT}{x} = {memo}[{x}]",
+                f"{pad3}except KeyError:",
+                f"{pad3}{_INDENT}{x} = _rt.remember({memo}, _F{f.index}, {x})"]
+        passing = [f"{x} is None"] if f.may_be_unknown else []  # JSON null: unknown, nothing to read
         native = self.native_check(f, x)
-        if f.may_be_unknown:  # None (JSON null) is unknown: nothing to read
-            native = f"{x} is not None" + (f" and ({native})" if native else "")
+        if native is not None:  # JSON booleans and numbers first, before text
+            text[0] = f"{pad2}el{text[0].lstrip()}"
+            text[:0] = [f"{pad2}if {' or '.join(passing + [native])}:", f"{pad3}pass"]
+        elif passing:
+            text += [f"{pad2}elif {passing[0]}:", f"{pad3}pass"]
         reader = "_rt.read_money" if isinstance(f.type, m.MoneyType) else "_rt.read"
-        lines.append(f"{pad2}elif {native}:" if native else f"{pad2}else:")
-        return lines + [f"{pad3}{x} = {reader}(_F{f.index}, {x})"]
+        return lines + text + [f"{pad2}else:", f"{pad3}{x} = {reader}(_F{f.index}, {x})"]
 
     def native_check(self, f: m.Field, x: str) -> str | None:
-        """The test that sends a non-text value to runtime.read; values failing it are already read."""
+        """The test a native (non-text) value passes when it needs no reading, if the type has one."""
         kind = f.type
         if isinstance(kind, m.BoolType):
-            return f"{x} is not True and {x} is not False"
+            return f"{x} is True or {x} is False"
         if isinstance(kind, m.IntType):
-            tests = [f"{x}.__class__ is not _int"]
+            tests = [f"{x}.__class__ is _int"]
             if kind.minimum is not None:
-                tests.append(f"{x} < {kind.minimum!r}")
+                tests.append(f"{x} >= {kind.minimum!r}")
             if kind.maximum is not None:
-                tests.append(f"{x} > {kind.maximum!r}")
-            return " or ".join(tests)
+                tests.append(f"{x} <= {kind.maximum!r}")
+            return "(" + " and ".join(tests) + ")"
         return None
 
 

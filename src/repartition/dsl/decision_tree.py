@@ -6,7 +6,7 @@ from attrs import frozen
 
 from ..model import CharterModel
 from ..semantics import Outcome, Semantics
-from .lowering import F, T, U, Domain, RatioGe, lower
+from .lowering import F, T, U, Domain, RatioGe, atoms_of, lower
 
 __all__ = ["Leaf", "IsUnknown", "Test", "TooLarge", "build_tree", "DEFAULT_BUDGET"]
 
@@ -30,10 +30,9 @@ class IsUnknown:
 
 @frozen
 class Test:
-    """Branch on an atom, evaluated only where its fields are known; `cells` are the true cells."""
+    """Branch on an atom, evaluated only where its fields are known."""
 
     atom: object
-    region: tuple  # the region at this node, for emitting the simplest test
     yes: object
     no: object
 
@@ -55,70 +54,59 @@ class _Builder:
         self.size_left = budget
         self.width = len(charter.rules)
         # Atoms that bear on each rule's class: its own and those of the rules overriding it.
-        self.relevant = {
-            r: [self.cores[r]] + [self.cores[e] for e in semantics.overriders[r]] for r in self.rules
-        }
+        self.relevant = {}
+        for r in self.rules:
+            atoms: dict = {}
+            for core in [self.cores[r]] + [self.cores[e] for e in semantics.overriders[r]]:
+                atoms_of(core, atoms)
+            self.relevant[r] = list(atoms)
 
     def root(self):
-        return self.node(self.domain.full_region(), {})
+        return self.node(self.domain.full_region(), {}, {}, self.rules)
 
-    def node(self, region: tuple, fixed: dict):
+    def node(self, region: tuple, fixed: dict, possible: dict, open_rules: list):
+        """A subtree for a region; `possible` holds what the parent knew of each rule, and only
+        the rules still `open` there need a look (a smaller region never reopens a rule)."""
         self.size_left -= 1
         if self.size_left < 0:
             raise TooLarge()
         memo: dict = {}
-        possible = {r: self.domain.values(self.cores[r], region, fixed, memo) for r in self.rules}
-        undetermined = [r for r in self.rules if len(self._classes(r, possible)) > 1]
+        possible = dict(possible)
+        for r in open_rules:
+            possible[r] = self.domain.values(self.cores[r], region, fixed, memo)
+        undetermined = [r for r in open_rules if len(self.semantics.possible_classes(r, possible)) > 1]
         if not undetermined:
             values = [None] * self.width
             for r in self.rules:
                 mask = possible[r]
                 values[r] = True if mask & T else (False if mask & F else None)
             return Leaf(self.semantics.resolve(tuple(values)))
-        atom = self._choose(undetermined, region, fixed, memo)
+        # A rule's class depends on the rules above it: they stay open with it.
+        still = sorted(set(undetermined).union(*(self.semantics.overriders[r] for r in undetermined)))
+        atom = self._choose(undetermined, region, fixed)
+
+        def child(sub_region, sub_fixed):
+            return self.node(sub_region, sub_fixed, possible, still)
+
         fields = (atom.left, atom.right) if isinstance(atom, RatioGe) else (atom.field,)
         for f in fields:
             cells = self.domain.fields[f]
             if region[f] & cells.unknown_bit and region[f] & cells.known_mask:
-                return IsUnknown(
-                    f,
-                    self.node(_with(region, f, cells.unknown_bit), fixed),
-                    self.node(_with(region, f, region[f] & cells.known_mask), fixed),
-                )
+                return IsUnknown(f, child(_with(region, f, cells.unknown_bit), fixed),
+                                 child(_with(region, f, region[f] & cells.known_mask), fixed))
         if isinstance(atom, RatioGe):
-            return Test(atom, region, self.node(region, {**fixed, atom: T}), self.node(region, {**fixed, atom: F}))
+            return Test(atom, child(region, {**fixed, atom: T}), child(region, {**fixed, atom: F}))
         true = self.domain.masks[atom] & region[atom.field]
         false = region[atom.field] & ~self.domain.masks[atom] & self.domain.fields[atom.field].known_mask
-        return Test(atom, region, self.node(_with(region, atom.field, true), fixed),
-                    self.node(_with(region, atom.field, false), fixed))
+        return Test(atom, child(_with(region, atom.field, true), fixed),
+                    child(_with(region, atom.field, false), fixed))
 
-    def _classes(self, rule: int, possible: dict) -> set[str]:
-        """Which of decides (D), might decide (M), neither (X) the rule can be in this region."""
-        above = [possible[e] for e in self.semantics.overriders[rule]]
-        own = possible[rule]
-        classes = set()
-        if any(a & T for a in above):
-            classes.add("X")
-        if all(a & (F | U) for a in above):  # some combination leaves the rule in play
-            all_false = all(a & F for a in above)
-            some_unknown = any(a & U for a in above)
-            if own & F:
-                classes.add("X")
-            if own & U:
-                classes.add("M")
-            if own & T and all_false:
-                classes.add("D")
-            if own & T and some_unknown:
-                classes.add("M")
-        return classes
-
-    def _choose(self, undetermined, region, fixed, memo):
+    def _choose(self, undetermined, region, fixed):
         counts: dict = {}
         for r in undetermined:
-            for core in self.relevant[r]:
-                for atom in _atoms_in_order(core):
-                    if _undecided(self.domain.atom_values(atom, region, fixed)):
-                        counts[atom] = counts.get(atom, 0) + 1
+            for atom in self.relevant[r]:
+                if _undecided(self.domain.atom_values(atom, region, fixed)):
+                    counts[atom] = counts.get(atom, 0) + 1
         return max(counts, key=counts.get)  # first seen wins ties: deterministic
 
 
@@ -128,9 +116,3 @@ def _undecided(mask: int) -> bool:
 
 def _with(region: tuple, index: int, mask: int) -> tuple:
     return region[:index] + (mask,) + region[index + 1:]
-
-
-def _atoms_in_order(core):
-    from .lowering import atoms_of
-
-    return atoms_of(core)

@@ -315,9 +315,8 @@ def _comparison(node: ast.Comparison) -> str:
 
 
 def _verb(negated: bool, plural: bool) -> str:
-    # The grammar reads `n'est pas` and `n'sont pas` only; « ne sont pas » is not a keyword.
     if negated:
-        return "n'est pas"
+        return "ne sont pas" if plural else "n'est pas"
     return "sont" if plural else "est"
 
 

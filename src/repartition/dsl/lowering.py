@@ -5,17 +5,16 @@ from __future__ import annotations
 from attrs import frozen
 
 from .. import model as m
+from ..semantics import F, T, U
 
 __all__ = [
     "Ge", "In", "Truth", "Known", "RatioGe", "Const", "And", "Or", "Not", "Atom", "Core",
     "lower", "atoms_of", "FieldCells", "Domain", "T", "F", "U",
 ]
 
-# Possible values of a condition over a region, as a bit mask.
-T, F, U = 1, 2, 4
 
 
-@frozen
+@frozen(cache_hash=True)
 class Ge:
     """values[field] >= bound (ints, cents, ordinals, stage indices)."""
 
@@ -23,23 +22,23 @@ class Ge:
     bound: int
 
 
-@frozen
+@frozen(cache_hash=True)
 class In:
     field: int
     values: frozenset
 
 
-@frozen
+@frozen(cache_hash=True)
 class Truth:
     field: int
 
 
-@frozen
+@frozen(cache_hash=True)
 class Known:
     field: int
 
 
-@frozen
+@frozen(cache_hash=True)
 class RatioGe:
     """den × values[left] − num × values[right] >= offset, all whole numbers: exact."""
 
@@ -50,22 +49,22 @@ class RatioGe:
     offset: int
 
 
-@frozen
+@frozen(cache_hash=True)
 class Const:
     value: bool
 
 
-@frozen
+@frozen(cache_hash=True)
 class And:
     operands: tuple
 
 
-@frozen
+@frozen(cache_hash=True)
 class Or:
     operands: tuple
 
 
-@frozen
+@frozen(cache_hash=True)
 class Not:
     operand: object
 

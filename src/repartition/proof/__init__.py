@@ -19,11 +19,14 @@ the linear constraints over whole numbers inside the cells' intervals (for two f
 second as period × k + residue makes every bound on the first linear in k, so each residue is one
 interval of k). The same solver builds each example household, readable (the threshold itself,
 or the threshold plus one cent or one day where the bound is strict), and every example is
-routed through the reference interpreter before it is shown. No SMT solver is used: nothing the
-language can say needs one, and a solver query costs far more than a box intersection. What the
-engine cannot settle — ratio constraints tying three fields or more when no household is found,
-periods beyond `examples.MAX_PERIOD`, or regions left when the node or time budget runs out — is
-reported as `indecis` with its region: the proof never claims "proven" on a guess and never hangs.
+routed through the reference interpreter before it is shown. Ratio constraints that chain three
+fields or more (rare) are settled when a household is found by fixing readable values for all but
+two fields, or when Fourier–Motzkin elimination shows that not even real numbers satisfy them. No
+SMT solver is used: nothing else the language can say needs one, and a solver query costs far
+more than a box intersection. What the engine cannot settle — a chain of three fields with real
+but no whole solution found, a period beyond `examples.MAX_PERIOD`, or regions left when the node
+or time budget runs out — is reported as `indecis` with its region: the proof never claims
+"proven" on a guess and never hangs.
 Dead rules and useless exceptions are decided by the same splitting, searching for a household
 where a rule decides, or where an exception and its rule hold together.
 """
@@ -36,8 +39,10 @@ from typing import TYPE_CHECKING
 from attrs import frozen
 
 from .. import model as m
+from .. import runtime
+from ..dsl.interpreter import Interpreter
 from ..errors import NoDecision
-from ..semantics import CONFLICT, DECIDED, GAP, UNDETERMINED, Semantics
+from ..semantics import CONFLICT, DECIDED, GAP, T, U, Semantics
 from .examples import Undecided, external, solve
 from .problems import ERROR, HEADINGS, KINDS, WARNING, Problem, describe
 from .regions import DEFAULT_NODES, DEFAULT_SECONDS, Budget, Explorer
@@ -102,8 +107,9 @@ class _Verifier:
         self.explorer = Explorer(self.model, self.semantics)
         self.domain = self.explorer.domain
         self.rules = self.model.rules
-        self._interpreted = None
+        self._interpreter = Interpreter()
         self.today = self.model.valid_from
+        self.maybe_alive: set[int] = set()  # rules that may decide in a region left undecided
 
     # ---- the whole proof ------------------------------------------------------------------------
     def run(self) -> Report:
@@ -117,6 +123,8 @@ class _Verifier:
                     point = solve(self.domain, leaf.region, leaf.fixed, self.today)
                 except Undecided:
                     undecided.append((leaf.region, leaf.fixed))
+                    self.maybe_alive.update(leaf.deciding)
+                    self.maybe_alive.update(leaf.outcome.rules)
                     continue
                 if point is None:
                     continue
@@ -158,7 +166,7 @@ class _Verifier:
 
     def _holes(self, leaves) -> list[list]:
         """Leaves split into connected parts (touching across one cell boundary): one hole each."""
-        if len(leaves) > 2000:  # too many to pair up cheaply: one problem for all of them
+        if len(leaves) > 400:  # too many to pair up cheaply: one problem for all of them
             return [leaves]
         parent = list(range(len(leaves)))
 
@@ -213,13 +221,17 @@ class _Verifier:
                 f"et désignent des services différents ({services})")
 
     def _reproduces(self, values: tuple, kind: str, rules: tuple[int, ...]) -> bool:
-        charter = self._interpreter()
-        try:
-            charter.route(charter.validate(external(self.model, values)))
-        except NoDecision as error:
-            names = tuple(self.rules[r].name for r in rules)
-            return error.kind == kind and tuple(error.rules) == names
-        return False
+        outcome = self._route(external(self.model, values))
+        return outcome.kind == kind and outcome.rules == rules
+
+    def _route(self, household: dict):
+        """The outcome of a JSON-style household: read as routing reads it, decided by the interpreter."""
+        values = tuple(runtime.read(f, household[f.machine]) for f in self.model.fields)
+        return self.semantics.resolve(self._conditions(values))
+
+    def _conditions(self, values: tuple) -> tuple:
+        evaluate = self._interpreter.evaluate
+        return tuple(None if r.condition is None else evaluate(r.condition, values) for r in self.rules)
 
     # ---- dead rules, useless exceptions, redundancies --------------------------------------------
     def _dead_rules(self, kept, undecided) -> list[Problem]:
@@ -231,12 +243,12 @@ class _Verifier:
                 alive.add(default)
         problems = []
         for rule in self.rules:
-            if rule.index in alive:
-                continue
+            if rule.index in alive or rule.index in self.maybe_alive:
+                continue  # alive, or not settled (the undecided region is reported as indecis)
             if rule.is_default:
                 problems.append(Problem(
                     "regle_morte", f"la règle par défaut « {rule.name} » ne décide pour aucun ménage : "
-                    "les autres règles répartissent déjà tous les cas (ou ne les tranchent pas)",
+                    "les autres règles répartissent déjà tous les ménages",
                     self._rule_refs((rule.index,)), "aucun ménage", None))
                 continue
             boxes, witness, complete = self._where({rule.index: 1}, undecided)
@@ -250,7 +262,7 @@ class _Verifier:
             example = None
             involved = (rule.index,)
             if witness is not None:
-                conditions = self._interpreter()._backend.conditions(witness)
+                conditions = self._conditions(self._read(witness))
                 deciding, _ = self.semantics.classify(conditions)
                 if conditions[rule.index] is True and rule.index not in deciding:
                     example = external(self.model, witness)
@@ -269,20 +281,33 @@ class _Verifier:
             for target in rule.overrides:
                 if self.rules[target].is_default or rule.is_default:
                     continue
-                both, _, complete = self._where({rule.index: 1, target: 1}, undecided, first_only=True)
-                if both or not complete:
+                # The exception matters where it is true while its rule, or a rule that its rule
+                # sets aside in turn, is not false: true or unknown, an unknown rule being set
+                # aside too (that is how a charter handles unknown values).
+                downstream = [target] + [q.index for q in self.rules
+                                         if target in self.semantics.overriders[q.index]]
+                useful, complete = False, True
+                for rule_below in downstream:
+                    both, _, done = self._where({rule.index: T, rule_below: T | U}, undecided,
+                                                first_only=True)
+                    complete = complete and done
+                    if both:
+                        useful = True
+                        break
+                if useful or not complete:
                     continue  # useful, or reported as indecis
                 boxes, witness, _ = self._where({rule.index: 1}, undecided)
                 example = None
                 if witness is not None:
-                    conditions = self._interpreter()._backend.conditions(witness)
+                    conditions = self._conditions(self._read(witness))
                     if conditions[rule.index] is True and conditions[target] is not True:
                         example = external(self.model, witness)
                 region = ("condition de l'exception vraie pour : " + self._describe(boxes)) if boxes \
                     else "aucun ménage (la condition de l'exception n'est jamais vraie)"
                 problems.append(Problem(
                     "exception_inutile", f"« {rule.name} » est une exception à « {self.rules[target].name} », "
-                    "mais leurs conditions ne sont jamais vraies ensemble : elle ne l'écarte jamais",
+                    "mais elle n'est jamais vraie quand cette règle (ou une règle qu'elle écarte) "
+                    "s'applique ou pourrait s'appliquer : elle ne l'écarte jamais",
                     self._rule_refs((rule.index, target)), region, example, tuple(boxes)))
         return problems
 
@@ -295,10 +320,9 @@ class _Verifier:
         for rules, found in groups.items():
             names = tuple(self.rules[r].name for r in rules)
 
-            def check(values, names=names):
-                charter = self._interpreter()
-                decision = charter.route(charter.validate(external(self.model, values)))
-                return set(names) <= set(decision.rules)
+            def check(values, rules=rules):
+                outcome = self._route(external(self.model, values))
+                return outcome.kind == DECIDED and outcome.rules == rules
 
             service = self.rules[rules[0]].service.code
             problems.append(Problem(
@@ -311,7 +335,7 @@ class _Verifier:
     def _where(self, wanted: dict, undecided: list, first_only: bool = False):
         """Feasible boxes where the rules' conditions take the wanted bits, and one point in them."""
         cores = [(self.explorer.cores[r], bit) for r, bit in wanted.items()]
-        found, pending = self.explorer.search(cores, self.budget, first_only=False)
+        found, pending = self.explorer.search(cores, self.budget)
         undecided.extend((p.region, p.fixed) for p in pending)
         complete = not pending
         boxes, witness = [], None
@@ -345,13 +369,10 @@ class _Verifier:
                 return external(self.model, values)
         return None
 
-    def _interpreter(self):
-        if self._interpreted is None:
-            from ..charter import Charter
-
-            text = self.charter._text if self.charter is not None else ""
-            self._interpreted = Charter(self.model, text, engine="interprete")
-        return self._interpreted
+    def _read(self, values: tuple) -> tuple:
+        """Internal values back from their JSON-style form, as routing reads them."""
+        household = external(self.model, values)
+        return tuple(runtime.read(f, household[f.machine]) for f in self.model.fields)
 
     def _rule_refs(self, rules) -> tuple[tuple[str, int | None], ...]:
         return tuple((self.rules[r].name, self.rules[r].line) for r in rules)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as _dt
+import itertools
 import math
+from fractions import Fraction
 
 from .. import model as m
 from ..dsl.lowering import T, Domain, FieldCells
 
-__all__ = ["Undecided", "solve", "external", "MAX_PERIOD"]
+__all__ = ["Undecided", "solve", "solve_pair", "external", "MAX_PERIOD"]
 
 #: Largest period (lcm of the ratio denominators) the exact two-field solver walks through.
 MAX_PERIOD = 100_000
@@ -123,10 +125,12 @@ def _solve_component(fields, region, variables: list[int], rows: list) -> dict |
             return None
         (vx, vy) = best[0]
         return {x: vx} if y is None else {x: vx, y: vy}
-    # Three fields or more tied together: try readable values for all but two, solve the rest.
+    # Three fields or more tied together: no household if even real numbers cannot satisfy the
+    # constraints (Fourier–Motzkin); else try readable values for all but two and solve the rest.
+    boxes = [options[f] for f in variables]
+    if all(_real_empty(rows, dict(zip(variables, choice))) for choice in itertools.product(*boxes)):
+        return None
     head, (x, y) = variables[:-2], variables[-2:]
-    import itertools
-
     choices = []
     for f in head:
         candidates = []
@@ -147,6 +151,36 @@ def _solve_component(fields, region, variables: list[int], rows: list) -> dict |
                 if found is not None:
                     return {**chosen, x: found[0], y: found[1]}
     raise Undecided()
+
+
+def _real_empty(rows: list, intervals: dict, limit: int = 400) -> bool:
+    """True when no real point satisfies the rows (coefficients, c: Σ a·x >= c) within the intervals.
+
+    Fourier–Motzkin elimination; False when unsure (too many constraints), which claims nothing.
+    """
+    system = [(dict(co), Fraction(c)) for co, c in rows]
+    for f, (low, high) in intervals.items():
+        if low is not None:
+            system.append(({f: 1}, Fraction(low)))
+        if high is not None:
+            system.append(({f: -1}, Fraction(-high)))
+    for f in list(intervals):
+        lower = [(co, c) for co, c in system if co.get(f, 0) > 0]
+        upper = [(co, c) for co, c in system if co.get(f, 0) < 0]
+        rest = [(co, c) for co, c in system if co.get(f, 0) == 0]
+        for co1, c1 in lower:
+            for co2, c2 in upper:
+                k1, k2 = -co2[f], co1[f]  # positive multipliers cancelling f
+                combined = {}
+                for g in set(co1) | set(co2):
+                    value = k1 * co1.get(g, 0) + k2 * co2.get(g, 0)
+                    if value and g != f:
+                        combined[g] = value
+                rest.append((combined, k1 * c1 + k2 * c2))
+        if len(rest) > limit:
+            return False
+        system = rest
+    return any(not co and c > 0 for co, c in system)
 
 
 def _score(found, xt, yt):

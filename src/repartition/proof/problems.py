@@ -40,6 +40,7 @@ HEADINGS = {
 
 _MAX_BOXES = 6  # boxes spelled out in a region description before summarising the rest
 _MAX_CODES = 8  # codes listed before summarising
+_MAX_PIECES = 2000  # pieces a coverage test may cut a box into before giving up (conservatively)
 
 
 @frozen
@@ -84,7 +85,7 @@ class Problem:
     def diagnostic(self, file: str | None = None) -> Diagnostic:
         """The problem as a located diagnostic (at its first rule's line) for CharterNotProven."""
         line = next((l for _, l in self.rules if l is not None), None)
-        where = f"{file}:{line}: " if file and line else ""
+        where = (f"{file}:{line}: " if line else f"{file}: ") if file else ""
         text = f"{where}{self.kind} : {self.message} — région : {self.region}"
         if self.example is not None:
             text += " — exemple : " + ", ".join(f"{k} = {_json_text(v)}" for k, v in self.example.items())
@@ -205,6 +206,8 @@ def _covered(box: tuple, regions: list) -> bool:
         pieces = next_pieces
         if not pieces:
             return True
+        if len(pieces) > _MAX_PIECES:  # too costly to settle: say "not covered", which changes nothing
+            return False
     return False
 
 

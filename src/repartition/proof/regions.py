@@ -111,7 +111,8 @@ class Explorer:
             cores = self.cores
             for r in refresh:
                 masks[r] = values_of(cores[r], region, fixed_map, memo)
-            still = tuple(r for r in active if len(self._classes(r, masks)) > 1)
+            classes = self.semantics.possible_classes
+            still = tuple(r for r in active if len(classes(r, masks)) > 1)
             if not still:
                 leaves.append(self._leaf(region, fixed, masks))
                 continue
@@ -129,26 +130,6 @@ class Explorer:
         values = tuple(values)
         deciding, might = self.semantics.classify(values)
         return Leaf(region, fixed, values, self.semantics.resolve(values), tuple(deciding), tuple(might))
-
-    def _classes(self, rule: int, masks: dict) -> set[str]:
-        """Which of decides (D), might decide (M), neither (X) the rule can be in this region."""
-        above = [masks[e] for e in self.overriders[rule]]
-        own = masks[rule]
-        classes = set()
-        if any(a & T for a in above):
-            classes.add("X")
-        if all(a & (F | U) for a in above):
-            all_false = all(a & F for a in above)
-            some_unknown = any(a & U for a in above)
-            if own & F:
-                classes.add("X")
-            if own & U:
-                classes.add("M")
-            if own & T and all_false:
-                classes.add("D")
-            if own & T and some_unknown:
-                classes.add("M")
-        return classes
 
     def _choose(self, rules, region, fixed_map):
         counts: dict = {}
@@ -179,8 +160,8 @@ class Explorer:
         return [(_with(region, atom.field, false), fixed), (_with(region, atom.field, true), fixed)]
 
     # ---- where given conditions take given values ------------------------------------------------
-    def search(self, wanted: list[tuple[object, int]], budget: Budget, first_only: bool = False):
-        """Regions where each lowered condition takes exactly the wanted value bit (T, F or U).
+    def search(self, wanted: list[tuple[object, int]], budget: Budget):
+        """Regions where each lowered condition takes only values among its wanted bits (T, F, U).
 
         Returns (regions, pending): boxes with fixed ratio atoms, and what the budget left over.
         Feasibility of ratio atoms is the caller's business.
@@ -202,10 +183,8 @@ class Explorer:
             masks = [self.domain.values(core, region, fixed_map, memo) for core, _ in wanted]
             if any(not (mask & bit) for mask, (_, bit) in zip(masks, wanted)):
                 continue
-            if all(mask == bit for mask, (_, bit) in zip(masks, wanted)):
+            if all(not mask & ~bit for mask, (_, bit) in zip(masks, wanted)):
                 found.append((region, fixed))
-                if first_only:
-                    break
                 continue
             atom = next(a for a in atoms if self.domain.atom_values(a, region, fixed_map) not in (T, F, U))
             for child in reversed(self._split(atom, region, fixed)):

@@ -1,0 +1,201 @@
+"""The proof end to end: bundled charters proven, faulty corpus, load_charter, CLI, budget."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import repartition
+from repartition.cli import main
+from repartition.errors import CharterError, CharterNotProven, NoDecision
+from repartition.proof import verify
+
+ROOT = Path(__file__).resolve().parents[1]
+FAULTY = sorted((ROOT / "tests" / "corpus" / "faulty").glob("*.regles"))
+FICHE = ROOT / "policies" / "dispositif-repartition.regles"
+DEPARTEMENTAL = ROOT / "policies" / "exemple-departemental.regles"
+
+LACUNE = """charte « Lacune »
+services
+  CAF : « CAF »
+  DEPARTEMENT : « Département »
+données du ménage
+  enfants à charge [enfants_a_charge] : nombre entier d'au moins 0
+  aide au logement [aide_au_logement] : oui ou non
+règle « Familles allocataires »
+  si les enfants à charge sont au moins 1 et aide au logement
+  alors CAF
+"""
+
+
+def test_fiche_is_proven():
+    """The fiche 3-4 charter is proven: no problem at all, not even a warning."""
+    report = verify(repartition.load_charter(FICHE, verify=False))
+    assert report.ok and report.problems == ()
+
+
+@pytest.mark.skipif(not DEPARTEMENTAL.exists(), reason="departmental charter not written yet")
+def test_departmental_charter_is_proven():
+    """The departmental charter is proven (warnings allowed)."""
+    report = verify(repartition.load_charter(DEPARTEMENTAL, verify=False))
+    assert report.ok, report.render()
+
+
+def test_verify_accepts_a_model():
+    """verify() takes a Charter or its CharterModel and finds the same problems."""
+    charter = repartition.Charter.from_text(LACUNE, name="l.regles", verify=False)
+    assert verify(charter).to_dict() == verify(charter.model).to_dict()
+
+
+@pytest.mark.parametrize("path", FAULTY, ids=lambda p: p.stem)
+def test_faulty_corpus(path, capsys):
+    """Each faulty charter gets exactly its expected problems (JSON), and exit code 1 (0 if only warnings)."""
+    expected = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+    code = main(["verifier", "--format", "json", str(path)])
+    assert json.loads(capsys.readouterr().out) == expected
+    assert code == (0 if expected["ok"] else 1)
+    assert expected["ok"] == all(p["gravite"] == "avertissement" for p in expected["problemes"])
+
+
+@pytest.mark.parametrize("path", FAULTY, ids=lambda p: p.stem)
+def test_faulty_examples_reproduce_on_both_engines(path, engine):
+    """Every example household shown for a gap, conflict or undetermined case raises NoDecision of that kind."""
+    charter = repartition.load_charter(path, verify=False, engine=engine)
+    for problem in verify(charter).problems:
+        if problem.kind in ("lacune", "conflit", "indetermination"):
+            with pytest.raises(NoDecision) as raised:
+                charter.route(problem.example)
+            assert raised.value.kind == problem.kind
+            assert list(raised.value.rules) == [n for n, _ in problem.rules]
+
+
+def test_load_charter_raises_charter_not_proven(tmp_path):
+    """load_charter (verify=True) raises CharterNotProven, a CharterError carrying the problems."""
+    path = tmp_path / "lacune.regles"
+    path.write_text(LACUNE, encoding="utf-8")
+    with pytest.raises(CharterNotProven) as raised:
+        repartition.load_charter(path)
+    assert isinstance(raised.value, CharterError)
+    assert [p.kind for p in raised.value.problems] == ["lacune"]
+    assert "lacune" in str(raised.value) and "aide au logement" in str(raised.value)
+
+
+def test_verify_false_loads_and_route_raises_no_decision(make_charter):
+    """With verify=False the charter loads anyway, and routing a household of the gap raises NoDecision."""
+    charter = make_charter(LACUNE, verify=False)
+    with pytest.raises(NoDecision) as raised:
+        charter.route({"enfants_a_charge": 0, "aide_au_logement": True})
+    assert raised.value.kind == "lacune"
+
+
+def test_warnings_do_not_block_loading(make_charter):
+    """A redundancy is a warning: the charter loads with verify=True."""
+    text = (ROOT / "tests" / "corpus" / "faulty" / "redondance.regles").read_text(encoding="utf-8")
+    charter = make_charter(text)
+    assert charter.route({"enfants_a_charge": 0, "aide_au_logement": False,
+                          "stade_procedure": "jugement"}).service == "DEPARTEMENT"
+
+
+def test_budget_exhausted_gives_indecis_never_proven():
+    """Past the node budget the proof reports `indecis` with a region, and the verdict is not ok."""
+    charter = repartition.load_charter(FICHE, verify=False)
+    report = verify(charter, nodes=3)
+    assert not report.ok
+    assert [p.kind for p in report.problems] == ["indecis"]
+    assert report.problems[0].region != "aucun ménage"
+
+
+def test_ratio_constraints_over_three_fields_are_solved():
+    """Ratio constraints chaining three fields find their household: the rule is not called dead."""
+    text = """charte « Trois »
+services
+  A : « A »
+  B : « B »
+données du ménage
+  dette [dette] : montant en euros d'au moins 0
+  loyer [loyer] : montant en euros d'au moins 1
+  ressources [ressources] : montant en euros d'au moins 0
+règle « R »
+  si la dette est au moins 2 fois le loyer et le loyer est au moins 2 fois les ressources
+  alors A
+règle « S »
+  dans tous les autres cas, B
+"""
+    report = verify(repartition.Charter.from_text(text, name="t.regles", verify=False))
+    assert report.ok
+
+
+def test_cli_text_output_groups_problems_in_french(capsys):
+    """`repartition verifier` prints problems grouped under French headings with rules and lines."""
+    code = main(["verifier", str(ROOT / "tests" / "corpus" / "faulty" / "conflit.regles")])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "Preuve en échec : 1 problème." in out
+    assert "Conflits (ménages réclamés par des services différents) : 1" in out
+    assert "« Familles allocataires » (ligne 16)" in out
+    assert "stade de la procédure entre assignation et demande de concours" in out
+
+
+def test_cli_proven_charter_exits_zero(capsys):
+    """A proven charter exits 0 and says so."""
+    assert main(["verifier", str(FICHE)]) == 0
+    assert "Preuve établie" in capsys.readouterr().out
+
+
+def test_cli_json_for_proven_charter(capsys):
+    """--format json prints {"ok": true, "problemes": []} for a proven charter."""
+    assert main(["verifier", "--format", "json", str(FICHE)]) == 0
+    assert json.loads(capsys.readouterr().out) == {"ok": True, "problemes": []}
+
+
+def test_cli_file_errors_exit_two(tmp_path, capsys):
+    """A charter with errors (here: a missing file) exits 2 with a French message."""
+    assert main(["verifier", str(tmp_path / "absente.regles")]) == 2
+    assert "impossible de lire la charte" in capsys.readouterr().err
+
+
+def test_three_fields_without_household_over_the_reals_is_settled():
+    """A region tied over three fields with no real solution is proven empty: the rule is dead."""
+    text = """charte « Trois »
+services
+  A : « A »
+  B : « B »
+données du ménage
+  dette [dette] : montant en euros d'au moins 0
+  loyer [loyer] : montant en euros d'au moins 1
+  ressources [ressources] : montant en euros d'au moins 1
+règle « R »
+  si la dette est au moins 2 fois le loyer et le loyer est au moins 2 fois les ressources
+     et la dette est moins de 4 fois les ressources
+  alors A
+règle « S »
+  dans tous les autres cas, B
+"""
+    report = verify(repartition.Charter.from_text(text, name="t.regles", verify=False))
+    assert [(p.kind, p.rules[0][0]) for p in report.problems] == [("regle_morte", "R")]
+
+
+def test_three_fields_with_only_real_solutions_is_indecis_not_a_false_claim():
+    """When real numbers fit but the search finds no whole household, the region is `indecis`, and
+    no rule is called dead for it."""
+    text = """charte « Trois »
+services
+  A : « A »
+  B : « B »
+données du ménage
+  x [x] : nombre entier entre 1 et 5
+  y [y] : nombre entier entre 0 et 1000
+  z [z] : nombre entier entre 0 et 1000
+règle « R »
+  si x est au moins 2 fois y et x est au plus 2 fois y et x est au moins 3 fois z
+     et x est au plus 3 fois z
+  alors A
+règle « S »
+  dans tous les autres cas, B
+"""
+    report = verify(repartition.Charter.from_text(text, name="t.regles", verify=False))
+    assert not report.ok
+    assert "indecis" in [p.kind for p in report.problems]
+    assert "regle_morte" not in [p.kind for p in report.problems]

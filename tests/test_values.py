@@ -14,13 +14,14 @@ from repartition.values import (BadValue, date_text, money_text, read_bool, read
 @pytest.mark.parametrize("raw, value", [
     ("oui", True), (" NON ", False), ("Vrai", True), ("faux", False), ("true", True),
     ("FALSE", False), ("1", True), ("0", False), (True, True), (False, False), (1, True), (0, False),
+    (1.0, True),
 ])
 def test_yes_no_spellings(raw, value):
-    """Yes/no reads oui/non, vrai/faux, true/false, 1/0 in any case, trimmed, and JSON booleans."""
+    """Yes/no reads oui/non, vrai/faux, true/false, 1/0 in any case, trimmed, JSON booleans and 0/1."""
     assert read_bool(raw) is value
 
 
-@pytest.mark.parametrize("raw", ["peut-être", "", None, 2, 1.0, "o"])
+@pytest.mark.parametrize("raw", ["peut-être", "", None, 2, 0.5, "o"])
 def test_yes_no_rejects_other_values(raw):
     """Anything else is refused with the accepted spellings."""
     with pytest.raises(BadValue, match="oui ou non"):

@@ -63,10 +63,10 @@ def read_money(field, raw):
 MEMO_LIMIT = 4096
 
 
-def remember(memo: dict, field, raw: str):
-    """Read a text value and keep its reading in the field's memo (a plain dict: the fastest lookup)."""
+def remember(memo: dict, field, raw):
+    """Read a value the field's memo lacks; keep the reading of text (a plain dict: the fastest lookup)."""
     value = read_money(field, raw) if field.type.__class__ is MoneyType else read(field, raw)
-    if len(memo) < MEMO_LIMIT:
+    if raw.__class__ is str and len(memo) < MEMO_LIMIT:
         memo[raw] = value
     return value
 

@@ -50,7 +50,7 @@ def read_bool(raw: object) -> bool:
             return True
         if text in _FALSE:
             return False
-    elif type(raw) is int and raw in (0, 1):
+    elif type(raw) in (int, float) and raw in (0, 1):  # JSON numbers: 1.0 is the number 1
         return raw == 1
     raise BadValue("oui ou non (oui/non, vrai/faux, true/false, 1/0)")
 

@@ -276,11 +276,9 @@ class _Generator:
         return lines + [f"{_INDENT}return ({names}), assumed"]
 
     def read_field(self, f: m.Field, depth: int) -> list[str]:
-        """Read one field: text through a per-field memo of readings, native values checked inline."""
+        """Read one field: one memo lookup for the spellings already read, native numbers inline."""
         x, pad, pad2, pad3 = f"x{f.index}", _INDENT * depth, _INDENT * (depth + 1), _INDENT * (depth + 2)
         memo = f"_MEMO{f.index}"
-        # Text is what files give; a spelling once read is looked up. Only str keys go in: True,
-        # 1 and 1.0 are equal keys, yet a bool is no whole number and 1.0 is no yes/no.
         self.namespace[memo] = _seed(f)
         if f.has_default:  # often absent: no exception to raise and catch then
             lines = [f"{pad}{x} = h.get({f.machine!r}, _MISSING)",
@@ -294,41 +292,51 @@ class _Generator:
                      f"{pad}except KeyError:",
                      f"{pad2}_rt.missing(_F{f.index})",
                      f"{pad}else:"]
-        text = [f"{pad2}if {x}.__class__ is _str:",
-                f"{pad3}try:",
-                f"{pad3}{_INDENT}{x} = {memo}[{x}]",
-                f"{pad3}except KeyError:",
-                f"{pad3}{_INDENT}{x} = _rt.remember({memo}, _F{f.index}, {x})"]
-        passing = [f"{x} is None"] if f.may_be_unknown else []  # JSON null: unknown, nothing to read
-        native = self.native_check(f, x)
-        if native is not None:  # JSON booleans and numbers first, before text
-            text[0] = f"{pad2}el{text[0].lstrip()}"
-            text[:0] = [f"{pad2}if {' or '.join(passing + [native])}:", f"{pad3}pass"]
-        elif passing:
-            text += [f"{pad2}elif {passing[0]}:", f"{pad3}pass"]
-        reader = "_rt.read_money" if isinstance(f.type, m.MoneyType) else "_rt.read"
-        return lines + text + [f"{pad2}else:", f"{pad3}{x} = {reader}(_F{f.index}, {x})"]
+        lookup = [f"{pad2}try:",
+                  f"{pad3}{x} = {memo}[{x}]",
+                  f"{pad2}except (KeyError, TypeError):",  # TypeError: an unhashable value
+                  f"{pad3}{x} = _rt.remember({memo}, _F{f.index}, {x})"]
+        if not isinstance(f.type, (m.IntType, m.MoneyType)):
+            return lines + lookup
+        # Numbers: JSON gives them native (read inline, or through the fast money reader), files
+        # give them as text (memo). Text keys only: True == 1, yet a bool is no number.
+        native = [f"{x} is None"] if f.may_be_unknown else []
+        if isinstance(f.type, m.IntType):
+            native.append(self.int_check(f.type, x))
+            reader = "_rt.read"
+        else:
+            reader = "_rt.read_money"
+        ready = [f"{pad2}if {' or '.join(native)}:", f"{pad3}pass"] if native else []
+        return lines + ready + [f"{pad2}{'el' if native else ''}if {x}.__class__ is _str:",
+                                *[f"{_INDENT}{line}" for line in lookup],
+                                f"{pad2}else:",
+                                f"{pad3}{x} = {reader}(_F{f.index}, {x})"]
 
-    def native_check(self, f: m.Field, x: str) -> str | None:
-        """The test a native (non-text) value passes when it needs no reading, if the type has one."""
-        kind = f.type
-        if isinstance(kind, m.BoolType):
-            return f"{x} is True or {x} is False"
-        if isinstance(kind, m.IntType):
-            tests = [f"{x}.__class__ is _int"]
-            if kind.minimum is not None:
-                tests.append(f"{x} >= {kind.minimum!r}")
-            if kind.maximum is not None:
-                tests.append(f"{x} <= {kind.maximum!r}")
-            return "(" + " and ".join(tests) + ")"
-        return None
+    def int_check(self, kind: m.IntType, x: str) -> str:
+        """The test a native whole number passes when it needs no reading."""
+        tests = [f"{x}.__class__ is _int"]
+        if kind.minimum is not None:
+            tests.append(f"{x} >= {kind.minimum!r}")
+        if kind.maximum is not None:
+            tests.append(f"{x} <= {kind.maximum!r}")
+        return "(" + " and ".join(tests) + ")"
 
 
 def _seed(field: m.Field) -> dict:
-    """Spellings known in advance: the machine names of a list's values."""
-    if isinstance(field.type, m.EnumType):
-        return {v.machine: i for i, v in enumerate(field.type.values)}
-    return {}
+    """What the memo of a field knows in advance: native JSON values and the usual spellings.
+
+    Only text is added later: True, 1 and 1.0 are equal keys, so a native key is seeded only where
+    all its equals read the same (yes/no, where the JSON number 1.0 is the number 1).
+    """
+    seed: dict = {None: None} if field.may_be_unknown else {}
+    if isinstance(field.type, m.BoolType):
+        for truth, words in ((True, ("oui", "vrai", "true", "1")), (False, ("non", "faux", "false", "0"))):
+            seed[truth] = truth
+            for word in words:
+                seed.update({word: truth, word.capitalize(): truth, word.upper(): truth})
+    elif isinstance(field.type, m.EnumType):
+        seed.update({v.machine: i for i, v in enumerate(field.type.values)})
+    return seed
 
 
 def _may_be_unknown(node) -> bool:

@@ -12,8 +12,10 @@ from .dsl.builder import build_ast
 from .dsl.checker import check
 from .dsl.codegen import compile_charter
 from .dsl.interpreter import Interpreter
+from .dsl.lowering import fields_of, lower
 from .dsl.parser import parse_tree, prepare_text, source_line
-from .errors import CharterError, CharterNotProven, Diagnostic, InvalidHousehold, NoDecision, RepartitionError, os_reason
+from .errors import (CharterError, CharterNotProven, Diagnostic, InvalidHousehold, NoDecision,
+                     RepartitionError, os_reason)
 from .semantics import DECIDED, Outcome, Semantics
 
 __all__ = ["Charter", "load_charter", "ENGINES"]
@@ -87,8 +89,8 @@ class Charter:
             self._backend = _Interpreted(model, self._semantics)
         self._decide = self._backend.decide
         self._compiled = compiled
+        self._labels = {s.code: s.label for s in model.services}
         self._rule_names = tuple(r.name for r in model.rules)
-        self._rule_index = {r.name: r.index for r in model.rules}
         self._fields_read = tuple(_fields_read(r.condition) for r in model.rules)
 
     # ---- what the charter declares ----
@@ -112,7 +114,7 @@ class Charter:
     @property
     def services(self) -> dict[str, str]:
         """Service code → French label."""
-        return {s.code: s.label for s in self.model.services}
+        return dict(self._labels)
 
     @property
     def fields(self) -> tuple[m.Field, ...]:
@@ -248,17 +250,5 @@ def _not_a_mapping(household: object):
 
 
 def _fields_read(condition) -> frozenset[int]:
-    match condition:
-        case None:
-            return frozenset()
-        case m.Ratio(field=f, other=g):
-            return frozenset({f.index, g.index})
-        case m.Compare(field=f) | m.Between(field=f) | m.Among(field=f) | m.Known(field=f) | m.Truth(field=f):
-            return frozenset({f.index})
-        case m.Not(operand=op):
-            return _fields_read(op)
-        case m.All(operands=ops) | m.Any(operands=ops):
-            return frozenset().union(*(_fields_read(o) for o in ops))
-        case m.DefinitionRef(definition=d):
-            return _fields_read(d.condition)
-    raise AssertionError(condition)  # pragma: no cover
+    """Indices of the fields a rule's condition reads (none for the default rule)."""
+    return frozenset() if condition is None else fields_of(lower(condition))

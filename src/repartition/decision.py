@@ -60,7 +60,7 @@ class Decision(tuple):
 
     @property
     def service_label(self) -> str:
-        return self._charter.services[self._outcome.service]
+        return self._charter._labels[self._outcome.service]
 
     @property
     def rules(self) -> tuple[str, ...]:
@@ -77,22 +77,21 @@ class Decision(tuple):
         return self._charter.sha256
 
     @functools.cached_property
-    def _conditions(self) -> tuple:
-        return self._charter._backend.conditions(self._values)
+    def _set_aside(self) -> tuple[int, ...]:
+        charter = self._charter
+        return charter._semantics.set_aside(charter._backend.conditions(self._values))
 
-    @functools.cached_property
+    @property
     def set_aside(self) -> tuple[str, ...]:
         """Rules whose condition holds but that an applying exception sets aside."""
         names = self._charter._rule_names
-        return tuple(names[i] for i in self._charter._semantics.set_aside(self._conditions))
+        return tuple(names[i] for i in self._set_aside)
 
     @functools.cached_property
     def facts(self) -> Mapping[str, object]:
         """Machine name → value of each field read by the deciding and set-aside rules' conditions."""
         charter = self._charter
-        indices = set(self._outcome.rules)
-        indices.update(charter._rule_index[name] for name in self.set_aside)
-        used = set().union(*(charter._fields_read[i] for i in indices))
+        used = set().union(*(charter._fields_read[i] for i in (*self._outcome.rules, *self._set_aside)))
         return {f.machine: f.external(self._values[f.index]) for f in charter.fields if f.index in used}
 
     @functools.cached_property
@@ -114,9 +113,8 @@ class Decision(tuple):
         parts[0] += f" : « {rule.text} »" if rule.text else "."
         if rule.text and not rule.text.endswith((".", "!", "?")):
             parts[0] += "."
-        others = [n for n in self.rules[1:]]
-        if others:
-            parts.append("S'appliquent aussi : " + ", ".join(f"« {n} »" for n in others) + ".")
+        if len(self.rules) > 1:
+            parts.append("S'appliquent aussi : " + ", ".join(f"« {n} »" for n in self.rules[1:]) + ".")
         if self.set_aside:
             parts.append("Écartée(s) par exception : " + ", ".join(f"« {n} »" for n in self.set_aside) + ".")
         fields = {f.machine: f for f in charter.fields}

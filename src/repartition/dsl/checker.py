@@ -110,16 +110,18 @@ class _Checker:
             m.Indicator(d.name, self.condition(d.condition), span=d.span) for d in indicators
         )
         example_list = tuple(self._example(e, rules) for e in examples)
+        validity = header.get("Validity")
+        valid_from = self._date(validity.start) if validity else None
+        valid_to = self._date(validity.end) if validity and validity.end else None
         if self.diagnostics:
             raise CharterError(sorted(self.diagnostics, key=_position))
-        validity = header.get("Validity")
         return m.CharterModel(
             name=self.tree.name,
             title=header["Title"].text,
             reference=header["Reference"].text if "Reference" in header else None,
             version=header["Version"].text if "Version" in header else None,
-            valid_from=self._date(validity.start) if validity else None,
-            valid_to=self._date(validity.end) if validity and validity.end else None,
+            valid_from=valid_from,
+            valid_to=valid_to,
             services=tuple(self.services.values()),
             fields=tuple(self.field_list),
             sets=tuple(self._named_set(s) for s in self.sets.values()),
@@ -268,12 +270,9 @@ class _Checker:
     def _field(self, name: ast.Name) -> m.Field | None:
         found = self.fields.get(normalize(name.text))
         if found is None:
-            hint = suggest(name.text, [f.label for f in self.field_list] + list(self.definition_decls_labels()))
+            hint = suggest(name.text, [f.label for f in self.field_list] + [d.name for d in self.definition_decls.values()])
             self.error(f"donnée inconnue « {name.text} »{hint}", name.span)
         return found
-
-    def definition_decls_labels(self):
-        return (d.name for d in self.definition_decls.values())
 
     def _table(self, name: str, span) -> m.Table | None:
         found = self.tables.get(normalize(name))

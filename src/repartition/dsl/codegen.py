@@ -12,7 +12,7 @@ from ..semantics import DECIDED, Outcome, Semantics
 from . import lowering as low
 from .decision_tree import IsUnknown, Leaf, Test, TooLarge, build_tree
 
-__all__ = ["generate", "compile_charter", "CompiledCharter"]
+__all__ = ["compile_charter", "CompiledCharter"]
 
 _INDENT = "    "
 _MAX_NESTING = 60  # Python's parser refuses deeper nesting; past it, evaluate rules in turn
@@ -48,10 +48,6 @@ def compile_charter(charter: m.CharterModel, semantics: Semantics, hooks: dict |
         decide=namespace["decide"], validate=namespace["validate"], route=namespace["route"],
         conditions=namespace["conditions"], indicators=namespace["indicators"],
     )
-
-
-def generate(charter: m.CharterModel, semantics: Semantics) -> str:
-    return _Generator(charter, semantics).module()
 
 
 class _Generator:

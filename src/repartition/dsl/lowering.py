@@ -9,7 +9,7 @@ from ..semantics import F, T, U
 
 __all__ = [
     "Ge", "In", "Truth", "Known", "RatioGe", "Const", "And", "Or", "Not", "Atom", "Core",
-    "lower", "atoms_of", "FieldCells", "Domain", "T", "F", "U",
+    "lower", "atoms_of", "fields_of", "FieldCells", "Domain", "T", "F", "U",
 ]
 
 
@@ -143,6 +143,12 @@ def atoms_of(core, found: dict | None = None) -> dict:
         case _:
             found.setdefault(core, None)
     return found
+
+
+def fields_of(core) -> frozenset[int]:
+    """Indices of the fields a lowered condition reads."""
+    return frozenset(f for atom in atoms_of(core)
+                     for f in ((atom.left, atom.right) if isinstance(atom, RatioGe) else (atom.field,)))
 
 
 class FieldCells:

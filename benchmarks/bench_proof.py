@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import collections
-import hashlib
 import statistics
 import sys
 import time
@@ -19,22 +18,13 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "src"))
 
-from proof_generator import generate  # noqa: E402
+from proof_generator import checked_model, generate  # noqa: E402
 
 import repartition  # noqa: E402
-from repartition.dsl.builder import build_ast  # noqa: E402
-from repartition.dsl.checker import check  # noqa: E402
-from repartition.dsl.parser import parse_tree, prepare_text  # noqa: E402
 from repartition.proof import verify  # noqa: E402
 
 POLICIES = HERE.parent / "policies"
 GOALS = {"dispositif-repartition.regles": 0.100, "exemple-departemental.regles": 0.100}
-
-
-def _model(text: str, name: str):
-    """The checked model only: the generated charters are not compiled (the proof does not need it)."""
-    prepared = prepare_text(text)
-    return check(build_ast(parse_tree(prepared, name), name), prepared, None, hashlib.sha256(text.encode()))
 
 
 def _median(function, rounds: int) -> tuple[float, object]:
@@ -72,7 +62,7 @@ def main() -> None:
     worst = 0.0
     for seed in range(1, args.seeds + 1):
         text, expected = generate(seed)
-        model = _model(text, f"generee-{seed}.regles")
+        model = checked_model(text, f"generee-{seed}.regles")
         exceptions = sum(1 for r in model.rules if r.overrides)
         seconds, report = _median(lambda: verify(model), max(3, args.rounds // 5))
         worst = max(worst, seconds)

@@ -6,14 +6,17 @@ subtrees become one general rule with exceptions for the leaves that name anothe
 charters write them. Defects are then injected on purpose: `gaps` leaf rules removed, `conflicts`
 rules that claim a leaf for another service, `dead` rules whose condition is never true, and
 `undetermined` exceptions that hang on a value that may be unknown. `generate(seed)` returns the
-charter text and the number of problems of each kind the proof must find.
+charter text and the number of problems of each kind the proof must find; `checked_model(text)`
+its checked model, without compiling it (the proof does not need the compiler).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import random
 
-__all__ = ["generate", "FIELDS"]
+__all__ = ["generate", "checked_model", "FIELDS"]
 
 _SERVICES = ("CAF", "DEPARTEMENT", "MSA", "CCAS", "ADIL", "REFERENT")
 
@@ -53,8 +56,6 @@ def _money(cents: int) -> str:
 
 
 def _date(day: int) -> str:
-    import datetime as dt
-
     return (dt.date(2023, 1, 1) + dt.timedelta(days=day)).isoformat()
 
 
@@ -165,8 +166,8 @@ def generate(seed: int = 1, rules: int = 300, gaps: int = 5, conflicts: int = 5,
         if i in gap_leaves:
             continue
         if i in covered:
-            if service == _general_service(general, path):
-                continue
+            if service == general[tuple(path[:3])][0]:
+                continue  # the general rule already names this leaf's service
             names[i] = f"Exception {i}"
             out += _rule(names[i], covered[i], path, service)
         else:
@@ -201,10 +202,6 @@ def _apart(a: dict, b: dict) -> int:
     return count
 
 
-def _general_service(general, path):
-    return general[tuple(path[:3])][0]
-
-
 def _header() -> str:
     lines = ["# Charte générée pour mesurer la preuve (benchmarks/proof_generator.py).",
              "charte « Charte générée »", "version 1", "", "services"]
@@ -223,6 +220,16 @@ def _rule(name: str, exception_to: str | None, path: list[str], service: str) ->
     if condition is None:
         return head + f"\n  dans tous les autres cas, {service}\n"
     return head + f"\n  si {condition}\n  alors {service}\n"
+
+
+def checked_model(text: str, name: str = "generee.regles"):
+    """The checked model of a charter text: parsed and checked, not compiled."""
+    from repartition.dsl.builder import build_ast
+    from repartition.dsl.checker import check
+    from repartition.dsl.parser import parse_tree, prepare_text
+
+    prepared = prepare_text(text)
+    return check(build_ast(parse_tree(prepared, name), name), prepared, None, hashlib.sha256(text.encode()))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -18,11 +18,3 @@ html_theme = "alabaster"
 html_static_path: list[str] = []
 autodoc_member_order = "bysource"
 autodoc_typehints = "description"
-
-# Pages that document parts written in parallel appear once those parts exist.
-if not (ROOT / "policies" / "exemple-departemental.regles").is_file():
-    exclude_patterns.append("chartes/exemple-departemental.rst")
-if importlib.util.find_spec("repartition.testing") is None:
-    exclude_patterns.append("api/testing.rst")
-if importlib.util.find_spec("repartition.batch") is None:
-    exclude_patterns.append("api/batch.rst")

@@ -116,6 +116,41 @@ def test_unproven_charter_exit_two(tmp_path, capsys):
     assert not (tmp_path / "o.csv").exists()
 
 
+def test_unproven_charter_exit_two_before_any_row(tmp_path, capsys):
+    """A charter that loads but is not proven (here: a gap) gives exit 2, a French error, no output."""
+    charter = tmp_path / "charte.regles"
+    charter.write_text("charte « Lacune »\nversion 1\n\nservices\n  A : « Service A »\n\n"
+                       "données du ménage\n  enfants à charge [enfants_a_charge] : nombre entier d'au moins 0\n\n"
+                       "règle « Familles »\n  si les enfants à charge sont au moins 1\n  alors A\n",
+                       encoding="utf-8")
+    assert main(["orienter", "--charte", str(charter), str(SAMPLE), "-o", str(tmp_path / "o.csv")]) == 2
+    assert "lacune : aucune règle ne s'applique" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["charte.regles"]
+
+
+def test_unwritable_bilan_stops_before_any_row(tmp_path, capsys):
+    """A --bilan in a missing folder: exit 2 with a French error, and no output nor rejects written."""
+    code = main(["orienter", "--charte", FICHE, str(SAMPLE), "-o", str(tmp_path / "o.csv"),
+                 "--bilan", str(tmp_path / "absent" / "bilan.json")])
+    assert code == 2
+    assert "impossible d'écrire" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_write_error_exit_two_without_traceback(tmp_path, monkeypatch, capsys):
+    """Standard output failing mid-run (full disk): exit 2, a French message, no rejects file left."""
+    class Full(io.StringIO):
+        def write(self, text):
+            raise OSError(28, "No space left on device")
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "stdout", Full())
+    assert main(["orienter", "--charte", FICHE, str(SAMPLE)]) == 2
+    err = capsys.readouterr().err
+    assert "orientation interrompue" in err and "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_cp1252_needs_encodage(tmp_path, capsys):
     """A cp1252 file: exit 2 with a message naming --encodage; with --encodage cp1252 it routes."""
     source = tmp_path / "in.csv"
@@ -149,7 +184,7 @@ def test_ctrl_c_leaves_no_complete_looking_output(tmp_path, monkeypatch, capsys)
     def interrupt(self, first):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(readers_module.CsvSource, "quoted", interrupt)
+    monkeypatch.setattr(readers_module.CsvSource, "_quoted", interrupt)
     assert _orienter(tmp_path) == 130
     assert list(tmp_path.iterdir()) == []
 
@@ -185,6 +220,18 @@ def test_indicateurs_recounts_the_routed_file(tmp_path, capsys):
     report = json.loads(capsys.readouterr().out)
     assert report["indicateurs"] == bilan["indicateurs"]
     assert report["par_service"] == bilan["par_service"] and report["lignes_lues"] == bilan["orientees"]
+
+
+def test_indicateurs_reads_jsonl(tmp_path, capsys):
+    """`indicateurs` on a routed JSON Lines file counts the indicator; a line without `service` is unreadable."""
+    household = ('"enfants_a_charge": 0, "aide_au_logement": "non", "stade_procedure": "jugement", '
+                 '"connu_services_sociaux": "non"')
+    source = tmp_path / "o.jsonl"
+    source.write_text(f'{{{household}, "service": "DEPARTEMENT"}}\n{{{household}}}\n', encoding="utf-8")
+    assert main(["indicateurs", "--charte", FICHE, str(source), "--json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert report["indicateurs"] == {"ménages en procédure judiciaire non connus des services sociaux": 1}
+    assert report["lignes_illisibles"] == 1 and report["exemples_de_problemes"][0]["ligne"] == 2
 
 
 def test_indicateurs_flags_divergent_services(tmp_path, capsys):

@@ -229,6 +229,17 @@ def test_jsonl_to_csv_uses_first_routed_keys(tmp_path, fiche):
     assert rejects[0] == ["ligne", "erreur", "entree"] and "« extra »" in rejects[1][1]
 
 
+def test_json_true_and_one_are_not_the_same_household(tmp_path, fiche):
+    """The memo tells `1` from `true` (equal in Python): a count of `true` children is still rejected."""
+    base = '"aide_au_logement": "oui", "stade_procedure": "aucune", "connu_services_sociaux": "non"'
+    (tmp_path / "in.jsonl").write_text(f'{{"enfants_a_charge": 1, {base}}}\n{{"enfants_a_charge": true, {base}}}\n',
+                                       encoding="utf-8")
+    summary = route_file(fiche, tmp_path / "in.jsonl", tmp_path / "out.jsonl", progress=False)
+    assert (summary.routed, summary.rejected) == (1, 1)
+    reject = json.loads((tmp_path / "out.rejets.jsonl").read_text(encoding="utf-8"))
+    assert reject["ligne"] == 2 and "« enfants_a_charge »" in reject["erreur"]
+
+
 def test_memo_limit_changes_nothing(tmp_path, fiche, monkeypatch):
     """With a memo of 2 entries (cleared often) the output is byte-identical to the default."""
     source = ROOT / "samples" / "signalements.csv"
@@ -248,15 +259,15 @@ def test_interrupted_run_leaves_no_output(tmp_path, fiche, monkeypatch):
     rows = [["enfants_a_charge", "aide_au_logement", "stade_procedure", "connu_services_sociaux"]]
     rows += [["1", "oui", "aucune", "non"]] * 50
     source = _csv(tmp_path / "in.csv", rows)
-    real_lines = CsvSource.lines
+    real_rows = CsvSource.rows
 
     def interrupted(self):
-        for number, text in enumerate(real_lines.fget(self)):
+        for number, record in enumerate(real_rows(self)):
             if number == 20:
                 raise KeyboardInterrupt
-            yield text
+            yield record
 
-    monkeypatch.setattr(CsvSource, "lines", property(interrupted))
+    monkeypatch.setattr(CsvSource, "rows", interrupted)
     with pytest.raises(KeyboardInterrupt):
         route_file(fiche, source, tmp_path / "out.csv", progress=False)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -48,9 +49,7 @@ def _missing() -> str | None:
     for program in ("chromium", "chromedriver"):
         if shutil.which(program) is None:
             return f"{program} est absent (paquets Debian chromium et chromium-driver)"
-    try:
-        import selenium  # noqa: F401
-    except ImportError:
+    if importlib.util.find_spec("selenium") is None:
         return "selenium est absent (option test)"
     return None
 
@@ -119,8 +118,6 @@ def test_charter_page_is_visible(driver, site, built):
 
     charter_file, picture, diagram_only = PAGES[built]
     page = site / built
-    if not page.is_file():
-        pytest.skip(f"{built} n'est pas construite (charte {charter_file} absente)")
     charter = repartition.load_charter(ROOT / "policies" / charter_file, verify=False)
     driver.get(page.as_uri())
     assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "fr"

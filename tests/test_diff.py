@@ -265,6 +265,7 @@ def test_ratio_thresholds_are_exact_to_the_cent():
     (difference,) = result.differences
     assert difference.text == "dette moins de 6 fois loyer, dette au moins 4,5 fois loyer"
     assert difference.checked
+    assert result.difference_for(difference.household) is difference  # the example, read back
     for dette, loyer, inside in [("450.00", "100.00", True), ("599.99", "100.00", True),
                                  ("600.00", "100.00", False), ("449.99", "100.00", False),
                                  ("4.50", "1.00", True)]:
@@ -294,6 +295,17 @@ def test_field_changing_type_is_not_comparable():
                             name="v2.regles", verify=False)
     with pytest.raises(NotComparable, match="« dette » n'a pas le même type"):
         compare(old, new)
+
+
+def test_cli_says_why_versions_cannot_be_compared(tmp_path, capsys):
+    """`comparer` exits 2 with the French reason when a field changes type between versions."""
+    old, new = tmp_path / "v1.regles", tmp_path / "v2.regles"
+    old.write_text(_DEBTS.format(version=1, condition="la dette est au moins 600", extra=""), encoding="utf-8")
+    new.write_text(_DEBTS.format(version=2, condition="la dette est au moins 600", extra="")
+                   .replace("dette [dette] : montant en euros", "dette [dette] : nombre entier"),
+                   encoding="utf-8")
+    assert main(["comparer", str(old), str(new)]) == 2
+    assert "« dette » n'a pas le même type dans les deux versions" in capsys.readouterr().err
 
 
 def test_cli_exit_codes_and_json(tmp_path, capsys):

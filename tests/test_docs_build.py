@@ -36,7 +36,8 @@ def test_docs_build_with_warnings_as_errors(tmp_path):
     assert result.returncode == 0, result.stderr
     built = {p.relative_to(tmp_path / "html").as_posix() for p in (tmp_path / "html").rglob("*.html")}
     assert {"index.html", "langage.html", "guide-agents.html", "guide-developpeurs.html", "ambiguites.html",
-            "demarrage.html", "chartes/dispositif-repartition.html", "api/reference.html"} <= built
+            "demarrage.html", "chartes/dispositif-repartition.html", "chartes/exemple-departemental.html",
+            "api/reference.html", "api/batch.html", "api/testing.html"} <= built
 
 
 @pytest.mark.parametrize("path", VALID, ids=lambda p: p.name)
@@ -79,3 +80,11 @@ def test_reports_shown_in_guide_are_current(path, capsys, monkeypatch):
     printed = capsys.readouterr()
     expected = path.with_suffix(".txt").read_text(encoding="utf-8")
     assert printed.out + printed.err == expected
+
+
+@pytest.mark.parametrize("spelling", ["ne sont pas", "peuvent être inconnues", "sont inconnues", "est 2A004",
+                                      "entre 0 et 200 000 €"])
+def test_alternative_spellings_have_an_example(spelling):
+    """Spellings the language reference documents beside a keyword's main form appear in a checked charter."""
+    text = "\n".join(re.sub(r"#[^\n]*", "", p.read_text(encoding="utf-8")) for p in VALID)
+    assert spelling in text

@@ -5,6 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from repartition.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -71,10 +73,9 @@ def test_unwritable_folder(tmp_path, capsys):
 
 def test_help_is_french(capsys):
     """The command's help is in French."""
-    try:
+    with pytest.raises(SystemExit) as stop:
         main(["documenter", "--help"])
-    except SystemExit as stop:
-        assert stop.code == 0
+    assert stop.value.code == 0
     out = capsys.readouterr().out
     assert "usage : repartition documenter" in out and "dossier où écrire la page" in out
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -88,3 +90,15 @@ def test_real_emptiness_is_sound(rows):
     if _real_empty(system, box):
         r = range(-3, 4)
         assert not any(all(a * x + b * y + c * z >= d for a, b, c, d in rows) for x in r for y in r for z in r)
+
+
+def test_external_spells_households_as_json_input_and_reads_back():
+    """Amounts read « -12,05 » (exact cents), dates ISO, stages by machine name, unknown null; routing
+    reads the household back to the same internal values."""
+    text = TEXT.replace("d'au moins 0", "d'au moins -100000").replace(
+        "commune [commune] : code", "commune [commune] : code, peut être inconnu")
+    charter = repartition.Charter.from_text(text, name="s.regles", verify=False)
+    values = (-1205, dt.date(2026, 3, 2).toordinal(), 2, None)
+    household = external(charter.model, values)
+    assert household == {"dette": "-12,05", "signalement": "2026-03-02", "stade": "assignation", "commune": None}
+    assert charter.validate(household).values == values

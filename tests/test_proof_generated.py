@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import collections
-import hashlib
 import sys
 from pathlib import Path
 
@@ -11,25 +10,20 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from repartition import runtime
-from repartition.dsl.builder import build_ast
-from repartition.dsl.checker import check
 from repartition.dsl.interpreter import Interpreter
-from repartition.dsl.parser import parse_tree, prepare_text
 from repartition.proof import verify
 from repartition.proof.regions import Explorer, contains
 from repartition.semantics import DECIDED, Semantics
 from repartition.testing import households
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-from proof_generator import generate  # noqa: E402
+from proof_generator import checked_model, generate  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def generated():
     text, expected = generate(1)
-    prepared = prepare_text(text)
-    model = check(build_ast(parse_tree(prepared, "g.regles"), "g.regles"), prepared, None,
-                  hashlib.sha256(text.encode()))
+    model = checked_model(text, "g.regles")
     return model, expected, verify(model)
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import repartition
 from repartition.proof.regions import Budget, Explorer, contains
+from repartition.semantics import T
 
 ROOT = Path(__file__).resolve().parents[1]
 UNKNOWNS = ROOT / "tests" / "corpus" / "valid" / "inconnus-et-defauts.regles"
@@ -59,7 +60,7 @@ def test_search_finds_where_conditions_hold():
     """search() returns the regions where each condition takes the wanted value, and only those."""
     charter = repartition.load_charter(FICHE, verify=False, engine="interprete")
     explorer = Explorer(charter.model)
-    both, pending = explorer.search([(explorer.cores[0], 1), (explorer.cores[1], 1)], Budget())
+    both, pending = explorer.search([(explorer.cores[0], T), (explorer.cores[1], T)], Budget())
     assert both and not pending
     domain, households = _households(charter)
     for values in households:

@@ -199,3 +199,70 @@ règle « S »
     assert not report.ok
     assert "indecis" in [p.kind for p in report.problems]
     assert "regle_morte" not in [p.kind for p in report.problems]
+
+
+def test_cli_counts_in_french_singular_and_plural(tmp_path, capsys):
+    """The verifier's heading says « 1 règle, 1 exemple vérifié » and « 2 règles, 2 exemples vérifiés »."""
+    one = LACUNE.replace("  alors CAF\n", "  alors CAF\nexemple « Famille » :\n  enfants à charge : 1, aide au "
+                         "logement : oui\n  attendu CAF\n")
+    two = one + "règle « Autres »\n  dans tous les autres cas, DEPARTEMENT\n" + (
+        "exemple « Seul » :\n  enfants à charge : 0, aide au logement : non\n  attendu DEPARTEMENT\n")
+    for text, heading in ((one, "1 règle, 1 exemple vérifié."), (two, "2 règles, 2 exemples vérifiés.")):
+        path = tmp_path / "charte.regles"
+        path.write_text(text, encoding="utf-8")
+        main(["verifier", str(path)])
+        assert f"version —, {heading}\n" in capsys.readouterr().out
+
+
+EXCEPTIONS = """charte « Exceptions »
+services
+  CAF : « CAF »
+  DEPARTEMENT : « Département »
+  CCAPEX : « CCAPEX »
+données du ménage
+  enfants à charge [enfants_a_charge] : nombre entier d'au moins 0
+  aide au logement [aide_au_logement] : oui ou non, peut être inconnu
+  stade [stade] : étape parmi (aucune, assignation, jugement)
+"""
+
+
+@pytest.mark.parametrize("rules", [
+    # The exception is true only where its rule is unknown: it says what to do then.
+    """règle « Allocataires »
+  si aide au logement
+  alors CAF
+règle « Aide inconnue », par exception à « Allocataires »
+  si aide au logement est inconnu
+  alors DEPARTEMENT
+règle « Autres »
+  dans tous les autres cas, DEPARTEMENT
+""",
+    # The exception never holds with its rule, but sets aside the rule that its rule sets aside.
+    """règle « Procédure »
+  si le stade est au moins assignation
+  alors DEPARTEMENT
+règle « Familles en procédure », par exception à « Procédure »
+  si les enfants à charge sont au moins 1 et le stade est au moins assignation
+  alors CAF
+règle « Jugement sans enfant », par exception à « Familles en procédure »
+  si les enfants à charge sont 0 et le stade est jugement
+  alors CCAPEX
+règle « Autres »
+  dans tous les autres cas, CAF
+"""], ids=["regle-inconnue", "regle-ecartee-en-cascade"])
+def test_exception_setting_aside_an_unknown_or_downstream_rule_is_useful(rules):
+    """An exception true where its rule is unknown, or where a rule its rule sets aside is true,
+    is not reported as useless: the charter is proven."""
+    charter = repartition.Charter.from_text(EXCEPTIONS + rules, name="e.regles", verify=False)
+    report = verify(charter)
+    assert report.problems == (), report.render()
+
+
+def test_cli_failing_example_exits_two(tmp_path, capsys):
+    """An example that does not get its expected service is an error in the file: exit 2, in French."""
+    path = tmp_path / "charte.regles"
+    path.write_text(LACUNE + "règle « Autres »\n  dans tous les autres cas, DEPARTEMENT\n"
+                    "exemple « Famille » :\n  enfants à charge : 1, aide au logement : oui\n  attendu DEPARTEMENT\n",
+                    encoding="utf-8")
+    assert main(["verifier", str(path)]) == 2
+    assert "l'exemple « Famille » attend DEPARTEMENT, la charte donne CAF" in capsys.readouterr().err

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import sys
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
@@ -11,12 +10,12 @@ from pathlib import Path
 import pytest
 
 import repartition
-from repartition.model import EnumType
+from repartition.model import BoolType, CodeType, EnumType
 from repartition.render import (condition_text, decision_tables, describe, exception_graph, rule_sentence, svg,
                                 to_html, to_markdown, type_text)
 from repartition.render.document import rule_anchor
-from repartition.render.tables import _boxes
-from repartition.render.verdict import BASIC_TITLE
+from repartition.render.tables import _boxes, open_case_text
+from repartition.render.verdict import TITLE
 
 ROOT = Path(__file__).resolve().parents[1]
 FICHE = ROOT / "policies" / "dispositif-repartition.regles"
@@ -76,6 +75,7 @@ def test_default_rule_sentence(fiche):
     ("la dette est entre 100 € et 200 €", "dette entre 100,00 € et 200,00 €"),
     ("la dette est au moins 6 fois le loyer", "dette au moins 6 fois loyer"),
     ("la dette est plus de 1,5 fois le loyer", "dette plus de 1,5 fois loyer"),
+    ("la dette est au moins 1,234567 fois le loyer", "dette au moins 1,234567 fois loyer"),
     ("les enfants à charge sont moins de 3", "enfants à charge moins de 3"),
     ("non (aide au logement et le stade est jugement)", "non (aide au logement et stade est jugement)"),
     ("aide au logement et (le stade est jugement ou le bailleur est social)",
@@ -141,9 +141,9 @@ def test_boxes_partition_the_domain(path):
         kind = field.type
         if isinstance(kind, EnumType):
             grids.append(range(len(kind.values)))
-        elif field.type.__class__.__name__ == "BoolType":
+        elif isinstance(kind, BoolType):
             grids.append((False, True))
-        elif field.type.__class__.__name__ == "CodeType":
+        elif isinstance(kind, CodeType):
             grids.append(("75101", "75102", "99999"))
         else:
             grids.append((0, 1, 2, 499_999, 500_000, 500_001))
@@ -213,6 +213,8 @@ def test_open_cases_get_their_own_table():
     assert row.kind == "indetermination" and row.rule is None
     assert row.rules == ("Littoral", "Inconnue")
     assert row.cells == ("inconnu", "dans « littoral »")
+    assert open_case_text(row) == "indétermination : « Littoral », « Inconnue »"
+    assert "<td>indétermination : « Littoral », « Inconnue »</td>" in to_html(describe(loaded))
 
 
 def test_exception_graph_layers():
@@ -264,14 +266,16 @@ def test_hostile_names_are_escaped():
     assert "<script>" not in page
 
     class Tags(HTMLParser):
-        found: list = []
+        def __init__(self):
+            super().__init__()
+            self.found: list[str] = []
 
         def handle_starttag(self, tag, attrs):
             self.found.append(tag)
 
     parser = Tags()
     parser.feed(page)
-    assert "script" not in parser.found
+    assert "svg" in parser.found and "script" not in parser.found
     markdown = to_markdown(document, None)
     assert "<script>" not in markdown and "&lt;script&gt;" in markdown
     assert "> " + HOSTILE.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") in markdown
@@ -301,18 +305,28 @@ def test_dependencies_include_tables():
     assert document.dependencies == (str(PETITE), str(PETITE.parent / "communes.csv"))
 
 
-def test_basic_verdict_without_proof(fiche, monkeypatch):
-    """Without repartition.proof the verdict is the names-types-examples check."""
-    monkeypatch.setitem(sys.modules, "repartition.proof", None)
+def test_proof_verdict(fiche):
+    """The fiche's verdict is the proof's: proven, examples right, no problem listed."""
     verdict = describe(fiche).verdict
-    assert verdict.title == BASIC_TITLE
+    assert verdict.title == TITLE
     assert verdict.ok and verdict.problems == ()
+    assert verdict.summary.startswith("Preuve faite")
 
 
-def test_failing_example_in_verdict(monkeypatch):
+def test_proof_problem_in_verdict():
+    """A conflict found by the proof fails the verdict, at the line of its first rule, with its example."""
+    loaded = charter("règle « A »\n  si les enfants à charge sont au moins 1\n  alors CAF\n"
+                     "règle « B »\n  si le stade est aucune\n  alors DEPARTEMENT\nrègle « Autres »\n  sinon CAF\n")
+    verdict = describe(loaded).verdict
+    assert not verdict.ok and verdict.summary == "La vérification échoue : 1 problème(s)."
+    (problem,) = verdict.problems
+    assert problem.line == 14 and problem.severity == "erreur" and problem.message.startswith("conflit : ")
+    assert "— région : " in problem.message and "— exemple : " in problem.message
+
+
+def test_failing_example_in_verdict():
     """A wrong example fails the verdict, with its line, and shows what the charter gives instead."""
-    monkeypatch.setitem(sys.modules, "repartition.proof", None)
-    loaded = charter("règle « A »\n  si aide au logement\n  alors CAF\nrègle « Autres »\n  sinon DEPARTEMENT\n"
+    loaded = charter("règle « A »\n  si le stade est aucune\n  alors CAF\nrègle « Autres »\n  sinon DEPARTEMENT\n"
                      "exemple « Faux » :\n  enfants à charge : 0, aide au logement : oui, stade : aucune,\n"
                      "  bailleur : social, dette : 0, loyer : 1, commune : 1\n  attendu DEPARTEMENT\n")
     document = describe(loaded)

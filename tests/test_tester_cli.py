@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from repartition import Charter
 from repartition.cli import main
 from repartition.examples import coverage, run_examples
@@ -22,6 +24,7 @@ def test_results_and_coverage_of_the_fiche():
     table = coverage(charter, results)
     assert table.rules[1] == ("Procédure judiciaire", ("Famille allocataire assignée", "Concours accordé"))
     assert (table.covered, table.percent) == (3, 100.0)
+    assert table.reaches(100)
 
 
 def test_a_failing_example_is_a_result_not_an_exception():
@@ -61,6 +64,8 @@ def test_cli_fails_on_a_wrong_example_and_low_coverage(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "« Procédure judiciaire »   aucun exemple" in out
     assert "couverture insuffisante : 33 % < 50 % demandés" in out
+    assert main(["tester", str(partial), "--couverture-min", "33,4"]) == 1
+    assert "couverture insuffisante : 33 % < 33,4 % demandés" in capsys.readouterr().out
     assert main(["tester", str(partial), "--couverture-min", "30"]) == 0
     capsys.readouterr()
 
@@ -71,8 +76,7 @@ def test_cli_errors(tmp_path, capsys):
     captured = capsys.readouterr()
     assert "absente.regles : charte illisible" in captured.err
     assert "5 réussi(s)" in captured.out
-    try:
+    with pytest.raises(SystemExit) as exit:
         main(["tester", str(FICHE), "--couverture-min", "cent"])
-    except SystemExit as exit:
-        assert exit.code == 2
+    assert exit.value.code == 2
     assert "« cent » n'est pas un pourcentage" in capsys.readouterr().err

@@ -106,3 +106,10 @@ def test_orienter_with_a_folder_and_a_date(folder, capsys):
     assert decision["charte"]["version"] == "2026.1" and decision["service"] == "DEPARTEMENT"
     assert main(["orienter", "--charte", str(folder), "--date", "2017-01-01", "--menage", household]) == 2
     assert "aucune version de la charte" in capsys.readouterr().err
+
+
+def test_a_file_not_in_utf8_is_located(folder):
+    """A folder file that is not UTF-8 is an error naming the file and the line of the bad byte."""
+    (folder / "charte-latin1.regles").write_bytes(b"charte A\nversion 1\n# \xe9t\xe9\n")
+    with pytest.raises(RepartitionError, match=r"charte-latin1\.regles:3: le fichier n'est pas en UTF-8"):
+        periods(folder)

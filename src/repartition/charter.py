@@ -14,6 +14,7 @@ from .dsl.codegen import compile_charter
 from .dsl.interpreter import Interpreter
 from .dsl.lowering import fields_of, lower
 from .dsl.parser import parse_tree, prepare_text, source_line
+from .examples import run_examples
 from .errors import (CharterError, CharterNotProven, Diagnostic, InvalidHousehold, NoDecision,
                      RepartitionError, os_reason)
 from .semantics import DECIDED, Outcome, Semantics
@@ -36,16 +37,21 @@ def load_charter(path: str | Path, *, verify: bool = True, engine: str = "compil
         from .versions import load_charter as load_version  # versions imports this module
 
         return load_version(path, date=date, verify=verify, engine=engine)
+    raw, text = read_charter_file(path)
+    return Charter._build(text, str(path), path.parent, raw, verify, engine)
+
+
+def read_charter_file(path: Path) -> tuple[bytes, str]:
+    """A rule file's bytes and text; a French, located CharterError if it cannot be read as UTF-8."""
     try:
         raw = path.read_bytes()
     except OSError as error:
         raise CharterError([Diagnostic(f"impossible de lire la charte « {path} » : {os_reason(error)}")]) from None
     try:
-        text = raw.decode("utf-8")
+        return raw, raw.decode("utf-8")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         raise CharterError([Diagnostic(f"{path}:{line}: le fichier n'est pas en UTF-8")]) from None
-    return Charter._build(text, str(path), path.parent, raw, verify, engine)
 
 
 class Charter:
@@ -192,21 +198,10 @@ class Charter:
     # ---- examples ----
     def check_examples(self) -> list[Diagnostic]:
         """One diagnostic per example whose household does not get the expected service and rule."""
-        problems = []
-        for example in self.model.examples:
-            expected = example.service + (f" par « {example.rule} »" if example.rule else "")
-            try:
-                decision = self.route(example.household)
-            except RepartitionError as error:
-                got = str(error.diagnostic.message)
-            else:
-                if decision.service == example.service and example.rule in (None, decision.rule):
-                    continue
-                got = f"{decision.service} par « {decision.rule} »"
-            span = example.span
-            problems.append(Diagnostic(f"l'exemple « {example.name} » attend {expected}, la charte "
-                                       f"donne {got}", span, source_line(self._text, span.line) if span else None))
-        return problems
+        return [Diagnostic(f"l'exemple « {r.example.name} » attend {r.expected_text}, la charte donne "
+                           f"{r.obtained_text}", r.example.span,
+                           source_line(self._text, r.example.span.line) if r.example.span else None)
+                for r in run_examples(self) if not r.passed]
 
     def _verify(self) -> None:
         problems = self.check_examples()
@@ -232,8 +227,7 @@ class _Interpreted:
         self._semantics = semantics
 
     def conditions(self, values: tuple) -> tuple:
-        evaluate = self._interpreter.evaluate
-        return tuple(None if r.condition is None else evaluate(r.condition, values) for r in self._rules)
+        return self._interpreter.conditions(self._rules, values)
 
     def indicators(self, values: tuple) -> tuple:
         return tuple(self._interpreter.evaluate(i.condition, values) for i in self._indicators)

@@ -8,8 +8,6 @@ routing it through both versions.
 
 from __future__ import annotations
 
-import itertools
-import math
 from decimal import Decimal
 from fractions import Fraction
 
@@ -18,8 +16,11 @@ from attrs import frozen
 from . import model as m
 from .charter import Charter
 from .dsl.lowering import (F, T, U, And, Const, Domain, Ge, In, Known, Not, Or, RatioGe, Truth,
-                           atoms_of, lower)
+                           atoms_of, lower, with_cells)
 from .errors import InvalidHousehold, NoDecision, RepartitionError
+from .proof.examples import Undecided, intervals, json_value, solve
+from .proof.problems import merge
+from .proof.regions import contains
 from .semantics import DECIDED, Semantics
 
 __all__ = ["NotComparable", "Region", "Difference", "Comparison", "compare", "outcome_key",
@@ -32,8 +33,6 @@ REFUSED = "refus"
 _KIND_NAMES = {"lacune": "lacune", "conflit": "conflit", "indetermination": "indétermination"}
 _NUMBER_WORDS = {"eq": ": {}", "le": "au plus {}", "ge": "au moins {}", "between": "entre {} et {}"}
 _DATE_WORDS = {"eq": "le {}", "le": "jusqu'au {}", "ge": "à partir du {}", "between": "du {} au {}"}
-_A_DAY = 739617  # 2026-01-01 as an ordinal
-_MAX_BOXES = 256  # combinations of cells tried when looking for a household meeting ratio constraints
 _KINDS = {"bool": "oui ou non", "int": "nombre entier", "money": "montant en euros", "date": "date",
           "code": "code", "enum": "liste de valeurs"}
 
@@ -44,15 +43,31 @@ class NotComparable(RepartitionError):
 
 @frozen
 class _CommonField:
-    machine: str
-    label: str
+    """A field of the common domain (matched by machine name) and its declaration in each version."""
+
+    field: m.Field  # synthetic: widest bounds, every list value, unknown if either allows it
     kind: str
-    field: m.Field  # synthetic field of the common domain
     old: m.Field | None
     new: m.Field | None
-    values: tuple[str, ...] = ()  # enum: machine names in common order
-    labels: tuple[str, ...] = ()
+    # Stages, for descriptions; the synthetic enum itself is unordered (stage tests become lists).
     ordered: bool = False
+
+    @property
+    def machine(self) -> str:
+        return self.field.machine
+
+    @property
+    def label(self) -> str:
+        return self.field.label
+
+    @property
+    def values(self) -> tuple[str, ...]:
+        """Enum: machine names of the values of both versions, in common order."""
+        return tuple(v.machine for v in self.field.type.values)
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return tuple(v.label for v in self.field.type.values)
 
 
 @frozen
@@ -97,16 +112,9 @@ class Comparison:
 
     def difference_for(self, household: dict) -> Difference | None:
         """The difference whose region holds a household (input values, every common field given)."""
-        values = [_internal(common, household.get(common.machine)) for common in self.fields]
-        bits = []
-        for cells, value in zip(self._domain.fields, values):
-            bits.append(cells.unknown_bit if value is None else 1 << _cell_index(cells, value))
-        for difference in self.differences:
-            region = difference.region
-            if all(mask & bit for mask, bit in zip(region.masks, bits)) and all(
-                    _ratio_holds(atom, values) == (truth == T) for atom, truth in region.ratios):
-                return difference
-        return None
+        values = tuple(_internal(common, household.get(common.machine)) for common in self.fields)
+        return next((d for d in self.differences
+                     if contains(self._domain, d.region.masks, d.region.ratios, values)), None)
 
     def outcome_text(self, key: tuple) -> str:
         if key[0] == REFUSED:
@@ -187,18 +195,15 @@ def _common_fields(old: m.CharterModel, new: m.CharterModel) -> tuple[list[_Comm
         (kind,) = kinds
         label = (b or a).label
         unknown = any(f.may_be_unknown for f in present)
-        values: tuple[str, ...] = ()
-        labels: tuple[str, ...] = ()
         ordered = False
         if kind == "enum":
-            seen: dict[str, str] = {}
-            for f in (b, a):
+            seen: dict[str, m.EnumValue] = {}
+            for f in (b, a):  # the new version's order first, then values it removed
                 if f is not None:
                     for v in f.type.values:
-                        seen.setdefault(v.machine, v.label)
-            values, labels = tuple(seen), tuple(seen.values())
+                        seen.setdefault(v.machine, v)
             ordered = (b or a).type.ordered
-            field_type = m.EnumType(tuple(m.EnumValue(l, v) for v, l in zip(values, labels)), ordered=False)
+            field_type = m.EnumType(tuple(seen.values()), ordered=False)
         elif kind in ("int", "money"):
             lows = [f.type.minimum for f in present]
             highs = [f.type.maximum for f in present]
@@ -208,7 +213,7 @@ def _common_fields(old: m.CharterModel, new: m.CharterModel) -> tuple[list[_Comm
         else:
             field_type = {"bool": m.BoolType, "date": m.DateType, "code": m.CodeType}[kind]()
         synthetic = m.Field(label, machine, field_type, index, may_be_unknown=unknown)
-        fields.append(_CommonField(machine, label, kind, synthetic, a, b, values, labels, ordered))
+        fields.append(_CommonField(synthetic, kind, a, b, ordered))
         notes.extend(_field_notes(a, b, kind))
     return fields, notes
 
@@ -248,8 +253,8 @@ class _Side:
 
     def __init__(self, charter: Charter, fields: list[_CommonField], which: str):
         self.charter = charter
-        self.semantics: Semantics = charter._semantics
         model = charter.model
+        self.semantics = Semantics(model)
         self.position = {}
         self.enum_map = {}
         for common in fields:
@@ -264,7 +269,6 @@ class _Side:
         self.validity = _validity(fields, which)
         self.relevant = {r: [self.cores[r]] + [self.cores[e] for e in self.semantics.overriders[r]]
                          for r in self.rules}
-        self.width = len(model.rules)
 
     def _translate(self, core):
         match core:
@@ -306,11 +310,7 @@ class _Side:
         open_rules = [r for r in self.rules if len(self.semantics.possible_classes(r, possible)) > 1]
         if open_rules:
             return None, [core for r in open_rules for core in self.relevant[r]]
-        values = [None] * self.width
-        for r in self.rules:
-            mask = possible[r]
-            values[r] = True if mask & T else (False if mask & F else None)
-        return self.semantics.resolve(tuple(values)), None
+        return self.semantics.resolve(self.semantics.representative(possible)), None
 
     def key(self, outcome, by_rule: bool) -> tuple:
         if outcome == REFUSED:
@@ -372,13 +372,12 @@ def compare(old: Charter, new: Charter, *, by_rule: bool = False,
     differences, unresolved = [], 0
     sets = _named_sets(sides, fields)
     for (key_a, key_b, ratios), regions in leaves.items():
-        boxes = _merge([r for r in regions if _witness(domain, fields, r, ratios) is not False],
-                       len(fields))
+        boxes = _merge([r for r in regions if _witness(domain, r, ratios) is not False])
         if simplify:
             boxes = _widen(explorer, boxes, ratios, (key_a, key_b))
         for masks in boxes:
-            region = Region(masks, _essential(domain, fields, masks, ratios))
-            values = _witness(domain, fields, masks, ratios)
+            region = Region(masks, _essential(domain, masks, ratios))
+            values = _witness(domain, masks, ratios)
             if values is None:
                 unresolved += 1
             household = None if values in (None, False) else _household(fields, values)
@@ -444,7 +443,7 @@ def _widen(explorer: _Explorer, boxes: list[tuple], ratios: tuple, keys: tuple) 
             continue  # already inside a widened box
         for index, cells in enumerate(fields):
             if masks[index] != cells.full:
-                candidate = _with(masks, index, cells.full)
+                candidate = with_cells(masks, index, cells.full)
                 if explorer.uniform(candidate, ratios, keys):
                     masks = candidate
         widened.append(masks)
@@ -454,14 +453,16 @@ def _widen(explorer: _Explorer, boxes: list[tuple], ratios: tuple, keys: tuple) 
         best = max(covers, key=lambda w: len(covers[w] & uncovered))
         kept.append(best)
         uncovered -= covers[best]
-    return _merge(kept, len(fields)) if len(kept) > 1 else kept
+    return _merge(kept) if len(kept) > 1 else kept
 
 
 def _inside(box: tuple, other: tuple) -> bool:
+    """Whether every cell of a box is also in the other box."""
     return all(x | y == y for x, y in zip(box, other))
 
 
 def _split(domain: Domain, region: tuple, fixed: dict, cores: list) -> list[tuple]:
+    """Two sub-regions fixing the atom most often undecided among the cores (unknown split first)."""
     counts: dict = {}
     for core in cores:
         for atom in atoms_of(core):
@@ -472,257 +473,56 @@ def _split(domain: Domain, region: tuple, fixed: dict, cores: list) -> list[tupl
     for f in fields:
         cells = domain.fields[f]
         if region[f] & cells.unknown_bit and region[f] & cells.known_mask:
-            return [(_with(region, f, cells.unknown_bit), fixed),
-                    (_with(region, f, region[f] & cells.known_mask), fixed)]
+            return [(with_cells(region, f, cells.unknown_bit), fixed),
+                    (with_cells(region, f, region[f] & cells.known_mask), fixed)]
     if isinstance(atom, RatioGe):
         return [(region, {**fixed, atom: T}), (region, {**fixed, atom: F})]
     cells = domain.fields[atom.field]
     true = domain.masks[atom] & region[atom.field]
     false = region[atom.field] & ~domain.masks[atom] & cells.known_mask
-    return [(_with(region, atom.field, true), fixed), (_with(region, atom.field, false), fixed)]
+    return [(with_cells(region, atom.field, true), fixed), (with_cells(region, atom.field, false), fixed)]
 
 
-def _with(region: tuple, index: int, mask: int) -> tuple:
-    return region[:index] + (mask,) + region[index + 1:]
 
-
-def _merge(regions: list[tuple], width: int) -> list[tuple]:
-    """Merge boxes that differ in one field only, until no two can be merged."""
-    current = sorted(set(regions))
-    changed = True
-    while changed:
-        changed = False
-        for field in range(width):
-            groups: dict[tuple, int] = {}
-            for masks in current:
-                rest = masks[:field] + masks[field + 1:]
-                groups[rest] = groups.get(rest, 0) | masks[field]
-            if len(groups) < len(current):
-                changed = True
-                current = sorted(rest[:field] + (mask,) + rest[field:] for rest, mask in groups.items())
-    return current
+def _merge(regions: list[tuple]) -> list[tuple]:
+    """Merge boxes (all with the same ratio constraints) that differ in one field only."""
+    return sorted(masks for masks, _ in merge((masks, ()) for masks in regions))
 
 
 # ---- witnesses ------------------------------------------------------------------------------
 
-def _witness(domain: Domain, fields: list[_CommonField], masks: tuple, ratios: tuple):
+def _witness(domain: Domain, masks: tuple, ratios: tuple):
     """Internal values, one per common field, of a household in the region.
 
     False when the ratio constraints make the region empty, None when no household was found.
     """
-    values: list = [None] * len(fields)
-    linked = {f for atom, _ in ratios for f in (atom.left, atom.right)}
-    codes_used = set().union(*(cell[1] for cells in domain.fields if _is_code(cells)
-                               for cell in cells.cells))
-    for index, cells in enumerate(domain.fields):
-        if index in linked:
-            continue
-        known = masks[index] & cells.known_mask
-        values[index] = _cell_value(cells, known, codes_used) if known else None
-    if not ratios:
-        return values
-    boxes = []
-    order = sorted(linked)
-    for index in order:
-        cells = domain.fields[index]
-        boxes.append([cell for bit, cell in enumerate(cells.cells) if masks[index] >> bit & 1])
-    undecided = math.prod(len(b) for b in boxes) > _MAX_BOXES
-    for combination in itertools.islice(itertools.product(*boxes), _MAX_BOXES):
-        found = _solve(order, combination, ratios)
-        if found:
-            for index, value in zip(order, found):
-                values[index] = value
-            return values
-        if found is None:
-            undecided = True
-    return None if undecided else False
+    try:
+        values = solve(domain, masks, ratios)
+    except Undecided:
+        return None
+    return False if values is None else values
 
 
-def _essential(domain: Domain, fields: list[_CommonField], masks: tuple, ratios: tuple) -> tuple:
+def _essential(domain: Domain, masks: tuple, ratios: tuple) -> tuple:
     """Drop each ratio constraint that the others and the box provably imply (same households)."""
     kept = list(ratios)
     for constraint in ratios:
         atom, truth = constraint
         others = [c for c in kept if c != constraint]
-        if _witness(domain, fields, masks, tuple(others) + ((atom, F if truth == T else T),)) is False:
+        if _witness(domain, masks, tuple(others) + ((atom, F if truth == T else T),)) is False:
             kept = others
     return tuple(kept)
 
 
-def _is_code(cells) -> bool:
-    return isinstance(cells.field.type, m.CodeType)
-
-
-def _cell_value(cells, mask: int, codes_used: set):
-    for bit, cell in enumerate(cells.cells):
-        if mask >> bit & 1:
-            if isinstance(cell, tuple) and cell and cell[0] == "codes":
-                if cell[1]:
-                    return min(cell[1])
-                return next(c for c in (f"X{n}" for n in itertools.count()) if c not in codes_used)
-            if isinstance(cells.field.type, m.DateType) and cell == (None, None):
-                return _A_DAY  # an unbounded date: any real day will do
-            return cells.sample(1 << bit)
-    return None  # pragma: no cover
-
-
-def _solve(order: list[int], box: tuple, ratios: tuple):
-    """Whole numbers within the box meeting every ratio constraint: a list, False if none exist.
-
-    Constraints are `sum(coefficient × variable) >= constant`; variables are fixed one at a time
-    at whole numbers of the interval Fourier–Motzkin elimination leaves them (exact for two
-    variables; None when the search gives up without deciding).
-    """
-    constraints = []
-    for position, (low, high) in enumerate(box):
-        if low is not None:
-            constraints.append(({position: Fraction(1)}, Fraction(low)))
-        if high is not None:
-            constraints.append(({position: Fraction(-1)}, Fraction(-high)))
-    where = {field: position for position, field in enumerate(order)}
-    for atom, truth in ratios:
-        coefficients: dict[int, Fraction] = {}
-        coefficients[where[atom.left]] = coefficients.get(where[atom.left], 0) + atom.den
-        coefficients[where[atom.right]] = coefficients.get(where[atom.right], 0) - atom.num
-        if truth == T:
-            constraints.append((coefficients, Fraction(atom.offset)))
-        else:
-            constraints.append(({v: -c for v, c in coefficients.items()}, Fraction(1 - atom.offset)))
-    return _search(list(range(len(order))), constraints, {}, [2000])
-
-
-def _search(variables: list[int], constraints: list, chosen: dict, budget: list):
-    if not variables:
-        return [chosen[v] for v in sorted(chosen)]
-    budget[0] -= 1
-    if budget[0] < 0:
-        return None
-    variable = variables[0]
-    interval = _interval(variable, constraints)
-    if interval is False:
-        return False
-    low, high = interval
-    low = None if low is None else math.ceil(low)
-    high = None if high is None else math.floor(high)
-    if low is not None and high is not None and low > high:
-        return False
-    candidates, complete = _candidates(low, high)
-    if len(variables) == 1:  # its interval is exact: every whole number in it fits
-        return [*(chosen[v] for v in sorted(chosen)), candidates[0]]
-    undecided = not complete
-    for value in candidates:
-        rest = _substitute(constraints, variable, value)
-        if rest is False:
-            continue
-        found = _search(variables[1:], rest, {**chosen, variable: value}, budget)
-        if found:
-            return found
-        if found is None:
-            undecided = True
-    return None if undecided else False
-
-
-def _candidates(low: int | None, high: int | None, width: int = 48) -> tuple[list[int], bool]:
-    """Whole numbers to try in an interval (near its ends), and whether they are all of them."""
-    if low is not None and high is not None and high - low + 1 <= 2 * width:
-        return list(range(low, high + 1)), True
-    if low is None and high is None:
-        return sorted({v for k in range(width) for v in (k, -k)}, key=abs), False
-    values = []
-    if low is not None:
-        values += [low + k for k in range(width)]
-    if high is not None:
-        values += [high - k for k in range(width)]
-    return list(dict.fromkeys(values)), False
-
-
-def _substitute(constraints: list, variable: int, value: int):
-    result = []
-    for coefficients, constant in constraints:
-        if variable in coefficients:
-            constant = constant - coefficients[variable] * value
-            coefficients = {v: c for v, c in coefficients.items() if v != variable}
-        if not any(coefficients.values()):
-            if constant > 0:
-                return False
-            continue
-        result.append((coefficients, constant))
-    return result
-
-
-def _interval(variable: int, constraints: list):
-    """The real interval of a variable once every other one is eliminated; False if empty."""
-    current = [(dict(c), k) for c, k in constraints]
-    others = sorted({v for c, _ in current for v, x in c.items() if x and v != variable})
-    for other in others:
-        positive = [(c, k) for c, k in current if c.get(other, 0) > 0]
-        negative = [(c, k) for c, k in current if c.get(other, 0) < 0]
-        kept = [(c, k) for c, k in current if not c.get(other, 0)]
-        for (cp, kp), (cn, kn) in itertools.product(positive, negative):
-            a, b = cp[other], -cn[other]
-            combined = {v: cp.get(v, 0) * b + cn.get(v, 0) * a for v in set(cp) | set(cn) if v != other}
-            kept.append((combined, kp * b + kn * a))
-        current = kept
-        if len(current) > 4000:
-            return (None, None)  # too many combinations: let the search try values
-    low = high = None
-    for coefficients, constant in current:
-        c = coefficients.get(variable, 0)
-        if c > 0:
-            bound = constant / c
-            low = bound if low is None else max(low, bound)
-        elif c < 0:
-            bound = constant / c
-            high = bound if high is None else min(high, bound)
-        elif constant > 0:
-            return False
-    if low is not None and high is not None and low > high:
-        return False
-    return low, high
-
-
 # ---- households and descriptions -------------------------------------------------------------
 
-def _household(fields: list[_CommonField], values: list) -> dict:
+def _household(fields: list[_CommonField], values) -> dict:
     """Input values (as a JSON caller would give them) of a household of the common domain."""
-    household = {}
-    for common, value in zip(fields, values):
-        if value is None:
-            household[common.machine] = None
-        elif common.kind == "enum":
-            household[common.machine] = common.values[value]
-        elif common.kind == "money":
-            household[common.machine] = str(Decimal(value).scaleb(-2))
-        elif common.kind == "date":
-            household[common.machine] = common.field.type.external(value).isoformat()
-        else:
-            household[common.machine] = value
-    return household
+    return {common.machine: json_value(common.field, value) for common, value in zip(fields, values)}
 
 
 def _internal(common: _CommonField, raw):
-    if raw is None:
-        return None
-    if common.kind == "enum":
-        return common.values.index(raw)
-    return common.field.type.read(raw)
-
-
-def _cell_index(cells, value) -> int:
-    for bit, cell in enumerate(cells.cells):
-        if isinstance(cell, tuple) and cell and cell[0] == "codes":
-            if value in cell[1] or not cell[1]:
-                return bit
-        elif isinstance(cell, tuple):
-            if (cell[0] is None or cell[0] <= value) and (cell[1] is None or value <= cell[1]):
-                return bit
-        elif cell == value and type(cell) is type(value):
-            return bit
-    raise ValueError(f"value {value!r} outside the domain of {cells.field.machine}")
-
-
-def _ratio_holds(atom: RatioGe, values: list) -> bool:
-    return atom.den * values[atom.left] - atom.num * values[atom.right] >= atom.offset
+    return None if raw is None else common.field.type.read(raw)
 
 
 def outcome_key(charter: Charter, household: dict, by_rule: bool = False) -> tuple:
@@ -837,15 +637,9 @@ def _describe_field(common: _CommonField, cells, mask: int) -> str:
             return text + suffix
         return f"{label} parmi {', '.join(codes)}{suffix}"
     show = common.field.type.text
-    intervals: list[list] = []
-    for cell in chosen:  # cells are sorted intervals: join the adjacent ones
-        if intervals and intervals[-1][1] is not None and cell[0] is not None and intervals[-1][1] + 1 == cell[0]:
-            intervals[-1][1] = cell[1]
-        else:
-            intervals.append(list(cell))
     words = _DATE_WORDS if common.kind == "date" else _NUMBER_WORDS
     texts = []
-    for low, high in intervals:
+    for low, high in intervals(cells, known):
         if low is not None and low == high:
             texts.append(words["eq"].format(show(low)))
         elif (low is None or low == common.field.type.minimum) and high is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from typing import Iterable
 
 from attrs import field, frozen
@@ -166,4 +167,6 @@ def os_reason(error: OSError) -> str:
         return "c'est un dossier, pas un fichier"
     if isinstance(error, NotADirectoryError):
         return "un élément du chemin n'est pas un dossier"
+    if error.errno == errno.ENOSPC:
+        return "disque plein"
     return f"erreur d'accès au fichier (errno {error.errno})"

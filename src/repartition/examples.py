@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from attrs import frozen
 
-from .charter import Charter
 from .errors import RepartitionError
 from .model import Example
+
+if TYPE_CHECKING:  # pragma: no cover - charter.py imports this module
+    from .charter import Charter
 
 __all__ = ["ExampleResult", "Coverage", "run_examples", "coverage"]
 
@@ -52,10 +56,15 @@ class Coverage:
 
     @property
     def percent(self) -> float:
+        """Share of rules covered, for display; compare with `reaches`, which is exact."""
         return 100.0 * self.covered / len(self.rules) if self.rules else 100.0
 
+    def reaches(self, minimum) -> bool:
+        """Whether at least `minimum` percent (int, Decimal or Fraction) of the rules are covered."""
+        return 100 * self.covered >= minimum * len(self.rules)
 
-def run_examples(charter: Charter) -> list[ExampleResult]:
+
+def run_examples(charter: "Charter") -> list[ExampleResult]:
     """Route every example of the charter; failures are results, never exceptions."""
     results = []
     for example in charter.examples:
@@ -69,7 +78,7 @@ def run_examples(charter: Charter) -> list[ExampleResult]:
     return results
 
 
-def coverage(charter: Charter, results: list[ExampleResult]) -> Coverage:
+def coverage(charter: "Charter", results: list[ExampleResult]) -> Coverage:
     """Which examples each rule decides (a rule among the deciding ones counts)."""
     decided: dict[str, list[str]] = {rule.name: [] for rule in charter.rules}
     for result in results:

@@ -55,7 +55,8 @@ class _Bounded:
             raise BadValue(self.expected)
         return value
 
-    def _bounds_text(self) -> str:
+    def bounds_text(self) -> str:
+        """« d'au moins 0 », « entre 1,00 € et 5 000,00 € », or nothing."""
         low = None if self.minimum is None else self.text(self.minimum)
         high = None if self.maximum is None else self.text(self.maximum)
         if low is not None and high is not None:
@@ -71,7 +72,7 @@ class _Bounded:
 class IntType(_Bounded):
     @property
     def expected(self) -> str:
-        return "un nombre entier" + self._bounds_text()
+        return "un nombre entier" + self.bounds_text()
 
     def read(self, raw: object) -> int:
         return self._check(read_int(raw))
@@ -89,7 +90,7 @@ class MoneyType(_Bounded):
 
     @property
     def expected(self) -> str:
-        return "un montant en euros avec au plus deux décimales" + self._bounds_text()
+        return "un montant en euros avec au plus deux décimales" + self.bounds_text()
 
     def read(self, raw: object) -> int:
         return self._check(read_money(raw))

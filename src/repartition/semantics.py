@@ -103,6 +103,14 @@ class Semantics:
                 classes.add("M")
         return classes
 
+    def representative(self, possible: dict[int, int]) -> tuple:
+        """Condition values standing for a region where every rule's class is fixed: any value
+        each mask allows classifies the rules alike, so resolving this tuple resolves the region."""
+        values = [None] * len(self.services)
+        for rule, mask in possible.items():
+            values[rule] = True if mask & T else (False if mask & F else None)
+        return tuple(values)
+
     def set_aside(self, values: tuple) -> tuple[int, ...]:
         """Rules whose condition is true but that a certainly applying exception sets aside."""
         return tuple(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Iterable
 
@@ -18,7 +19,8 @@ from .dsl.names import machine_name, normalize, suggest
 from .errors import CharterError
 from .lexer import ReglesLexer
 from .render import CharterDocument, describe, svg
-from .render.tables import DecisionTable
+from .render.document import ARROW_NOTE, EXAMPLE_COLUMNS, FALLBACK_NOTE, example_cells, header_facts
+from .render.tables import DecisionTable, open_case_text
 
 __all__ = ["CharterDirective", "CharterDomain", "RuleRole", "setup"]
 
@@ -188,10 +190,8 @@ class _Builder:
     def header(self) -> nodes.Node:
         doc = self.doc
         fields = nodes.field_list(classes=["repartition-entete"])
-        for term, value in (("Charte", doc.title), ("Référence", doc.reference), ("Version", doc.version),
-                            ("Validité", doc.validity), ("Fichier", doc.source), ("Empreinte sha256", doc.sha256)):
-            if value:
-                fields += _field(term, nodes.Text(value))
+        for term, value in (("Charte", doc.title), *header_facts(doc)):
+            fields += _field(term, nodes.Text(value))
         return fields
 
     def rule(self, rule) -> nodes.section:
@@ -229,18 +229,14 @@ class _Builder:
         return parts
 
     def examples(self, examples) -> nodes.Node:
-        return _table(("Exemple", "Ménage", "Attendu", "Obtenu"), [
-            (e.name, ", ".join(f"{label} : {value}" for label, value in e.values), e.expected,
-             ("✓ " if e.ok else "✗ ") + e.obtained) for e in examples], classes=["exemples"])
+        return _table(EXAMPLE_COLUMNS, [example_cells(e) for e in examples], classes=["exemples"])
 
     def decisions(self) -> nodes.section:
         doc = self.doc
         intro = nodes.paragraph(text=(
             "Chaque ligne décrit un ensemble de ménages et la règle qui les oriente ; « — » : "
             "quelle que soit la valeur. Les lignes d'une table couvrent tous les ménages qui "
-            "relèvent de ce service." if doc.decisions.exact else
-            "Le domaine est trop découpé pour une table exacte : chaque règle est montrée avec les "
-            "exceptions qui l'écartent."))
+            "relèvent de ce service." if doc.decisions.exact else FALLBACK_NOTE))
         children: list[nodes.Node] = [intro]
         for table in doc.decisions.tables:
             slug = "qui-va-ou-" + (machine_name(table.service) if table.service else "non-tranche").replace("_", "-")
@@ -254,7 +250,7 @@ class _Builder:
             if row.rule:
                 who = self.link(row.rule)
             else:
-                who = nodes.Text(f"{row.kind} : " + ", ".join(f"« {n} »" for n in row.rules))
+                who = nodes.Text(open_case_text(row))
             rows.append((*row.cells, who))
         return nodes.container("", _table((*table.columns, "Règle"), rows, classes=["decision"]),
                                classes=["repartition-defilement"])
@@ -271,9 +267,8 @@ class _Builder:
             items += nodes.list_item("", nodes.paragraph("", "", self.link(edge.source),
                                                          nodes.Text(" s'applique par exception à "),
                                                          self.link(edge.target)))
-        return self.section("exceptions", "Exceptions entre les règles", nodes.paragraph(
-            text="Une flèche de A vers B : A s'applique par exception à B et l'emporte sur elle."),
-            figure, items)
+        return self.section("exceptions", "Exceptions entre les règles", nodes.paragraph(text=ARROW_NOTE),
+                            figure, items)
 
     def verdict(self) -> nodes.section:
         verdict = self.doc.verdict
@@ -335,8 +330,6 @@ def setup(app) -> dict:
     app.add_directive("charte", CharterDirective)
     app.connect("builder-inited", _add_static)
     app.add_css_file("repartition.css")
-    from importlib.metadata import PackageNotFoundError, version
-
     try:
         release = version("repartition")
     except PackageNotFoundError:  # a source checkout that is not installed

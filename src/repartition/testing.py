@@ -17,7 +17,8 @@ from __future__ import annotations
 import datetime as _dt
 
 from . import model as m
-from .dsl.lowering import RatioGe, atoms_of, lower
+from .dsl.lowering import Ge, In, RatioGe, atoms_of, lower
+from .proof.examples import json_value
 
 __all__ = ["households", "invalid_rows", "thresholds"]
 
@@ -31,6 +32,7 @@ def _model(charter) -> m.CharterModel:
 
 
 def _atoms(model: m.CharterModel) -> list:
+    """The atoms of every rule's and indicator's condition, lowered as the compiler lowers them."""
     found: dict = {}
     for rule in model.rules:
         if rule.condition is not None:
@@ -43,11 +45,14 @@ def _atoms(model: m.CharterModel) -> list:
 def thresholds(charter) -> dict[str, list]:
     """For each field (machine name), the internal values where some rule changes its mind, ±1."""
     model = _model(charter)
+    return _thresholds(model, _atoms(model))
+
+
+def _thresholds(model: m.CharterModel, atoms: list) -> dict[str, list]:
     points: dict[int, set] = {f.index: set() for f in model.fields}
-    for atom in _atoms(model):
-        if isinstance(atom, RatioGe) or not hasattr(atom, "bound"):
-            continue
-        points[atom.field].update({atom.bound - 1, atom.bound, atom.bound + 1})
+    for atom in atoms:
+        if isinstance(atom, Ge):
+            points[atom.field].update({atom.bound - 1, atom.bound, atom.bound + 1})
     out = {}
     for f in model.fields:
         low, high = getattr(f.type, "minimum", None), getattr(f.type, "maximum", None)
@@ -66,8 +71,9 @@ def households(charter):
     from hypothesis import strategies as st
 
     model = _model(charter)
-    near = thresholds(model)
-    codes = _codes(model)
+    atoms = _atoms(model)
+    near = _thresholds(model, atoms)
+    codes = _codes(model, atoms)
     # A sub-unit table that refuses absent codes makes those households unroutable: stay in it.
     refusing = {s.unit.field.index: sorted(s.unit.table.keys) for s in model.services
                 if s.unit is not None and s.unit.table.missing is None and s.unit.table.keys}
@@ -81,7 +87,7 @@ def households(charter):
             strategy = st.one_of(st.none(), strategy)
         (optional if f.has_default else required)[f.machine] = strategy
     base = st.fixed_dictionaries(required, optional=optional)
-    ratios = [a for a in _atoms(model) if isinstance(a, RatioGe) and a.left != a.right]
+    ratios = [a for a in atoms if isinstance(a, RatioGe) and a.left != a.right]
     if not ratios:
         return base
     return st.builds(_on_ratio, base, st.sampled_from([None] + ratios), st.sampled_from((-1, 0, 1)),
@@ -102,26 +108,14 @@ def _on_ratio(household: dict, atom, nudge: int, model: m.CharterModel) -> dict:
     kind = left.type
     if (kind.minimum is not None and target < kind.minimum) or (kind.maximum is not None and target > kind.maximum):
         return household
-    return {**household, left.machine: _show(left, target)}
+    return {**household, left.machine: json_value(left, target)}
 
 
-def _show(f: m.Field, value: int):
-    kind = f.type
-    if isinstance(kind, m.MoneyType):
-        sign = "-" if value < 0 else ""
-        units, cents = divmod(abs(value), 100)
-        return f"{sign}{units},{cents:02d}"
-    if isinstance(kind, m.DateType):
-        return _dt.date.fromordinal(value).isoformat()
-    if isinstance(kind, m.EnumType):
-        return kind.values[value].machine
-    return value
-
-
-def _codes(model: m.CharterModel) -> dict[int, list[str]]:
+def _codes(model: m.CharterModel, atoms: list) -> dict[int, list[str]]:
+    """For each code field, the codes that the rules' sets and the sub-unit tables name."""
     found: dict[int, set] = {}
-    for atom in _atoms(model):
-        if hasattr(atom, "values") and isinstance(model.fields[atom.field].type, m.CodeType):
+    for atom in atoms:
+        if isinstance(atom, In) and isinstance(model.fields[atom.field].type, m.CodeType):
             found.setdefault(atom.field, set()).update(atom.values)
     for service in model.services:
         if service.unit is not None:
@@ -130,6 +124,7 @@ def _codes(model: m.CharterModel) -> dict[int, list[str]]:
 
 
 def _value(st, f: m.Field, near: list, codes: list):
+    """Valid JSON-style values of one field: on its thresholds about half the time, else anywhere."""
     kind = f.type
     if isinstance(kind, m.BoolType):
         return st.booleans()
@@ -146,7 +141,7 @@ def _value(st, f: m.Field, near: list, codes: list):
         high = kind.maximum if kind.maximum is not None else max(near + [centre + _SPAN])
     anywhere = st.integers(min_value=low, max_value=high)
     internal = st.one_of(st.sampled_from(near), anywhere) if near else anywhere
-    return internal.map(lambda v: _show(f, v))
+    return internal.map(lambda v: json_value(f, v))
 
 
 #: Raw values no field of the given type accepts (strings, wrong JSON types, out-of-range values).
@@ -173,11 +168,11 @@ def invalid_rows(charter):
         wrong = list(_BAD[type(f.type)])
         kind = f.type
         if isinstance(kind, (m.IntType, m.MoneyType)):
-            step = 1 if isinstance(kind, m.IntType) else 100
+            step = 1 if isinstance(kind, m.IntType) else 100  # one unit: a child, or one euro
             if kind.minimum is not None:
-                wrong.append(_show(f, kind.minimum - step) if step == 100 else kind.minimum - 1)
+                wrong.append(json_value(f, kind.minimum - step))
             if kind.maximum is not None:
-                wrong.append(_show(f, kind.maximum + step) if step == 100 else kind.maximum + 1)
+                wrong.append(json_value(f, kind.maximum + step))
         if not f.may_be_unknown:
             wrong += [None, ""] if not isinstance(kind, m.BoolType) else [None]
         spoiled = dict(household)
@@ -187,4 +182,5 @@ def invalid_rows(charter):
         spoiled[f.machine] = wrong[choice % len(wrong)]
         return spoiled
 
+    # Choices run past the longest list of wrong values, so that « field missing » is drawn too.
     return st.builds(spoil, households(model), st.integers(0, len(model.fields) - 1), st.integers(0, 12))

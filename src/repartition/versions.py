@@ -9,10 +9,11 @@ from attrs import frozen
 
 from .charter import Charter
 from .charter import load_charter as _load_file
+from .charter import read_charter_file
 from .dsl import ast
 from .dsl.builder import build_ast
 from .dsl.parser import parse_tree, prepare_text
-from .errors import CharterError, Diagnostic, RepartitionError, os_reason
+from .errors import CharterError, Diagnostic, RepartitionError
 from .values import BadValue, date_text, read_date
 
 __all__ = ["VersionPeriod", "load_charter", "periods", "read_day"]
@@ -86,7 +87,10 @@ def load_charter(path: str | Path, *, date: object = None, verify: bool = True,
 
 
 def periods(folder: str | Path) -> list[VersionPeriod]:
-    """The validity period of each `.regles` file of a folder, read from its header only."""
+    """The validity period of each `.regles` file of a folder, read from its header.
+
+    Each file is parsed (so a syntax error anywhere in it is reported) but not checked.
+    """
     folder = Path(folder)
     files = sorted(folder.glob("*.regles"))
     if not files:
@@ -95,12 +99,7 @@ def periods(folder: str | Path) -> list[VersionPeriod]:
 
 
 def _period(path: Path) -> VersionPeriod:
-    try:
-        text = prepare_text(path.read_bytes().decode("utf-8"))
-    except OSError as error:
-        raise CharterError([Diagnostic(f"impossible de lire la charte « {path} » : {os_reason(error)}")]) from None
-    except UnicodeDecodeError:
-        raise CharterError([Diagnostic(f"{path}: le fichier n'est pas en UTF-8")]) from None
+    text = prepare_text(read_charter_file(path)[1])
     tree = build_ast(parse_tree(text, str(path)), str(path))
     version, start, end = None, None, None
     for item in tree.items:

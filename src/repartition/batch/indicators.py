@@ -8,9 +8,9 @@ from pathlib import Path
 from attrs import frozen
 
 from ..charter import Charter
-from .errors import BatchError
+from .pipeline import locate_columns, wrong_width
 from .readers import CsvSource, Malformed, detect_format, open_source
-from .router import ABSENT, Routed, Router
+from .router import ABSENT, Routed, Router, indicator_counts
 
 __all__ = ["IndicatorReport", "count_indicators", "MAX_SHOWN"]
 
@@ -97,11 +97,7 @@ def count_indicators(charter: Charter, path: str | Path, *, input_format: str | 
                 unreadable += 1
                 problem(line, service)
                 continue
-            key = (household, tuple(v.__class__ for v in household))
-            try:
-                outcome = router.memo.get(key) or router.lookup(key, household)
-            except TypeError:  # unhashable JSON value
-                outcome = router.decide({n: v for n, v in zip(router.names, household) if v is not ABSENT})
+            outcome = router.route_values(household)
             if outcome.__class__ is not Routed:
                 unreadable += 1
                 problem(line, outcome.message)
@@ -110,17 +106,10 @@ def count_indicators(charter: Charter, path: str | Path, *, input_format: str | 
             if service != outcome.service:
                 divergent += 1
                 problem(line, f"service « {service} » dans le fichier, « {outcome.service} » selon la charte")
-    names = [indicator.name for indicator in charter.indicators]
-    true = dict.fromkeys(names, 0)
-    unknown = dict.fromkeys(names, 0)
     by_service = dict.fromkeys(charter.services, 0)
     for outcome in router.outcomes:
         by_service[outcome.service] += outcome.count
-        for name, value in zip(names, outcome.indicators):
-            if value is True:
-                true[name] += outcome.count
-            elif value is None:
-                unknown[name] += outcome.count
+    true, unknown = indicator_counts(charter, router.outcomes)
     counted = sum(by_service.values())
     return IndicatorReport(
         read=counted + unreadable, counted=counted, by_service=by_service, indicators=true,
@@ -132,21 +121,14 @@ def _households(source, charter: Charter, router: Router):
     """(line, raw values in field order or None, file's service or the reason it is unreadable)."""
     names = router.names
     if isinstance(source, CsvSource):
-        where = {name.strip(): i for i, name in enumerate(source.header)}
-        missing = [f.machine for f in charter.fields if f.machine not in where and not f.has_default]
-        if "service" not in where:
-            missing.append("service")
-        if missing:
-            shown = ", ".join(f"« {name} »" for name in missing)
-            raise BatchError(f"{source.name}, ligne 1 : colonne(s) absente(s) de l'en-tête : {shown} "
-                             f"(un fichier produit par « repartition orienter » est attendu)")
+        where = locate_columns(charter, source, also=("service",),
+                               hint=" Un fichier produit par « repartition orienter » est attendu.")
         indices = [where.get(n) for n in names]
         service_at = where["service"]
         width = len(source.header)
         for line, row in source.records():
             if len(row) != width:
-                yield line, None, (f"la ligne compte {len(row)} valeur(s) alors que l'en-tête compte "
-                                   f"{width} colonne(s)")
+                yield line, None, wrong_width(row, width)
                 continue
             yield line, tuple(ABSENT if i is None else row[i] for i in indices), row[service_at]
         return

@@ -14,26 +14,25 @@ from typing import Callable
 
 from ..charter import Charter
 from ..dsl.names import suggest
+from ..errors import os_reason
 from .errors import BatchError
-from .readers import STDIO, CsvSource, JsonlSource, Malformed, detect_format, display_name, open_source
-from .router import ABSENT, RejectTally, Routed, Router
+from .readers import (STDIO, CsvSource, JsonlSource, Malformed, detect_format, display_name, open_source,
+                      suffix_format)
+from .router import ABSENT, RejectTally, Routed, Router, has_units
 from .summary import Summary
 from .writers import FORMULA_STARTS, AtomicFile, CsvSink, neutralise_row, open_sink
 
-__all__ = ["route_file", "default_rejects_path", "ADDED_COLUMNS"]
+__all__ = ["route_file", "default_rejects_path", "locate_columns", "wrong_width", "ADDED_COLUMNS"]
 
 #: The columns a batch adds to each routed row (`unite` only when the charter has sub-units).
 ADDED_COLUMNS = ("service", "regle", "unite")
-
-_KNOWN_SUFFIXES = (".csv", ".jsonl", ".ndjson")
-
 
 def default_rejects_path(output: str | Path, fmt: str) -> str:
     """`SORTIE.rejets.csv|jsonl` beside the output, or `rejets.csv|jsonl` here for standard output."""
     if str(output) == STDIO:
         return f"rejets.{fmt}"
     path = Path(output)
-    stem = path.stem if path.suffix.lower() in _KNOWN_SUFFIXES else path.name
+    stem = path.stem if suffix_format(path) is not None else path.name
     return str(path.with_name(f"{stem}.rejets.{fmt}"))
 
 
@@ -44,7 +43,7 @@ def route_file(charter: Charter, input: str | Path, output: str | Path = STDIO,
     """Route every record of `input` to `output`, rejected ones to `rejects`; return the summary.
 
     `input`/`output` may be `-` (standard input/output; then give the format). Without `rejects`,
-    they go to `default_rejects_path(output)`. Nothing is left at the output paths if the run
+    they go to `default_rejects_path(output, output format)`. Nothing is left at the output paths if the run
     fails or is interrupted. Raise BatchError when the batch cannot run (nothing is written then).
     """
     in_format = detect_format(input, input_format, "--format-entree")
@@ -79,10 +78,13 @@ def route_file(charter: Charter, input: str | Path, output: str | Path = STDIO,
                 _route_jsonl(source, charter, router, out, bad, tally, replace)
             files[1].commit()
             files[0].commit()
-        except BaseException:
+        except BaseException as error:
             for file in files:
                 if file is not None:
                     file.discard()
+            if isinstance(error, OSError):  # e.g. a full disk, or standard output closed
+                raise BatchError(f"orientation interrompue par une erreur de lecture ou d'écriture : "
+                                 f"{os_reason(error)} ; les fichiers de sortie n'ont pas été écrits") from None
             raise
         return Summary.build(charter, router.outcomes, tally, source.blank)
 
@@ -103,23 +105,33 @@ class _Layout:
         self.replacing = any(p is not None for p in positions)
 
 
-def _csv_layout(charter: Charter, source: CsvSource, replace: bool) -> _Layout:
-    """Check the header against the charter (before any row is read) and locate the columns."""
+def locate_columns(charter: Charter, source: CsvSource, *, also: tuple[str, ...] = (),
+                   hint: str = "") -> dict[str, int]:
+    """Column name → index in the header; BatchError (line 1) if a declared column is missing.
+
+    A declared field with a default may be missing; the columns in `also` are required too.
+    """
     header = source.header
     where = {name.strip(): i for i, name in enumerate(header)}
-    missing = [f for f in charter.fields if f.machine not in where and not f.has_default]
-    if missing:
-        present = [n for n in where if n]
-        shown = ", ".join(f"« {f.machine} »" + suggest(f.machine, present).replace(" ; ", " (").replace(" ?", " ?)")
-                          for f in missing)
-        hint = ""
-        if len(header) == 1 and len(charter.fields) > 1:
-            hint = (" La ligne d'en-tête n'a qu'une colonne : le séparateur (« ; », « , » ou tabulation) "
-                    "n'a pas été reconnu.")
-        plural = "s" if len(missing) > 1 else ""
-        raise BatchError(f"{source.name}, ligne 1 : colonne{plural} absente{plural} de l'en-tête : {shown}. "
-                         f"La charte attend les colonnes "
-                         + ", ".join(f"« {f.machine} »" for f in charter.fields) + "." + hint)
+    missing = [f.machine for f in charter.fields if f.machine not in where and not f.has_default]
+    missing += [name for name in also if name not in where]
+    if not missing:
+        return where
+    present = [n for n in where if n]
+    shown = ", ".join(f"« {name} »" + suggest(name, present).replace(" ; ", " (").replace(" ?", " ?)")
+                      for name in missing)
+    if len(header) == 1 and len(charter.fields) > 1:
+        hint += (" La ligne d'en-tête n'a qu'une colonne : le séparateur (« ; », « , » ou tabulation) "
+                 "n'a pas été reconnu.")
+    plural = "s" if len(missing) > 1 else ""
+    raise BatchError(f"{source.name}, ligne 1 : colonne{plural} absente{plural} de l'en-tête : {shown}. "
+                     f"La charte attend les colonnes "
+                     + ", ".join(f"« {f.machine} »" for f in charter.fields) + "." + hint)
+
+
+def _csv_layout(charter: Charter, source: CsvSource, replace: bool) -> _Layout:
+    """Check the header against the charter (before any row is read) and locate the columns."""
+    where = locate_columns(charter, source)
     added = list(_added_columns(charter))
     clash = [name for name in added if name in where]
     if clash and not replace:
@@ -128,7 +140,7 @@ def _csv_layout(charter: Charter, source: CsvSource, replace: bool) -> _Layout:
                          f"ajoute ; renommez ces colonnes ou utilisez --remplacer pour les remplacer")
     present = tuple(f.machine for f in charter.fields if f.machine in where)
     positions = [where.get(name) if replace else None for name in added]
-    return _Layout(header, present, tuple(where[n] for n in present), added, positions)
+    return _Layout(source.header, present, tuple(where[n] for n in present), added, positions)
 
 
 def _picker(indices: tuple[int, ...]) -> Callable[[list[str]], tuple]:
@@ -158,54 +170,38 @@ def _route_csv(source: CsvSource, layout: _Layout, router: Router, out, bad, tal
     pick = layout.pick
     get = router.memo.get
     lookup = router.lookup
-    quoted = source.quoted
     starts = FORMULA_STARTS
     # A cell starts a formula only at the start of the line or right after a separator.
     after = tuple(separator + c for c in sorted(starts))
     tails: dict[int, str] = {}
-    number = line = source.header_lines
-    try:
-        for text in source.lines:
-            number += 1
-            line = number
-            if '"' in text:
-                row, spanned = quoted(text)
-                number += spanned - 1
-                body = None
-            else:
-                body = text.rstrip("\r\n")
-                row = body.split(separator)
-            if len(row) != width or not row[0]:
-                if not any(row):
-                    source.blank += 1
-                    continue
-                if len(row) != width:
-                    reject(line, row, f"la ligne compte {len(row)} valeur(s) alors que l'en-tête compte "
-                                      f"{width} colonne(s)", "nombre de valeurs différent de l'en-tête")
-                    continue
-            key = pick(row)
-            outcome = get(key) or lookup(key, key)
-            if outcome.__class__ is not Routed:
-                reject(line, row, outcome.message, outcome.reason, outcome.kind)
-                continue
-            outcome.count += 1
-            if raw_write is not None and body is not None and body[0] not in starts and not (
-                    after[0] in body or after[1] in body or after[2] in body or after[3] in body):
-                tail = tails.get(id(outcome))
-                if tail is None:
-                    tail = tails[id(outcome)] = separator + _csv_text(outcome.cells, separator)
-                raw_write(body + tail)
-            elif to_csv:
-                neutralise_row(row)
-                writerow(_place(row, outcome.cells, layout.positions) if layout.replacing else row + outcome.cells)
-            else:
-                record = dict(zip(header, row))
-                record.update(outcome.fields)
-                write(record)
-    except csv.Error as error:
-        raise source.failure(error, line) from None
-    except UnicodeDecodeError as error:
-        raise source.failure(error, number + 1) from None
+    for line, row, text in source.rows():
+        if len(row) != width:
+            reject(line, row, wrong_width(row, width), "nombre de valeurs différent de l'en-tête")
+            continue
+        key = pick(row)
+        outcome = get(key) or lookup(key, key)
+        if outcome.__class__ is not Routed:
+            reject(line, row, outcome.message, outcome.reason, outcome.kind)
+            continue
+        outcome.count += 1
+        if raw_write is not None and text is not None and text[0] not in starts and not (
+                after[0] in text or after[1] in text or after[2] in text or after[3] in text):
+            tail = tails.get(id(outcome))
+            if tail is None:
+                tail = tails[id(outcome)] = separator + _csv_text(outcome.cells, separator)
+            raw_write(text + tail)
+        elif to_csv:
+            neutralise_row(row)
+            writerow(_place(row, outcome.cells, layout.positions) if layout.replacing else row + outcome.cells)
+        else:
+            record = dict(zip(header, row))
+            record.update(outcome.fields)
+            write(record)
+
+
+def wrong_width(row: list[str], width: int) -> str:
+    """The French reason a CSV row with the wrong number of cells is not read."""
+    return f"la ligne compte {len(row)} valeur(s) alors que l'en-tête compte {width} colonne(s)"
 
 
 def _csv_text(cells: list[str], separator: str) -> str:
@@ -260,8 +256,7 @@ def _route_jsonl(source: JsonlSource, charter: Charter, router: Router, out, bad
     to_csv = writer is not None
     if isinstance(bad, CsvSink):
         bad.write(["ligne", "erreur", "entree"])
-    get = router.memo.get
-    lookup = router.lookup
+    route_values = router.route_values
 
     def reject(line: int, message: str, reason: str, kind: str | None = None, value: object = None) -> None:
         tally.add(reason, kind)
@@ -282,14 +277,7 @@ def _route_jsonl(source: JsonlSource, charter: Charter, router: Router, out, bad
             reject(line, f"l'objet contient déjà {present}, que l'orientation ajoute (utilisez --remplacer)",
                    "colonne déjà présente (service, regle, unite)", value=value)
             continue
-        values = tuple([value.get(n, ABSENT) for n in names])
-        try:
-            key = (values, tuple([v.__class__ for v in values]))
-            outcome = get(key)
-            if outcome is None:
-                outcome = lookup(key, values)
-        except TypeError:  # a list or object as a value: not memoisable, route it directly
-            outcome = router.decide(value)
+        outcome = route_values(tuple([value.get(n, ABSENT) for n in names]))
         if outcome.__class__ is not Routed:
             reject(line, outcome.message, outcome.reason, outcome.kind, value)
             continue
@@ -346,13 +334,11 @@ def _cell(value: object) -> str:
 # ---- helpers ------------------------------------------------------------------------------------
 
 def _added_columns(charter: Charter) -> tuple[str, ...]:
-    with_unit = any(s.unit is not None for s in charter.model.services)
-    return ADDED_COLUMNS if with_unit else ADDED_COLUMNS[:2]
+    return ADDED_COLUMNS if has_units(charter) else ADDED_COLUMNS[:2]
 
 
 def _rejects_format(path: str | Path, fallback: str) -> str:
-    suffix = Path(str(path)).suffix.lower()
-    return "jsonl" if suffix in (".jsonl", ".ndjson") else "csv" if suffix == ".csv" else fallback
+    return suffix_format(path) or fallback
 
 
 def _check_distinct(input: str | Path, output: str | Path, rejects: str | Path) -> None:

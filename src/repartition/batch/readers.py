@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import Callable, Iterator
 
+from ..errors import os_reason
 from .errors import BatchError
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "json_reason",
     "open_source",
     "resolve_encoding",
+    "suffix_format",
 ]
 
 #: The file formats a batch reads and writes.
@@ -40,6 +42,11 @@ def display_name(path: str | Path) -> str:
     return "l'entrée standard" if str(path) == STDIO else f"« {path} »"
 
 
+def suffix_format(path: str | Path) -> str | None:
+    """The format its extension gives a file (`.csv`, `.jsonl`, `.ndjson`), or None."""
+    return _SUFFIXES.get(Path(str(path)).suffix.lower())
+
+
 def detect_format(path: str | Path, forced: str | None, option: str) -> str:
     """The format of a file: forced by an option, else from its extension (.csv, .jsonl)."""
     if forced is not None:
@@ -49,11 +56,11 @@ def detect_format(path: str | Path, forced: str | None, option: str) -> str:
     if str(path) == STDIO:
         raise BatchError(f"le format de {display_name(path)} ne peut pas se déduire d'une extension : "
                          f"précisez {option} csv ou {option} jsonl")
-    suffix = Path(path).suffix.lower()
-    if suffix not in _SUFFIXES:
+    fmt = suffix_format(path)
+    if fmt is None:
         raise BatchError(f"le format de {display_name(path)} ne se déduit pas de son extension "
                          f"(« .csv » ou « .jsonl » attendue) : précisez {option} csv ou {option} jsonl")
-    return _SUFFIXES[suffix]
+    return fmt
 
 
 def resolve_encoding(name: str | None) -> str:
@@ -107,7 +114,7 @@ class _Source:
         except IsADirectoryError:
             raise BatchError(f"{self.name} est un dossier, pas un fichier") from None
         except OSError as error:
-            raise BatchError(f"impossible de lire {self.name} : {error.strerror}") from None
+            raise BatchError(f"impossible de lire {self.name} : {os_reason(error)}") from None
         self._binary = binary
         try:
             if binary.seekable():  # a pipe (e.g. `<(zcat …)`) is read once, without the early check
@@ -156,7 +163,7 @@ class CsvSource(_Source):
             self.separator = detect_separator(first)
             # strict: a quote left open must stop the run, not swallow the rest of the file into one
             # cell. The reader only parses records that contain a quote: the others are split
-            # directly (see `lines`), which is what it would do with them, only faster.
+            # directly (see `rows`), which is what it would do with them, only faster.
             self._feed = _Feed(self._text)
             self._feed.pending = first
             self._reader = csv.reader(self._feed, delimiter=self.separator, strict=True)
@@ -185,36 +192,17 @@ class CsvSource(_Source):
                 raise BatchError(f"{self.name}, ligne 1 : la colonne « {key} » figure deux fois dans l'en-tête")
             seen.add(key)
 
-    @property
-    def lines(self) -> Iterator[str]:
-        """The remaining physical lines, for a caller that splits unquoted lines itself.
+    def rows(self) -> Iterator[tuple[int, list[str], str | None]]:
+        """(physical line where the record starts, its cells, its text), in file order.
 
-        A line without `"` is exactly `line.rstrip("\r\n").split(separator)`; pass a line with a
-        quote to `quoted`, which reads the following lines its record spans. The caller counts the
-        lines it takes from here, after the `header_lines` of the header.
+        The text is the line without its line end when it has no quote, so that a caller may
+        write it back as it is (it is what `csv.writer` writes for these cells, before any
+        formula neutralisation); None for a quoted record. Rows made only of empty cells are
+        skipped and counted in `blank`.
         """
-        return self._text
-
-    def quoted(self, first: str) -> tuple[list[str], int]:
-        """The record starting with `first` (a line with a quote) and how many lines it spans."""
-        before = self._reader.line_num
-        self._feed.pending = first
-        row = next(self._reader)
-        return row, self._reader.line_num - before
-
-    def failure(self, error: Exception, line: int) -> Exception:
-        """The BatchError for an error met while reading the record starting at `line`."""
-        if isinstance(error, csv.Error):
-            return BatchError(f"{self.name}, ligne {line} : CSV illisible ({_csv_reason(error)})")
-        if isinstance(error, UnicodeDecodeError):
-            return self._decoding_failed(error, line)
-        return error
-
-    def records(self) -> Iterator[tuple[int, list[str]]]:
-        """(physical line where the record starts, its cells), in file order; empty rows skipped."""
         number = line = self.header_lines
         separator = self.separator
-        quoted = self.quoted
+        quoted = self._quoted
         try:
             for text in self._text:
                 number += 1
@@ -222,20 +210,34 @@ class CsvSource(_Source):
                 if '"' in text:
                     row, spanned = quoted(text)
                     number += spanned - 1
+                    text = None
                 else:
-                    row = text.rstrip("\r\n").split(separator)
+                    text = text.rstrip("\r\n")
+                    row = text.split(separator)
                 if row[0] or any(row):
-                    yield line, row
+                    yield line, row, text
                 else:
                     self.blank += 1
         except csv.Error as error:
-            raise self.failure(error, line) from None
+            raise BatchError(f"{self.name}, ligne {line} : CSV illisible ({_csv_reason(error)})") from None
         except UnicodeDecodeError as error:
-            raise self.failure(error, number + 1) from None
+            raise self._decoding_failed(error, number + 1) from None
+
+    def records(self) -> Iterator[tuple[int, list[str]]]:
+        """(physical line where the record starts, its cells), in file order; empty rows skipped."""
+        for line, row, _ in self.rows():
+            yield line, row
+
+    def _quoted(self, first: str) -> tuple[list[str], int]:
+        """The record starting with `first` (a line with a quote) and how many lines it spans."""
+        before = self._reader.line_num
+        self._feed.pending = first
+        row = next(self._reader)
+        return row, self._reader.line_num - before
 
 
 class _Feed:
-    """The csv reader's input: one line pushed back by `CsvSource.quoted`, then the file's lines."""
+    """The csv reader's input: one line pushed back by `CsvSource._quoted`, then the file's lines."""
 
     __slots__ = ("lines", "pending")
 

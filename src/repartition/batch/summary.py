@@ -8,12 +8,13 @@ from typing import Iterable
 from attrs import frozen
 
 from ..charter import Charter
-from .router import RejectTally, Routed
+from ..errors import NoDecision
+from .router import RejectTally, Routed, has_units, indicator_counts
 
 __all__ = ["Summary", "UNDECIDED_KINDS"]
 
 #: The kinds of NoDecision, in the order the summary lists them.
-UNDECIDED_KINDS = ("lacune", "conflit", "indetermination")
+UNDECIDED_KINDS = tuple(NoDecision.KINDS)
 
 
 @frozen
@@ -43,22 +44,15 @@ class Summary:
         outcomes = tuple(outcomes)
         by_service = {code: 0 for code in charter.services}
         by_rule = {rule.name: 0 for rule in charter.rules}
-        with_unit = any(s.unit is not None for s in charter.model.services)
+        with_unit = has_units(charter)
         units: dict[str, dict[str, int]] = {}
-        names = [indicator.name for indicator in charter.indicators]
-        true = dict.fromkeys(names, 0)
-        unknown = dict.fromkeys(names, 0)
         for outcome in outcomes:
             by_service[outcome.service] += outcome.count
             by_rule[outcome.rule] += outcome.count
             if with_unit and outcome.unit is not None:
                 per = units.setdefault(outcome.service, {})
                 per[outcome.unit] = per.get(outcome.unit, 0) + outcome.count
-            for name, value in zip(names, outcome.indicators):
-                if value is True:
-                    true[name] += outcome.count
-                elif value is None:
-                    unknown[name] += outcome.count
+        true, unknown = indicator_counts(charter, outcomes)
         routed = sum(o.count for o in outcomes)
         rejected = rejects.total
         reasons = dict(sorted(rejects.by_reason.items(), key=lambda item: (-item[1], item[0])))

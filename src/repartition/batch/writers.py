@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import IO
 
+from ..errors import os_reason
 from .errors import BatchError
 from .readers import STDIO, display_name
 
@@ -45,8 +46,8 @@ def neutralise_row(row: list[str]) -> list[str]:
     """Neutralise every cell of a row in place; return the row."""
     starts = FORMULA_STARTS
     for index, cell in enumerate(row):
-        if cell and cell[0] in starts and not _NUMBER.fullmatch(cell):
-            row[index] = "'" + cell
+        if cell and cell[0] in starts:  # the cheap test first: most cells need no regex
+            row[index] = neutralise(cell)
     return row
 
 
@@ -71,7 +72,7 @@ class AtomicFile:
         try:
             self.stream = open(self._temporary, "x", encoding="utf-8", newline=newline)
         except OSError as error:
-            raise BatchError(f"impossible d'écrire {self.name} : {error.strerror}") from None
+            raise BatchError(f"impossible d'écrire {self.name} : {os_reason(error)}") from None
 
     def commit(self) -> None:
         """Close the temporary file and give it its final name (an existing file is replaced)."""
@@ -83,7 +84,7 @@ class AtomicFile:
             os.replace(self._temporary, self.path)
         except OSError as error:
             self.discard()
-            raise BatchError(f"impossible d'écrire {self.name} : {error.strerror}") from None
+            raise BatchError(f"impossible d'écrire {self.name} : {os_reason(error)}") from None
         self._temporary = None
 
     def discard(self) -> None:

@@ -13,6 +13,7 @@ __all__ = ["register", "run"]
 
 
 def register(commands) -> None:
+    """Add `documenter` to the command parsers."""
     parser = commands.add_parser(
         "documenter", help="écrit la documentation d'une charte (HTML ou Markdown)",
         description="Écrit la documentation d'une charte pour ses relecteurs : règles en phrases, tables "
@@ -29,25 +30,28 @@ def register(commands) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Write the page(s); exit 0, or 1 when the verification fails (the page is written anyway)."""
     # verify=False: a charter whose examples fail is still documented, with its failures shown.
     document = describe(load_charter(args.fichier, verify=False))
     folder = Path(args.sortie)
+    files = _files(document, Path(args.fichier).stem, args.format)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        stem = Path(args.fichier).stem
-        if args.format == "html":
-            written = [folder / f"{stem}.html"]
-            written[0].write_text(to_html(document), encoding="utf-8")
-        else:
-            diagram = f"{stem}-exceptions.svg" if document.graph.edges else None
-            written = [folder / f"{stem}.md"]
-            written[0].write_text(to_markdown(document, diagram), encoding="utf-8")
-            if diagram:
-                written.append(folder / diagram)
-                written[1].write_text(svg(document.graph), encoding="utf-8")
+        for name, text in files.items():
+            (folder / name).write_text(text, encoding="utf-8")
     except OSError as error:
         print(f"impossible d'écrire dans « {folder} » : {error.strerror}", file=sys.stderr)
         return 2
-    for path in written:
-        print(f"écrit : {path}")
+    for name in files:
+        print(f"écrit : {folder / name}")
     return 0 if document.verdict.ok else 1
+
+
+def _files(document, stem: str, form: str) -> dict[str, str]:
+    """File name → text: the HTML page, or the Markdown page and its diagram's SVG file."""
+    if form == "html":
+        return {f"{stem}.html": to_html(document)}
+    if not document.graph.edges:
+        return {f"{stem}.md": to_markdown(document, None)}
+    diagram = f"{stem}-exceptions.svg"
+    return {f"{stem}.md": to_markdown(document, diagram), diagram: svg(document.graph)}

@@ -7,10 +7,12 @@ import json
 import sys
 
 from ..batch import route_file
-from ..batch.readers import FORMATS, json_reason
+from ..batch.readers import FORMATS, json_reason, suffix_format
 from ..batch.writers import AtomicFile
 from ..charter import load_charter
 from ..errors import InvalidHousehold, NoDecision
+
+__all__ = ["register", "run"]
 
 
 def register(commands) -> None:
@@ -36,8 +38,8 @@ def register(commands) -> None:
                         help="fichier des lignes orientées (par défaut : la sortie standard)")
     parser.add_argument("--rejets", metavar="FICHIER",
                         help="fichier des lignes rejetées (par défaut : SORTIE.rejets.csv ou .jsonl à côté "
-                        "de la sortie, ou rejets.csv dans le dossier courant si la sortie est la sortie "
-                        "standard)")
+                        "de la sortie, ou rejets.csv ou .jsonl dans le dossier courant si la sortie est la "
+                        "sortie standard)")
     parser.add_argument("--bilan", metavar="FICHIER", help="écrit aussi le bilan en JSON dans ce fichier")
     parser.add_argument("--format-entree", choices=FORMATS, help="format de l'entrée (sinon : son extension)")
     parser.add_argument("--format-sortie", choices=FORMATS, help="format de la sortie (sinon : son extension)")
@@ -70,29 +72,22 @@ def _batch(args: argparse.Namespace) -> int:
     output_format = args.format_sortie
     if args.sortie == "-" and output_format is None:
         # Standard output has no extension: write the input's format unless told otherwise.
-        output_format = args.format_entree or _suffix_format(args.entree)
-    summary = route_file(charter, args.entree, args.sortie, args.rejets,
-                         input_format=args.format_entree, output_format=output_format,
-                         replace=args.remplacer, encoding=args.encodage)
-    if args.bilan:
-        file = AtomicFile(args.bilan, newline=None)
-        try:
-            file.stream.write(summary.to_json())
-            file.commit()
-        except BaseException:
-            file.discard()
-            raise
+        output_format = args.format_entree or suffix_format(args.entree)
+    # Opened first, so that a bilan that cannot be written stops the command before any row is read.
+    bilan = AtomicFile(args.bilan, newline=None) if args.bilan else None
+    try:
+        summary = route_file(charter, args.entree, args.sortie, args.rejets,
+                             input_format=args.format_entree, output_format=output_format,
+                             replace=args.remplacer, encoding=args.encodage)
+        if bilan is not None:
+            bilan.stream.write(summary.to_json())
+            bilan.commit()
+    except BaseException:
+        if bilan is not None:
+            bilan.discard()
+        raise
     print(summary.render(), file=sys.stderr)
     return 1 if summary.rejected else 0
-
-
-def _suffix_format(path: str) -> str | None:
-    lowered = path.lower()
-    if lowered.endswith(".csv"):
-        return "csv"
-    if lowered.endswith((".jsonl", ".ndjson")):
-        return "jsonl"
-    return None
 
 
 def _one(args: argparse.Namespace) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from decimal import Decimal, InvalidOperation
 
 from ..charter import load_charter
 from ..errors import RepartitionError
@@ -18,18 +19,18 @@ def register(commands) -> None:
         "décide. Code de sortie 0 si tous les exemples passent et que la couverture atteint le "
         "minimum demandé, 1 sinon, 2 si une charte ne peut pas être lue.")
     parser.add_argument("fichiers", nargs="+", metavar="FICHIER", help="fichier de charte (.regles)")
-    parser.add_argument("--couverture-min", type=_percent, default=0.0, metavar="N",
+    parser.add_argument("--couverture-min", type=_percent, default=Decimal(0), metavar="N",
                         help="pourcentage minimal de règles décidées par au moins un exemple "
                         "(0 par défaut)")
     parser.set_defaults(run=run)
 
 
-def _percent(text: str) -> float:
+def _percent(text: str) -> Decimal:
     try:
-        value = float(text.replace(",", "."))
-    except ValueError:
+        value = Decimal(text.replace(",", "."))
+    except InvalidOperation:
         raise argparse.ArgumentTypeError(f"« {text} » n'est pas un pourcentage") from None
-    if not 0 <= value <= 100:
+    if not value.is_finite() or not 0 <= value <= 100:
         raise argparse.ArgumentTypeError(f"{text} : un pourcentage entre 0 et 100 est attendu")
     return value
 
@@ -50,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
     return status
 
 
-def _report(path: str, charter, minimum: float) -> bool:
+def _report(path: str, charter, minimum: Decimal) -> bool:
     """Print one charter's results; True when every example passes and coverage is enough."""
     version = f", version {charter.version}" if charter.version else ""
     print(f"Charte « {charter.title} »{version} ({path})")
@@ -75,7 +76,8 @@ def _report(path: str, charter, minimum: float) -> bool:
     failed = sum(1 for r in results if not r.passed)
     print(f"  {len(results)} exemple(s), {len(results) - failed} réussi(s), {failed} en échec ; "
           f"couverture {table.covered}/{len(table.rules)} règles ({table.percent:.0f} %)")
-    enough = table.percent + 1e-9 >= minimum
+    enough = table.reaches(minimum)
     if not enough:
-        print(f"  couverture insuffisante : {table.percent:.0f} % < {minimum:g} % demandés")
+        shown = format(minimum.normalize(), "f").replace(".", ",")
+        print(f"  couverture insuffisante : {table.percent:.0f} % < {shown} % demandés")
     return failed == 0 and enough

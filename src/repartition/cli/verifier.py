@@ -8,6 +8,8 @@ import json
 from ..charter import load_charter
 from ..errors import CharterError
 
+__all__ = ["register", "run"]
+
 
 def register(commands) -> None:
     parser = commands.add_parser(
@@ -25,6 +27,7 @@ def register(commands) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Print the report; 0 when the proof holds, 1 when it found problems (file errors raise: 2)."""
     from ..proof import verify
 
     charter = load_charter(args.fichier, verify=False)
@@ -35,16 +38,21 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
         return 0 if report.ok else 1
-    head = (f"Charte « {charter.title} », version {charter.version or '—'}, {len(charter.rules)} règles, "
-            f"{len(charter.examples)} exemples vérifiés.")
+    head = (f"Charte « {charter.title} », version {charter.version or '—'}, "
+            f"{_count(len(charter.rules), 'règle', 'règles')}, "
+            f"{_count(len(charter.examples), 'exemple vérifié', 'exemples vérifiés')}.")
     if report.ok:
         warnings = len(report.warnings)
-        tail = f" ({warnings} avertissement{'s' if warnings > 1 else ''})" if warnings else ""
+        tail = f" ({_count(warnings, 'avertissement', 'avertissements')})" if warnings else ""
         print(f"{head}\nPreuve établie : chaque ménage est orienté vers exactement un service{tail}.")
         if warnings:
             print("\n" + report.render())
         return 0
-    errors = len(report.errors)
-    print(f"{head}\nPreuve en échec : {errors} problème{'s' if errors > 1 else ''}.\n")
+    print(f"{head}\nPreuve en échec : {_count(len(report.errors), 'problème', 'problèmes')}.\n")
     print(report.render())
     return 1
+
+
+def _count(number: int, singular: str, plural: str) -> str:
+    """« 1 exemple vérifié », « 3 exemples vérifiés »: in French, 0 and 1 take the singular."""
+    return f"{number} {singular if number < 2 else plural}"

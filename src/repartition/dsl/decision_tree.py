@@ -6,7 +6,7 @@ from attrs import frozen
 
 from ..model import CharterModel
 from ..semantics import Outcome, Semantics
-from .lowering import F, T, U, Domain, RatioGe, atoms_of, lower
+from .lowering import F, T, U, Domain, RatioGe, atoms_of, lower, with_cells
 
 __all__ = ["Leaf", "IsUnknown", "Test", "TooLarge", "build_tree", "DEFAULT_BUDGET"]
 
@@ -52,7 +52,6 @@ class _Builder:
         self.cores = {r.index: lower(r.condition) for r in charter.rules if not r.is_default}
         self.domain = Domain(charter.fields, list(self.cores.values()))
         self.size_left = budget
-        self.width = len(charter.rules)
         # Atoms that bear on each rule's class: its own and those of the rules overriding it.
         self.relevant = {}
         for r in self.rules:
@@ -76,11 +75,7 @@ class _Builder:
             possible[r] = self.domain.values(self.cores[r], region, fixed, memo)
         undetermined = [r for r in open_rules if len(self.semantics.possible_classes(r, possible)) > 1]
         if not undetermined:
-            values = [None] * self.width
-            for r in self.rules:
-                mask = possible[r]
-                values[r] = True if mask & T else (False if mask & F else None)
-            return Leaf(self.semantics.resolve(tuple(values)))
+            return Leaf(self.semantics.resolve(self.semantics.representative(possible)))
         # A rule's class depends on the rules above it: they stay open with it.
         still = sorted(set(undetermined).union(*(self.semantics.overriders[r] for r in undetermined)))
         atom = self._choose(undetermined, region, fixed)
@@ -92,14 +87,14 @@ class _Builder:
         for f in fields:
             cells = self.domain.fields[f]
             if region[f] & cells.unknown_bit and region[f] & cells.known_mask:
-                return IsUnknown(f, child(_with(region, f, cells.unknown_bit), fixed),
-                                 child(_with(region, f, region[f] & cells.known_mask), fixed))
+                return IsUnknown(f, child(with_cells(region, f, cells.unknown_bit), fixed),
+                                 child(with_cells(region, f, region[f] & cells.known_mask), fixed))
         if isinstance(atom, RatioGe):
             return Test(atom, child(region, {**fixed, atom: T}), child(region, {**fixed, atom: F}))
         true = self.domain.masks[atom] & region[atom.field]
         false = region[atom.field] & ~self.domain.masks[atom] & self.domain.fields[atom.field].known_mask
-        return Test(atom, child(_with(region, atom.field, true), fixed),
-                    child(_with(region, atom.field, false), fixed))
+        return Test(atom, child(with_cells(region, atom.field, true), fixed),
+                    child(with_cells(region, atom.field, false), fixed))
 
     def _choose(self, undetermined, region, fixed):
         counts: dict = {}
@@ -114,5 +109,3 @@ def _undecided(mask: int) -> bool:
     return mask not in (T, F, U)
 
 
-def _with(region: tuple, index: int, mask: int) -> tuple:
-    return region[:index] + (mask,) + region[index + 1:]

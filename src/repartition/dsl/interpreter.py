@@ -22,6 +22,10 @@ class Interpreter:
     def evaluate(self, condition: m.Condition, values: tuple) -> bool | None:
         return getattr(self, "visit_" + type(condition).__name__)(condition, values)
 
+    def conditions(self, rules: tuple[m.Rule, ...], values: tuple) -> tuple:
+        """Each rule's condition value for a household, None for the default rule."""
+        return tuple(None if r.condition is None else self.evaluate(r.condition, values) for r in rules)
+
     def visit_Compare(self, node: m.Compare, values: tuple) -> bool | None:
         value = values[node.field.index]
         return None if value is None else _COMPARE[node.op](value, node.value)

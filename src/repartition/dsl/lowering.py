@@ -9,7 +9,7 @@ from ..semantics import F, T, U
 
 __all__ = [
     "Ge", "In", "Truth", "Known", "RatioGe", "Const", "And", "Or", "Not", "Atom", "Core",
-    "lower", "atoms_of", "fields_of", "FieldCells", "Domain", "T", "F", "U",
+    "lower", "atoms_of", "fields_of", "with_cells", "FieldCells", "Domain", "T", "F", "U",
 ]
 
 
@@ -145,6 +145,11 @@ def atoms_of(core, found: dict | None = None) -> dict:
     return found
 
 
+def with_cells(region: tuple, field: int, mask: int) -> tuple:
+    """The region with one field's cells replaced."""
+    return region[:field] + (mask,) + region[field + 1:]
+
+
 def fields_of(core) -> frozenset[int]:
     """Indices of the fields a lowered condition reads."""
     return frozenset(f for atom in atoms_of(core)
@@ -179,13 +184,6 @@ class FieldCells:
             if _holds(atom, cell):
                 mask |= 1 << bit
         return mask
-
-    def sample(self, mask: int):
-        """A readable value of the first cell in mask: the lower bound of an interval, the value."""
-        for bit, cell in enumerate(self.cells):
-            if mask >> bit & 1:
-                return _representative(cell)
-        return None
 
 
 def _holds(atom, cell) -> bool:
@@ -222,15 +220,6 @@ def _code_cells(atoms):
     cells = [("codes", frozenset(codes)) for codes in groups.values()]
     cells.append(("codes", frozenset()))  # every other code
     return cells
-
-
-def _representative(cell):
-    if isinstance(cell, tuple) and cell and cell[0] == "codes":
-        return min(cell[1]) if cell[1] else None
-    if isinstance(cell, tuple):
-        low, high = cell
-        return low if low is not None else (high if high is not None else 0)
-    return cell
 
 
 class Domain:

@@ -27,8 +27,11 @@ more than a box intersection. What the engine cannot settle — a chain of three
 but no whole solution found, a period beyond `examples.MAX_PERIOD`, or regions left when the node
 or time budget runs out — is reported as `indecis` with its region: the proof never claims
 "proven" on a guess and never hangs.
-Dead rules and useless exceptions are decided by the same splitting, searching for a household
-where a rule decides, or where an exception and its rule hold together.
+Dead rules and useless exceptions are decided by the same splitting (`Explorer.search`). A rule
+is dead when no household has it decide. An exception is useful where it is true while its rule,
+or a rule that its rule sets aside in turn, is true or unknown: setting aside a rule whose
+condition is unknown is how a charter says what to do when a value is unknown. An exception
+true nowhere like that never sets anything aside, and is reported as useless.
 """
 
 from __future__ import annotations
@@ -42,7 +45,7 @@ from .. import model as m
 from .. import runtime
 from ..dsl.interpreter import Interpreter
 from ..errors import NoDecision
-from ..semantics import CONFLICT, DECIDED, GAP, T, U, Semantics
+from ..semantics import CONFLICT, DECIDED, GAP, T, U, Outcome, Semantics
 from .examples import Undecided, external, solve
 from .problems import ERROR, HEADINGS, KINDS, WARNING, Problem, describe
 from .regions import DEFAULT_NODES, DEFAULT_SECONDS, Budget, Explorer
@@ -53,6 +56,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["verify", "Report", "Problem", "KINDS", "ERROR", "WARNING"]
 
 _EXAMPLE_TRIES = 12  # leaves tried before giving up on showing a reproducing example
+_MAX_HOLE_LEAVES = 400  # beyond this, pairing gap leaves into separate holes costs too much
 
 
 @frozen
@@ -71,13 +75,16 @@ class Report:
 
     @property
     def errors(self) -> tuple[Problem, ...]:
+        """The problems of gravity `erreur`."""
         return tuple(p for p in self.problems if p.severity == ERROR)
 
     @property
     def warnings(self) -> tuple[Problem, ...]:
+        """The problems of gravity `avertissement`."""
         return tuple(p for p in self.problems if p.severity == WARNING)
 
     def to_dict(self) -> dict:
+        """The JSON form printed by `repartition verifier --format json`."""
         return {"ok": self.ok, "problemes": [p.to_dict() for p in self.problems]}
 
     def render(self) -> str:
@@ -93,15 +100,15 @@ class Report:
 def verify(charter: "Charter | m.CharterModel", *, nodes: int = DEFAULT_NODES,
            seconds: float = DEFAULT_SECONDS) -> Report:
     """Prove that every household gets exactly one service, or list the problems with examples."""
-    return _Verifier(charter, nodes, seconds).run()
+    model = charter if isinstance(charter, m.CharterModel) else charter.model
+    return _Verifier(model, nodes, seconds).run()
 
 
 class _Verifier:
-    def __init__(self, charter, nodes: int, seconds: float):
-        if isinstance(charter, m.CharterModel):
-            self.model, self.charter = charter, None
-        else:
-            self.model, self.charter = charter.model, charter
+    """One run of the proof over one charter model, sharing one budget between its searches."""
+
+    def __init__(self, model: m.CharterModel, nodes: int, seconds: float):
+        self.model = model
         self.budget = Budget(nodes, seconds)
         self.semantics = Semantics(self.model)
         self.explorer = Explorer(self.model, self.semantics)
@@ -151,22 +158,21 @@ class _Verifier:
             if leaf.outcome.kind != DECIDED:
                 groups.setdefault((leaf.outcome.kind, leaf.outcome.rules), []).append(leaf)
         problems = []
-        for (kind, rules), found in list(groups.items()):
-            if kind == GAP:  # one problem per separate hole, not one for all of them
-                del groups[(kind, rules)]
-                for part, bucket in enumerate(self._holes(found)):
-                    groups[(kind, rules, part)] = bucket
-        for key, found in groups.items():
-            kind, rules = key[0], key[1]
-            example = self._example(found, points, lambda values: self._reproduces(values, kind, rules))
-            problems.append(Problem(kind, self._message(kind, rules), self._rule_refs(rules),
-                                    self._describe([(l.region, l.fixed) for l in found]), example,
-                                    tuple((l.region, l.fixed) for l in found)))
+        for (kind, rules), leaves in groups.items():
+            # One problem per separate hole, not one for all of them.
+            for found in (self._holes(leaves) if kind == GAP else [leaves]):
+                def check(values, kind=kind, rules=rules):
+                    outcome = self._outcome(values)
+                    return outcome.kind == kind and outcome.rules == rules
+
+                boxes = tuple((l.region, l.fixed) for l in found)
+                problems.append(Problem(kind, self._message(kind, rules), self._rule_refs(rules),
+                                        self._describe(boxes), self._example(found, points, check), boxes))
         return problems
 
     def _holes(self, leaves) -> list[list]:
         """Leaves split into connected parts (touching across one cell boundary): one hole each."""
-        if len(leaves) > 400:  # too many to pair up cheaply: one problem for all of them
+        if len(leaves) > _MAX_HOLE_LEAVES:  # one problem for all of them
             return [leaves]
         parent = list(range(len(leaves)))
 
@@ -193,14 +199,11 @@ class _Verifier:
         apart = [i for i, (x, y) in enumerate(zip(a.region, b.region)) if not x & y]
         if len(differ_atoms) + len(apart) > 1:
             return False
-        if differ_atoms:
-            return True
-        if not apart:
+        if differ_atoms or not apart:
             return True
         i = apart[0]
         cells = self.domain.fields[i]
-        kind = cells.field.type
-        if not kind.ordered or isinstance(kind, m.BoolType):
+        if not cells.field.type.ordered:
             return True
         x, y = a.region[i], b.region[i]
         if (x | y) & cells.unknown_bit:
@@ -220,18 +223,12 @@ class _Verifier:
         return (f"le service dépend d'une valeur inconnue : les règles {names} pourraient s'appliquer "
                 f"et désignent des services différents ({services})")
 
-    def _reproduces(self, values: tuple, kind: str, rules: tuple[int, ...]) -> bool:
-        outcome = self._route(external(self.model, values))
-        return outcome.kind == kind and outcome.rules == rules
-
-    def _route(self, household: dict):
-        """The outcome of a JSON-style household: read as routing reads it, decided by the interpreter."""
-        values = tuple(runtime.read(f, household[f.machine]) for f in self.model.fields)
-        return self.semantics.resolve(self._conditions(values))
+    def _outcome(self, values: tuple) -> Outcome:
+        """The outcome of the household as shown, read back as routing reads it, by the interpreter."""
+        return self.semantics.resolve(self._conditions(self._read(values)))
 
     def _conditions(self, values: tuple) -> tuple:
-        evaluate = self._interpreter.evaluate
-        return tuple(None if r.condition is None else evaluate(r.condition, values) for r in self.rules)
+        return self._interpreter.conditions(self.rules, values)
 
     # ---- dead rules, useless exceptions, redundancies --------------------------------------------
     def _dead_rules(self, kept, undecided) -> list[Problem]:
@@ -251,7 +248,7 @@ class _Verifier:
                     "les autres règles répartissent déjà tous les ménages",
                     self._rule_refs((rule.index,)), "aucun ménage", None))
                 continue
-            boxes, witness, complete = self._where({rule.index: 1}, undecided)
+            boxes, witness, complete = self._where({rule.index: T}, undecided)
             if not boxes and not complete:
                 continue  # reported as indecis
             if not boxes:
@@ -281,22 +278,9 @@ class _Verifier:
             for target in rule.overrides:
                 if self.rules[target].is_default or rule.is_default:
                     continue
-                # The exception matters where it is true while its rule, or a rule that its rule
-                # sets aside in turn, is not false: true or unknown, an unknown rule being set
-                # aside too (that is how a charter handles unknown values).
-                downstream = [target] + [q.index for q in self.rules
-                                         if target in self.semantics.overriders[q.index]]
-                useful, complete = False, True
-                for rule_below in downstream:
-                    both, _, done = self._where({rule.index: T, rule_below: T | U}, undecided,
-                                                first_only=True)
-                    complete = complete and done
-                    if both:
-                        useful = True
-                        break
-                if useful or not complete:
-                    continue  # useful, or reported as indecis
-                boxes, witness, _ = self._where({rule.index: 1}, undecided)
+                if self._useful(rule.index, target, undecided) is not False:
+                    continue  # useful, or not settled (the undecided region is reported as indecis)
+                boxes, witness, _ = self._where({rule.index: T}, undecided)
                 example = None
                 if witness is not None:
                     conditions = self._conditions(self._read(witness))
@@ -311,6 +295,22 @@ class _Verifier:
                     self._rule_refs((rule.index, target)), region, example, tuple(boxes)))
         return problems
 
+    def _useful(self, exception: int, target: int, undecided: list) -> bool | None:
+        """Whether the exception is true somewhere its rule, or a rule its rule sets aside in turn,
+        is true or unknown (None when the budget ran out first).
+
+        An unknown rule counts: setting it aside is how a charter says what to do when a value is
+        unknown.
+        """
+        below = [target] + [q.index for q in self.rules if target in self.semantics.overriders[q.index]]
+        complete = True
+        for rule in below:
+            found, _, done = self._where({exception: T, rule: T | U}, undecided, first_only=True)
+            if found:
+                return True
+            complete = complete and done
+        return False if complete else None
+
     def _redundancies(self, kept, points) -> list[Problem]:
         groups: dict = {}
         for leaf in kept:
@@ -318,18 +318,17 @@ class _Verifier:
                 groups.setdefault(leaf.deciding, []).append(leaf)
         problems = []
         for rules, found in groups.items():
-            names = tuple(self.rules[r].name for r in rules)
+            names = ", ".join(f"« {self.rules[r].name} »" for r in rules)
 
             def check(values, rules=rules):
-                outcome = self._route(external(self.model, values))
+                outcome = self._outcome(values)
                 return outcome.kind == DECIDED and outcome.rules == rules
 
             service = self.rules[rules[0]].service.code
+            boxes = tuple((l.region, l.fixed) for l in found)
             problems.append(Problem(
-                "redondance", "les règles " + ", ".join(f"« {n} »" for n in names) +
-                f" s'appliquent ensemble et désignent le même service ({service})",
-                self._rule_refs(rules), self._describe([(l.region, l.fixed) for l in found]),
-                self._example(found, points, check), tuple((l.region, l.fixed) for l in found)))
+                "redondance", f"les règles {names} s'appliquent ensemble et désignent le même service ({service})",
+                self._rule_refs(rules), self._describe(boxes), self._example(found, points, check), boxes))
         return problems
 
     def _where(self, wanted: dict, undecided: list, first_only: bool = False):

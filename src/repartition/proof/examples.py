@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as _dt
 import itertools
 import math
+from decimal import Decimal
 from fractions import Fraction
 
 from .. import model as m
 from ..dsl.lowering import T, Domain, FieldCells
 
-__all__ = ["Undecided", "solve", "solve_pair", "external", "MAX_PERIOD"]
+__all__ = ["Undecided", "solve", "solve_pair", "intervals", "external", "json_value", "MAX_PERIOD"]
 
 #: Largest period (lcm of the ratio denominators) the exact two-field solver walks through.
 MAX_PERIOD = 100_000
@@ -37,20 +38,14 @@ def solve(domain: Domain, region: tuple, fixed: tuple, today: int | None = None)
             values[index] = _pick(cells, region[index], today)
     if not fixed:
         return tuple(values)
-    # Linear constraints a·x_left + b·x_right >= c, grouped into connected components of fields.
-    constraints = []
-    for atom, bit in fixed:
-        if bit == T:
-            constraints.append(({atom.left: atom.den}, {atom.right: -atom.num}, atom.offset))
-        else:
-            constraints.append(({atom.left: -atom.den}, {atom.right: atom.num}, 1 - atom.offset))
+    # Linear constraints Σ a·x >= c (den·left − num·right >= offset, or its negation < offset),
+    # grouped into connected components of fields.
     linear = []
-    for left, right, c in constraints:
-        coefficients: dict[int, int] = {}
-        for part in (left, right):
-            for f, a in part.items():
-                coefficients[f] = coefficients.get(f, 0) + a
-        linear.append((coefficients, c))
+    for atom, bit in fixed:
+        sign = 1 if bit == T else -1
+        coefficients = {atom.left: sign * atom.den}
+        coefficients[atom.right] = coefficients.get(atom.right, 0) - sign * atom.num  # left may be right
+        linear.append((coefficients, atom.offset if bit == T else 1 - atom.offset))
     for component in _components(ratio_fields, linear):
         rows = [(co, c) for co, c in linear if set(co) & component]
         found = _solve_component(fields, region, sorted(component), rows)
@@ -79,8 +74,8 @@ def _components(fields: set[int], linear: list) -> list[set[int]]:
     return [groups[k] for k in sorted(groups)]
 
 
-def _intervals(cells: FieldCells, mask: int) -> list[tuple]:
-    """The known cells of a mask as maximal intervals (low, high), None for unbounded."""
+def intervals(cells: FieldCells, mask: int) -> list[tuple]:
+    """The known cells of a mask (an ordered field's) as maximal intervals (low, high), None for unbounded."""
     out: list[list] = []
     for bit, cell in enumerate(cells.cells):
         if mask >> bit & 1:
@@ -108,25 +103,36 @@ def _clamp(value: int, low, high) -> int:
 
 
 def _solve_component(fields, region, variables: list[int], rows: list) -> dict | None:
-    options = {f: _intervals(fields[f], region[f]) for f in variables}
+    """Values for one group of fields tied together by ratio constraints, or None if there are none."""
+    options = {f: intervals(fields[f], region[f]) for f in variables}
     if len(variables) <= 2:
-        x = variables[0]
-        y = variables[1] if len(variables) == 2 else None
-        best = None
-        for xi in options[x]:
-            for yi in (options[y] if y is not None else [(0, 0)]):
-                cons = [(co.get(x, 0), co.get(y, 0) if y is not None else 0, c) for co, c in rows]
-                xt = _target(fields[x], xi)
-                yt = _target(fields[y], yi) if y is not None else 0
-                found = solve_pair(cons, xi, yi, xt, yt)
-                if found is not None and (best is None or _score(found, xt, yt) < _score(best[0], best[1], best[2])):
-                    best = (found, xt, yt)
-        if best is None:
-            return None
-        (vx, vy) = best[0]
-        return {x: vx} if y is None else {x: vx, y: vy}
-    # Three fields or more tied together: no household if even real numbers cannot satisfy the
-    # constraints (Fourier–Motzkin); else try readable values for all but two and solve the rest.
+        return _solve_two(fields, options, variables, rows)
+    return _solve_chain(fields, options, variables, rows)
+
+
+def _solve_two(fields, options: dict, variables: list[int], rows: list) -> dict | None:
+    """One or two fields: exact, the most readable point over every pair of their intervals."""
+    x = variables[0]
+    y = variables[1] if len(variables) == 2 else None
+    best = None
+    for xi in options[x]:
+        for yi in (options[y] if y is not None else [(0, 0)]):
+            cons = [(co.get(x, 0), co.get(y, 0) if y is not None else 0, c) for co, c in rows]
+            xt = _target(fields[x], xi)
+            yt = _target(fields[y], yi) if y is not None else 0
+            found = solve_pair(cons, xi, yi, xt, yt)
+            if found is not None and (best is None or _score(found, xt, yt) < _score(*best)):
+                best = (found, xt, yt)
+    if best is None:
+        return None
+    vx, vy = best[0]
+    return {x: vx} if y is None else {x: vx, y: vy}
+
+
+def _solve_chain(fields, options: dict, variables: list[int], rows: list) -> dict | None:
+    """Three fields or more: no household if even real numbers cannot satisfy the constraints
+    (Fourier–Motzkin); else readable values for all but two, and the last two solved exactly.
+    Raises Undecided when neither settles it."""
     boxes = [options[f] for f in variables]
     if all(_real_empty(rows, dict(zip(variables, choice))) for choice in itertools.product(*boxes)):
         return None
@@ -138,7 +144,7 @@ def _solve_component(fields, region, variables: list[int], rows: list) -> dict |
             for v in (_target(fields[f], (low, high)), low, high):
                 if v is not None and v not in candidates:
                     candidates.append(v)
-        choices.append(candidates[:6])
+        choices.append(candidates[:6])  # a few readable values each: the product stays small
     for assignment in itertools.product(*choices):
         chosen = dict(zip(head, assignment))
         for xi in options[x]:
@@ -153,18 +159,18 @@ def _solve_component(fields, region, variables: list[int], rows: list) -> dict |
     raise Undecided()
 
 
-def _real_empty(rows: list, intervals: dict, limit: int = 400) -> bool:
-    """True when no real point satisfies the rows (coefficients, c: Σ a·x >= c) within the intervals.
+def _real_empty(rows: list, bounds: dict, limit: int = 400) -> bool:
+    """True when no real point within the bounds (low, high per field) satisfies the rows (Σ a·x >= c).
 
     Fourier–Motzkin elimination; False when unsure (too many constraints), which claims nothing.
     """
     system = [(dict(co), Fraction(c)) for co, c in rows]
-    for f, (low, high) in intervals.items():
+    for f, (low, high) in bounds.items():
         if low is not None:
             system.append(({f: 1}, Fraction(low)))
         if high is not None:
             system.append(({f: -1}, Fraction(-high)))
-    for f in list(intervals):
+    for f in list(bounds):
         lower = [(co, c) for co, c in system if co.get(f, 0) > 0]
         upper = [(co, c) for co, c in system if co.get(f, 0) < 0]
         rest = [(co, c) for co, c in system if co.get(f, 0) == 0]
@@ -297,20 +303,14 @@ def _fresh_code(cells: FieldCells) -> str:
 
 def external(model: m.CharterModel, values: tuple) -> dict:
     """A household as JSON-style values in the CSV/JSON field names (money as « 1234,56 »)."""
-    out = {}
-    for f in model.fields:
-        value = values[f.index]
-        kind = f.type
-        if value is None:
-            out[f.machine] = None
-        elif isinstance(kind, m.MoneyType):
-            sign = "-" if value < 0 else ""
-            units, cents = divmod(abs(value), 100)
-            out[f.machine] = f"{sign}{units},{cents:02d}"
-        elif isinstance(kind, m.DateType):
-            out[f.machine] = _dt.date.fromordinal(value).isoformat()
-        elif isinstance(kind, m.EnumType):
-            out[f.machine] = kind.values[value].machine
-        else:
-            out[f.machine] = value
-    return out
+    return {f.machine: json_value(f, values[f.index]) for f in model.fields}
+
+
+def json_value(f: m.Field, value):
+    """An internal value as JSON input spells it: `Field.external`, with amounts and dates as text."""
+    shown = f.external(value)
+    if isinstance(shown, Decimal):
+        return f"{shown:f}".replace(".", ",")  # exact: the cents as they are, never a float
+    if isinstance(shown, _dt.date):
+        return shown.isoformat()
+    return shown

@@ -9,6 +9,7 @@ from attrs import field, frozen
 from .. import model as m
 from ..dsl.lowering import T, Domain, FieldCells, RatioGe
 from ..errors import Diagnostic
+from .examples import intervals
 
 __all__ = [
     "Problem", "KINDS", "ERROR", "WARNING", "HEADINGS", "merge", "simplify", "describe", "describe_box",
@@ -59,6 +60,7 @@ class Problem:
 
     @property
     def severity(self) -> str:
+        """`erreur` or `avertissement`, by kind."""
         return KINDS[self.kind]
 
     def to_dict(self) -> dict:
@@ -78,8 +80,7 @@ class Problem:
             lines.append("  règles : " + ", ".join(_rule_text(n, l) for n, l in self.rules))
         lines.append(f"  région : {self.region}")
         if self.example is not None:
-            shown = ", ".join(f"{k} = {_json_text(v)}" for k, v in self.example.items())
-            lines.append(f"  exemple : {shown}")
+            lines.append(f"  exemple : {_example_text(self.example)}")
         return "\n".join(lines)
 
     def diagnostic(self, file: str | None = None) -> Diagnostic:
@@ -88,12 +89,16 @@ class Problem:
         where = (f"{file}:{line}: " if line else f"{file}: ") if file else ""
         text = f"{where}{self.kind} : {self.message} — région : {self.region}"
         if self.example is not None:
-            text += " — exemple : " + ", ".join(f"{k} = {_json_text(v)}" for k, v in self.example.items())
+            text += f" — exemple : {_example_text(self.example)}"
         return Diagnostic(text, severity=self.severity)
 
 
 def _rule_text(name: str, line: int | None) -> str:
     return f"« {name} » (ligne {line})" if line is not None else f"« {name} »"
+
+
+def _example_text(example: dict) -> str:
+    return ", ".join(f"{k} = {_json_text(v)}" for k, v in example.items())
 
 
 def _json_text(value) -> str:
@@ -237,6 +242,7 @@ def describe(domain: Domain, model: m.CharterModel, boxes) -> str:
 
 
 def describe_box(domain: Domain, model: m.CharterModel, region: tuple, fixed: tuple) -> str:
+    """One box in French: each field it restricts, then each fixed ratio comparison."""
     parts = []
     for index, cells in enumerate(domain.fields):
         if region[index] != cells.full:
@@ -287,20 +293,7 @@ def _known_text(cells: FieldCells, mask: int, model: m.CharterModel) -> str:
         return "parmi " + ", ".join(names)
     if isinstance(kind, m.CodeType):
         return _codes_text(cells, bits, model)
-    pieces = []
-    for low, high in _merged_intervals([cells.cells[b] for b in bits]):
-        pieces.append(_interval_text(kind, low, high))
-    return " ou ".join(pieces)
-
-
-def _merged_intervals(cells: list[tuple]) -> list[tuple]:
-    out: list[list] = []
-    for low, high in cells:
-        if out and out[-1][1] is not None and low is not None and out[-1][1] + 1 == low:
-            out[-1][1] = high
-        else:
-            out.append([low, high])
-    return [tuple(i) for i in out]
+    return " ou ".join(_interval_text(kind, low, high) for low, high in intervals(cells, mask))
 
 
 def _interval_text(kind, low, high) -> str:

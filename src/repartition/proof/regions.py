@@ -7,13 +7,10 @@ import time
 from attrs import field, frozen
 
 from .. import model as m
-from ..dsl.lowering import F, T, U, Domain, RatioGe, atoms_of, lower
+from ..dsl.lowering import F, T, U, Domain, RatioGe, atoms_of, lower, with_cells
 from ..semantics import Outcome, Semantics
 
-__all__ = [
-    "Leaf", "Pending", "Budget", "Explorer", "BudgetExceeded", "DEFAULT_NODES", "DEFAULT_SECONDS",
-    "cell_index", "contains",
-]
+__all__ = ["Leaf", "Pending", "Budget", "Explorer", "DEFAULT_NODES", "DEFAULT_SECONDS", "contains"]
 
 #: Most regions the proof examines before it gives up on the rest (reported as `indecis`).
 DEFAULT_NODES = 400_000
@@ -25,16 +22,13 @@ DEFAULT_SECONDS = 20.0
 class Leaf:
     """A region (one cell mask per field, plus fixed ratio atoms) where the outcome is fixed.
 
-    `values` holds, per rule, a condition value (True, False or None) that gives every household
-    of the region its outcome under `Semantics`; `deciding` and `might` are the rules in each class.
+    `outcome` is every household's outcome there under `Semantics`; `deciding`, its deciding rules.
     """
 
     region: tuple[int, ...]
     fixed: tuple[tuple[RatioGe, int], ...]
-    values: tuple = field(eq=False)
     outcome: Outcome = field(eq=False)
     deciding: tuple[int, ...] = field(eq=False)
-    might: tuple[int, ...] = field(eq=False)
 
 
 @frozen
@@ -43,10 +37,6 @@ class Pending:
 
     region: tuple[int, ...]
     fixed: tuple[tuple[RatioGe, int], ...]
-
-
-class BudgetExceeded(Exception):
-    """Raised inside a search when the budget runs out."""
 
 
 class Budget:
@@ -73,15 +63,12 @@ class Explorer:
     """Splits the domain at the rules' thresholds, with the same lowering as the compiler."""
 
     def __init__(self, model: m.CharterModel, semantics: Semantics | None = None):
-        self.model = model
         self.semantics = semantics or Semantics(model)
         self.rules = tuple(r.index for r in model.rules if not r.is_default)
         self.cores = {r: lower(model.rules[r].condition) for r in self.rules}
         self.domain = Domain(model.fields, list(self.cores.values()))
-        self.overriders = self.semantics.overriders
-        self.width = len(model.rules)
         # The cores whose value bears on a rule's class: its own and its overriders'.
-        self.related = {r: (r,) + tuple(e for e in self.overriders[r]) for r in self.rules}
+        self.related = {r: (r,) + self.semantics.overriders[r] for r in self.rules}
         self.split_atoms = {}
         for r in self.rules:
             found: dict = {}
@@ -95,6 +82,7 @@ class Explorer:
         leaves: list[Leaf] = []
         pending: list[Pending] = []
         stack = [(self.domain.full_region(), (), {}, self.rules)]
+        values_of, cores, classes = self.domain.values, self.cores, self.semantics.possible_classes
         while stack:
             region, fixed, masks, active = stack.pop()
             if not budget.spend():
@@ -103,15 +91,13 @@ class Explorer:
                 break
             fixed_map = dict(fixed)
             memo: dict = {}
+            # A smaller region never reopens a rule: only the rules still open need a fresh look.
             masks = dict(masks)
             refresh = set()
             for r in active:
                 refresh.update(self.related[r])
-            values_of = self.domain.values
-            cores = self.cores
             for r in refresh:
                 masks[r] = values_of(cores[r], region, fixed_map, memo)
-            classes = self.semantics.possible_classes
             still = tuple(r for r in active if len(classes(r, masks)) > 1)
             if not still:
                 leaves.append(self._leaf(region, fixed, masks))
@@ -123,15 +109,14 @@ class Explorer:
         return leaves, pending
 
     def _leaf(self, region, fixed, masks) -> Leaf:
-        values = [None] * self.width
-        for r in self.rules:
-            mask = masks[r]
-            values[r] = True if mask & T else (False if mask & F else None)
-        values = tuple(values)
-        deciding, might = self.semantics.classify(values)
-        return Leaf(region, fixed, values, self.semantics.resolve(values), tuple(deciding), tuple(might))
+        """The leaf of a region where every rule's class is fixed: any value each mask allows
+        classifies the rules alike, so one tuple of condition values stands for the region."""
+        values = self.semantics.representative({r: masks[r] for r in self.rules})
+        deciding, _ = self.semantics.classify(values)
+        return Leaf(region, fixed, self.semantics.resolve(values), tuple(deciding))
 
     def _choose(self, rules, region, fixed_map):
+        """The atom left open in the region that most of the open rules depend on."""
         counts: dict = {}
         atom_values = self.domain.atom_values
         seen: dict = {}
@@ -151,13 +136,13 @@ class Explorer:
         for f in fields:
             cells = domain.fields[f]
             if region[f] & cells.unknown_bit and region[f] & cells.known_mask:
-                return [(_with(region, f, region[f] & cells.known_mask), fixed),
-                        (_with(region, f, cells.unknown_bit), fixed)]
+                return [(with_cells(region, f, region[f] & cells.known_mask), fixed),
+                        (with_cells(region, f, cells.unknown_bit), fixed)]
         if isinstance(atom, RatioGe):
             return [(region, _fix(fixed, atom, T)), (region, _fix(fixed, atom, F))]
         true = domain.masks[atom] & region[atom.field]
         false = region[atom.field] & ~domain.masks[atom] & domain.fields[atom.field].known_mask
-        return [(_with(region, atom.field, false), fixed), (_with(region, atom.field, true), fixed)]
+        return [(with_cells(region, atom.field, false), fixed), (with_cells(region, atom.field, true), fixed)]
 
     # ---- where given conditions take given values ------------------------------------------------
     def search(self, wanted: list[tuple[object, int]], budget: Budget):
@@ -192,21 +177,19 @@ class Explorer:
         return found, pending
 
 
-def _with(region: tuple, index: int, mask: int) -> tuple:
-    return region[:index] + (mask,) + region[index + 1:]
-
 
 def _fix(fixed: tuple, atom: RatioGe, bit: int) -> tuple:
+    """Fixed ratio atoms in a canonical order, so that equal regions compare and merge equal."""
     return tuple(sorted(fixed + ((atom, bit),), key=repr))
 
 
-def cell_index(cells, value) -> int:
-    """The bit of the cell holding a known internal value (for tests and membership checks)."""
+def _cell_index(cells, value) -> int:
+    """The bit of the cell holding an internal value (the unknown bit for None)."""
     if value is None:
         return len(cells.cells)
     for bit, cell in enumerate(cells.cells):
         if isinstance(cell, tuple) and cell and cell[0] == "codes":
-            if value in cell[1] or (not cell[1] and _other_code(cells, value)):
+            if value in cell[1] or not cell[1]:  # the last cell holds every code no set names
                 return bit
         elif isinstance(cell, tuple):
             low, high = cell
@@ -217,14 +200,10 @@ def cell_index(cells, value) -> int:
     raise ValueError(value)  # pragma: no cover
 
 
-def _other_code(cells, value) -> bool:
-    return all(value not in c[1] for c in cells.cells)
-
-
 def contains(domain: Domain, region: tuple, fixed: tuple, values: tuple) -> bool:
     """Whether a household (internal values) lies in a region with its fixed ratio atoms."""
     for index, cells in enumerate(domain.fields):
-        if not region[index] >> cell_index(cells, values[index]) & 1:
+        if not region[index] >> _cell_index(cells, values[index]) & 1:
             return False
     for atom, bit in fixed:
         left, right = values[atom.left], values[atom.right]

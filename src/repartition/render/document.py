@@ -9,7 +9,7 @@ from attrs import frozen
 from .. import model as m
 from ..charter import Charter
 from ..dsl.names import machine_name
-from ..errors import RepartitionError
+from ..examples import ExampleResult, run_examples
 from ..values import BadValue
 from .graph import ExceptionGraph, exception_graph
 from .sentences import condition_text, rule_sentence, type_text, unit_text, validity_text
@@ -18,8 +18,16 @@ from .verdict import Verdict, verdict
 
 __all__ = [
     "FieldView", "ServiceView", "TableView", "ExampleView", "RuleView", "CharterDocument", "describe",
-    "rule_anchor",
+    "rule_anchor", "header_facts", "EXAMPLE_COLUMNS", "example_cells", "FALLBACK_NOTE", "ARROW_NOTE",
 ]
+
+#: Columns of an examples table; `example_cells` gives a row.
+EXAMPLE_COLUMNS = ("Exemple", "Ménage", "Attendu", "Obtenu")
+#: Said above the decision tables when they fall back to each rule's own condition.
+FALLBACK_NOTE = ("Le domaine est trop découpé pour une table exacte : chaque règle est montrée avec les "
+                 "exceptions qui l'écartent.")
+#: How to read the exception diagram.
+ARROW_NOTE = "Une flèche de A vers B : A s'applique par exception à B et l'emporte sur elle."
 
 
 @frozen
@@ -102,6 +110,19 @@ class CharterDocument:
     dependencies: tuple[str, ...]  # the rule file and its table files
 
 
+def header_facts(doc: "CharterDocument") -> tuple[tuple[str, str], ...]:
+    """The header's (term, value) pairs that the charter gives, in the order pages show them."""
+    facts = (("Référence", doc.reference), ("Version", doc.version), ("Validité", doc.validity),
+             ("Fichier", doc.source), ("Empreinte sha256", doc.sha256))
+    return tuple((term, value) for term, value in facts if value)
+
+
+def example_cells(example: ExampleView) -> tuple[str, str, str, str]:
+    """One row of an examples table: name, household, expected, and what the charter gives (✓ or ✗)."""
+    household = ", ".join(f"{label} : {value}" for label, value in example.values)
+    return example.name, household, example.expected, ("✓ " if example.ok else "✗ ") + example.obtained
+
+
 def rule_anchor(name: str) -> str:
     """The HTML id of a rule's section: `regle-` and its machine name."""
     return "regle-" + (machine_name(name) or "sans-nom").replace("_", "-")
@@ -110,7 +131,7 @@ def rule_anchor(name: str) -> str:
 def describe(charter: Charter) -> CharterDocument:
     """Describe a loaded charter (load it with `verify=False` to document one whose proof fails)."""
     model = charter.model
-    examples = tuple(_example(charter, e) for e in model.examples)
+    examples = tuple(_example(charter, result) for result in run_examples(charter))
     base = Path(model.name).parent
     return CharterDocument(
         source=model.name,
@@ -182,23 +203,18 @@ def _definitions(condition, found: dict | None = None) -> list[m.Definition]:
     return list(found.values())
 
 
-def _example(charter: Charter, example: m.Example) -> ExampleView:
+def _example(charter: Charter, result: ExampleResult) -> ExampleView:
+    example = result.example
     values = []
     for field in charter.fields:
         if field.machine in example.household:
             values.append((field.label, _raw_text(field, example.household[field.machine])))
         elif field.has_default:
             values.append((field.label, f"{field.text(field.default)} (par défaut)"))
-    expected = example.service + (f" par « {example.rule} »" if example.rule else "")
-    try:
-        decision = charter.route(example.household)
-    except RepartitionError as error:
-        obtained, rule, ok = f"non orienté : {error.diagnostic.message}", None, False
-    else:
-        obtained, rule = f"{decision.service} par « {decision.rule} »", decision.rule
-        ok = decision.service == example.service and example.rule in (None, decision.rule)
+    obtained = result.obtained_text if result.error is None else f"non orienté : {result.error}"
     line = example.span.line if example.span else None
-    return ExampleView(example.name, tuple(values), expected, obtained, ok, rule, line)
+    return ExampleView(example.name, tuple(values), result.expected_text, obtained, result.passed,
+                       result.rule, line)
 
 
 def _raw_text(field: m.Field, raw: object) -> str:

@@ -95,34 +95,62 @@ def _order(graph: ExceptionGraph, sweeps: int = 4) -> list[list[GraphNode]]:
     return list(reversed(rows))
 
 
-def svg(graph: ExceptionGraph, *, title: str = "Exceptions entre les règles") -> str:
-    """A standalone SVG image of the graph; every text from the charter is escaped."""
-    colours = {code: _PALETTE[i % len(_PALETTE)] for i, (code, _) in enumerate(graph.services)}
-    rows = _order(graph)
-    boxes: dict[str, tuple[float, float, float, float, list[str], GraphNode]] = {}
-    widths, heights, sized = [], [], []
-    for row in rows:
-        sizes = []
-        for node in row:
-            lines = textwrap.wrap(node.rule, _WRAP) or [node.rule]
-            caption = f"{node.service}" + (f" · ligne {node.line}" if node.line else "")
-            lines = lines + [caption]
-            width = max(len(t) for t in lines) * _CHAR + 2 * _PAD
-            sizes.append((width, len(lines) * _LINE + 2 * _PAD, lines, node))
-        widths.append(sum(s[0] for s in sizes) + _GAP_X * max(len(sizes) - 1, 0))
-        heights.append(max((s[1] for s in sizes), default=0))
-        sized.append(sizes)
-    legend = [f"{code} : {label}" for code, label in graph.services]
-    legend_height = 20 * len(legend) + 12
+def _box_size(node: GraphNode) -> tuple[float, float, list[str]]:
+    """Width, height and text lines (the rule's name wrapped, then service and line) of a node's box."""
+    lines = textwrap.wrap(node.rule, _WRAP) or [node.rule]
+    lines.append(node.service + (f" · ligne {node.line}" if node.line else ""))
+    return max(len(t) for t in lines) * _CHAR + 2 * _PAD, len(lines) * _LINE + 2 * _PAD, lines
+
+
+def _layout(rows: list[list[GraphNode]], legend: list[str]) -> tuple[float, float, dict]:
+    """Image width and height, and each rule's box (x, y, width, height, lines, node), rows centred."""
+    sized = [[(*_box_size(node), node) for node in row] for row in rows]
+    widths = [sum(s[0] for s in row) + _GAP_X * max(len(row) - 1, 0) for row in sized]
     width = max(widths + [20 + len(t) * _CHAR for t in legend] + [200]) + 2 * _PAD
-    y = _PAD + legend_height
-    for row, row_width, row_height in zip(sized, widths, heights):
+    y = _PAD + 20 * len(legend) + 12  # below the legend
+    boxes = {}
+    for row, row_width in zip(sized, widths):
+        row_height = max((s[1] for s in row), default=0)
         x = (width - row_width) / 2
         for box_width, box_height, lines, node in row:
             boxes[node.rule] = (x, y + (row_height - box_height) / 2, box_width, box_height, lines, node)
             x += box_width + _GAP_X
         y += row_height + _GAP_Y
-    height = y - _GAP_Y + _PAD if rows else legend_height + 2 * _PAD
+    height = y - _GAP_Y + _PAD if rows else y + _PAD
+    return width, height, boxes
+
+
+def _edge(edge: GraphEdge, boxes: dict) -> str:
+    """A curve from the bottom of the exception's box to the top of the rule it sets aside."""
+    sx, sy, sw, sh, _, _ = boxes[edge.source]
+    tx, ty, tw, _, _, _ = boxes[edge.target]
+    x1, y1, x2, y2 = sx + sw / 2, sy + sh, tx + tw / 2, ty
+    middle = (y1 + y2) / 2
+    return (f'<path class="repartition-exception" d="M {x1:.1f} {y1:.1f} C {x1:.1f} {middle:.1f}, '
+            f'{x2:.1f} {middle:.1f}, {x2:.1f} {y2:.1f}" fill="none" stroke="#333" stroke-width="1.5" '
+            f'marker-end="url(#repartition-fleche)"><title>{escape(edge.source)} s\'applique par exception '
+            f'à {escape(edge.target)}</title></path>')
+
+
+def _node(box: tuple, colour: str) -> list[str]:
+    """A rule's box: its name in bold, then its service and line in small type."""
+    x, y, box_width, box_height, lines, node = box
+    out = [f'<g class="repartition-noeud" data-regle="{escape(node.rule)}">',
+           f'<rect x="{x:.1f}" y="{y:.1f}" width="{box_width:.1f}" height="{box_height:.1f}" rx="6" '
+           f'fill="{colour}" stroke="#333"/>']
+    for i, line in enumerate(lines):
+        weight = ' font-weight="bold"' if i < len(lines) - 1 else ' font-size="11" fill="#333"'
+        out.append(f'<text x="{x + box_width / 2:.1f}" y="{y + _PAD + (i + 1) * _LINE - 4:.1f}" '
+                   f'text-anchor="middle"{weight}>{escape(line)}</text>')
+    out.append("</g>")
+    return out
+
+
+def svg(graph: ExceptionGraph, *, title: str = "Exceptions entre les règles") -> str:
+    """A standalone SVG image of the graph; every text from the charter is escaped."""
+    colours = {code: _PALETTE[i % len(_PALETTE)] for i, (code, _) in enumerate(graph.services)}
+    legend = [f"{code} : {label}" for code, label in graph.services]
+    width, height, boxes = _layout(_order(graph), legend)
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="repartition-graphe" role="img" '
         f'width="{width:.0f}" height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}" '
@@ -136,24 +164,8 @@ def svg(graph: ExceptionGraph, *, title: str = "Exceptions entre les règles") -
         top = _PAD + 20 * i
         out.append(f'<rect x="{_PAD}" y="{top}" width="14" height="14" fill="{colours[code]}" stroke="#555"/>')
         out.append(f'<text x="{_PAD + 20}" y="{top + 12}">{escape(text)}</text>')
-    for edge in graph.edges:
-        sx, sy, sw, sh, _, _ = boxes[edge.source]
-        tx, ty, tw, _, _, _ = boxes[edge.target]
-        x1, y1, x2, y2 = sx + sw / 2, sy + sh, tx + tw / 2, ty
-        middle = (y1 + y2) / 2
-        out.append(
-            f'<path class="repartition-exception" d="M {x1:.1f} {y1:.1f} C {x1:.1f} {middle:.1f}, '
-            f'{x2:.1f} {middle:.1f}, {x2:.1f} {y2:.1f}" fill="none" stroke="#333" stroke-width="1.5" '
-            f'marker-end="url(#repartition-fleche)"><title>{escape(edge.source)} s\'applique par exception '
-            f'à {escape(edge.target)}</title></path>')
-    for x, y, box_width, box_height, lines, node in boxes.values():
-        out.append(f'<g class="repartition-noeud" data-regle="{escape(node.rule)}">')
-        out.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{box_width:.1f}" height="{box_height:.1f}" rx="6" '
-                   f'fill="{colours.get(node.service, "#fff")}" stroke="#333"/>')
-        for i, line in enumerate(lines):
-            weight = ' font-weight="bold"' if i < len(lines) - 1 else ' font-size="11" fill="#333"'
-            out.append(f'<text x="{x + box_width / 2:.1f}" y="{y + _PAD + (i + 1) * _LINE - 4:.1f}" '
-                       f'text-anchor="middle"{weight}>{escape(line)}</text>')
-        out.append("</g>")
+    out.extend(_edge(edge, boxes) for edge in graph.edges)
+    for box in boxes.values():
+        out.extend(_node(box, colours.get(box[5].service, "#fff")))
     out.append("</svg>")
     return "\n".join(out)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from html import escape
 
-from .document import CharterDocument, ExampleView
+from .document import (ARROW_NOTE, EXAMPLE_COLUMNS, FALLBACK_NOTE, CharterDocument, ExampleView, example_cells,
+                       header_facts)
 from .graph import svg
-from .tables import DecisionTable
+from .tables import DecisionTable, open_case_text
 
 __all__ = ["to_html"]
 
@@ -32,10 +33,7 @@ def to_html(doc: CharterDocument) -> str:
     out = ["<!DOCTYPE html>", '<html lang="fr">', "<head>", '<meta charset="utf-8">',
            f"<title>{_e(doc.title)}</title>", f"<style>{_STYLE}</style>", "</head>", "<body>",
            f"<h1>{_e(doc.title)}</h1>", "<dl>"]
-    for term, value in (("Référence", doc.reference), ("Version", doc.version), ("Validité", doc.validity),
-                        ("Fichier", doc.source), ("Empreinte sha256", doc.sha256)):
-        if value:
-            out.append(f"<dt>{term}</dt><dd>{_e(value)}</dd>")
+    out.extend(f"<dt>{term}</dt><dd>{_e(value)}</dd>" for term, value in header_facts(doc))
     out.append("</dl>")
     out.append('<h2 id="services">Services</h2>')
     out.append(_table(("Code", "Service", "Unité"),
@@ -76,13 +74,12 @@ def to_html(doc: CharterDocument) -> str:
         out.append("</section>")
     out.append('<h2 id="qui-va-ou">Qui va où : tables de décision</h2>')
     if not doc.decisions.exact:
-        out.append("<p>Le domaine est trop découpé pour une table exacte : chaque règle est montrée avec "
-                   "les exceptions qui l'écartent.</p>")
+        out.append(f"<p>{_e(FALLBACK_NOTE)}</p>")
     for table in doc.decisions.tables:
         out.append(_decision(table))
     out.append('<h2 id="exceptions">Exceptions entre les règles</h2>')
     if doc.graph.edges:
-        out.append("<p>Une flèche de A vers B : A s'applique par exception à B (A l'emporte).</p>")
+        out.append(f"<p>{_e(ARROW_NOTE)}</p>")
         out.append(f'<div class="schema">{svg(doc.graph)}</div>')
     else:
         out.append("<p>Aucune règle ne s'applique par exception à une autre.</p>")
@@ -109,12 +106,10 @@ def _table(head, rows) -> str:
 
 
 def _decision(table: DecisionTable) -> str:
-    rows = [(*row.cells, row.rule or f"{row.kind} : " + ", ".join(row.rules)) for row in table.rows]
+    rows = [(*row.cells, row.rule or open_case_text(row)) for row in table.rows]
     return (f'<h3 class="table-decision">{_e(table.label)}</h3>'
             + _table((*table.columns, "règle"), rows).replace("<table>", '<table class="decision">', 1))
 
 
 def _examples(examples: tuple[ExampleView, ...]) -> str:
-    rows = [(e.name, ", ".join(f"{label} : {value}" for label, value in e.values), e.expected,
-             ("✓ " if e.ok else "✗ ") + e.obtained) for e in examples]
-    return _table(("Exemple", "Ménage", "Attendu", "Obtenu"), rows)
+    return _table(EXAMPLE_COLUMNS, [example_cells(e) for e in examples])

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from .document import CharterDocument, ExampleView
+from .document import (ARROW_NOTE, EXAMPLE_COLUMNS, FALLBACK_NOTE, CharterDocument, ExampleView, example_cells,
+                       header_facts)
+from .tables import open_case_text
 
 __all__ = ["to_markdown"]
 
@@ -20,10 +22,7 @@ def _table(head, rows) -> list[str]:
 def to_markdown(doc: CharterDocument, diagram: str | None) -> str:
     """The page; `diagram` is the relative path of the exception diagram's SVG file, if one was written."""
     out = [f"# {doc.title}", ""]
-    for term, value in (("Référence", doc.reference), ("Version", doc.version), ("Validité", doc.validity),
-                        ("Fichier", doc.source), ("Empreinte sha256", doc.sha256)):
-        if value:
-            out.append(f"- **{term}** : {value}")
+    out += [f"- **{term}** : {value}" for term, value in header_facts(doc)]
     out += ["", "## Services", ""]
     out += _table(("Code", "Service", "Unité"), [(s.code, s.label, s.unit or "—") for s in doc.services])
     out += ["## Données du ménage", ""]
@@ -58,15 +57,14 @@ def to_markdown(doc: CharterDocument, diagram: str | None) -> str:
             out += ["Exemples :", ""] + _examples(rule.examples)
     out += ["## Qui va où : tables de décision", ""]
     if not doc.decisions.exact:
-        out += ["Le domaine est trop découpé pour une table exacte : chaque règle est montrée avec les "
-                "exceptions qui l'écartent.", ""]
+        out += [FALLBACK_NOTE, ""]
     for table in doc.decisions.tables:
         out += [f"### {table.label}", ""]
         out += _table((*table.columns, "règle"),
-                      [(*r.cells, r.rule or f"{r.kind} : " + ", ".join(r.rules)) for r in table.rows])
+                      [(*r.cells, r.rule or open_case_text(r)) for r in table.rows])
     out += ["## Exceptions entre les règles", ""]
     if doc.graph.edges:
-        out += ["Une flèche de A vers B : A s'applique par exception à B (A l'emporte).", ""]
+        out += [ARROW_NOTE, ""]
         if diagram:
             out += [f"![Exceptions entre les règles]({diagram})", ""]
         out += [f"- « {e.source} » s'applique par exception à « {e.target} »" for e in doc.graph.edges] + [""]
@@ -89,6 +87,4 @@ def _escape(line: str) -> str:
 
 
 def _examples(examples: tuple[ExampleView, ...]) -> list[str]:
-    return _table(("Exemple", "Ménage", "Attendu", "Obtenu"),
-                  [(e.name, ", ".join(f"{label} : {value}" for label, value in e.values), e.expected,
-                    ("✓ " if e.ok else "✗ ") + e.obtained) for e in examples])
+    return _table(EXAMPLE_COLUMNS, [example_cells(e) for e in examples])

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+from fractions import Fraction
+
 from .. import model as m
 
-__all__ = ["condition_text", "rule_sentence", "type_text", "value_text", "validity_text", "unit_text"]
+__all__ = ["condition_text", "rule_sentence", "type_text", "factor_text", "validity_text", "unit_text"]
 
 # Comparison words, as the language writes them; dates read "après le" / "avant le".
 _OPS = {"eq": "est", "ne": "n'est pas", "ge": "au moins", "le": "au plus", "gt": "plus de", "lt": "moins de"}
 _DATE_OPS = {"gt": "après le", "lt": "avant le"}
 _NEGATED = {"eq": "ne", "ne": "eq", "ge": "lt", "lt": "ge", "le": "gt", "gt": "le"}
-
-
-def value_text(field: m.Field, value: object) -> str:
-    """A constant of the field's type as the charter would write it (label of a stage, euros, date)."""
-    return field.text(value)
 
 
 def _op_word(field: m.Field, op: str) -> str:
@@ -23,15 +21,15 @@ def _op_word(field: m.Field, op: str) -> str:
     return _OPS[op]
 
 
-def _factor_text(factor) -> str:
-    if factor.denominator == 1:
-        return str(factor.numerator)
-    return f"{float(factor):g}".replace(".", ",")
+def factor_text(factor: Fraction) -> str:
+    """The factor of a `fois` comparison, exact, with a decimal comma: « 6 », « 1,5 »."""
+    # The charter writes the factor in decimal, so the quotient ends: no binary float, no rounding.
+    return format(Decimal(factor.numerator) / Decimal(factor.denominator), "f").replace(".", ",")
 
 
 def _values_text(field: m.Field, values) -> str:
     shown = sorted(values, key=lambda v: (str(type(v)), v))
-    return ", ".join(value_text(field, v) for v in shown)
+    return ", ".join(field.text(v) for v in shown)
 
 
 def _compare(node: m.Compare, negated: bool = False) -> str:
@@ -39,7 +37,7 @@ def _compare(node: m.Compare, negated: bool = False) -> str:
     if isinstance(field.type, m.BoolType) and op in ("eq", "ne"):
         positive = bool(node.value) == (op == "eq")
         return field.label if positive else f"non {field.label}"
-    return f"{field.label} {_op_word(field, op)} {value_text(field, node.value)}"
+    return f"{field.label} {_op_word(field, op)} {field.text(node.value)}"
 
 
 def _among(node: m.Among, negated: bool = False) -> str:
@@ -64,11 +62,11 @@ def _text(node, top: bool = False) -> str:
         case m.Compare():
             return _compare(node)
         case m.Between(field=f, low=low, high=high):
-            return f"{f.label} entre {value_text(f, low)} et {value_text(f, high)}"
+            return f"{f.label} entre {f.text(low)} et {f.text(high)}"
         case m.Among():
             return _among(node)
         case m.Ratio(field=f, op=op, factor=k, other=g):
-            return f"{f.label} {_op_word(f, op)} {_factor_text(k)} fois {g.label}"
+            return f"{f.label} {_op_word(f, op)} {factor_text(k)} fois {g.label}"
         case m.Known(field=f):
             return f"{f.label} connu"
         case m.Truth(field=f):
@@ -119,16 +117,6 @@ def rule_sentence(rule: m.Rule) -> str:
     return f"Si {condition_text(rule.condition)}, alors le ménage relève du service {service}."
 
 
-def _bounds(kind, low, high) -> str:
-    if low is not None and high is not None:
-        return f" entre {kind.text(low)} et {kind.text(high)}"
-    if low is not None:
-        return f" d'au moins {kind.text(low)}"
-    if high is not None:
-        return f" d'au plus {kind.text(high)}"
-    return ""
-
-
 def type_text(field: m.Field) -> str:
     """The declared type in French: « nombre entier d'au moins 0 », « étape parmi, dans l'ordre : … »."""
     kind = field.type
@@ -136,9 +124,9 @@ def type_text(field: m.Field) -> str:
         case m.BoolType():
             return "oui ou non"
         case m.IntType():
-            return "nombre entier" + _bounds(kind, kind.minimum, kind.maximum)
+            return "nombre entier" + kind.bounds_text()
         case m.MoneyType():
-            return "montant en euros" + _bounds(kind, kind.minimum, kind.maximum)
+            return "montant en euros" + kind.bounds_text()
         case m.DateType():
             return "date"
         case m.CodeType():

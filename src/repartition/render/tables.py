@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 from attrs import frozen
 
 from .. import model as m
 from ..dsl.decision_tree import IsUnknown, Leaf, Test, TooLarge, build_tree
-from ..dsl.lowering import In, RatioGe, Domain, lower
+from ..dsl.lowering import Domain, In, RatioGe, lower, with_cells
+from ..proof.problems import merge
 from ..semantics import DECIDED, Outcome, Semantics
-from .sentences import condition_text
+from .sentences import condition_text, factor_text
 
-__all__ = ["DecisionRow", "DecisionTable", "DecisionTables", "decision_tables", "MAX_ROWS"]
+__all__ = ["DecisionRow", "DecisionTable", "DecisionTables", "decision_tables", "open_case_text", "MAX_ROWS"]
 
 #: Beyond this many boxes a table would not be read: the tables then list each rule's own condition.
 MAX_ROWS = 400
 
 #: Cell text for a column the row does not constrain.
 ANY = "—"
+
+#: The French word of each kind of case the charter leaves open (semantics' kinds carry no accents).
+_OPEN_KINDS = {"lacune": "lacune", "conflit": "conflit", "indetermination": "indétermination"}
 
 
 @frozen
@@ -27,6 +33,11 @@ class DecisionRow:
     rule: str | None  # first deciding rule, None when the charter does not decide
     rules: tuple[str, ...]
     kind: str  # decision, lacune, conflit, indetermination
+
+
+def open_case_text(row: DecisionRow) -> str:
+    """What a row of households the charter leaves open meets, e.g. « conflit : « A », « B » »."""
+    return f"{_OPEN_KINDS[row.kind]} : " + ", ".join(f"« {name} »" for name in row.rules)
 
 
 @frozen
@@ -69,7 +80,7 @@ def _boxes(model: m.CharterModel, max_rows: int):
     _walk(tree, full, domain, ratios, leaves, max_rows * 8)
     if len(leaves) > max_rows * 8:
         return None
-    boxes = _merge(leaves)
+    boxes = _merge(leaves, len(domain.fields), ratios)
     return None if len(boxes) > max_rows else (domain, ratios, boxes)
 
 
@@ -88,56 +99,34 @@ def _walk(node, box: tuple, domain: Domain, ratios: list, out: list, limit: int)
             out.append((box, outcome))
         case IsUnknown(field=f, unknown=unknown, known=known):
             cells = domain.fields[f]
-            _walk(unknown, _with(box, f, box[f] & cells.unknown_bit), domain, ratios, out, limit)
-            _walk(known, _with(box, f, box[f] & cells.known_mask), domain, ratios, out, limit)
+            _walk(unknown, with_cells(box, f, box[f] & cells.unknown_bit), domain, ratios, out, limit)
+            _walk(known, with_cells(box, f, box[f] & cells.known_mask), domain, ratios, out, limit)
         case Test(atom=RatioGe() as atom, yes=yes, no=no):
             at = width + ratios.index(atom)
-            _walk(yes, _with(box, at, _T), domain, ratios, out, limit)
-            _walk(no, _with(box, at, _F), domain, ratios, out, limit)
+            _walk(yes, with_cells(box, at, _T), domain, ratios, out, limit)
+            _walk(no, with_cells(box, at, _F), domain, ratios, out, limit)
         case Test(atom=atom, yes=yes, no=no):
             cells = domain.fields[atom.field]
             true = domain.masks[atom]
-            _walk(yes, _with(box, atom.field, box[atom.field] & true), domain, ratios, out, limit)
-            _walk(no, _with(box, atom.field, box[atom.field] & ~true & cells.known_mask), domain, ratios,
+            _walk(yes, with_cells(box, atom.field, box[atom.field] & true), domain, ratios, out, limit)
+            _walk(no, with_cells(box, atom.field, box[atom.field] & ~true & cells.known_mask), domain, ratios,
                   out, limit)
         case _:  # pragma: no cover - the tree has no other node
             raise TypeError(node)
 
 
-def _with(box: tuple, index: int, mask: int) -> tuple:
-    return box[:index] + (mask,) + box[index + 1:]
-
-
-def _merge(leaves: list) -> list:
-    """Join boxes with the same outcome that differ in one coordinate only, until none can be joined."""
+def _merge(leaves: list, width: int, ratios: list) -> list:
+    """Fewer, larger boxes with the same outcome, through the proof's `merge` (ratio states as fixed atoms)."""
     groups: dict[Outcome, list[tuple]] = {}
     for box, outcome in leaves:
-        groups.setdefault(outcome, []).append(box)
+        fixed = tuple((atom, box[width + i]) for i, atom in enumerate(ratios) if box[width + i] != _BOTH)
+        groups.setdefault(outcome, []).append((box[:width], fixed))
     merged = []
     for outcome, boxes in groups.items():
-        changed = True
-        while changed:
-            changed = False
-            for i in range(len(boxes)):
-                for j in range(i + 1, len(boxes)):
-                    joined = _join(boxes[i], boxes[j])
-                    if joined is not None:
-                        boxes[i] = joined
-                        del boxes[j]
-                        changed = True
-                        break
-                if changed:
-                    break
-        merged.extend((box, outcome) for box in boxes)
+        for region, fixed in merge(boxes):
+            states = dict(fixed)
+            merged.append((region + tuple(states.get(atom, _BOTH) for atom in ratios), outcome))
     return merged
-
-
-def _join(a: tuple, b: tuple) -> tuple | None:
-    differ = [k for k in range(len(a)) if a[k] != b[k]]
-    if len(differ) != 1:
-        return None
-    k = differ[0]
-    return _with(a, k, a[k] | b[k])
 
 
 # ---- describing a box in French -------------------------------------------------------------------
@@ -174,9 +163,8 @@ def _column(model: m.CharterModel, ratios: list, k: int, width: int) -> str:
         return model.fields[k].label
     atom = ratios[k - width]
     left, right = model.fields[atom.left], model.fields[atom.right]
-    factor = f"{atom.num}" if atom.den == 1 else f"{atom.num / atom.den:g}".replace(".", ",")
     word = "au moins" if atom.offset == 0 else "plus de"
-    return f"{left.label} {word} {factor} fois {right.label}"
+    return f"{left.label} {word} {factor_text(Fraction(atom.num, atom.den))} fois {right.label}"
 
 
 def _cell(domain: Domain, ratios: list, names: dict, box: tuple, k: int, width: int) -> str:
@@ -323,17 +311,13 @@ def _set_names(model: m.CharterModel) -> dict:
 # ---- fallback: each rule's own condition, with the exceptions that set it aside ---------------------
 
 def _by_rule(model: m.CharterModel) -> DecisionTables:
-    overriders: dict[int, list[str]] = {r.index: [] for r in model.rules}
-    for rule in model.rules:
-        for target in rule.overrides:
-            overriders[target].append(rule.name)
     tables = []
     for service in model.services:
         rows = []
         for rule in model.rules:
             if rule.service.code != service.code:
                 continue
-            unless = ", ".join(f"« {n} »" for n in overriders[rule.index]) or ANY
+            unless = ", ".join(f"« {r.name} »" for r in model.rules if rule.index in r.overrides) or ANY
             rows.append(DecisionRow((condition_text(rule.condition), unless), rule.name, (rule.name,), DECIDED))
         if rows:
             tables.append(DecisionTable(service.code, f"{service.code} — {service.label}",

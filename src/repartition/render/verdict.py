@@ -5,13 +5,12 @@ from __future__ import annotations
 from attrs import frozen
 
 from ..charter import Charter
+from ..proof import verify
 
-__all__ = ["Finding", "Verdict", "verdict", "BASIC_TITLE", "PROOF_TITLE"]
+__all__ = ["Finding", "Verdict", "verdict", "TITLE"]
 
-#: The check every build can run: the file parsed, its names and types resolved, its examples routed.
-BASIC_TITLE = "vérification : noms, types et exemples"
-#: The check when the proof (`repartition.proof`) is installed.
-PROOF_TITLE = "preuve : un seul service pour chaque ménage, et exemples"
+#: What the verdict establishes: the proof, and the charter's own examples.
+TITLE = "preuve : un seul service pour chaque ménage, et exemples"
 
 
 @frozen
@@ -30,32 +29,16 @@ class Verdict:
 
 
 def verdict(charter: Charter) -> Verdict:
-    """The proof's verdict when `repartition.proof` is installed, else the names-types-examples check."""
+    """The proof's problems (errors and warnings) and the examples that do not give their service."""
     examples = tuple(Finding(d.message, d.span.line if d.span else None) for d in charter.check_examples())
-    try:
-        from ..proof import verify as prove  # the proof issue's entry point, when it is installed
-    except ImportError:
-        prove = None
-    if prove is None:
-        count = len(charter.examples)
-        summary = (f"La charte se lit sans erreur ; ses {count} exemples donnent le service attendu."
-                   if not examples else f"{len(examples)} exemple(s) sur {count} ne donnent pas le service attendu.")
-        return Verdict(BASIC_TITLE, not examples, summary, examples)
-    return _proof_verdict(prove(charter), examples)
-
-
-def _proof_verdict(report, examples: tuple[Finding, ...]) -> Verdict:
-    found = []
-    for problem in report.problems:
-        text = f"{problem.kind} : {problem.message} — région : {problem.region}"
-        if problem.example is not None:
-            text += " — exemple : " + ", ".join(f"{k} = {v}" for k, v in problem.example.items())
-        line = next((line for _, line in problem.rules if line is not None), None)
-        found.append(Finding(text, line, problem.severity))
+    report = verify(charter)
+    found = tuple(Finding(p.diagnostic().message, next((line for _, line in p.rules if line is not None), None),
+                          p.severity) for p in report.problems)
     ok = report.ok and not examples
-    errors = sum(f.severity == "erreur" for f in found) + len(examples)
     if ok:
-        summary = "Preuve faite : chaque ménage du domaine déclaré relève d'un seul service ; les exemples donnent le service attendu."
+        summary = ("Preuve faite : chaque ménage du domaine déclaré relève d'un seul service ; "
+                   "les exemples donnent le service attendu.")
     else:
+        errors = len(report.errors) + len(examples)
         summary = f"La vérification échoue : {errors} problème(s)."
-    return Verdict(PROOF_TITLE, ok, summary, tuple(found) + examples)
+    return Verdict(TITLE, ok, summary, found + examples)

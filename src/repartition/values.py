@@ -16,6 +16,7 @@ __all__ = [
     "money_text",
     "date_text",
     "MONTHS",
+    "FLOAT_EXACT_LIMIT",
 ]
 
 
@@ -63,7 +64,7 @@ def read_int(raw: object) -> int:
     raise BadValue("un nombre entier")
 
 
-_FLOAT_EXACT_LIMIT = 2**53 / 100  # below it, x * 100 rounds to the integer it stands for
+FLOAT_EXACT_LIMIT = 2**53 / 100  # below it, x * 100 rounds to the integer it stands for
 
 
 def read_money(raw: object) -> int:
@@ -74,7 +75,7 @@ def read_money(raw: object) -> int:
         if units.isdigit() and units.isascii() and len(decimals) <= 2 and (
                 not decimals or (decimals.isdigit() and decimals.isascii())):
             return int(units) * 100 + (int(decimals) * (10 if len(decimals) == 1 else 1) if decimals else 0)
-    elif raw.__class__ is float and abs(raw) < _FLOAT_EXACT_LIMIT:
+    elif raw.__class__ is float and abs(raw) < FLOAT_EXACT_LIMIT:
         # A JSON number: exact when its shortest decimal form has at most two decimals, which is
         # when the nearest double to cents / 100 is the number itself.
         cents = round(raw * 100)

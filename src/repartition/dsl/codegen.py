@@ -9,6 +9,7 @@ from .. import model as m
 from .. import runtime
 from ..decision import Decision, ValidatedHousehold
 from ..semantics import DECIDED, Outcome, Semantics
+from ..values import FLOAT_EXACT_LIMIT
 from . import lowering as low
 from .decision_tree import IsUnknown, Leaf, Test, TooLarge, build_tree
 
@@ -58,7 +59,8 @@ class _Generator:
         self.sets: dict[frozenset, str] = {}
         # No builtins: the generated code sees these names only.
         self.namespace: dict[str, object] = {"_rt": runtime, "_MISSING": runtime.MISSING,
-                                             "_int": int, "_str": str,
+                                             "_int": int, "_str": str, "_float": float,
+                                             "_round": round, "_FLOAT_LIMIT": FLOAT_EXACT_LIMIT,
                                              "KeyError": KeyError, "TypeError": TypeError}
         self.strategy = "arbre"
         self.units = {s.code: s.unit for s in charter.services if s.unit is not None}
@@ -121,8 +123,7 @@ class _Generator:
                  f"{_INDENT * 2}return _route_validated(h)",
                  f"{_INDENT}try:",
                  f"{_INDENT * 2}assumed = ()"]
-        for f in self.charter.fields:
-            lines += self.read_field(f, 2)
+        lines += self.read_fields(2)
         values = "(" + "".join(f"x{f.index}, " for f in self.charter.fields) + ")"
         if tree is None:
             lines += [f"{_INDENT * 2}v = {values}",
@@ -151,7 +152,14 @@ class _Generator:
             result = f"_refuse({name})"
         else:
             unit = self.units.get(outcome.service)
-            unit = "None" if unit is None else f"_unit({outcome.service!r}, x{unit.field.index})"
+            if unit is None:
+                unit = "None"
+            elif unit.table.missing is not None:  # a code the table lacks has a unit too
+                table = f"_UNITS_{outcome.service}"
+                self.namespace[table] = unit.table.mapping
+                unit = f"{table}.get(x{unit.field.index}, {unit.table.missing!r})"
+            else:
+                unit = f"_unit({outcome.service!r}, x{unit.field.index})"
             result = f"_new(_Decision, (_C, {name}, {values}, assumed, {unit}))"
         return [f"{_INDENT * depth}return {result}  # {outcome.kind}: {rules}"]
 
@@ -266,10 +274,29 @@ class _Generator:
         lines = ["def validate(h):",
                  f'{_INDENT}"""Read a household mapping: (values, names of fields assumed by default)."""',
                  f"{_INDENT}assumed = ()"]
-        for f in self.charter.fields:
-            lines += self.read_field(f, 1)
+        lines += self.read_fields(1)
         names = "".join(f"x{f.index}, " for f in self.charter.fields)
         return lines + [f"{_INDENT}return ({names}), assumed"]
+
+    def read_fields(self, depth: int) -> list[str]:
+        """Read every field. Those read by a memo lookup alone are read together first, one
+        expression each; the first miss (a spelling not seen yet, an absent field) sends them all
+        through their full reading, which learns the spelling or names the problem."""
+        pad = _INDENT * depth
+        together = [f for f in self.charter.fields if _looked_up(f)]
+        lines = []
+        if together:
+            lines.append(f"{pad}try:")
+            for f in together:
+                self.namespace[f"_MEMO{f.index}"] = _seed(f)
+                lines.append(f"{pad}{_INDENT}x{f.index} = _MEMO{f.index}[h[{f.machine!r}]]")
+            lines.append(f"{pad}except (KeyError, TypeError):")
+            for f in together:
+                lines += self.read_field(f, depth + 1)
+        for f in self.charter.fields:
+            if not _looked_up(f):
+                lines += self.read_field(f, depth)
+        return lines
 
     def read_field(self, f: m.Field, depth: int) -> list[str]:
         """Read one field: one memo lookup for the spellings already read, native numbers inline."""
@@ -294,8 +321,8 @@ class _Generator:
                   f"{pad3}{x} = _rt.remember({memo}, _F{f.index}, {x})"]
         if not isinstance(f.type, (m.IntType, m.MoneyType)):
             return lines + lookup
-        # Numbers: JSON gives them native (read inline, or through the fast money reader), files
-        # give them as text (memo). Text keys only: True == 1, yet a bool is no number.
+        # Numbers: JSON gives them native (read inline), files give them as text (memo). Text keys
+        # only: True == 1, yet a bool is no number.
         native = [f"{x} is None"] if f.may_be_unknown else []
         if isinstance(f.type, m.IntType):
             native.append(self.int_check(f.type, x))
@@ -303,10 +330,25 @@ class _Generator:
         else:
             reader = "_rt.read_money"
         ready = [f"{pad2}if {' or '.join(native)}:", f"{pad3}pass"] if native else []
-        return lines + ready + [f"{pad2}{'el' if native else ''}if {x}.__class__ is _str:",
+        if isinstance(f.type, m.MoneyType):
+            ready += self.float_money(f, x, depth + 1, "elif" if ready else "if")
+        return lines + ready + [f"{pad2}elif {x}.__class__ is _str:",
                                 *[f"{_INDENT}{line}" for line in lookup],
                                 f"{pad2}else:",
                                 f"{pad3}{x} = {reader}(_F{f.index}, {x})"]
+
+    def float_money(self, f: m.Field, x: str, depth: int, keyword: str) -> list[str]:
+        """A JSON number in euros, inline: exact when cents / 100 gives the number back (as
+        values.read_money explains); anything else goes through runtime.read_money."""
+        pad, pad2 = _INDENT * depth, _INDENT * (depth + 1)
+        tests = ["_cents / 100 == " + x]
+        if f.type.minimum is not None:
+            tests.append(f"_cents >= {f.type.minimum!r}")
+        if f.type.maximum is not None:
+            tests.append(f"_cents <= {f.type.maximum!r}")
+        return [f"{pad}{keyword} {x}.__class__ is _float and -_FLOAT_LIMIT < {x} < _FLOAT_LIMIT:",
+                f"{pad2}_cents = _round({x} * 100)",
+                f"{pad2}{x} = _cents if {' and '.join(tests)} else _rt.read_money(_F{f.index}, {x})"]
 
     def int_check(self, kind: m.IntType, x: str) -> str:
         """The test a native whole number passes when it needs no reading."""
@@ -316,6 +358,11 @@ class _Generator:
         if kind.maximum is not None:
             tests.append(f"{x} <= {kind.maximum!r}")
         return "(" + " and ".join(tests) + ")"
+
+
+def _looked_up(field: m.Field) -> bool:
+    """Whether a present value of the field is read by one memo lookup (its reading is cached)."""
+    return not field.has_default and not isinstance(field.type, (m.IntType, m.MoneyType))
 
 
 def _seed(field: m.Field) -> dict:

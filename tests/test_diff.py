@@ -350,12 +350,12 @@ règle « Autres »
 
 
 def test_dates_are_described_as_days_and_witnessed():
-    """Date thresholds read as « jusqu'au … »; an unconstrained date still gets a real day."""
+    """Date thresholds read as « avant le … » / « à partir du … »; an unconstrained date still gets a real day."""
     old = Charter.from_text(_DATES.format(condition="urgent", service="A"), name="a", verify=False)
     new = Charter.from_text(_DATES.format(condition="urgent et la date du signalement est après le "
                                           "1er mars 2026", service="A"), name="b", verify=False)
     (difference,) = compare(old, new).differences
-    assert difference.text == "date du signalement jusqu'au 1er mars 2026, urgent : oui"
+    assert difference.text == "date du signalement avant le 2 mars 2026, urgent : oui"
     assert difference.household == {"date_signalement": "2026-03-01", "urgent": True}
     swapped = Charter.from_text(_DATES.format(condition="urgent", service="B"), name="c", verify=False)
     (difference,) = compare(old, swapped).differences

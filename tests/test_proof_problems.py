@@ -67,7 +67,7 @@ def test_description_of_unknown_and_merged_cells():
     unknown = (full[0], aide.unknown_bit, full[2])
     assert describe(DOMAIN, CHARTER.model, [(unknown, ())]) == "aide au logement inconnu"
     yes_or_unknown = (full[0], aide.unknown_bit | 2, full[2])
-    assert describe(DOMAIN, CHARTER.model, [(yes_or_unknown, ())]) == "aide au logement oui ou inconnu"
+    assert describe(DOMAIN, CHARTER.model, [(yes_or_unknown, ())]) == "aide au logement : oui ou inconnu"
     assert describe(DOMAIN, CHARTER.model, []) == "aucun ménage"
 
 

@@ -8,19 +8,17 @@ routing it through both versions.
 
 from __future__ import annotations
 
-from decimal import Decimal
-from fractions import Fraction
-
 from attrs import frozen
 
 from . import model as m
 from .charter import Charter
-from .dsl.lowering import (F, T, U, And, Const, Domain, Ge, In, Known, Not, Or, RatioGe, Truth,
+from .dsl.lowering import (F, T, And, Const, Domain, Ge, In, Known, Not, Or, RatioGe, Truth,
                            atoms_of, lower, with_cells)
 from .errors import InvalidHousehold, NoDecision, RepartitionError
-from .proof.examples import Undecided, intervals, json_value, solve
+from .proof.examples import Undecided, json_value, solve
 from .proof.problems import merge
 from .proof.regions import contains
+from .proof.wording import box_parts, named_sets
 from .semantics import DECIDED, Semantics
 
 __all__ = ["NotComparable", "Region", "Difference", "Comparison", "compare", "outcome_key",
@@ -31,8 +29,6 @@ DEFAULT_BUDGET = 200_000
 #: Outcome key of a household that a version refuses (a value outside its declarations).
 REFUSED = "refus"
 _KIND_NAMES = {"lacune": "lacune", "conflit": "conflit", "indetermination": "indétermination"}
-_NUMBER_WORDS = {"eq": ": {}", "le": "au plus {}", "ge": "au moins {}", "between": "entre {} et {}"}
-_DATE_WORDS = {"eq": "le {}", "le": "jusqu'au {}", "ge": "à partir du {}", "between": "du {} au {}"}
 _KINDS = {"bool": "oui ou non", "int": "nombre entier", "money": "montant en euros", "date": "date",
           "code": "code", "enum": "liste de valeurs"}
 
@@ -64,10 +60,6 @@ class _CommonField:
     def values(self) -> tuple[str, ...]:
         """Enum: machine names of the values of both versions, in common order."""
         return tuple(v.machine for v in self.field.type.values)
-
-    @property
-    def labels(self) -> tuple[str, ...]:
-        return tuple(v.label for v in self.field.type.values)
 
 
 @frozen
@@ -370,7 +362,7 @@ def compare(old: Charter, new: Charter, *, by_rule: bool = False,
             ratios = tuple(sorted(fixed.items(), key=repr))
             leaves.setdefault((key_a, key_b, ratios), []).append(region)
     differences, unresolved = [], 0
-    sets = _named_sets(sides, fields)
+    sets, stages = _named_sets(sides), _stages(fields)
     for (key_a, key_b, ratios), regions in leaves.items():
         boxes = _merge([r for r in regions if _witness(domain, r, ratios) is not False])
         if simplify:
@@ -383,7 +375,7 @@ def compare(old: Charter, new: Charter, *, by_rule: bool = False,
             household = None if values in (None, False) else _household(fields, values)
             checked = household is not None and outcome_key(old, household, by_rule) == key_a \
                 and outcome_key(new, household, by_rule) == key_b
-            differences.append(Difference(region, _describe(domain, fields, masks, region.ratios, sets),
+            differences.append(Difference(region, tuple(box_parts(domain, masks, region.ratios, sets, stages)),
                                           key_a, key_b, household, checked))
     if unresolved:
         notes.append(f"{unresolved} région(s) sans ménage exemple trouvé (contraintes de rapport)")
@@ -463,25 +455,11 @@ def _inside(box: tuple, other: tuple) -> bool:
 
 def _split(domain: Domain, region: tuple, fixed: dict, cores: list) -> list[tuple]:
     """Two sub-regions fixing the atom most often undecided among the cores (unknown split first)."""
-    counts: dict = {}
-    for core in cores:
-        for atom in atoms_of(core):
-            if domain.atom_values(atom, region, fixed) not in (T, F, U):
-                counts[atom] = counts.get(atom, 0) + 1
-    atom = max(counts, key=counts.get)
-    fields = (atom.left, atom.right) if isinstance(atom, RatioGe) else (atom.field,)
-    for f in fields:
-        cells = domain.fields[f]
-        if region[f] & cells.unknown_bit and region[f] & cells.known_mask:
-            return [(with_cells(region, f, cells.unknown_bit), fixed),
-                    (with_cells(region, f, region[f] & cells.known_mask), fixed)]
-    if isinstance(atom, RatioGe):
+    atom = domain.choose([atoms_of(core) for core in cores], region, fixed)
+    field, first, second = domain.split(atom, region)
+    if field is None and isinstance(atom, RatioGe):
         return [(region, {**fixed, atom: T}), (region, {**fixed, atom: F})]
-    cells = domain.fields[atom.field]
-    true = domain.masks[atom] & region[atom.field]
-    false = region[atom.field] & ~domain.masks[atom] & cells.known_mask
-    return [(with_cells(region, atom.field, true), fixed), (with_cells(region, atom.field, false), fixed)]
-
+    return [(first, fixed), (second, fixed)]
 
 
 def _merge(regions: list[tuple]) -> list[tuple]:
@@ -538,124 +516,19 @@ def outcome_key(charter: Charter, household: dict, by_rule: bool = False) -> tup
     return (DECIDED, decision.service)
 
 
-def _named_sets(sides, fields: list[_CommonField]) -> dict[int, list[tuple[str, frozenset]]]:
-    """Per common code field, the named sets and tables its conditions test (`dans « … »`)."""
+def _named_sets(sides) -> dict[int, dict[str, frozenset]]:
+    """Per common code field, the named sets and tables either version tests (the new one's first)."""
     found: dict[int, dict[str, frozenset]] = {}
-
-    def walk(condition, side):
-        match condition:
-            case m.Among(field=f, values=values, source=source) if source and isinstance(f.type, m.CodeType):
-                found.setdefault(side.position[f.index], {}).setdefault(source, frozenset(values))
-            case m.Not(operand=op):
-                walk(op, side)
-            case m.All(operands=ops) | m.Any(operands=ops):
-                for op in ops:
-                    walk(op, side)
-            case m.DefinitionRef(definition=d):
-                walk(d.condition, side)
-
     for side in reversed(sides):
-        for rule in side.charter.rules:
-            walk(rule.condition, side)
-    return {index: list(named.items()) for index, named in found.items()}
+        for index, named in named_sets(side.charter.model).items():
+            common = found.setdefault(side.position[index], {})
+            for name, values in named.items():
+                common.setdefault(name, values)
+    return found
 
 
-def _describe(domain: Domain, fields: list[_CommonField], masks: tuple, ratios: tuple,
-              sets: dict | None = None) -> tuple[str, ...]:
-    parts = []
-    for common, cells, mask in zip(fields, domain.fields, masks):
-        if mask == cells.full:
-            continue
-        named = (sets or {}).get(common.field.index)
-        text = _describe_codes(common, cells, mask, named) if named else None
-        parts.append(text or _describe_field(common, cells, mask))
-    for atom, truth in ratios:
-        parts.append(_describe_ratio(fields, atom, truth))
-    return tuple(parts)
-
-
-def _describe_codes(common: _CommonField, cells, mask: int, named: list) -> str | None:
-    """Codes described by the named sets they are in or out of, when that says exactly which."""
-    known = mask & cells.known_mask
-    if not known or mask & cells.unknown_bit:
-        return None
-    chosen = [bit for bit in range(len(cells.cells)) if known >> bit & 1]
-
-    def inside(bit, values):
-        codes = cells.cells[bit][1]
-        return bool(codes) and next(iter(codes)) in values
-
-    facts = []
-    for name, values in named:
-        flags = {inside(bit, values) for bit in chosen}
-        if len(flags) == 1:
-            facts.append((name, values, flags.pop()))
-    selected = [bit for bit in range(len(cells.cells))
-                if all(inside(bit, values) == flag for _, values, flag in facts)]
-    if not facts or selected != chosen:
-        return None
-    return common.label + " " + " et ".join(
-        f"{'dans' if flag else 'hors de'} « {name} »" for name, _, flag in facts)
-
-
-def _describe_field(common: _CommonField, cells, mask: int) -> str:
-    label = common.label
-    known = mask & cells.known_mask
-    unknown = bool(mask & cells.unknown_bit)
-    if not known:
-        return f"{label} inconnu"
-    if known == cells.known_mask and not unknown:
-        return f"{label} connu"
-    suffix = " ou inconnu" if unknown else ""
-    chosen = [cell for bit, cell in enumerate(cells.cells) if known >> bit & 1]
-    if common.kind == "bool":
-        return f"{label} : {'oui' if chosen[0] else 'non'}{suffix}"
-    if common.kind == "enum":
-        indices = sorted(chosen)
-        names = [common.labels[i] for i in indices]
-        if len(indices) == 1:
-            return f"{label} : {names[0]}{suffix}"
-        new = common.new or common.old
-        own = [v.machine for v in new.type.values]
-        if common.ordered and all(common.values[i] in own for i in indices):
-            positions = sorted(own.index(common.values[i]) for i in indices)
-            if positions == list(range(positions[0], positions[-1] + 1)):
-                first, last = new.type.values[positions[0]].label, new.type.values[positions[-1]].label
-                if positions[-1] == len(own) - 1:
-                    return f"{label} au moins {first}{suffix}"
-                if positions[0] == 0:
-                    return f"{label} au plus {last}{suffix}"
-                return f"{label} entre {first} et {last}{suffix}"
-        return f"{label} parmi {', '.join(names)}{suffix}"
-    if common.kind == "code":
-        codes = sorted(set().union(*(cell[1] for cell in chosen)))
-        if any(not cell[1] for cell in chosen):
-            others = sorted(set().union(*(cell[1] for cell in cells.cells)) - set(codes))
-            text = f"{label} hors de {', '.join(others)}" if others else f"{label} quelconque"
-            if codes:
-                text += f" (ou parmi {', '.join(codes)})"
-            return text + suffix
-        return f"{label} parmi {', '.join(codes)}{suffix}"
-    show = common.field.type.text
-    words = _DATE_WORDS if common.kind == "date" else _NUMBER_WORDS
-    texts = []
-    for low, high in intervals(cells, known):
-        if low is not None and low == high:
-            texts.append(words["eq"].format(show(low)))
-        elif (low is None or low == common.field.type.minimum) and high is not None:
-            texts.append(words["le"].format(show(high)))
-        elif high is None or high == common.field.type.maximum:
-            texts.append(words["ge"].format(show(low)))
-        else:
-            texts.append(words["between"].format(show(low), show(high)))
-    return f"{label} " + " ou ".join(texts).replace(" ou : ", " ou ") + suffix
-
-
-def _describe_ratio(fields: list[_CommonField], atom: RatioGe, truth: int) -> str:
-    left, right = fields[atom.left].label, fields[atom.right].label
-    factor = Fraction(atom.num, atom.den)
-    shown = str(factor.numerator) if factor.denominator == 1 else \
-        format(Decimal(factor.numerator) / Decimal(factor.denominator), "f").replace(".", ",")
-    word = {(T, 0): "au moins", (T, 1): "plus de", (F, 0): "moins de", (F, 1): "au plus"}[(truth, atom.offset)]
-    return f"{left} {word} {shown} fois {right}"
-
+def _stages(fields: list[_CommonField]) -> dict[int, tuple[int, ...]]:
+    """Per list of stages, its common values in the order of the newest version that has it."""
+    return {common.field.index: tuple(common.values.index(v.machine)
+                                      for v in (common.new or common.old).type.values)
+            for common in fields if common.ordered}

@@ -6,7 +6,7 @@ from attrs import frozen
 
 from ..model import CharterModel
 from ..semantics import Outcome, Semantics
-from .lowering import F, T, U, Domain, RatioGe, atoms_of, lower, with_cells
+from .lowering import F, T, Domain, RatioGe, atoms_of, lower
 
 __all__ = ["Leaf", "IsUnknown", "Test", "TooLarge", "build_tree", "DEFAULT_BUDGET"]
 
@@ -78,34 +78,14 @@ class _Builder:
             return Leaf(self.semantics.resolve(self.semantics.representative(possible)))
         # A rule's class depends on the rules above it: they stay open with it.
         still = sorted(set(undetermined).union(*(self.semantics.overriders[r] for r in undetermined)))
-        atom = self._choose(undetermined, region, fixed)
+        atom = self.domain.choose([self.relevant[r] for r in undetermined], region, fixed)
 
         def child(sub_region, sub_fixed):
             return self.node(sub_region, sub_fixed, possible, still)
 
-        fields = (atom.left, atom.right) if isinstance(atom, RatioGe) else (atom.field,)
-        for f in fields:
-            cells = self.domain.fields[f]
-            if region[f] & cells.unknown_bit and region[f] & cells.known_mask:
-                return IsUnknown(f, child(with_cells(region, f, cells.unknown_bit), fixed),
-                                 child(with_cells(region, f, region[f] & cells.known_mask), fixed))
+        field, first, second = self.domain.split(atom, region)
+        if field is not None:
+            return IsUnknown(field, child(first, fixed), child(second, fixed))
         if isinstance(atom, RatioGe):
             return Test(atom, child(region, {**fixed, atom: T}), child(region, {**fixed, atom: F}))
-        true = self.domain.masks[atom] & region[atom.field]
-        false = region[atom.field] & ~self.domain.masks[atom] & self.domain.fields[atom.field].known_mask
-        return Test(atom, child(with_cells(region, atom.field, true), fixed),
-                    child(with_cells(region, atom.field, false), fixed))
-
-    def _choose(self, undetermined, region, fixed):
-        counts: dict = {}
-        for r in undetermined:
-            for atom in self.relevant[r]:
-                if _undecided(self.domain.atom_values(atom, region, fixed)):
-                    counts[atom] = counts.get(atom, 0) + 1
-        return max(counts, key=counts.get)  # first seen wins ties: deterministic
-
-
-def _undecided(mask: int) -> bool:
-    return mask not in (T, F, U)
-
-
+        return Test(atom, child(first, fixed), child(second, fixed))

@@ -257,6 +257,37 @@ class Domain:
             result |= F if isinstance(atom, Known) else U
         return result
 
+    def choose(self, atom_lists, region: tuple[int, ...], fixed: dict):
+        """The atom undecided over the region that most of the lists hold (the first seen wins ties)."""
+        counts: dict = {}
+        seen: dict = {}
+        for atoms in atom_lists:
+            for atom in atoms:
+                mask = seen.get(atom)
+                if mask is None:
+                    mask = seen[atom] = self.atom_values(atom, region, fixed)
+                if mask not in (T, F, U):
+                    counts[atom] = counts.get(atom, 0) + 1
+        return max(counts, key=counts.get)
+
+    def split(self, atom, region: tuple[int, ...]) -> tuple[int | None, tuple, tuple]:
+        """Two parts of a region that bring an atom closer to one value.
+
+        (field, unknown part, known part) while one of the atom's fields is unknown in part of the
+        region; else (None, part where the atom holds, part where it fails). A ratio atom cannot be
+        cut into cells: both its parts are the region itself, for the caller to fix it true, then false.
+        """
+        fields = (atom.left, atom.right) if isinstance(atom, RatioGe) else (atom.field,)
+        for f in fields:
+            cells = self.fields[f]
+            if region[f] & cells.unknown_bit and region[f] & cells.known_mask:
+                known = with_cells(region, f, region[f] & cells.known_mask)
+                return f, with_cells(region, f, cells.unknown_bit), known
+        if isinstance(atom, RatioGe):
+            return None, region, region
+        mask, true, known = region[atom.field], self.masks[atom], self.fields[atom.field].known_mask
+        return None, with_cells(region, atom.field, mask & true), with_cells(region, atom.field, mask & ~true & known)
+
     def values(self, core, region, fixed, memo: dict) -> int:
         """Possible values of a lowered condition over a region (an over-approximation)."""
         found = memo.get(core)

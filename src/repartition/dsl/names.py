@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import unicodedata
 
@@ -17,6 +18,7 @@ def _strip_accents(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+@functools.lru_cache(maxsize=4096)  # the same labels are looked up over and over while checking
 def normalize(name: str) -> str:
     """The lookup key of a name: no leading article, no accents, lower case, single spaces."""
     text = _SPACES.sub(" ", name.strip()).replace("’", "'")

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from fractions import Fraction
-
 from attrs import field, frozen
 
 from .. import model as m
-from ..dsl.lowering import T, Domain, FieldCells, RatioGe
+from ..dsl.lowering import Domain
 from ..errors import Diagnostic
-from .examples import intervals
+from .wording import box_parts, named_sets
 
 __all__ = [
     "Problem", "KINDS", "ERROR", "WARNING", "HEADINGS", "merge", "simplify", "describe", "describe_box",
@@ -40,7 +38,7 @@ HEADINGS = {
 }
 
 _MAX_BOXES = 6  # boxes spelled out in a region description before summarising the rest
-_MAX_CODES = 8  # codes listed before summarising
+_EVERYONE = "tous les ménages"  # a box that restricts nothing
 _MAX_PIECES = 2000  # pieces a coverage test may cut a box into before giving up (conservatively)
 
 
@@ -233,7 +231,8 @@ def describe(domain: Domain, model: m.CharterModel, boxes) -> str:
     merged = simplify(domain, boxes)
     if not merged:
         return "aucun ménage"
-    parts = [describe_box(domain, model, region, fixed) for region, fixed in merged]
+    sets = named_sets(model)
+    parts = [", ".join(box_parts(domain, region, fixed, sets)) or _EVERYONE for region, fixed in merged]
     shown = parts[:_MAX_BOXES]
     text = " ; ou ".join(shown)
     if len(parts) > len(shown):
@@ -243,120 +242,4 @@ def describe(domain: Domain, model: m.CharterModel, boxes) -> str:
 
 def describe_box(domain: Domain, model: m.CharterModel, region: tuple, fixed: tuple) -> str:
     """One box in French: each field it restricts, then each fixed ratio comparison."""
-    parts = []
-    for index, cells in enumerate(domain.fields):
-        if region[index] != cells.full:
-            parts.append(_describe_field(cells, region[index], model))
-    for atom, bit in fixed:
-        parts.append(_describe_ratio(model, atom, bit))
-    return ", ".join(parts) if parts else "tous les ménages"
-
-
-def _describe_field(cells: FieldCells, mask: int, model: m.CharterModel) -> str:
-    f = cells.field
-    known = mask & cells.known_mask
-    unknown = bool(mask & cells.unknown_bit)
-    if not known:
-        return f"{f.label} inconnu"
-    if known == cells.known_mask:
-        text = "connu"
-    else:
-        text = _known_text(cells, known, model)
-    if unknown:
-        text += " ou inconnu"
-    return f"{f.label} {text}"
-
-
-def _bits(mask: int) -> list[int]:
-    return [i for i in range(mask.bit_length()) if mask >> i & 1]
-
-
-def _known_text(cells: FieldCells, mask: int, model: m.CharterModel) -> str:
-    kind = cells.field.type
-    bits = _bits(mask)
-    if isinstance(kind, m.BoolType):
-        return "oui" if cells.cells[bits[0]] else "non"
-    if isinstance(kind, m.EnumType):
-        indices = [cells.cells[b] for b in bits]
-        names = [kind.values[i].label for i in indices]
-        if len(indices) == 1:
-            return names[0]
-        if kind.ordered and indices == list(range(indices[0], indices[-1] + 1)):
-            if indices[0] == 0:
-                return f"au plus {names[-1]}"
-            if indices[-1] == len(kind.values) - 1:
-                return f"au moins {names[0]}"
-            return f"entre {names[0]} et {names[-1]}"
-        others = [v.label for i, v in enumerate(kind.values) if i not in indices]
-        if len(others) == 1:
-            return f"autre que {others[0]}"
-        return "parmi " + ", ".join(names)
-    if isinstance(kind, m.CodeType):
-        return _codes_text(cells, bits, model)
-    return " ou ".join(_interval_text(kind, low, high) for low, high in intervals(cells, mask))
-
-
-def _interval_text(kind, low, high) -> str:
-    if low is not None and high is not None:
-        if low == high:
-            return kind.text(low)
-        return f"entre {kind.text(low)} et {kind.text(high)}"
-    if low is not None:
-        return f"au moins {kind.text(low)}"
-    if high is not None:
-        return f"au plus {kind.text(high)}"
-    return "quelconque"  # pragma: no cover - a full mask is never described
-
-
-def _codes_text(cells: FieldCells, bits: list[int], model: m.CharterModel) -> str:
-    chosen = [cells.cells[b][1] for b in bits]
-    other = any(not codes for codes in chosen)
-    named = frozenset().union(*chosen)
-    everything = frozenset().union(*(c[1] for c in cells.cells))
-    names = _set_names(model)
-    if other:
-        excluded = everything - named
-        label = names.get(excluded)
-        if label:
-            return f"hors de {label}"
-        return "autre que " + _codes_list(excluded)
-    label = names.get(named)
-    if label:
-        return f"dans {label}"
-    return ("parmi " if len(named) > 1 else "") + _codes_list(named)
-
-
-def _codes_list(codes) -> str:
-    ordered = sorted(codes)
-    if len(ordered) > _MAX_CODES:
-        return ", ".join(ordered[:_MAX_CODES]) + f", … ({len(ordered)} codes)"
-    return ", ".join(ordered)
-
-
-def _set_names(model: m.CharterModel) -> dict:
-    names = {s.values: f"« {s.name} »" for s in model.sets}
-    names.update({t.keys: f"la table « {t.name} »" for t in model.tables})
-    return names
-
-
-def _describe_ratio(model: m.CharterModel, atom: RatioGe, bit: int) -> str:
-    left, right = model.fields[atom.left], model.fields[atom.right]
-    factor = Fraction(atom.num, atom.den)
-    if factor.denominator == 1:
-        number = str(factor.numerator)
-    else:
-        number = _decimal_text(factor)
-    if bit == T:
-        op = "au moins" if atom.offset <= 0 else "plus de"
-    else:
-        op = "moins de" if atom.offset <= 0 else "au plus"
-    return f"{left.label} {op} {number} fois {right.label}"
-
-
-def _decimal_text(value: Fraction) -> str:
-    for digits in range(1, 7):
-        scaled = value * 10 ** digits
-        if scaled.denominator == 1:
-            whole, rest = divmod(scaled.numerator, 10 ** digits)
-            return f"{whole},{rest:0{digits}d}"
-    return f"{value.numerator}/{value.denominator}"
+    return ", ".join(box_parts(domain, region, fixed, named_sets(model))) or _EVERYONE

@@ -7,7 +7,7 @@ import time
 from attrs import field, frozen
 
 from .. import model as m
-from ..dsl.lowering import F, T, U, Domain, RatioGe, atoms_of, lower, with_cells
+from ..dsl.lowering import F, T, U, Domain, RatioGe, atoms_of, lower
 from ..semantics import Outcome, Semantics
 
 __all__ = ["Leaf", "Pending", "Budget", "Explorer", "DEFAULT_NODES", "DEFAULT_SECONDS", "contains"]
@@ -102,7 +102,7 @@ class Explorer:
             if not still:
                 leaves.append(self._leaf(region, fixed, masks))
                 continue
-            atom = self._choose(still, region, fixed_map)
+            atom = self.domain.choose([self.split_atoms[r] for r in still], region, fixed_map)
             children = self._split(atom, region, fixed)
             for child_region, child_fixed in reversed(children):
                 stack.append((child_region, child_fixed, masks, still))
@@ -115,34 +115,12 @@ class Explorer:
         deciding, _ = self.semantics.classify(values)
         return Leaf(region, fixed, self.semantics.resolve(values), tuple(deciding))
 
-    def _choose(self, rules, region, fixed_map):
-        """The atom left open in the region that most of the open rules depend on."""
-        counts: dict = {}
-        atom_values = self.domain.atom_values
-        seen: dict = {}
-        for r in rules:
-            for atom in self.split_atoms[r]:
-                mask = seen.get(atom)
-                if mask is None:
-                    mask = seen[atom] = atom_values(atom, region, fixed_map)
-                if mask not in (T, F, U):
-                    counts[atom] = counts.get(atom, 0) + 1
-        return max(counts, key=counts.get)  # first seen wins ties: deterministic
-
     def _split(self, atom, region, fixed):
-        """The sub-regions that fix the atom (unknown split off first), in a readable order."""
-        domain = self.domain
-        fields = (atom.left, atom.right) if isinstance(atom, RatioGe) else (atom.field,)
-        for f in fields:
-            cells = domain.fields[f]
-            if region[f] & cells.unknown_bit and region[f] & cells.known_mask:
-                return [(with_cells(region, f, region[f] & cells.known_mask), fixed),
-                        (with_cells(region, f, cells.unknown_bit), fixed)]
-        if isinstance(atom, RatioGe):
+        """The sub-regions that fix the atom, in a readable order: known before unknown, false before true."""
+        field, first, second = self.domain.split(atom, region)
+        if field is None and isinstance(atom, RatioGe):
             return [(region, _fix(fixed, atom, T)), (region, _fix(fixed, atom, F))]
-        true = domain.masks[atom] & region[atom.field]
-        false = region[atom.field] & ~domain.masks[atom] & domain.fields[atom.field].known_mask
-        return [(with_cells(region, atom.field, false), fixed), (with_cells(region, atom.field, true), fixed)]
+        return [(second, fixed), (first, fixed)]
 
     # ---- where given conditions take given values ------------------------------------------------
     def search(self, wanted: list[tuple[object, int]], budget: Budget):

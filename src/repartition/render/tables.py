@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from fractions import Fraction
-
 from attrs import frozen
 
 from .. import model as m
 from ..dsl.decision_tree import IsUnknown, Leaf, Test, TooLarge, build_tree
-from ..dsl.lowering import Domain, In, RatioGe, lower, with_cells
+from ..dsl.lowering import T, Domain, RatioGe, lower, with_cells
 from ..proof.problems import merge
+from ..proof.wording import cells_text, named_sets, ratio_text
 from ..semantics import DECIDED, Outcome, Semantics
-from .sentences import condition_text, factor_text
+from .sentences import condition_text
 
 __all__ = ["DecisionRow", "DecisionTable", "DecisionTables", "decision_tables", "open_case_text", "MAX_ROWS"]
 
@@ -134,7 +133,7 @@ def _merge(leaves: list, width: int, ratios: list) -> list:
 def _tables(model: m.CharterModel, domain: Domain, ratios: list, boxes: list) -> tuple[DecisionTable, ...]:
     width = len(domain.fields)
     full = domain.full_region() + (_BOTH,) * len(ratios)
-    names = _set_names(model)
+    sets = named_sets(model)
     rules = model.rules
     tables = []
     groups = [(s.code, f"{s.code} — {s.label}") for s in model.services] + [(None, "Cas que la charte ne tranche pas")]
@@ -147,10 +146,10 @@ def _tables(model: m.CharterModel, domain: Domain, ratios: list, boxes: list) ->
             continue
         mine.sort(key=lambda item: (item[1].rules, item[0]))
         used = [k for k in range(len(full)) if any(b[k] != full[k] for b, _ in mine)]
-        columns = tuple(_column(model, ratios, k, width) for k in used)
+        columns = tuple(_column(domain, ratios, k, width) for k in used)
         rows = []
         for box, outcome in mine:
-            cells = tuple(_cell(domain, ratios, names, box, k, width) for k in used)
+            cells = tuple(_cell(domain, sets, box, k, width) for k in used)
             decided = outcome.kind == DECIDED
             rows.append(DecisionRow(cells, rules[outcome.rules[0]].name if decided else None,
                                     tuple(rules[i].name for i in outcome.rules), outcome.kind))
@@ -158,154 +157,17 @@ def _tables(model: m.CharterModel, domain: Domain, ratios: list, boxes: list) ->
     return tuple(tables)
 
 
-def _column(model: m.CharterModel, ratios: list, k: int, width: int) -> str:
+def _column(domain: Domain, ratios: list, k: int, width: int) -> str:
     if k < width:
-        return model.fields[k].label
-    atom = ratios[k - width]
-    left, right = model.fields[atom.left], model.fields[atom.right]
-    word = "au moins" if atom.offset == 0 else "plus de"
-    return f"{left.label} {word} {factor_text(Fraction(atom.num, atom.den))} fois {right.label}"
+        return domain.fields[k].field.label
+    return ratio_text(domain, ratios[k - width], T)
 
 
-def _cell(domain: Domain, ratios: list, names: dict, box: tuple, k: int, width: int) -> str:
+def _cell(domain: Domain, sets: dict, box: tuple, k: int, width: int) -> str:
     if k >= width:
         return {_T: "oui", _F: "non"}.get(box[k], ANY)
     cells = domain.fields[k]
-    mask = box[k]
-    if mask == cells.full:
-        return ANY
-    known = mask & cells.known_mask
-    unknown = bool(mask & cells.unknown_bit)
-    if not known:
-        return "inconnu"
-    if known == cells.known_mask:
-        text = "connu"
-    else:
-        atoms = [a for a in domain.atoms if isinstance(a, In) and a.field == k]
-        text = _known_text(cells, known, atoms, names)
-    return f"{text} ou inconnu" if unknown else text
-
-
-def _known_text(cells, known: int, atoms: list, names: dict) -> str:
-    field = cells.field
-    kind = field.type
-    chosen = [cell for bit, cell in enumerate(cells.cells) if known >> bit & 1]
-    if isinstance(kind, m.BoolType):
-        return "oui" if chosen == [True] else "non"
-    if isinstance(kind, m.EnumType):
-        if not kind.ordered:
-            return _choice(field, chosen)
-        return " ou ".join(_stage_run(field, run) for run in _runs(chosen))
-    if isinstance(kind, m.CodeType):
-        return _codes(field, chosen, atoms, names)
-    return " ou ".join(_interval(field, run) for run in _interval_runs(chosen))
-
-
-def _choice(field: m.Field, indices: list[int]) -> str:
-    labels = [field.text(i) for i in indices]
-    return labels[0] if len(labels) == 1 else "parmi " + ", ".join(labels)
-
-
-def _runs(indices: list[int]) -> list[list[int]]:
-    runs: list[list[int]] = []
-    for i in indices:
-        if runs and runs[-1][-1] == i - 1:
-            runs[-1].append(i)
-        else:
-            runs.append([i])
-    return runs
-
-
-def _stage_run(field: m.Field, run: list[int]) -> str:
-    first, last, top = run[0], run[-1], field.type.maximum
-    if first == last:
-        return field.text(first)
-    if first == 0:
-        return f"au plus {field.text(last)}"
-    if last == top:
-        return f"au moins {field.text(first)}"
-    return f"de {field.text(first)} à {field.text(last)}"
-
-
-def _interval_runs(chosen: list[tuple]) -> list[tuple]:
-    runs: list[tuple] = []
-    for low, high in chosen:
-        if runs and runs[-1][1] is not None and low is not None and runs[-1][1] + 1 == low:
-            runs[-1] = (runs[-1][0], high)
-        else:
-            runs.append((low, high))
-    return runs
-
-
-def _interval(field: m.Field, run: tuple) -> str:
-    low, high = run
-    kind = field.type
-    if low is not None and low == high:
-        return field.text(low)
-    low = None if low is not None and low == kind.minimum else low
-    high = None if high is not None and high == kind.maximum else high
-    if low is None and high is None:
-        return "connu"
-    if low is None:
-        return _up_to(field, high)
-    if high is None:
-        return _from(field, low)
-    start, end = _from(field, low), _up_to(field, high)
-    if start.startswith("au moins ") and end.startswith("au plus "):  # both bounds included
-        return f"entre {field.text(low)} et {field.text(high)}"
-    return f"{start} et {end}"
-
-
-def _from(field: m.Field, low: int) -> str:
-    """The lower bound as a rule would write it: "plus de 5 000,00 €" rather than "au moins 5 000,01 €"."""
-    if isinstance(field.type, m.DateType):
-        return f"à partir du {field.text(low)}"
-    if isinstance(field.type, m.MoneyType) and low % 100 == 1:
-        return f"plus de {field.text(low - 1)}"
-    return f"au moins {field.text(low)}"
-
-
-def _up_to(field: m.Field, high: int) -> str:
-    """The upper bound as a rule would write it: "moins de 5 000,00 €" rather than "au plus 4 999,99 €"."""
-    if isinstance(field.type, m.DateType):
-        return f"avant le {field.text(high + 1)}"
-    if isinstance(field.type, m.MoneyType) and (high + 1) % 100 == 0:
-        return f"moins de {field.text(high + 1)}"
-    return f"au plus {field.text(high)}"
-
-
-def _codes(field: m.Field, chosen: list[tuple], atoms: list, names: dict) -> str:
-    parts = []
-    for atom in atoms:
-        inside = [bool(codes) and next(iter(codes)) in atom.values for _, codes in chosen]
-        name = names.get((field.index, atom.values))
-        shown = f"« {name} »" if name else "{" + ", ".join(sorted(atom.values)) + "}"
-        if all(inside):
-            parts.append(f"dans {shown}")
-        elif not any(inside):
-            parts.append(f"hors de {shown}")
-    return ", ".join(parts) if parts else "connu"
-
-
-def _set_names(model: m.CharterModel) -> dict:
-    """(field index, values) → the named set or table a condition tested, to name it in cells."""
-    found: dict = {}
-
-    def visit(node) -> None:
-        match node:
-            case m.Among(field=f, values=values, source=source) if source:
-                found.setdefault((f.index, values), source)
-            case m.Not(operand=op):
-                visit(op)
-            case m.All(operands=ops) | m.Any(operands=ops):
-                for op in ops:
-                    visit(op)
-            case m.DefinitionRef(definition=d):
-                visit(d.condition)
-
-    for rule in model.rules:
-        visit(rule.condition)
-    return found
+    return ANY if box[k] == cells.full else cells_text(cells, box[k], sets.get(k))
 
 
 # ---- fallback: each rule's own condition, with the exceptions that set it aside ---------------------

@@ -6,7 +6,7 @@ import argparse
 
 from ..batch import count_indicators
 from ..batch.readers import FORMATS
-from ..charter import load_charter
+from ._charter_options import add_charter_options, charter_from
 
 __all__ = ["register", "run"]
 
@@ -18,11 +18,7 @@ def register(commands) -> None:
         "d'évaluation que déclare la charte (par exemple les ménages en procédure judiciaire non connus "
         "des services sociaux). Code de sortie : 0, 1 si des lignes sont illisibles ou si leur service "
         "diffère de celui que donne la charte, 2 si la commande n'a pas pu s'exécuter.")
-    parser.add_argument("--charte", required=True, metavar="FICHIER",
-                        help="fichier de charte (.regles), ou dossier de ses versions successives")
-    parser.add_argument("--date", metavar="DATE",
-                        help="date (AAAA-MM-JJ ou JJ/MM/AAAA) : la version de la charte en vigueur ce jour-là "
-                        "(par défaut : aujourd'hui)")
+    add_charter_options(parser)
     parser.add_argument("fichier", metavar="FICHIER_ORIENTE", help="fichier orienté (.csv ou .jsonl)")
     parser.add_argument("--format-entree", choices=FORMATS, help="format du fichier (sinon : son extension)")
     parser.add_argument("--encodage", metavar="ENC", help="encodage du fichier s'il n'est pas en UTF-8")
@@ -31,7 +27,7 @@ def register(commands) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    charter = load_charter(args.charte, date=args.date)
+    charter = charter_from(args)
     report = count_indicators(charter, args.fichier, input_format=args.format_entree, encoding=args.encodage)
     print(report.to_json() if args.json else report.render(), end="" if args.json else "\n")
     return 1 if report.unreadable or report.divergent else 0

@@ -9,7 +9,7 @@ import sys
 from ..batch import route_file
 from ..batch.readers import FORMATS, json_reason, suffix_format
 from ..batch.writers import AtomicFile
-from ..charter import load_charter
+from ._charter_options import add_charter_options, charter_from
 from ..errors import InvalidHousehold, NoDecision
 
 __all__ = ["register", "run"]
@@ -24,11 +24,7 @@ def register(commands) -> None:
         "des unités) ; chaque ligne rejetée va dans le fichier des rejets avec son numéro de ligne et "
         "la raison. Un bilan est affiché sur la sortie d'erreur. Code de sortie : 0 si tout est orienté, "
         "1 si des lignes sont rejetées, 2 si la commande n'a pas pu s'exécuter.")
-    parser.add_argument("--charte", required=True, metavar="FICHIER",
-                        help="fichier de charte (.regles), ou dossier de ses versions successives")
-    parser.add_argument("--date", metavar="DATE",
-                        help="date (AAAA-MM-JJ ou JJ/MM/AAAA) : la version de la charte en vigueur ce "
-                        "jour-là est employée (par défaut, avec un dossier : aujourd'hui)")
+    add_charter_options(parser)
     parser.add_argument("entree", nargs="?", metavar="ENTREE",
                         help="fichier de signalements à orienter (.csv ou .jsonl, « - » : entrée standard)")
     parser.add_argument("--menage", metavar="JSON",
@@ -68,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _batch(args: argparse.Namespace) -> int:
-    charter = load_charter(args.charte, date=args.date)
+    charter = charter_from(args)
     output_format = args.format_sortie
     if args.sortie == "-" and output_format is None:
         # Standard output has no extension: write the input's format unless told otherwise.
@@ -91,7 +87,7 @@ def _batch(args: argparse.Namespace) -> int:
 
 
 def _one(args: argparse.Namespace) -> int:
-    charter = load_charter(args.charte, date=args.date)
+    charter = charter_from(args)
     try:
         household = json.loads(args.menage)
     except json.JSONDecodeError as error:

@@ -26,6 +26,8 @@ def _read_only_site(folder: Path) -> Path:
                    check=True, capture_output=True)
     site = folder / "site"
     zipfile.ZipFile(next(folder.glob("repartition-*.whl"))).extractall(site)
+    # As pip does at install time: byte-compile, since a read-only site cannot cache bytecode.
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(site)], check=True)
     for path in site.rglob("*"):
         path.chmod(path.stat().st_mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
     return site

@@ -13,7 +13,7 @@ Input: a plain dict of Python values, as `benchmarks.households.to_fiche_values`
 `to_departemental_values` produce them (stages as machine names, amounts as integer cents, yes/no
 as `bool`, dates as `datetime.date`, unknown as `None`, default values already filled in).
 
-The speed bars of /work/shared/performance.md are ratios to these functions, so they must stay
+The speed bars of shared/performance.md (the developers' notes) are ratios to these functions, so they must stay
 honest: `tests/test_handwritten_baseline.py` checks that they agree with `Charter.route` on
 generated households. Being a baseline, this module deliberately does not use `repartition`.
 """

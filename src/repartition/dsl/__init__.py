@@ -1,0 +1,1 @@
+"""The rule language: parser, syntax tree, checker, interpreter, lowering and code generator."""

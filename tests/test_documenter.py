@@ -68,7 +68,8 @@ def test_unwritable_folder(tmp_path, capsys):
     blocker = tmp_path / "fichier"
     blocker.write_text("", encoding="utf-8")
     assert main(["documenter", str(FICHE), "-o", str(blocker / "doc")]) == 2
-    assert capsys.readouterr().err.startswith(f"impossible d'écrire dans « {blocker / 'doc'} »")
+    err = capsys.readouterr().err
+    assert err == f"impossible d'écrire dans « {blocker / 'doc'} » : un élément du chemin n'est pas un dossier\n"
 
 
 def test_help_is_french(capsys):

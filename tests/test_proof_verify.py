@@ -107,22 +107,27 @@ def test_budget_exhausted_gives_indecis_never_proven():
     assert report.problems[0].region != "aucun ménage"
 
 
-def test_ratio_constraints_over_three_fields_are_solved():
-    """Ratio constraints chaining three fields find their household: the rule is not called dead."""
-    text = """charte « Trois »
+def _three_fields(least_resources: int, more: str) -> str:
+    """A charter whose rule chains ratio constraints over three amounts."""
+    return f"""charte « Trois »
 services
   A : « A »
   B : « B »
 données du ménage
   dette [dette] : montant en euros d'au moins 0
   loyer [loyer] : montant en euros d'au moins 1
-  ressources [ressources] : montant en euros d'au moins 0
+  ressources [ressources] : montant en euros d'au moins {least_resources}
 règle « R »
-  si la dette est au moins 2 fois le loyer et le loyer est au moins 2 fois les ressources
+  si la dette est au moins 2 fois le loyer et le loyer est au moins 2 fois les ressources{more}
   alors A
 règle « S »
   dans tous les autres cas, B
 """
+
+
+def test_ratio_constraints_over_three_fields_are_solved():
+    """Ratio constraints chaining three fields find their household: the rule is not called dead."""
+    text = _three_fields(0, "")
     report = verify(repartition.Charter.from_text(text, name="t.regles", verify=False))
     assert report.ok
 
@@ -158,21 +163,7 @@ def test_cli_file_errors_exit_two(tmp_path, capsys):
 
 def test_three_fields_without_household_over_the_reals_is_settled():
     """A region tied over three fields with no real solution is proven empty: the rule is dead."""
-    text = """charte « Trois »
-services
-  A : « A »
-  B : « B »
-données du ménage
-  dette [dette] : montant en euros d'au moins 0
-  loyer [loyer] : montant en euros d'au moins 1
-  ressources [ressources] : montant en euros d'au moins 1
-règle « R »
-  si la dette est au moins 2 fois le loyer et le loyer est au moins 2 fois les ressources
-     et la dette est moins de 4 fois les ressources
-  alors A
-règle « S »
-  dans tous les autres cas, B
-"""
+    text = _three_fields(1, "\n     et la dette est moins de 4 fois les ressources")
     report = verify(repartition.Charter.from_text(text, name="t.regles", verify=False))
     assert [(p.kind, p.rules[0][0]) for p in report.problems] == [("regle_morte", "R")]
 

@@ -74,7 +74,7 @@ def test_cli_errors(tmp_path, capsys):
     """An unreadable charter gives exit 2; a bad --couverture-min is refused in French."""
     assert main(["tester", str(FICHE), str(tmp_path / "absente.regles")]) == 2
     captured = capsys.readouterr()
-    assert "absente.regles : charte illisible" in captured.err
+    assert "absente.regles : charte non chargée" in captured.err
     assert "5 réussi(s)" in captured.out
     with pytest.raises(SystemExit) as exit:
         main(["tester", str(FICHE), "--couverture-min", "cent"])

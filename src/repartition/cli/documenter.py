@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from ..charter import load_charter
+from ..errors import os_reason
 from ..render import describe, svg, to_html, to_markdown
 
 __all__ = ["register", "run"]
@@ -40,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
         for name, text in files.items():
             (folder / name).write_text(text, encoding="utf-8")
     except OSError as error:
-        print(f"impossible d'écrire dans « {folder} » : {error.strerror}", file=sys.stderr)
+        print(f"impossible d'écrire dans « {folder} » : {os_reason(error)}", file=sys.stderr)
         return 2
     for name in files:
         print(f"écrit : {folder / name}")

@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             charter = load_charter(path, verify=False)
         except RepartitionError as error:
-            print(f"{path} : charte illisible\n{error}", file=sys.stderr)
+            print(f"{path} : charte non chargée\n{error}", file=sys.stderr)
             status = 2
             continue
         if not _report(path, charter, args.couverture_min):

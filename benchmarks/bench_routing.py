@@ -5,7 +5,8 @@ shared/performance.md): the hand-written transcription (`handwritten.py`), the r
 interpreter, the compiled decision function on validated households (`Charter.decide`), and
 `Charter.route` on validated households and on plain dicts (validation included), both as a
 CSV file gives them (text) and as JSON decodes them (numbers and booleans).
-Run: python benchmarks/bench_routing.py [HOUSEHOLDS] [ROUNDS]
+Run: python benchmarks/bench_routing.py [HOUSEHOLDS] [ROUNDS] [--sans-c]
+(--sans-c: generated code keeps to Python, as where no C compiler was found at install.)
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import json  # noqa: E402
 
 import repartition  # noqa: E402
 from benchmarks import handwritten, households  # noqa: E402
-from repartition import model  # noqa: E402
+from repartition import model, runtime  # noqa: E402
 
 CHARTERS = {
     "fiche 3-4": ("dispositif-repartition.regles", households.fiche_households,
@@ -81,7 +82,10 @@ def measure(label: str, size: int, rounds: int) -> dict[str, float]:
     return {name: statistics.median(speeds) for name, speeds in per_second.items()}
 
 
-def main(size: int = 100_000, rounds: int = 7) -> None:
+def main(size: int = 100_000, rounds: int = 7, c_reader: bool = True) -> None:
+    if not c_reader:
+        runtime.reader = runtime.record = None
+    print("lecteur C :", "oui" if runtime.reader is not None else "non")
     for label in CHARTERS:
         results = measure(label, size, rounds)
         base = results["écrit à la main (if/elif)"]
@@ -91,5 +95,5 @@ def main(size: int = 100_000, rounds: int = 7) -> None:
 
 
 if __name__ == "__main__":
-    args = [int(a) for a in sys.argv[1:3]]
-    main(*args)
+    numbers = [int(a) for a in sys.argv[1:] if a.isdigit()]
+    main(*numbers, c_reader="--sans-c" not in sys.argv)

@@ -7,17 +7,27 @@ from pathlib import Path
 import pytest
 
 import repartition
-from repartition.charter import ENGINES
+from repartition import runtime
 
 ROOT = Path(__file__).resolve().parents[1]
 POLICIES = ROOT / "policies"
 FICHE = POLICIES / "dispositif-repartition.regles"
 
 
-@pytest.fixture(params=ENGINES)
-def engine(request) -> str:
-    """Every semantic test runs on both backends: the compiler and the reference interpreter."""
+@pytest.fixture(params=["compile", "compile-python", "interprete"])
+def engine(request, monkeypatch) -> str:
+    """Every semantic test runs on both backends: the compiler (with its C reader, and as it
+    runs where no C compiler was found) and the reference interpreter."""
+    if request.param == "compile-python":
+        python_only(monkeypatch)
+        return "compile"
     return request.param
+
+
+def python_only(monkeypatch) -> None:
+    """Charters loaded from now on generate code that keeps to Python, as without a C compiler."""
+    monkeypatch.setattr(runtime, "reader", None)
+    monkeypatch.setattr(runtime, "record", None)
 
 
 @pytest.fixture

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+import shlex
+import shutil
 import stat
 import subprocess
 import sys
+import sysconfig
 import zipfile
 from pathlib import Path
 
@@ -14,6 +17,10 @@ import pytest
 from conftest import ROOT
 
 pytestmark = pytest.mark.slow
+
+# hatch_build.py compiles the C reader with the compiler Python was built with, when it is here.
+_LINKER = sysconfig.get_config_var("LDSHARED")
+_HAS_COMPILER = bool(_LINKER and shutil.which(shlex.split(_LINKER)[0]))
 
 _CHECK = r"""
 import sys, lark
@@ -25,6 +32,8 @@ from repartition.resources import parser_cache_path
 root = sys.argv[1]
 assert repartition.__file__.startswith(root), repartition.__file__
 assert str(parser_cache_path()).startswith(root)
+from repartition import runtime
+print("lecteur C", runtime.reader is not None)
 for name in ("dispositif-repartition.regles", "exemple-departemental.regles"):
     path = repartition.bundled_charter(name)
     assert str(path).startswith(root), path
@@ -40,6 +49,14 @@ def wheel(tmp_path_factory) -> Path:
                    check=True, capture_output=True)
     (built,) = out.glob("repartition-*.whl")
     return built
+
+
+def test_wheel_carries_the_c_reader_where_a_compiler_is_found(wheel):
+    """With a C compiler the wheel holds the C reader and is tagged for this platform; without, it is pure."""
+    names = zipfile.ZipFile(wheel).namelist()
+    compiled = [n for n in names if n.startswith("repartition/_speedups") and not n.endswith(".c")]
+    assert bool(compiled) is _HAS_COMPILER
+    assert wheel.name.endswith("-py3-none-any.whl") is not _HAS_COMPILER
 
 
 def test_wheel_contains_data(wheel):
@@ -63,4 +80,5 @@ def test_installed_wheel_loads_bundled_charters_from_read_only_site(wheel, tmp_p
                             env=env, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "dispositif-repartition.regles 3" in result.stdout
+    assert f"lecteur C {_HAS_COMPILER}" in result.stdout
     assert not (tmp_path / "cache").exists()

@@ -84,7 +84,7 @@ class Charter:
         self.engine = engine
         self._units = {s.code: s.unit for s in model.services if s.unit is not None}
         hooks = {"_C": self, "_refuse": self._refuse, "_unit": self._unit, "_decision": self._decision,
-                 "_route_validated": self._route_validated, "_not_a_mapping": _not_a_mapping}
+                 "_foreign": _foreign, "_not_a_mapping": _not_a_mapping}
         compiled = compile_charter(model, self._semantics, hooks)
         self._validate = compiled.validate
         if engine == "compile":
@@ -165,7 +165,7 @@ class Charter:
 
     def _route_validated(self, household: ValidatedHousehold) -> Decision:
         if household.charter_sha256 != self.model.sha256:
-            raise RepartitionError("ce ménage a été validé avec une autre charte")
+            _foreign(household)
         return self._decision(self._decide(household.values), household.values, household.assumed)
 
     def _decision(self, outcome: Outcome, values: tuple, assumed: tuple[str, ...]) -> Decision:
@@ -234,6 +234,10 @@ class _Interpreted:
 
     def decide(self, values: tuple) -> Outcome:
         return self._semantics.resolve(self.conditions(values))
+
+
+def _foreign(household: ValidatedHousehold):
+    raise RepartitionError("ce ménage a été validé avec une autre charte")
 
 
 def _not_a_mapping(household: object):

@@ -7,7 +7,19 @@ from .model import MoneyType
 from .values import BadValue
 from .values import read_money as _money
 
-__all__ = ["and3", "or3", "not3", "codes", "read", "read_money", "remember", "missing", "MEMO_LIMIT", "MISSING"]
+__all__ = ["and3", "or3", "not3", "codes", "read", "read_money", "remember", "missing", "reader", "record",
+           "MEMO_LIMIT", "MISSING"]
+
+try:
+    # The C accelerator (_speedups.c): reader(plan) reads the common shapes of a household's
+    # values, record(cls, *items) makes a Decision without an intermediate tuple.
+    from . import _speedups
+except ImportError:  # installed without a C compiler: generated code keeps to Python
+    _speedups = None
+if getattr(_speedups, "FORMAT", None) == 1:  # a build left from an older _speedups.c is set aside
+    reader, record = _speedups.reader, _speedups.record
+else:
+    reader = record = None
 
 #: Marks a field absent from the input mapping.
 MISSING = object()

@@ -32,15 +32,16 @@ def compile_charter(charter: m.CharterModel, semantics: Semantics, hooks: dict |
     """Generate, compile and register (in linecache, for tracebacks) a charter's functions.
 
     `hooks` gives `route` its way out: `_C` (the Charter), `_refuse(outcome)` raising NoDecision,
-    `_unit(service, code)`, `_decision(outcome, values, assumed)`, `_route_validated(household)`
-    and `_not_a_mapping(household)`.
+    `_unit(service, code)`, `_decision(outcome, values, assumed)`, `_foreign(household)` (validated
+    with another charter) and `_not_a_mapping(household)`, each raising the error it names.
     """
     generator = _Generator(charter, semantics)
     source = generator.module()
     filename = f"<charte {charter.sha256[:12]}>"
     code = compile(source, filename, "exec")
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-    namespace = {"__builtins__": {}, "_new": tuple.__new__, "_Decision": Decision,
+    # runtime.record is bound now: a charter keeps the code it was generated for.
+    namespace = {"__builtins__": {}, "_new": tuple.__new__, "_record": runtime.record, "_Decision": Decision,
                  "_ValidatedHousehold": ValidatedHousehold,
                  **generator.namespace, **(hooks or {})}
     exec(code, namespace)
@@ -75,11 +76,14 @@ class _Generator:
         tree = self.decision_tree()
         body = (self.decide(tree) + [""] + self.route(tree) + [""] + self.condition_functions()
                 + [""] + self.validate())
-        constants = [f"{name} = _OUTCOMES[{i}]" for i, name in enumerate(self.outcomes.values())]
+        constants = [f"_SHA256 = {self.charter.sha256!r}"]
+        constants += [f"{name} = _OUTCOMES[{i}]" for i, name in enumerate(self.outcomes.values())]
         self.namespace["_OUTCOMES"] = tuple(self.outcomes)
         self.namespace["_FIELDS"] = self.charter.fields
         constants += [f"{name} = _rt.codes({tuple(sorted(values))!r})" for values, name in self.sets.items()]
         constants += [f"_F{f.index} = _FIELDS[{f.index}]" for f in self.charter.fields]
+        if _accelerated():
+            constants += self.reader()
         return "\n".join(head + constants + [""] + body) + "\n"
 
     def outcome(self, outcome: Outcome) -> str:
@@ -116,21 +120,22 @@ class _Generator:
         return lines + self.visit(tree, 1, set(), False, "")
 
     def route(self, tree) -> list[str]:
-        """Validation and decision fused: the Decision for a household mapping (Charter.route)."""
+        """Validation and decision fused: the Decision for a household mapping or a validated one."""
         lines = ["def route(h):",
                  f'{_INDENT}"""The Decision for a household, or NoDecision raised."""',
                  f"{_INDENT}if h.__class__ is _ValidatedHousehold:",
-                 f"{_INDENT * 2}return _route_validated(h)",
-                 f"{_INDENT}try:",
-                 f"{_INDENT * 2}assumed = ()"]
-        lines += self.read_fields(2)
-        values = "(" + "".join(f"x{f.index}, " for f in self.charter.fields) + ")"
+                 f"{_INDENT * 2}if h.charter_sha256 != _SHA256:",
+                 f"{_INDENT * 3}_foreign(h)",
+                 f"{_INDENT * 2}v = h.values",
+                 f"{_INDENT * 2}assumed = h.assumed",
+                 f"{_INDENT}else:",
+                 f"{_INDENT * 2}try:",
+                 *self.read_household(3),
+                 f"{_INDENT * 2}except TypeError:",
+                 f"{_INDENT * 3}_not_a_mapping(h)"]
         if tree is None:
-            lines += [f"{_INDENT * 2}v = {values}",
-                      f"{_INDENT * 2}return _decision(_resolve({self.all_conditions()}), v, assumed)"]
-        else:
-            lines += self.visit(tree, 2, set(), True, values)
-        return lines + [f"{_INDENT}except TypeError:", f"{_INDENT * 2}_not_a_mapping(h)"]
+            return lines + [f"{_INDENT}return _decision(_resolve({self.all_conditions()}), v, assumed)"]
+        return lines + self.visit(tree, 1, set(), False, "v")
 
     def all_conditions(self) -> str:
         calls = "".join("None, " if r.is_default else f"condition_{r.index}(v), " for r in self.charter.rules)
@@ -157,10 +162,11 @@ class _Generator:
             elif unit.table.missing is not None:  # a code the table lacks has a unit too
                 table = f"_UNITS_{outcome.service}"
                 self.namespace[table] = unit.table.mapping
-                unit = f"{table}.get(x{unit.field.index}, {unit.table.missing!r})"
+                unit = f"{table}.get({values}[{unit.field.index}], {unit.table.missing!r})"
             else:
-                unit = f"_unit({outcome.service!r}, x{unit.field.index})"
-            result = f"_new(_Decision, (_C, {name}, {values}, assumed, {unit}))"
+                unit = f"_unit({outcome.service!r}, {values}[{unit.field.index}])"
+            items = f"_C, {name}, {values}, assumed, {unit}"
+            result = f"_record(_Decision, {items})" if _accelerated() else f"_new(_Decision, ({items}))"
         return [f"{_INDENT * depth}return {result}  # {outcome.kind}: {rules}"]
 
     def visit_IsUnknown(self, node: IsUnknown, depth: int, loaded: set, preloaded: bool, values: str) -> list[str]:
@@ -182,7 +188,7 @@ class _Generator:
         return lines + self.visit(node.no, depth, loaded, preloaded, values)
 
     def load(self, field: int, depth: int, loaded: set, preloaded: bool) -> list[str]:
-        """Read a value from the tuple the first time a path needs it (route has them all already)."""
+        """Read a value from the tuple the first time a path needs it."""
         if preloaded or field in loaded:
             return []
         return [f"{_INDENT * depth}x{field} = v[{field}]"]
@@ -272,23 +278,40 @@ class _Generator:
     # ---- validation: fast paths inline, everything else through runtime.read ----
     def validate(self) -> list[str]:
         lines = ["def validate(h):",
-                 f'{_INDENT}"""Read a household mapping: (values, names of fields assumed by default)."""',
-                 f"{_INDENT}assumed = ()"]
-        lines += self.read_fields(1)
-        names = "".join(f"x{f.index}, " for f in self.charter.fields)
-        return lines + [f"{_INDENT}return ({names}), assumed"]
+                 f'{_INDENT}"""Read a household mapping: (values, names of fields assumed by default)."""']
+        return lines + self.read_household(1) + [f"{_INDENT}return v, assumed"]
+
+    def read_household(self, depth: int) -> list[str]:
+        """Set `v` (the values, in field order) and `assumed`: through the C reader when it is
+        built (runtime.reader) and knows every value's shape, else by the Python reading."""
+        pad = _INDENT * depth
+        if not _accelerated():
+            return self.read_fields(depth)
+        return [f"{pad}r = _READ(h)", f"{pad}if r is None:", *self.read_fields(depth + 1),
+                f"{pad}else:", f"{pad}{_INDENT}v, assumed = r"]
+
+    def reader(self) -> list[str]:
+        """The C reader's plan: per field, what _speedups.c needs, sharing the memos of the Python reading."""
+        lines = ["_READ = _rt.reader(("]
+        for f in self.charter.fields:
+            kind = "whole" if isinstance(f.type, m.IntType) else "money" if isinstance(f.type, m.MoneyType) else "lookup"
+            low, high = (f.type.minimum, f.type.maximum) if kind != "lookup" else (None, None)
+            default = f.default if f.has_default else None
+            lines.append(f"{_INDENT}({f.machine!r}, _MEMO{f.index}, {kind!r}, {f.may_be_unknown!r}, {low!r}, {high!r}, "
+                         f"{f.has_default!r}, {default!r}),")
+        return lines + ["))"]
 
     def read_fields(self, depth: int) -> list[str]:
-        """Read every field. Those read by a memo lookup alone are read together first, one
+        """Read every field into `v`. Those read by a memo lookup alone are read together first, one
         expression each; the first miss (a spelling not seen yet, an absent field) sends them all
         through their full reading, which learns the spelling or names the problem."""
         pad = _INDENT * depth
         together = [f for f in self.charter.fields if _looked_up(f)]
-        lines = []
+        lines = [f"{pad}assumed = ()"]
         if together:
             lines.append(f"{pad}try:")
             for f in together:
-                self.namespace[f"_MEMO{f.index}"] = _seed(f)
+                self.namespace.setdefault(f"_MEMO{f.index}", _seed(f))
                 lines.append(f"{pad}{_INDENT}x{f.index} = _MEMO{f.index}[h[{f.machine!r}]]")
             lines.append(f"{pad}except (KeyError, TypeError):")
             for f in together:
@@ -296,13 +319,14 @@ class _Generator:
         for f in self.charter.fields:
             if not _looked_up(f):
                 lines += self.read_field(f, depth)
-        return lines
+        names = "".join(f"x{f.index}, " for f in self.charter.fields)
+        return lines + [f"{pad}v = ({names})"]
 
     def read_field(self, f: m.Field, depth: int) -> list[str]:
         """Read one field: one memo lookup for the spellings already read, native numbers inline."""
         x, pad, pad2, pad3 = f"x{f.index}", _INDENT * depth, _INDENT * (depth + 1), _INDENT * (depth + 2)
         memo = f"_MEMO{f.index}"
-        self.namespace[memo] = _seed(f)
+        self.namespace.setdefault(memo, _seed(f))
         if f.has_default:  # often absent: no exception to raise and catch then
             lines = [f"{pad}{x} = h.get({f.machine!r}, _MISSING)",
                      f"{pad}if {x} is _MISSING:",
@@ -358,6 +382,11 @@ class _Generator:
         if kind.maximum is not None:
             tests.append(f"{x} <= {kind.maximum!r}")
         return "(" + " and ".join(tests) + ")"
+
+
+def _accelerated() -> bool:
+    """Whether the C accelerator is built (runtime.reader and runtime.record), so generated code uses it."""
+    return runtime.reader is not None and runtime.record is not None
 
 
 def _looked_up(field: m.Field) -> bool:

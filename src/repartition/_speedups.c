@@ -1,0 +1,310 @@
+/* Optional accelerator of `repartition.runtime`: read the common shapes of a household's values.
+
+A Reader reads a plain dict against a charter's fields and returns (values, assumed), or None as
+soon as one value is not of a shape it knows, and then the generated Python reading takes over
+and decides (learns the spelling, or raises the French error). It reads a subset of what the
+Python reading accepts, and reads it the same way: tests/test_speedups.py checks both on
+generated values. Without a C compiler the package runs on the Python reading alone.
+*/
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stddef.h>
+
+enum { LOOKUP = 0, WHOLE = 1, MONEY = 2 };
+
+/* Below it, x * 100 rounds to the integer it stands for (values.FLOAT_EXACT_LIMIT). */
+#define FLOAT_EXACT_LIMIT (9007199254740992.0 / 100.0)
+/* At most this many digits before the decimal separator: cents stay far within 64 bits. */
+#define MAX_UNITS_DIGITS 15
+
+typedef struct {
+    PyObject *key;         /* the field's machine name */
+    PyObject *memo;        /* raw value -> reading, shared with the generated Python code */
+    PyObject *fallback;    /* the reading of an absent field, or NULL: an absent field is a miss */
+    int kind;
+    int may_be_unknown;    /* None reads as unknown (WHOLE and MONEY; LOOKUP memos know None) */
+    int has_minimum, has_maximum;
+    long long minimum, maximum;
+} Field;
+
+typedef struct {
+    PyObject_VAR_HEAD
+    vectorcallfunc vectorcall;
+    Field fields[1];
+} Reader;
+
+/* Returned by the readings below when the Python reading must decide; never dereferenced. */
+static char miss_marker;
+#define MISS ((PyObject *)&miss_marker)
+
+static int in_bounds(const Field *f, long long value) {
+    return (!f->has_minimum || value >= f->minimum) && (!f->has_maximum || value <= f->maximum);
+}
+
+/* Values of the types JSON and CSV give: comparing them with the memo's keys runs no Python code. */
+static int is_plain(PyObject *raw) {
+    return PyUnicode_CheckExact(raw) || raw == Py_None || PyBool_Check(raw) || PyLong_CheckExact(raw)
+        || PyFloat_CheckExact(raw);
+}
+
+/* A new reference to the memo's reading of raw, or MISS when the memo does not know it. */
+static PyObject *memo_lookup(const Field *f, PyObject *raw) {
+    if (!is_plain(raw))
+        return MISS;
+    PyObject *value = PyDict_GetItemWithError(f->memo, raw);
+    if (value == NULL)
+        return MISS;  /* not there (a plain value's hash and comparisons cannot fail) */
+    return Py_NewRef(value);
+}
+
+static PyObject *read_whole(const Field *f, PyObject *raw) {
+    if (PyLong_CheckExact(raw)) {  /* exact: a bool is no number */
+        int overflow;
+        long long value = PyLong_AsLongLongAndOverflow(raw, &overflow);
+        if (overflow || (value == -1 && PyErr_Occurred()) || !in_bounds(f, value)) {
+            PyErr_Clear();
+            return MISS;
+        }
+        Py_INCREF(raw);
+        return raw;
+    }
+    if (PyUnicode_CheckExact(raw))
+        return memo_lookup(f, raw);
+    return MISS;
+}
+
+/* "1234", "1234.5", "1234,56": digits, then one separator and one or two digits. */
+static PyObject *read_money_text(const Field *f, PyObject *raw) {
+    if (!PyUnicode_IS_ASCII(raw))
+        return memo_lookup(f, raw);
+    const char *text = (const char *)PyUnicode_DATA(raw);
+    Py_ssize_t length = PyUnicode_GET_LENGTH(raw), i = 0;
+    long long units = 0, decimals = 0;
+    for (; i < length && text[i] >= '0' && text[i] <= '9'; i++)
+        units = units * 10 + (text[i] - '0');
+    if (i == 0 || i > MAX_UNITS_DIGITS)
+        return memo_lookup(f, raw);
+    if (i < length) {
+        Py_ssize_t count = length - i - 1;
+        if ((text[i] != '.' && text[i] != ',') || count < 1 || count > 2)
+            return memo_lookup(f, raw);
+        for (Py_ssize_t j = i + 1; j < length; j++) {
+            if (text[j] < '0' || text[j] > '9')
+                return memo_lookup(f, raw);
+            decimals = decimals * 10 + (text[j] - '0');
+        }
+        if (count == 1)
+            decimals *= 10;
+    }
+    long long cents = units * 100 + decimals;
+    return in_bounds(f, cents) ? PyLong_FromLongLong(cents) : MISS;
+}
+
+static PyObject *read_money(const Field *f, PyObject *raw) {
+    if (PyFloat_CheckExact(raw)) {  /* a JSON number, as values.read_money reads it */
+        double number = PyFloat_AS_DOUBLE(raw);
+        if (!(number > -FLOAT_EXACT_LIMIT && number < FLOAT_EXACT_LIMIT))  /* NaN too */
+            return MISS;
+        /* Any rounding of number * 100 does: the round trip below keeps only exact cents. */
+        long long cents = (long long)(number * 100 + (number < 0 ? -0.5 : 0.5));
+        if ((double)cents / 100 != number || !in_bounds(f, cents))
+            return MISS;
+        return PyLong_FromLongLong(cents);
+    }
+    if (PyLong_CheckExact(raw)) {
+        int overflow;
+        long long euros = PyLong_AsLongLongAndOverflow(raw, &overflow);
+        if (overflow || euros > 10000000000000000LL / 100 || euros < -10000000000000000LL / 100
+                || !in_bounds(f, euros * 100)) {
+            PyErr_Clear();
+            return MISS;
+        }
+        return PyLong_FromLongLong(euros * 100);
+    }
+    if (PyUnicode_CheckExact(raw))
+        return read_money_text(f, raw);
+    return MISS;
+}
+
+static PyObject *read_value(const Field *f, PyObject *raw) {
+    if (f->kind == LOOKUP)
+        return memo_lookup(f, raw);
+    if (raw == Py_None)
+        return f->may_be_unknown ? Py_NewRef(Py_None) : MISS;
+    return f->kind == WHOLE ? read_whole(f, raw) : read_money(f, raw);
+}
+
+static PyObject *reader_call(PyObject *callable, PyObject *const *args, size_t nargsf, PyObject *kwnames) {
+    Reader *self = (Reader *)callable;
+    if (PyVectorcall_NARGS(nargsf) != 1 || kwnames != NULL) {
+        PyErr_SetString(PyExc_TypeError, "Reader takes one household");
+        return NULL;
+    }
+    PyObject *household = args[0];
+    if (!PyDict_CheckExact(household))  /* other mappings may compute their items: Python reads them */
+        Py_RETURN_NONE;
+    Py_ssize_t n = Py_SIZE(self);
+    PyObject *values = PyTuple_New(n), *assumed = NULL;
+    if (values == NULL)
+        return NULL;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        const Field *f = &self->fields[i];
+        PyObject *raw = PyDict_GetItemWithError(household, f->key), *value;
+        if (raw == NULL) {
+            if (PyErr_Occurred() || f->fallback == NULL)
+                goto miss;
+            if (assumed == NULL && (assumed = PyList_New(0)) == NULL)
+                goto error;
+            if (PyList_Append(assumed, f->key) < 0)
+                goto error;
+            value = Py_NewRef(f->fallback);
+        } else if ((value = read_value(f, raw)) == MISS) {
+            goto miss;
+        } else if (value == NULL) {
+            goto error;
+        }
+        PyTuple_SET_ITEM(values, i, value);
+    }
+    PyObject *names = assumed == NULL ? PyTuple_New(0) : PyList_AsTuple(assumed);
+    Py_XDECREF(assumed);
+    if (names == NULL) {
+        Py_DECREF(values);
+        return NULL;
+    }
+    PyObject *result = PyTuple_Pack(2, values, names);
+    Py_DECREF(values);
+    Py_DECREF(names);
+    return result;
+miss:
+    PyErr_Clear();
+    Py_DECREF(values);
+    Py_XDECREF(assumed);
+    Py_RETURN_NONE;
+error:
+    Py_DECREF(values);
+    Py_XDECREF(assumed);
+    return NULL;
+}
+
+static void reader_dealloc(Reader *self) {
+    for (Py_ssize_t i = 0; i < Py_SIZE(self); i++) {
+        Py_XDECREF(self->fields[i].key);
+        Py_XDECREF(self->fields[i].memo);
+        Py_XDECREF(self->fields[i].fallback);
+    }
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static PyObject *reader_tp_call(PyObject *self, PyObject *args, PyObject *kwargs) {
+    return PyVectorcall_Call(self, args, kwargs);
+}
+
+static PyTypeObject ReaderType;
+
+static int read_bound(PyObject *bound, int *has, long long *value) {
+    *has = bound != Py_None;
+    if (*has) {
+        *value = PyLong_AsLongLong(bound);
+        if (*value == -1 && PyErr_Occurred())
+            return -1;
+    }
+    return 0;
+}
+
+static int read_kind(PyObject *name, int *kind) {
+    static const char *const names[] = {"lookup", "whole", "money"};
+    for (int i = LOOKUP; i <= MONEY; i++) {
+        if (PyUnicode_CompareWithASCIIString(name, names[i]) == 0) {
+            *kind = i;
+            return 0;
+        }
+    }
+    PyErr_Format(PyExc_ValueError, "unknown kind of field: %R", name);
+    return -1;
+}
+
+/* reader(plan): plan is a tuple of (key, memo, kind, may_be_unknown, minimum, maximum, has_default,
+   default) per field, in the charter's field order; kind is "lookup", "whole" or "money". */
+static PyObject *make_reader(PyObject *Py_UNUSED(module), PyObject *plan) {
+    if (!PyTuple_Check(plan)) {
+        PyErr_SetString(PyExc_TypeError, "the plan must be a tuple");
+        return NULL;
+    }
+    Py_ssize_t n = PyTuple_GET_SIZE(plan);
+    Reader *self = PyObject_NewVar(Reader, &ReaderType, n);
+    if (self == NULL)
+        return NULL;
+    self->vectorcall = reader_call;
+    for (Py_ssize_t i = 0; i < n; i++)
+        self->fields[i] = (Field){0};
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Field *f = &self->fields[i];
+        PyObject *key, *memo, *kind, *minimum, *maximum, *fallback;
+        int may_be_unknown, has_default;
+        if (!PyArg_ParseTuple(PyTuple_GET_ITEM(plan, i), "UO!UpOOpO", &key, &PyDict_Type, &memo, &kind,
+                              &may_be_unknown, &minimum, &maximum, &has_default, &fallback)
+                || read_kind(kind, &f->kind) < 0
+                || read_bound(minimum, &f->has_minimum, &f->minimum) < 0
+                || read_bound(maximum, &f->has_maximum, &f->maximum) < 0) {
+            Py_DECREF(self);
+            return NULL;
+        }
+        f->key = Py_NewRef(key);
+        f->memo = Py_NewRef(memo);
+        f->fallback = has_default ? Py_NewRef(fallback) : NULL;
+        f->may_be_unknown = may_be_unknown;
+    }
+    return (PyObject *)self;
+}
+
+static PyTypeObject ReaderType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "repartition._speedups.Reader",
+    .tp_basicsize = sizeof(Reader) - sizeof(Field),
+    .tp_itemsize = sizeof(Field),
+    .tp_dealloc = (destructor)reader_dealloc,
+    .tp_vectorcall_offset = offsetof(Reader, vectorcall),
+    .tp_call = reader_tp_call,
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_VECTORCALL,
+    .tp_doc = "Reads the common shapes of a household's values; None when Python must read them.",
+};
+
+/* record(cls, *items): an instance of the tuple subclass cls holding items, as
+   tuple.__new__(cls, items) makes it, without the intermediate tuple. */
+static PyObject *record(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs < 1 || !PyType_Check(args[0]) || !PyType_IsSubtype((PyTypeObject *)args[0], &PyTuple_Type)) {
+        PyErr_SetString(PyExc_TypeError, "record(cls, *items) needs a subclass of tuple");
+        return NULL;
+    }
+    PyTypeObject *cls = (PyTypeObject *)args[0];
+    PyObject *self = cls->tp_alloc(cls, nargs - 1);
+    if (self == NULL)
+        return NULL;
+    for (Py_ssize_t i = 1; i < nargs; i++)
+        PyTuple_SET_ITEM(self, i - 1, Py_NewRef(args[i]));
+    return self;
+}
+
+static PyMethodDef methods[] = {
+    {"reader", make_reader, METH_O, "The Reader of a charter's fields, from its plan."},
+    {"record", (PyCFunction)(void (*)(void))record, METH_FASTCALL, "An instance of a tuple subclass holding the items."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "repartition._speedups",
+    "Optional accelerator of repartition.runtime: reading household values.", -1, methods,
+    NULL, NULL, NULL, NULL,
+};
+
+/* Raised whenever the plan or the functions change: runtime.py leaves a stale build aside. */
+#define FORMAT 1
+
+PyMODINIT_FUNC PyInit__speedups(void) {
+    if (PyType_Ready(&ReaderType) < 0)
+        return NULL;
+    PyObject *m = PyModule_Create(&module);
+    if (m != NULL && PyModule_AddIntConstant(m, "FORMAT", FORMAT) < 0)
+        Py_CLEAR(m);
+    return m;
+}

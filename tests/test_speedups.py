@@ -1,0 +1,193 @@
+"""The C reader reads a subset of what the Python reading accepts, exactly as it does; the rest it declines."""
+
+from __future__ import annotations
+
+import collections
+import math
+from types import MappingProxyType
+from unittest import mock
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import repartition
+from repartition import InvalidHousehold, RepartitionError, runtime
+from repartition.decision import Decision
+
+pytestmark = pytest.mark.skipif(runtime.reader is None, reason="lecteur C non compilé (pas de compilateur C)")
+
+TEXT = """charte « Lecture »
+services
+  A : « a »
+  B : « b »
+données du ménage
+  n [n] : nombre entier entre 0 et 20
+  u [u] : nombre entier, peut être inconnu
+  dette [dette] : montant en euros d'au moins 0
+  loyer [loyer] : montant en euros entre 1 et 1000, peut être inconnu
+  p [p] : oui ou non, peut être inconnu
+  s [s] : étape parmi (e0, e1, e2), peut être inconnu
+  k [k] : valeur parmi (rouge, vert), par défaut vert
+  c [c] : code
+  d [d] : date
+règle « R »
+  si n est au moins 2 et la dette est au moins 3 fois le loyer
+  alors A
+règle « Défaut »
+  sinon B
+"""
+
+with_c = repartition.Charter.from_text(TEXT, name="lecture.regles", verify=False)
+with mock.patch.multiple(runtime, reader=None, record=None):
+    python = repartition.Charter.from_text(TEXT, name="lecture.regles", verify=False)
+READ = with_c.route.__globals__["_READ"]
+
+
+def fresh_reader():
+    """The C reader of a newly loaded charter: its memos know only their seeds, nothing learnt since."""
+    return repartition.Charter.from_text(TEXT, name="lecture.regles", verify=False).route.__globals__["_READ"]
+
+GOOD = {"n": 3, "u": None, "dette": 1234.5, "loyer": "400,10", "p": True, "s": "e1", "c": "96011",
+        "d": "2026-11-27"}
+
+
+def _reading(charter, household):
+    """The validated values, or the French message of the error, in comparable form."""
+    try:
+        validated = charter.validate(household)
+    except (InvalidHousehold, RepartitionError) as error:
+        return ("erreur", str(error))
+    return (validated.values, validated.assumed)
+
+
+_floats = st.one_of(st.floats(allow_nan=True, allow_infinity=True),
+                    st.integers(-10**6, 10**6).map(lambda c: c / 100),
+                    st.sampled_from([0.1, 0.2 + 0.1, 12.345, 1e300, -0.0, 2**53 / 100, 1000.0, 1000.01]))
+_ints = st.one_of(st.integers(-5, 25), st.integers(), st.booleans())
+_texts = st.one_of(
+    st.from_regex(r"-?[0-9]{0,17}([.,][0-9]{0,3})?", fullmatch=True),
+    st.sampled_from(["", " 12 ", "1 234,56", "12,50 €", "١٢", "+12", "1_000", "1e3", "nan", "Oui", "NON",
+                     "E1", "e2", "vert", "Rouge", "2026-02-30", "27/11/2026", "0012.5"]),
+    st.text(max_size=6),
+)
+_amounts = st.builds("{}{}{}".format, st.integers(0, 10**6).map(str), st.sampled_from([".", ",", ""]),
+                     st.from_regex(r"[0-9]{0,3}", fullmatch=True))
+_values = st.one_of(st.none(), _floats, _ints, _amounts, _texts, st.just([1]), st.just({"a": 1}))
+
+
+@st.composite
+def households(draw):
+    """A well-formed household with one or two fields replaced by any shape, or left out."""
+    household = dict(GOOD)
+    for name in draw(st.lists(st.sampled_from([*GOOD, "k"]), min_size=1, max_size=2, unique=True)):
+        if draw(st.integers(0, 4)) == 0:
+            household.pop(name, None)
+        else:
+            household[name] = draw(_values)
+    return household
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(households())
+def test_c_reader_reads_as_python_does(household):
+    """With or without the C reader: the same values, or the same French error."""
+    assert _reading(with_c, household) == _reading(python, household)
+
+
+@settings(max_examples=300, deadline=None)
+@given(households())
+def test_c_reader_reads_only_what_python_reads_the_same(household):
+    """The reader either declines (None) or returns exactly the Python reading."""
+    read = READ(household)
+    if read is not None:
+        assert read == python._validate(household)
+
+
+@settings(max_examples=200, deadline=None)
+@given(households())
+def test_routing_is_the_same_with_or_without_the_c_reader(household):
+    """Decisions agree, field by field, whichever reading ran."""
+    def outcome(charter):
+        try:
+            decision = charter.route(household)
+        except RepartitionError as error:
+            return str(error)
+        return decision.service, decision.rules, decision.facts, decision.assumed, decision.explanation
+
+    assert outcome(with_c) == outcome(python)
+
+
+@pytest.mark.parametrize("field, raw, value", [
+    ("n", 0, 0), ("n", 20, 20), ("u", None, None), ("u", -7, -7),
+    ("dette", 0.1, 10), ("dette", 3000.06, 300006), ("dette", 12, 1200), ("dette", "1234", 123400),
+    ("dette", "1234.5", 123450), ("dette", "1234,56", 123456), ("dette", "007,50", 750),
+    ("loyer", None, None), ("loyer", 1000, 100000), ("loyer", "1", 100),
+    ("p", False, False), ("p", None, None), ("s", "e2", 2), ("k", "rouge", 0),
+])
+def test_reader_reads_common_shapes(field, raw, value):
+    """JSON numbers, plain amounts in text, and spellings its memo knows are read in C."""
+    index = next(f.index for f in with_c.fields if f.machine == field)
+    values, _ = READ({**GOOD, field: raw})
+    assert values[index] == value and type(values[index]) is type(value)
+
+
+@pytest.mark.parametrize("field, raw", [
+    ("n", True), ("n", 21), ("n", -1), ("n", 2**70), ("n", 3.0), ("n", None), ("u", 2**64),
+    ("dette", math.nan), ("dette", math.inf), ("dette", 12.345), ("dette", 1e300), ("dette", -0.01),
+    ("dette", True), ("dette", "12."), ("dette", ",5"), ("dette", "1 234,56"), ("dette", "12,345"),
+    ("dette", "١٢"), ("dette", "+12"), ("dette", "-12"), ("dette", "1234567890123456"), ("dette", None),
+    ("loyer", 1000.01), ("loyer", "0,99"), ("p", "peut-être"), ("p", [1]), ("s", "E3"), ("d", "hier"),
+])
+def test_reader_declines_what_python_must_read(field, raw):
+    """Anything else goes to the Python reading, which reads it (and its memo learns a spelling) or
+    names the problem."""
+    assert fresh_reader()({**GOOD, field: raw}) is None
+
+
+def test_reader_uses_what_the_python_reading_learnt():
+    """A spelling the Python reading has read once (its memo learns it) is read in C afterwards."""
+    charter = repartition.Charter.from_text(TEXT, name="lecture.regles", verify=False)
+    read = charter.route.__globals__["_READ"]
+    household = {**GOOD, "dette": "1 234,56 €"}
+    assert read(household) is None
+    charter.validate(household)
+    assert read(household)[0][2] == 123456
+
+
+def test_reader_declines_absent_fields_without_default_and_other_mappings():
+    """An absent field without default, a dict subclass or another mapping: Python reads them."""
+    assert READ({k: v for k, v in GOOD.items() if k != "c"}) is None
+    assert READ(collections.defaultdict(int, GOOD)) is None
+    assert READ(MappingProxyType(GOOD)) is None
+    assert with_c.route(MappingProxyType(GOOD)).service == with_c.route(GOOD).service
+
+
+def test_reader_assumes_defaults_of_absent_fields():
+    """An absent field with a default reads as its default and is named among the assumed ones."""
+    assert READ(GOOD)[1] == ("k",)
+    assert READ({**GOOD, "k": "vert"})[1] == ()
+
+
+def test_reader_refuses_a_malformed_plan():
+    """The plan is generated, yet a wrong one is a clear TypeError or ValueError, not a crash."""
+    with pytest.raises(TypeError):
+        runtime.reader([])
+    with pytest.raises(ValueError, match="unknown kind"):
+        runtime.reader((("n", {}, "texte", False, None, None, False, None),))
+
+
+def test_record_makes_the_decision_tuple_new_makes():
+    """record(cls, *items) equals tuple.__new__(cls, items), class included; only for tuple subclasses."""
+    made = runtime.record(Decision, 1, 2, 3)
+    assert type(made) is Decision and made == tuple.__new__(Decision, (1, 2, 3))
+    with pytest.raises(TypeError):
+        runtime.record(dict, 1)
+
+
+def test_generated_code_shows_the_reader_plan():
+    """The printed source carries the plan, and the Python reading that takes over when it declines."""
+    source = with_c.source
+    assert "_READ = _rt.reader((" in source and "('dette', _MEMO2, 'money', False, 0, None, False, None)" in source
+    assert "if r is None:" in source
+    assert "_READ" not in python.source

@@ -64,6 +64,8 @@ class _Generator:
                                              "_round": round, "_FLOAT_LIMIT": FLOAT_EXACT_LIMIT,
                                              "KeyError": KeyError, "TypeError": TypeError}
         self.strategy = "arbre"
+        # Whether the C accelerator is built (runtime.reader, runtime.record): generated code uses it then.
+        self.accelerated = runtime.reader is not None and runtime.record is not None
         self.units = {s.code: s.unit for s in charter.services if s.unit is not None}
 
     # ---- module ----
@@ -82,7 +84,7 @@ class _Generator:
         self.namespace["_FIELDS"] = self.charter.fields
         constants += [f"{name} = _rt.codes({tuple(sorted(values))!r})" for values, name in self.sets.items()]
         constants += [f"_F{f.index} = _FIELDS[{f.index}]" for f in self.charter.fields]
-        if _accelerated():
+        if self.accelerated:
             constants += self.reader()
         return "\n".join(head + constants + [""] + body) + "\n"
 
@@ -105,7 +107,7 @@ class _Generator:
     def decision_tree(self):
         try:
             tree = build_tree(self.charter, self.semantics)
-            self.visit(tree, 1, set(), False, "")  # dry run: checks the nesting limit
+            self.visit(tree, 1, set(), "")  # dry run: checks the nesting limit
             return tree
         except (TooLarge, RecursionError):
             self.strategy = "lineaire"
@@ -117,10 +119,15 @@ class _Generator:
                  f'{_INDENT}"""The outcome for a validated household (a tuple of values)."""']
         if tree is None:
             return lines + [f"{_INDENT}return _resolve({self.all_conditions()})"]
-        return lines + self.visit(tree, 1, set(), False, "")
+        return lines + self.visit(tree, 1, set(), "")
 
     def route(self, tree) -> list[str]:
-        """Validation and decision fused: the Decision for a household mapping or a validated one."""
+        """Validation and decision fused: the Decision for a household mapping or a validated one.
+
+        The Python reading leaves every value in a local, so the tree starts with all of them
+        loaded; after the C reader, the tree loads from `v` only the values its path needs."""
+        names = "".join(f"x{f.index}, " for f in self.charter.fields)
+        preloaded = not self.accelerated
         lines = ["def route(h):",
                  f'{_INDENT}"""The Decision for a household, or NoDecision raised."""',
                  f"{_INDENT}if h.__class__ is _ValidatedHousehold:",
@@ -128,6 +135,7 @@ class _Generator:
                  f"{_INDENT * 3}_foreign(h)",
                  f"{_INDENT * 2}v = h.values",
                  f"{_INDENT * 2}assumed = h.assumed",
+                 *([f"{_INDENT * 2}{names}= v"] if preloaded else []),
                  f"{_INDENT}else:",
                  f"{_INDENT * 2}try:",
                  *self.read_household(3),
@@ -135,18 +143,19 @@ class _Generator:
                  f"{_INDENT * 3}_not_a_mapping(h)"]
         if tree is None:
             return lines + [f"{_INDENT}return _decision(_resolve({self.all_conditions()}), v, assumed)"]
-        return lines + self.visit(tree, 1, set(), False, "v")
+        loaded = {f.index for f in self.charter.fields} if preloaded else set()
+        return lines + self.visit(tree, 1, loaded, "v")
 
     def all_conditions(self) -> str:
         calls = "".join("None, " if r.is_default else f"condition_{r.index}(v), " for r in self.charter.rules)
         return f"({calls})"
 
-    def visit(self, node, depth: int, loaded: set, preloaded: bool, values: str) -> list[str]:
+    def visit(self, node, depth: int, loaded: set, values: str) -> list[str]:
         if depth > _MAX_NESTING:
             raise TooLarge()
-        return getattr(self, "visit_" + type(node).__name__)(node, depth, loaded, preloaded, values)
+        return getattr(self, "visit_" + type(node).__name__)(node, depth, loaded, values)
 
-    def visit_Leaf(self, node: Leaf, depth: int, loaded: set, preloaded: bool, values: str) -> list[str]:
+    def visit_Leaf(self, node: Leaf, depth: int, loaded: set, values: str) -> list[str]:
         """decide returns the outcome; route builds the Decision (or raises NoDecision) on the spot."""
         outcome = node.outcome
         name = self.outcome(outcome)
@@ -166,30 +175,30 @@ class _Generator:
             else:
                 unit = f"_unit({outcome.service!r}, {values}[{unit.field.index}])"
             items = f"_C, {name}, {values}, assumed, {unit}"
-            result = f"_record(_Decision, {items})" if _accelerated() else f"_new(_Decision, ({items}))"
+            result = f"_record(_Decision, {items})" if self.accelerated else f"_new(_Decision, ({items}))"
         return [f"{_INDENT * depth}return {result}  # {outcome.kind}: {rules}"]
 
-    def visit_IsUnknown(self, node: IsUnknown, depth: int, loaded: set, preloaded: bool, values: str) -> list[str]:
-        lines = self.load(node.field, depth, loaded, preloaded)
+    def visit_IsUnknown(self, node: IsUnknown, depth: int, loaded: set, values: str) -> list[str]:
+        lines = self.load(node.field, depth, loaded)
         inner = loaded | {node.field}
         lines.append(f"{_INDENT * depth}if x{node.field} is None:")
-        lines += self.visit(node.unknown, depth + 1, inner, preloaded, values)
-        return lines + self.visit(node.known, depth, inner, preloaded, values)
+        lines += self.visit(node.unknown, depth + 1, inner, values)
+        return lines + self.visit(node.known, depth, inner, values)
 
-    def visit_Test(self, node: Test, depth: int, loaded: set, preloaded: bool, values: str) -> list[str]:
+    def visit_Test(self, node: Test, depth: int, loaded: set, values: str) -> list[str]:
         atom = node.atom
         fields = (atom.left, atom.right) if isinstance(atom, low.RatioGe) else (atom.field,)
         lines = []
         for f in fields:
-            lines += self.load(f, depth, loaded, preloaded)
+            lines += self.load(f, depth, loaded)
             loaded = loaded | {f}
         lines.append(f"{_INDENT * depth}if {self.test(atom)}:")
-        lines += self.visit(node.yes, depth + 1, loaded, preloaded, values)
-        return lines + self.visit(node.no, depth, loaded, preloaded, values)
+        lines += self.visit(node.yes, depth + 1, loaded, values)
+        return lines + self.visit(node.no, depth, loaded, values)
 
-    def load(self, field: int, depth: int, loaded: set, preloaded: bool) -> list[str]:
+    def load(self, field: int, depth: int, loaded: set) -> list[str]:
         """Read a value from the tuple the first time a path needs it."""
-        if preloaded or field in loaded:
+        if field in loaded:
             return []
         return [f"{_INDENT * depth}x{field} = v[{field}]"]
 
@@ -285,7 +294,7 @@ class _Generator:
         """Set `v` (the values, in field order) and `assumed`: through the C reader when it is
         built (runtime.reader) and knows every value's shape, else by the Python reading."""
         pad = _INDENT * depth
-        if not _accelerated():
+        if not self.accelerated:
             return self.read_fields(depth)
         return [f"{pad}r = _READ(h)", f"{pad}if r is None:", *self.read_fields(depth + 1),
                 f"{pad}else:", f"{pad}{_INDENT}v, assumed = r"]
@@ -382,11 +391,6 @@ class _Generator:
         if kind.maximum is not None:
             tests.append(f"{x} <= {kind.maximum!r}")
         return "(" + " and ".join(tests) + ")"
-
-
-def _accelerated() -> bool:
-    """Whether the C accelerator is built (runtime.reader and runtime.record), so generated code uses it."""
-    return runtime.reader is not None and runtime.record is not None
 
 
 def _looked_up(field: m.Field) -> bool:

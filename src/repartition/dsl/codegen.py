@@ -75,8 +75,8 @@ class _Generator:
             f"# Charter {self.charter.title!r}, sha256 {self.charter.sha256}.",
             "",
         ]
-        tree = self.decision_tree()
-        body = (self.decide(tree) + [""] + self.route(tree) + [""] + self.condition_functions()
+        tree, decide_body = self.decision_tree()
+        body = (self.decide(decide_body) + [""] + self.route(tree) + [""] + self.condition_functions()
                 + [""] + self.validate())
         constants = [f"_SHA256 = {self.charter.sha256!r}"]
         constants += [f"{name} = _OUTCOMES[{i}]" for i, name in enumerate(self.outcomes.values())]
@@ -105,21 +105,21 @@ class _Generator:
 
     # ---- decide and route: a decision tree, or every rule in turn when the tree is too large ----
     def decision_tree(self):
+        """The tree and decide's body, or (None, None) when the tree nests deeper than Python allows."""
         try:
             tree = build_tree(self.charter, self.semantics)
-            self.visit(tree, 1, set(), "")  # dry run: checks the nesting limit
-            return tree
+            return tree, self.visit(tree, 1, set(), "")  # visiting checks the nesting limit
         except (TooLarge, RecursionError):
             self.strategy = "lineaire"
             self.namespace["_resolve"] = self.semantics.resolve
-            return None
+            return None, None
 
-    def decide(self, tree) -> list[str]:
+    def decide(self, body: list[str] | None) -> list[str]:
         lines = ["def decide(v):",
                  f'{_INDENT}"""The outcome for a validated household (a tuple of values)."""']
-        if tree is None:
+        if body is None:
             return lines + [f"{_INDENT}return _resolve({self.all_conditions()})"]
-        return lines + self.visit(tree, 1, set(), "")
+        return lines + body
 
     def route(self, tree) -> list[str]:
         """Validation and decision fused: the Decision for a household mapping or a validated one.

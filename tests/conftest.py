@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from unittest import mock
 
 import pytest
 
@@ -14,20 +15,20 @@ POLICIES = ROOT / "policies"
 FICHE = POLICIES / "dispositif-repartition.regles"
 
 
+def python_only():
+    """Within it, charters generate code that keeps to Python, as where no C compiler was found."""
+    return mock.patch.multiple(runtime, reader=None, record=None)
+
+
 @pytest.fixture(params=["compile", "compile-python", "interprete"])
-def engine(request, monkeypatch) -> str:
+def engine(request):
     """Every semantic test runs on both backends: the compiler (with its C reader, and as it
     runs where no C compiler was found) and the reference interpreter."""
     if request.param == "compile-python":
-        python_only(monkeypatch)
-        return "compile"
-    return request.param
-
-
-def python_only(monkeypatch) -> None:
-    """Charters loaded from now on generate code that keeps to Python, as without a C compiler."""
-    monkeypatch.setattr(runtime, "reader", None)
-    monkeypatch.setattr(runtime, "record", None)
+        with python_only():
+            yield "compile"
+    else:
+        yield request.param
 
 
 @pytest.fixture

@@ -43,7 +43,8 @@ def _atoms(name: str, present: set[str]):
             k.map(lambda v: f"{label} est au moins {v}"), k.map(lambda v: f"{label} est au plus {v}"),
             k.map(lambda v: f"{label} est {v}"), k.map(lambda v: f"{label} est plus de {v}"),
             k.map(lambda v: f"{label} n'est pas {v}"),
-            st.tuples(k, k).map(lambda p: f"{label} est entre {min(p)} et {max(p)}")),
+            st.tuples(k, k).map(lambda p: f"{label} est entre {min(p)} et {max(p)}"),
+            st.tuples(k, k).map(lambda p: f"{label} est parmi {p[0]}, {p[1]}")),
         "a": st.sampled_from([label, f"non {label}", f"{label} est oui", f"{label} est non"]),
         "s": st.one_of(
             st.sampled_from(["aucune", "payer", "assignation", "jugement"]).map(lambda v: f"{label} est au moins {v}"),
@@ -53,13 +54,14 @@ def _atoms(name: str, present: set[str]):
         "d": st.one_of(
             st.integers(0, 5).map(lambda v: f"{label} est au moins 0,0{v} €"),
             st.integers(0, 5).map(lambda v: f"{label} est moins de 0,0{v} €"),
+            st.integers(0, 5).map(lambda v: f"{label} est parmi 0,0{v} €, 0,05 €"),
             *([st.sampled_from(["au moins", "plus de", "au plus", "moins de"]).flatmap(
                 lambda op: st.sampled_from(["2", "1,5", "0,5"]).map(lambda f: f"{label} est {op} {f} fois le loyer"))]
               if "l" in present else [])),
         "l": st.integers(0, 3).map(lambda v: f"{label} est au moins 0,0{v} €"),
         "c": st.sampled_from([f"{label} est dans « S »", f"{label} est 111", f"{label} n'est pas 222"]),
         "t": st.sampled_from([f"{label} est après le 2026-03-01", f"{label} est avant le 2026-03-05",
-                              f"{label} est au moins 2026-03-04"]),
+                              f"{label} est au moins 2026-03-04", f"{label} est parmi 2026-03-04, 2026-03-06"]),
     }[name]
 
 

@@ -47,6 +47,8 @@ _atoms = st.one_of(
     st.builds("n est au moins {}".format, st.integers(0, 6)),
     st.builds("n est plus de {}".format, st.integers(0, 6)),
     st.builds("n est {}".format, st.integers(0, 6)),
+    st.builds("n est parmi {}, {}".format, st.integers(0, 6), st.integers(0, 6)),
+    st.builds("la dette est parmi {} €, 600 €".format, st.sampled_from(["0", "100", "99,99"])),
     st.builds("s est au moins e{}".format, st.integers(0, 3)),
     st.builds("s est entre e{} et e3".format, st.integers(0, 3)),
     st.builds("s est parmi e{}, e3".format, st.integers(0, 2)),

@@ -89,6 +89,8 @@ def lower(condition: m.Condition):
         case m.Known(field=f):
             return Known(f.index)
         case m.Among(field=f, values=values):
+            if _by_interval(f):  # numbers, amounts, dates: their cells are intervals, not values
+                return Or(tuple(_equal(f.index, v) for v in sorted(values)))
             return In(f.index, values)
         case m.Between(field=f, low=low, high=high):
             return And((Ge(f.index, low), Not(Ge(f.index, high + 1))))
@@ -105,7 +107,7 @@ def _compare(node: m.Compare):
         truth = Truth(f.index)
         positive = truth if value else Not(truth)
         return positive if op == "eq" else Not(positive)
-    if not f.type.ordered or isinstance(f.type, m.EnumType) and op in ("eq", "ne"):
+    if not _by_interval(f) and op in ("eq", "ne"):
         member = In(f.index, frozenset({value}))
         return member if op == "eq" else Not(member)
     i = f.index
@@ -114,9 +116,18 @@ def _compare(node: m.Compare):
         "gt": lambda: Ge(i, value + 1),
         "le": lambda: Not(Ge(i, value + 1)),
         "lt": lambda: Not(Ge(i, value)),
-        "eq": lambda: And((Ge(i, value), Not(Ge(i, value + 1)))),
-        "ne": lambda: Not(And((Ge(i, value), Not(Ge(i, value + 1))))),
+        "eq": lambda: _equal(i, value),
+        "ne": lambda: Not(_equal(i, value)),
     }[op]()
+
+
+def _by_interval(field: m.Field) -> bool:
+    """Whether the field's cells are intervals (FieldCells): numbers, amounts and dates."""
+    return field.type.ordered and not isinstance(field.type, m.EnumType)
+
+
+def _equal(field: int, value: int):
+    return And((Ge(field, value), Not(Ge(field, value + 1))))
 
 
 def _ratio(node: m.Ratio):

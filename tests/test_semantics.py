@@ -223,7 +223,7 @@ règle « Particulière », par exception à « Générale »
 
 
 def test_stage_order_and_between(make_charter):
-    """Stages are ordered: `au moins`, `entre … et …` and `parmi` follow the declared order."""
+    """Stages are ordered: `entre … et …` follows the declared order."""
     charter = make_charter("""charte « Étapes »
 services
   A : « a »
@@ -238,3 +238,26 @@ règle « Autres »
     services = [charter.route({"stade": s}).service
                 for s in ("aucune", "commandement", "assignation", "jugement", "expulsion")]
     assert services == ["B", "B", "A", "A", "B"]
+
+
+def test_among_listed_numbers_amounts_and_dates(make_charter):
+    """`parmi` on a number, an amount or a date holds for exactly the listed values."""
+    charter = make_charter("""charte « Parmi »
+services
+  A : « a »
+  B : « b »
+données du ménage
+  n [n] : nombre entier entre 0 et 9
+  dette [dette] : montant en euros d'au moins 0
+  jour [jour] : date
+règle « Listés »
+  si n est parmi 1, 3 ou la dette est parmi 100 €, 200,50 € ou le jour est parmi 2026-01-01, 2026-01-03
+  alors A
+règle « Autres »
+  sinon B
+""")
+    plain = {"n": 0, "dette": "0", "jour": "2025-06-01"}
+    changes = [{"n": 1}, {"n": 2}, {"n": 3}, {"dette": "100"}, {"dette": "200,49"}, {"dette": "200,50"},
+               {"jour": "2026-01-02"}, {"jour": "2026-01-03"}, {}]
+    services = [charter.route({**plain, **change}).service for change in changes]
+    assert services == ["A", "B", "A", "A", "B", "A", "B", "A", "B"]

@@ -137,6 +137,20 @@ def test_unwritable_bilan_stops_before_any_row(tmp_path, capsys):
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("target", ["entree", "sortie"])
+def test_bilan_never_overwrites_the_input_or_the_output(tmp_path, capsys, target):
+    """--bilan naming the input or the output file: exit 2, a French error, every file as it was."""
+    source = tmp_path / "entree.csv"
+    source.write_bytes(SAMPLE.read_bytes())
+    same = {"entree": source, "sortie": tmp_path / "sortie.csv"}[target]
+    code = main(["orienter", "--charte", FICHE, str(source), "-o", str(tmp_path / "sortie.csv"),
+                 "--bilan", str(same)])
+    assert code == 2
+    assert "désignent le même fichier" in capsys.readouterr().err
+    assert source.read_bytes() == SAMPLE.read_bytes()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["entree.csv"]
+
+
 def test_write_error_exit_two_without_traceback(tmp_path, monkeypatch, capsys):
     """Standard output failing mid-run (full disk): exit 2, a French message, no rejects file left."""
     class Full(io.StringIO):
@@ -254,6 +268,12 @@ def test_batch_options_refused_with_menage(option, capsys):
     """Batch options with --menage are refused (exit 2)."""
     assert main(["orienter", "--charte", FICHE, "--menage", "{}", option, "x.json"]) == 2
     assert "ne s'emploie qu'avec un fichier ENTREE" in capsys.readouterr().err
+
+
+def test_json_option_refused_with_a_file(capsys):
+    """--json prints one decision: with a file ENTREE it is refused (exit 2), not silently ignored."""
+    assert main(["orienter", "--charte", FICHE, str(SAMPLE), "--json"]) == 2
+    assert "--json ne s'emploie qu'avec --menage" in capsys.readouterr().err
 
 
 def test_no_progress_bar_when_stderr_is_not_a_terminal(tmp_path, capsys):

@@ -120,15 +120,17 @@ def test_missing_file_is_reported(tmp_path):
 
 def test_jsonl_malformed_lines_are_records(tmp_path):
     """A malformed JSON line, or one that is not an object, is yielded as Malformed with its text."""
-    data = b'{"a": 1}\n{"a": \n\n[1, 2]\n{"a": NaN}\n{"b": "\xc3\xa9"}\n'
+    data = b'{"a": 1}\n{"a": \n\n[1, 2]\n{"a": NaN}\n{"b": "\xc3\xa9"}\n{"a": 1e400}\n'
     source = JsonlSource(_write(tmp_path, "a.jsonl", data))
     records = _records(source)
-    assert [line for line, _ in records] == [1, 2, 4, 5, 6]
+    assert [line for line, _ in records] == [1, 2, 4, 5, 6, 7]
     assert records[0][1] == {"a": 1} and records[4][1] == {"b": "é"}
     bad = records[1][1]
-    assert isinstance(bad, Malformed) and bad.text == '{"a": ' and "JSON illisible" in bad.reason
+    assert isinstance(bad, Malformed) and bad.text == '{"a": '
+    assert bad.reason == "JSON illisible, colonne 7 : valeur attendue"  # the column on the line as written
     assert isinstance(records[2][1], Malformed) and "objet JSON" in records[2][1].reason
-    assert isinstance(records[3][1], Malformed)
+    assert isinstance(records[3][1], Malformed) and "« NaN »" in records[3][1].reason
+    assert isinstance(records[5][1], Malformed) and "trop grand" in records[5][1].reason  # never written as Infinity
     assert source.blank == 1
 
 

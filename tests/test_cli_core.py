@@ -33,7 +33,20 @@ def test_orienter_json(capsys):
 def test_orienter_bad_json(capsys):
     """Malformed JSON in --menage is a French error with line and column, exit 2."""
     assert main(["orienter", "--charte", str(FICHE), "--menage", "{enfants: 2}"]) == 2
-    assert "JSON invalide, ligne 1 colonne 2" in capsys.readouterr().err
+    assert "--menage : JSON illisible, colonne 2 : nom de donnée entre guillemets" in capsys.readouterr().err
+    assert main(["orienter", "--charte", str(FICHE), "--menage", '{"a": 1,\n"b" 2}']) == 2
+    assert "--menage : JSON illisible, ligne 2, colonne 5 : « : » attendu" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("[1]", "un objet JSON { … } est attendu"),
+    ('{"enfants_a_charge": NaN}', "« NaN » n'est pas une valeur JSON"),
+    ('{"dette": 1e400}', "le nombre « 1e400 » est trop grand"),
+])
+def test_orienter_menage_must_be_one_json_object(capsys, text, reason):
+    """--menage reads JSON as a JSON Lines file does: one object, finite numbers; else exit 2."""
+    assert main(["orienter", "--charte", str(FICHE), "--menage", text]) == 2
+    assert reason in capsys.readouterr().err
 
 
 def test_orienter_invalid_household(capsys):

@@ -37,21 +37,25 @@ def default_rejects_path(output: str | Path, fmt: str) -> str:
 
 
 def route_file(charter: Charter, input: str | Path, output: str | Path = STDIO,
-               rejects: str | Path | None = None, *, input_format: str | None = None,
-               output_format: str | None = None, replace: bool = False, encoding: str | None = None,
-               progress: bool | None = None) -> Summary:
+               rejects: str | Path | None = None, *, summary: str | Path | None = None,
+               input_format: str | None = None, output_format: str | None = None, replace: bool = False,
+               encoding: str | None = None, progress: bool | None = None) -> Summary:
     """Route every record of `input` to `output`, rejected ones to `rejects`; return the summary.
 
-    `input`/`output` may be `-` (standard input/output; then give the format). Without `rejects`,
-    they go to `default_rejects_path(output, output format)`. Nothing is left at the output paths if the run
-    fails or is interrupted. Raise BatchError when the batch cannot run (nothing is written then).
+    `input`/`output` may be `-` (standard input/output); standard output takes the input's format
+    unless `output_format` says otherwise. Without `rejects`, they go to
+    `default_rejects_path(output, output format)`. `summary` also writes the summary in JSON there.
+    Nothing is left at the output paths if the run fails or is interrupted. Raise BatchError when the
+    batch cannot run (nothing is written then).
     """
     in_format = detect_format(input, input_format, "--format-entree")
+    if str(output) == STDIO and output_format is None:
+        output_format = in_format  # standard output has no extension
     out_format = detect_format(output, output_format, "--format-sortie")
     if rejects is None:
         rejects = default_rejects_path(output, out_format)
-    rejects_format = _rejects_format(rejects, out_format)
-    _check_distinct(input, output, rejects)
+    rejects_format = suffix_format(rejects) or out_format
+    _check_distinct(input, output, rejects, summary)
 
     with contextlib.ExitStack() as stack:
         bar = _progress_bar(progress, stack)
@@ -66,9 +70,13 @@ def route_file(charter: Charter, input: str | Path, output: str | Path = STDIO,
         else:
             layout = None
             router = Router(charter, tuple(f.machine for f in charter.fields))
-        files = [AtomicFile(output), None]
+        # All opened before the first row is read: a file that cannot be written stops the run early.
+        files: list[AtomicFile] = []
         try:
-            files[1] = AtomicFile(rejects)
+            files.append(AtomicFile(output))
+            files.append(AtomicFile(rejects))
+            if summary is not None:
+                files.append(AtomicFile(summary, newline=None))
             out = open_sink(files[0], out_format, separator=source.separator, bom=source.bom)
             bad = open_sink(files[1], rejects_format, separator=source.separator, bom=source.bom)
             tally = RejectTally()
@@ -76,17 +84,19 @@ def route_file(charter: Charter, input: str | Path, output: str | Path = STDIO,
                 _route_csv(source, layout, router, out, bad, tally)
             else:
                 _route_jsonl(source, charter, router, out, bad, tally, replace)
-            files[1].commit()
-            files[0].commit()
+            result = Summary.build(charter, router.outcomes, tally, source.blank)
+            if summary is not None:
+                files[2].stream.write(result.to_json())
+            for file in reversed(files):  # the routed rows last: their presence means the run is complete
+                file.commit()
         except BaseException as error:
             for file in files:
-                if file is not None:
-                    file.discard()
+                file.discard()
             if isinstance(error, OSError):  # e.g. a full disk, or standard output closed
                 raise BatchError(f"orientation interrompue par une erreur de lecture ou d'écriture : "
                                  f"{os_reason(error)} ; les fichiers de sortie n'ont pas été écrits") from None
             raise
-        return Summary.build(charter, router.outcomes, tally, source.blank)
+        return result
 
 
 # ---- CSV input --------------------------------------------------------------------------------
@@ -337,12 +347,9 @@ def _added_columns(charter: Charter) -> tuple[str, ...]:
     return ADDED_COLUMNS if has_units(charter) else ADDED_COLUMNS[:2]
 
 
-def _rejects_format(path: str | Path, fallback: str) -> str:
-    return suffix_format(path) or fallback
-
-
-def _check_distinct(input: str | Path, output: str | Path, rejects: str | Path) -> None:
-    paths = [("l'entrée", input), ("la sortie", output), ("les rejets", rejects)]
+def _check_distinct(input: str | Path, output: str | Path, rejects: str | Path, summary: str | Path | None) -> None:
+    paths = [("l'entrée", input), ("la sortie", output), ("les rejets", rejects), ("le bilan", summary)]
+    paths = [(role, path) for role, path in paths if path is not None]
     for i, (role_a, a) in enumerate(paths):
         for role_b, b in paths[i + 1:]:
             if str(a) == STDIO or str(b) == STDIO:

@@ -21,7 +21,8 @@ __all__ = [
     "Malformed",
     "detect_format",
     "display_name",
-    "json_reason",
+    "BadJson",
+    "read_object",
     "open_source",
     "resolve_encoding",
     "suffix_format",
@@ -272,7 +273,6 @@ class JsonlSource(_Source):
 
     def records(self) -> Iterator[tuple[int, dict | Malformed]]:
         """(line number, object or Malformed), in file order; blank lines skipped."""
-        loads = json.loads
         number = 0
         lines = iter(self._text)
         try:
@@ -285,17 +285,9 @@ class JsonlSource(_Source):
                     continue
                 self.last_line = line.rstrip("\r\n")
                 try:
-                    value = loads(line, parse_constant=_refuse_constant)
-                except json.JSONDecodeError as error:
-                    yield number, Malformed(self.last_line, f"JSON illisible, colonne {error.colno} : "
-                                                                 f"{json_reason(error)}")
-                    continue
-                except (ValueError, RecursionError) as error:
-                    yield number, Malformed(self.last_line, f"JSON illisible : {error}")
-                    continue
-                if type(value) is not dict:
-                    yield number, Malformed(self.last_line,
-                                            "chaque ligne doit contenir un objet JSON { … }")
+                    value = read_object(self.last_line)
+                except BadJson as error:
+                    yield number, Malformed(self.last_line, str(error))
                     continue
                 yield number, value
         except UnicodeDecodeError as error:
@@ -322,7 +314,7 @@ def detect_separator(line: str) -> str:
     return max(_SEPARATORS, key=lambda s: (counts[s], s == ";"))
 
 
-def json_reason(error: json.JSONDecodeError) -> str:
+def _json_reason(error: json.JSONDecodeError) -> str:
     """The French wording of a JSON syntax error."""
     reasons = {
         "Expecting value": "valeur attendue",
@@ -337,8 +329,36 @@ def json_reason(error: json.JSONDecodeError) -> str:
     return reasons.get(error.msg, error.msg)
 
 
+class BadJson(ValueError):
+    """A text that is not one JSON object; the message says why, in French."""
+
+
+def read_object(text: str) -> dict:
+    """One JSON object, as a line of JSON Lines or `--menage` gives it; BadJson otherwise.
+
+    NaN, Infinity and numbers too large for a float are refused: they would not be JSON again.
+    """
+    try:
+        value = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite)
+    except json.JSONDecodeError as error:
+        line = f"ligne {error.lineno}, " if error.lineno > 1 else ""
+        raise BadJson(f"JSON illisible, {line}colonne {error.colno} : {_json_reason(error)}") from None
+    except RecursionError:
+        raise BadJson("JSON illisible : trop de niveaux imbriqués") from None
+    if type(value) is not dict:
+        raise BadJson("un objet JSON { … } est attendu")
+    return value
+
+
 def _refuse_constant(name: str):
-    raise ValueError(f"« {name} » n'est pas une valeur JSON")
+    raise BadJson(f"JSON illisible : « {name} » n'est pas une valeur JSON")
+
+
+def _finite(text: str) -> float:
+    number = float(text)
+    if number in (float("inf"), float("-inf")):
+        raise BadJson(f"JSON illisible : le nombre « {text} » est trop grand")
+    return number
 
 
 def _csv_reason(error: csv.Error) -> str:

@@ -7,8 +7,7 @@ import json
 import sys
 
 from ..batch import route_file
-from ..batch.readers import FORMATS, json_reason, suffix_format
-from ..batch.writers import AtomicFile
+from ..batch.readers import FORMATS, BadJson, read_object
 from ._charter_options import add_charter_options, charter_from
 from ..errors import InvalidHousehold, NoDecision
 
@@ -60,28 +59,16 @@ def run(args: argparse.Namespace) -> int:
             print(f"orienter : {', '.join(batch_only)} ne s'emploie qu'avec un fichier ENTREE.", file=sys.stderr)
             return 2
         return _one(args)
+    if args.json:
+        print("orienter : --json ne s'emploie qu'avec --menage.", file=sys.stderr)
+        return 2
     return _batch(args)
 
 
 def _batch(args: argparse.Namespace) -> int:
-    charter = charter_from(args)
-    output_format = args.format_sortie
-    if args.sortie == "-" and output_format is None:
-        # Standard output has no extension: write the input's format unless told otherwise.
-        output_format = args.format_entree or suffix_format(args.entree)
-    # Opened first, so that a bilan that cannot be written stops the command before any row is read.
-    bilan = AtomicFile(args.bilan, newline=None) if args.bilan else None
-    try:
-        summary = route_file(charter, args.entree, args.sortie, args.rejets,
-                             input_format=args.format_entree, output_format=output_format,
-                             replace=args.remplacer, encoding=args.encodage)
-        if bilan is not None:
-            bilan.stream.write(summary.to_json())
-            bilan.commit()
-    except BaseException:
-        if bilan is not None:
-            bilan.discard()
-        raise
+    summary = route_file(charter_from(args), args.entree, args.sortie, args.rejets, summary=args.bilan,
+                         input_format=args.format_entree, output_format=args.format_sortie,
+                         replace=args.remplacer, encoding=args.encodage)
     print(summary.render(), file=sys.stderr)
     return 1 if summary.rejected else 0
 
@@ -89,10 +76,9 @@ def _batch(args: argparse.Namespace) -> int:
 def _one(args: argparse.Namespace) -> int:
     charter = charter_from(args)
     try:
-        household = json.loads(args.menage)
-    except json.JSONDecodeError as error:
-        print(f"--menage : JSON invalide, ligne {error.lineno} colonne {error.colno} : {json_reason(error)}",
-              file=sys.stderr)
+        household = read_object(args.menage)
+    except BadJson as error:
+        print(f"--menage : {error}", file=sys.stderr)
         return 2
     try:
         decision = charter.route(household)

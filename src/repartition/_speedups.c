@@ -201,13 +201,17 @@ static PyObject *reader_tp_call(PyObject *self, PyObject *args, PyObject *kwargs
 
 static PyTypeObject ReaderType;
 
+/* A bound beyond 64 bits is as good as none: no value read here comes near it. */
 static int read_bound(PyObject *bound, int *has, long long *value) {
-    *has = bound != Py_None;
-    if (*has) {
-        *value = PyLong_AsLongLong(bound);
-        if (*value == -1 && PyErr_Occurred())
-            return -1;
-    }
+    *has = 0;
+    if (bound == Py_None)
+        return 0;
+    int overflow;
+    long long number = PyLong_AsLongLongAndOverflow(bound, &overflow);
+    if (number == -1 && PyErr_Occurred())
+        return -1;
+    *has = !overflow;
+    *value = number;
     return 0;
 }
 
@@ -269,8 +273,10 @@ static PyTypeObject ReaderType = {
     .tp_doc = "Reads the common shapes of a household's values; None when Python must read them.",
 };
 
+#if PY_VERSION_HEX < 0x030E0000
 /* record(cls, *items): an instance of the tuple subclass cls holding items, as
-   tuple.__new__(cls, items) makes it, without the intermediate tuple. */
+   tuple.__new__(cls, items) makes it, without the intermediate tuple. Left out from Python 3.14,
+   whose tuples cache their hash in a field that only the tuple constructors set. */
 static PyObject *record(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs) {
     if (nargs < 1 || !PyType_Check(args[0]) || !PyType_IsSubtype((PyTypeObject *)args[0], &PyTuple_Type)) {
         PyErr_SetString(PyExc_TypeError, "record(cls, *items) needs a subclass of tuple");
@@ -284,10 +290,13 @@ static PyObject *record(PyObject *Py_UNUSED(module), PyObject *const *args, Py_s
         PyTuple_SET_ITEM(self, i - 1, Py_NewRef(args[i]));
     return self;
 }
+#endif
 
 static PyMethodDef methods[] = {
     {"reader", make_reader, METH_O, "The Reader of a charter's fields, from its plan."},
+#if PY_VERSION_HEX < 0x030E0000
     {"record", (PyCFunction)(void (*)(void))record, METH_FASTCALL, "An instance of a tuple subclass holding the items."},
+#endif
     {NULL, NULL, 0, NULL},
 };
 

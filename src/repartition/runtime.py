@@ -12,12 +12,12 @@ __all__ = ["and3", "or3", "not3", "codes", "read", "read_money", "remember", "mi
 
 try:
     # The C accelerator (_speedups.c): reader(plan) reads the common shapes of a household's
-    # values, record(cls, *items) makes a Decision without an intermediate tuple.
+    # values, record(cls, *items) makes a Decision without an intermediate tuple (before 3.14).
     from . import _speedups
 except ImportError:  # installed without a C compiler: generated code keeps to Python
     _speedups = None
 if getattr(_speedups, "FORMAT", None) == 1:  # a build left from an older _speedups.c is set aside
-    reader, record = _speedups.reader, _speedups.record
+    reader, record = _speedups.reader, getattr(_speedups, "record", None)
 else:
     reader = record = None
 

@@ -64,8 +64,9 @@ class _Generator:
                                              "_round": round, "_FLOAT_LIMIT": FLOAT_EXACT_LIMIT,
                                              "KeyError": KeyError, "TypeError": TypeError}
         self.strategy = "arbre"
-        # Whether the C accelerator is built (runtime.reader, runtime.record): generated code uses it then.
-        self.accelerated = runtime.reader is not None and runtime.record is not None
+        # Whether the C accelerator is built: generated code reads households and makes decisions with it.
+        self.c_reader = runtime.reader is not None
+        self.c_record = runtime.record is not None
         self.units = {s.code: s.unit for s in charter.services if s.unit is not None}
 
     # ---- module ----
@@ -84,7 +85,7 @@ class _Generator:
         self.namespace["_FIELDS"] = self.charter.fields
         constants += [f"{name} = _rt.codes({tuple(sorted(values))!r})" for values, name in self.sets.items()]
         constants += [f"_F{f.index} = _FIELDS[{f.index}]" for f in self.charter.fields]
-        if self.accelerated:
+        if self.c_reader:
             constants += self.reader()
         return "\n".join(head + constants + [""] + body) + "\n"
 
@@ -127,7 +128,7 @@ class _Generator:
         The Python reading leaves every value in a local, so the tree starts with all of them
         loaded; after the C reader, the tree loads from `v` only the values its path needs."""
         names = "".join(f"x{f.index}, " for f in self.charter.fields)
-        preloaded = not self.accelerated
+        preloaded = not self.c_reader
         lines = ["def route(h):",
                  f'{_INDENT}"""The Decision for a household, or NoDecision raised."""',
                  f"{_INDENT}if h.__class__ is _ValidatedHousehold:",
@@ -175,7 +176,7 @@ class _Generator:
             else:
                 unit = f"_unit({outcome.service!r}, {values}[{unit.field.index}])"
             items = f"_C, {name}, {values}, assumed, {unit}"
-            result = f"_record(_Decision, {items})" if self.accelerated else f"_new(_Decision, ({items}))"
+            result = f"_record(_Decision, {items})" if self.c_record else f"_new(_Decision, ({items}))"
         return [f"{_INDENT * depth}return {result}  # {outcome.kind}: {rules}"]
 
     def visit_IsUnknown(self, node: IsUnknown, depth: int, loaded: set, values: str) -> list[str]:
@@ -294,7 +295,7 @@ class _Generator:
         """Set `v` (the values, in field order) and `assumed`: through the C reader when it is
         built (runtime.reader) and knows every value's shape, else by the Python reading."""
         pad = _INDENT * depth
-        if not self.accelerated:
+        if not self.c_reader:
             return self.read_fields(depth)
         return [f"{pad}r = _READ(h)", f"{pad}if r is None:", *self.read_fields(depth + 1),
                 f"{pad}else:", f"{pad}{_INDENT}v, assumed = r"]

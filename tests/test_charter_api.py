@@ -126,7 +126,7 @@ règle « Autres »
 """
     charter = repartition.Charter.from_text(text, name="t.regles", base_dir=tmp_path)
     assert charter.route({"commune": "17300"}).service == "CCAS"
-    assert charter.route({"commune": 17000}).service == "DEP"
+    assert charter.route({"commune": "17000"}).service == "DEP"
 
 
 def test_unit_from_table(tmp_path, engine):

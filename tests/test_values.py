@@ -34,7 +34,7 @@ def test_whole_numbers(raw, value):
     assert read_int(raw) == value
 
 
-@pytest.mark.parametrize("raw", [True, False, 2.0, "2.5", "deux", None, ""])
+@pytest.mark.parametrize("raw", [True, False, 2.0, "2.5", "deux", None, "", "\u0661\u0662"])
 def test_whole_numbers_refuse_booleans_and_decimals(raw):
     """A JSON true is not a number, nor is a decimal or a word."""
     with pytest.raises(BadValue):
@@ -50,7 +50,8 @@ def test_money_reads_exactly(raw, cents):
     assert read_money(raw) == cents
 
 
-@pytest.mark.parametrize("raw", ["1,234", "12,345", 0.001, "1.2.3", "abc", True, None, float("nan")])
+@pytest.mark.parametrize("raw", ["1,234", "12,345", 0.001, "1.2.3", "abc", True, None, float("nan"), "150.",
+                                 "150,", " 150.", "\u0661\u0665\u0660"])
 def test_money_never_rounds(raw):
     """More than two decimals, or anything not an amount, is an error, never rounded."""
     with pytest.raises(BadValue):
@@ -71,9 +72,10 @@ def test_invalid_dates(raw):
 
 
 def test_codes_are_trimmed_text():
-    """Codes are non-empty trimmed text; a JSON integer reads as its digits."""
+    """Codes are non-empty trimmed text; a JSON integer is refused, since 1053 may have been « 01053 »."""
     assert read_code(" 2A004 ") == "2A004"
-    assert read_code(17300) == "17300"
+    with pytest.raises(BadValue, match="zéros de tête"):
+        read_code(1053)
     with pytest.raises(BadValue):
         read_code("  ")
 

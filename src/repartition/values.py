@@ -26,12 +26,12 @@ class BadValue(ValueError):
 
 _TRUE = frozenset({"oui", "vrai", "true", "1"})
 _FALSE = frozenset({"non", "faux", "false", "0"})
-_INT = re.compile(r"[+-]?\d+")
-_MONEY = re.compile(r"([+-]?)(\d+)(?:[.,](\d+))?")
+_INT = re.compile(r"[+-]?\d+", re.ASCII)
+_MONEY = re.compile(r"([+-]?)(\d+)(?:[.,](\d+))?", re.ASCII)
 _SPACES = re.compile(r"[\s\u00a0\u202f]+")
-_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
-_FR_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
-_LONG_DATE = re.compile(r"(1er|\d{1,2})\s+(\S+)\s+(\d{4})", re.IGNORECASE)
+_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})", re.ASCII)
+_FR_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})", re.ASCII)
+_LONG_DATE = re.compile(r"(1er|\d{1,2})\s+(\S+)\s+(\d{4})", re.IGNORECASE | re.ASCII)
 
 MONTHS = {
     "janvier": 1, "fevrier": 2, "février": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6,
@@ -71,9 +71,9 @@ def read_money(raw: object) -> int:
     """Euros to integer cents, never through binary floating point, never rounded."""
     if raw.__class__ is str:
         # The common "1234.56", "1234,5" or "1234" without a regular expression: files are full of them.
-        units, _, decimals = raw.partition("." if "." in raw else ",")
+        units, separator, decimals = raw.partition("." if "." in raw else ",")
         if units.isdigit() and units.isascii() and len(decimals) <= 2 and (
-                not decimals or (decimals.isdigit() and decimals.isascii())):
+                not separator or (decimals.isdigit() and decimals.isascii())):
             return int(units) * 100 + (int(decimals) * (10 if len(decimals) == 1 else 1) if decimals else 0)
     elif raw.__class__ is float and abs(raw) < FLOAT_EXACT_LIMIT:
         # A JSON number: exact when its shortest decimal form has at most two decimals, which is
@@ -143,8 +143,8 @@ _DATE_EXPECTED = "une date (AAAA-MM-JJ ou JJ/MM/AAAA)"
 def read_code(raw: object) -> str:
     if isinstance(raw, str) and raw.strip():
         return raw.strip()
-    if type(raw) is int and raw >= 0:
-        return str(raw)
+    if type(raw) is int:  # 1053 may have been « 01053 »: a guess would misroute the household
+        raise BadValue("un code écrit comme un texte, entre guillemets (un nombre perd ses zéros de tête)")
     raise BadValue("un code (texte non vide)")
 
 

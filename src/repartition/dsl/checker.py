@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .. import model as m
 from ..errors import CharterError, Diagnostic, Span
-from ..values import BadValue, read_date, read_money
+from ..values import BadValue, read_date
 from . import ast
 from .names import machine_name, normalize, suggest
 from .parser import source_line
@@ -326,7 +326,7 @@ class _Checker:
             if isinstance(field_type, m.IntType) and kind == "number" and "," not in text:
                 return field_type.read(text)
             if isinstance(field_type, m.MoneyType) and kind in ("number", "money"):
-                return read_money(text)
+                return field_type.read(text)
             if isinstance(field_type, m.DateType) and kind == "date":
                 return read_date(text)
             if isinstance(field_type, m.CodeType) and kind in ("string", "number", "word", "code"):

@@ -168,8 +168,8 @@ def test_proof_matches_brute_force(drawn):
     alive = set()
     for _, _, deciding, outcome in households:
         alive.update(deciding)
-        if outcome.kind == DECIDED and rules[outcome.rules[-1]].is_default:
-            alive.add(outcome.rules[-1])
+        if outcome.kind == DECIDED:
+            alive.update(r for r in outcome.rules if rules[r].is_default)
     dead = {p.rules[0][0] for p in report.problems if p.kind == "regle_morte"}
     assert dead == {r.name for r in rules if r.index not in alive}
 

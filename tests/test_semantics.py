@@ -114,9 +114,14 @@ def test_unknown_value_never_routes_on_a_guess(make_charter):
 
 
 def test_unknown_value_that_cannot_matter_is_decided(make_charter):
-    """An unknown value is harmless when every possible outcome names the same service."""
+    """An unknown value is harmless when every possible outcome names the same service; the
+    default rule decides, and the rule that might hold is named as such, never as applying."""
     charter = make_charter(HEAD + "règle « R »\n  si p alors A\nrègle « D »\n  sinon A\n")
-    assert charter.route({"p": None, "q": None, "n": 0}).service == "A"
+    decision = charter.route({"p": None, "q": None, "n": 0})
+    assert (decision.service, decision.rule, decision.rules) == ("A", "D", ("D", "R"))
+    assert "Pourraient aussi s'appliquer (une donnée est inconnue), avec le même service : « R »." in (
+        decision.explanation)
+    assert "S'appliquent aussi" not in decision.explanation
 
 
 def test_unknown_exception_makes_rule_only_possible(make_charter):

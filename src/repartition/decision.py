@@ -114,7 +114,16 @@ class Decision(tuple):
         if rule.text and not rule.text.endswith((".", "!", "?")):
             parts[0] += "."
         if len(self.rules) > 1:
-            parts.append("S'appliquent aussi : " + ", ".join(f"« {n} »" for n in self.rules[1:]) + ".")
+            # Besides the deciding rule: rules that hold too, or that might (a value is unknown).
+            holds = charter._backend.conditions(self._values)
+            names = charter._rule_names
+            also = [f"« {names[i]} »" for i in self._outcome.rules[1:] if holds[i] is True]
+            maybe = [f"« {names[i]} »" for i in self._outcome.rules[1:] if holds[i] is not True]
+            if also:
+                parts.append("S'appliquent aussi : " + ", ".join(also) + ".")
+            if maybe:
+                parts.append("Pourraient aussi s'appliquer (une donnée est inconnue), avec le même service : "
+                             + ", ".join(maybe) + ".")
         if self.set_aside:
             parts.append("Écartée(s) par exception : " + ", ".join(f"« {n} »" for n in self.set_aside) + ".")
         fields = {f.machine: f for f in charter.fields}

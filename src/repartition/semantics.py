@@ -80,7 +80,8 @@ class Semantics:
         candidates = might + ([self.default] if self.default is not None else [])
         if self.default is None or len({services[r] for r in candidates}) > 1:
             return Outcome(UNDETERMINED, None, tuple(candidates))
-        return Outcome(DECIDED, services[might[0]], tuple(candidates))
+        # No rule holds for sure: the default rule decides; the rules that might hold agree with it.
+        return Outcome(DECIDED, services[self.default], (self.default, *might))
 
     def possible_classes(self, rule: int, possible: dict[int, int]) -> set[str]:
         """Over a region where each rule's condition may take the values in `possible[rule]` (a mask

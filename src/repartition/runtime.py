@@ -1,4 +1,4 @@
-"""The only module generated code may call: Kleene connectives, input reading, frozen code sets."""
+"""The only module generated code may call: Kleene connectives and input reading (in Python, or the C reader)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from .model import MoneyType
 from .values import BadValue
 from .values import read_money as _money
 
-__all__ = ["and3", "or3", "not3", "codes", "read", "read_money", "remember", "missing", "reader", "record",
+__all__ = ["and3", "or3", "not3", "read", "read_money", "remember", "missing", "reader", "record",
            "MEMO_LIMIT", "MISSING"]
 
 try:
@@ -41,10 +41,6 @@ def or3(*values):
 
 def not3(value):
     return None if value is None else not value
-
-
-def codes(values: tuple) -> frozenset:
-    return frozenset(values)
 
 
 def read(field, raw):

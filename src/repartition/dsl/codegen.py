@@ -83,7 +83,9 @@ class _Generator:
         constants += [f"{name} = _OUTCOMES[{i}]" for i, name in enumerate(self.outcomes.values())]
         self.namespace["_OUTCOMES"] = tuple(self.outcomes)
         self.namespace["_FIELDS"] = self.charter.fields
-        constants += [f"{name} = _rt.codes({tuple(sorted(values))!r})" for values, name in self.sets.items()]
+        # Sets of table keys come through the namespace: a table may have tens of thousands of codes.
+        self.namespace["_SETS"] = tuple(self.sets)
+        constants += [f"{name} = _SETS[{i}]  # {len(values)} codes" for i, (values, name) in enumerate(self.sets.items())]
         constants += [f"_F{f.index} = _FIELDS[{f.index}]" for f in self.charter.fields]
         if self.c_reader:
             constants += self.reader()
@@ -96,7 +98,7 @@ class _Generator:
         return name
 
     def code_set(self, values: frozenset) -> str:
-        """Large sets (table keys) become named constants; small ones stay literal."""
+        """Large sets (table keys) become named constants given through the namespace; small ones stay literal."""
         if len(values) <= 8:
             return "{" + ", ".join(repr(v) for v in sorted(values)) + "}"
         name = self.sets.get(values)

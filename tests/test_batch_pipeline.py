@@ -102,7 +102,7 @@ def test_undecided_households_are_rejected_and_counted_apart(tmp_path, gappy):
     rejects = _read(tmp_path / "rej.csv")
     assert rejects[0] == ["ligne", "erreur", "id", "enfants", "aide"]
     assert [r[0] for r in rejects[1:]] == ["3", "4", "5"]
-    assert "lacune" in rejects[1][1] and "conflit" in rejects[2][1] and "indetermination" in rejects[3][1]
+    assert "lacune" in rejects[1][1] and "conflit" in rejects[2][1] and "indétermination :" in rejects[3][1]
     assert _read(tmp_path / "out.csv") == [["id", "enfants", "aide", "service", "regle"],
                                            ["1", "2", "non", "A", "Familles"], ["5", "0", "oui", "B", "Aidés"]]
     data = summary.to_dict()
@@ -116,7 +116,7 @@ def test_empty_cell_is_unknown_only_for_possibly_unknown_fields(tmp_path, gappy)
     summary = route_file(gappy, source, tmp_path / "out.csv", tmp_path / "rej.csv", progress=False)
     assert (summary.routed, summary.rejected) == (0, 2)
     rejects = _read(tmp_path / "rej.csv")
-    assert rejects[1][0] == "2" and "indetermination" in rejects[1][1]
+    assert rejects[1][0] == "2" and "indétermination :" in rejects[1][1]
     assert rejects[2][0] == "3" and "« enfants »" in rejects[2][1] and "ne peut pas être inconnue" in rejects[2][1]
     assert summary.by_reason["valeur invalide pour « enfants »"] == 1
     assert summary.undecided["indetermination"] == 1

@@ -82,6 +82,21 @@ def test_load_charter_raises_charter_not_proven(tmp_path):
     assert "lacune" in str(raised.value) and "aide au logement" in str(raised.value)
 
 
+def test_proof_failures_point_at_their_rule_in_french(tmp_path):
+    """A proof problem names its kind in French, at the rule's file:line:column, with a caret."""
+    path = tmp_path / "morte.regles"
+    path.write_text(LACUNE.replace("au moins 1 et", "au moins 1 et non aide au logement et") +
+                    "règle « Autres »\n  sinon DEPARTEMENT\n", encoding="utf-8")
+    with pytest.raises(CharterNotProven) as raised:
+        repartition.load_charter(path)
+    assert str(raised.value).splitlines()[1:] == [
+        f"{path}:8:1: erreur : règle morte : la règle « Familles allocataires » ne décide pour aucun ménage : "
+        "sa condition n'est jamais vraie — région : aucun ménage",
+        " 8 | règle « Familles allocataires »",
+        "   | ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^",
+    ]
+
+
 def test_verify_false_loads_and_route_raises_no_decision(make_charter):
     """With verify=False the charter loads anyway, and routing a household of the gap raises NoDecision."""
     charter = make_charter(LACUNE, verify=False)

@@ -211,7 +211,13 @@ class Charter:
 
         report = verify(self)
         if not report.ok:
-            raise CharterNotProven(report.errors, [p.diagnostic(self.model.name) for p in report.errors])
+            raise CharterNotProven(report.errors, [self._located(p) for p in report.errors])
+
+    def _located(self, problem) -> Diagnostic:
+        """A proof problem as a diagnostic pointing at its first rule in the charter's text."""
+        rules = {r.name: r for r in self.model.rules}
+        span = rules[problem.rules[0][0]].span if problem.rules else None
+        return problem.diagnostic(span, source_line(self._text, span.line) if span else None)
 
     def __repr__(self) -> str:
         return f"<Charter {self.title!r} version {self.version!r} ({len(self.rules)} règles)>"

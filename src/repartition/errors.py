@@ -133,13 +133,15 @@ class NoDecision(RepartitionError):
         "conflit": "plusieurs règles s'appliquent et désignent des services différents",
         "indetermination": "le service dépend d'une valeur inconnue",
     }
+    #: The French name of each kind (the kind itself is an identifier, without accents).
+    LABELS = {"lacune": "lacune", "conflit": "conflit", "indetermination": "indétermination"}
 
     def __init__(self, kind: str, rules: tuple[str, ...], services: tuple[str, ...] = ()):
         self.kind = kind
         self.rules = rules
         self.services = services
         names = ", ".join(f"« {r} »" for r in rules)
-        message = f"{kind} : {self.KINDS[kind]}"
+        message = f"{self.LABELS[kind]} : {self.KINDS[kind]}"
         if names:
             message += f" (règles {names})" if len(rules) > 1 else f" (règle {names})"
         if services:

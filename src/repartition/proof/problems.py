@@ -6,11 +6,11 @@ from attrs import field, frozen
 
 from .. import model as m
 from ..dsl.lowering import Domain
-from ..errors import Diagnostic
+from ..errors import Diagnostic, NoDecision
 from .wording import box_parts, named_sets
 
 __all__ = [
-    "Problem", "KINDS", "ERROR", "WARNING", "HEADINGS", "merge", "simplify", "describe", "describe_box",
+    "Problem", "KINDS", "LABELS", "ERROR", "WARNING", "HEADINGS", "merge", "simplify", "describe", "describe_box",
 ]
 
 ERROR, WARNING = "erreur", "avertissement"
@@ -24,6 +24,15 @@ KINDS = {
     "exception_inutile": ERROR,
     "indecis": ERROR,
     "redondance": WARNING,
+}
+
+#: The French name of each kind, at the head of a problem's message.
+LABELS = {
+    **NoDecision.LABELS,
+    "regle_morte": "règle morte",
+    "exception_inutile": "exception inutile",
+    "indecis": "région indécise",
+    "redondance": "redondance",
 }
 
 #: French headings of each kind, for grouped listings.
@@ -81,14 +90,16 @@ class Problem:
             lines.append(f"  exemple : {_example_text(self.example)}")
         return "\n".join(lines)
 
-    def diagnostic(self, file: str | None = None) -> Diagnostic:
-        """The problem as a located diagnostic (at its first rule's line) for CharterNotProven."""
-        line = next((l for _, l in self.rules if l is not None), None)
-        where = (f"{file}:{line}: " if line else f"{file}: ") if file else ""
-        text = f"{where}{self.kind} : {self.message} — région : {self.region}"
+    def text(self) -> str:
+        """One line: the kind's French name, the message, the region and the example."""
+        text = f"{LABELS[self.kind]} : {self.message} — région : {self.region}"
         if self.example is not None:
             text += f" — exemple : {_example_text(self.example)}"
-        return Diagnostic(text, severity=self.severity)
+        return text
+
+    def diagnostic(self, span=None, source_line: str | None = None) -> Diagnostic:
+        """The problem as a diagnostic located at its first rule (`span`), for CharterNotProven."""
+        return Diagnostic(self.text(), span, source_line, severity=self.severity)
 
 
 def _rule_text(name: str, line: int | None) -> str:

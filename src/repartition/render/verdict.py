@@ -32,7 +32,7 @@ def verdict(charter: Charter) -> Verdict:
     """The proof's problems (errors and warnings) and the examples that do not give their service."""
     examples = tuple(Finding(d.message, d.span.line if d.span else None) for d in charter.check_examples())
     report = verify(charter)
-    found = tuple(Finding(p.diagnostic().message, next((line for _, line in p.rules if line is not None), None),
+    found = tuple(Finding(p.text(), next((line for _, line in p.rules if line is not None), None),
                           p.severity) for p in report.problems)
     ok = report.ok and not examples
     if ok:

@@ -85,3 +85,13 @@ def test_cli_prints_the_generated_source(capsys):
 
     assert main(["code", str(FICHE)]) == 0
     assert "def decide(v):" in capsys.readouterr().out
+
+
+def test_cli_prints_the_source_of_an_unproven_charter(tmp_path, capsys):
+    """`repartition code` shows the code of a charter whose proof fails: reviewing it is the point."""
+    from repartition.cli import main
+
+    path = tmp_path / "lacune.regles"
+    path.write_text(FICHE.read_text(encoding="utf-8").split("règle « Autres ménages »")[0], encoding="utf-8")
+    assert main(["code", str(path)]) == 0
+    assert "def route(h):" in capsys.readouterr().out

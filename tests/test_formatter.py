@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import hashlib
 
 import attrs
@@ -244,4 +246,30 @@ def test_cli_reports_unreadable_files(tmp_path, capsys):
     assert main(["formater", str(bad), str(tmp_path / "absent.regles")]) == 2
     err = capsys.readouterr().err
     assert f"{bad} : mise en forme impossible" in err and "mauvais.regles:" in err
-    assert "absent.regles : impossible de lire le fichier : fichier introuvable" in err
+    assert "absent.regles : mise en forme impossible" in err
+    assert f"impossible de lire la charte « {tmp_path / 'absent.regles'} » : fichier introuvable" in err
+
+
+def test_cli_reports_unwritable_files_without_traceback(tmp_path, capsys, monkeypatch):
+    """A file that cannot be replaced: exit 2, a French reason, the file as it was, no leftover."""
+    messy = tmp_path / "a.regles"
+    original = FICHE.read_text(encoding="utf-8").replace("\n  alors CAF", "\n      alors   CAF")
+    messy.write_text(original, encoding="utf-8")
+
+    def refuse(*args):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(os, "replace", refuse)
+    assert main(["formater", str(messy)]) == 2
+    err = capsys.readouterr().err
+    assert f"{messy} : mise en forme impossible" in err and "accès refusé" in err and "Traceback" not in err
+    assert messy.read_text(encoding="utf-8") == original
+    assert [p.name for p in tmp_path.iterdir()] == ["a.regles"]
+
+
+def test_cli_names_the_line_of_a_bad_byte(tmp_path, capsys):
+    """A charter that is not UTF-8 is refused with the line of the first bad byte."""
+    bad = tmp_path / "latin.regles"
+    bad.write_bytes("charte « X »\n# créé\n".encode("utf-8") + "# é\n".encode("latin-1"))
+    assert main(["formater", str(bad)]) == 2
+    assert f"{bad}:3: le fichier n'est pas en UTF-8" in capsys.readouterr().err

@@ -94,6 +94,17 @@ def test_charter_error_warns_with_file_and_line(project):
     assert "ne peut pas être lue" in page(app)
 
 
+def test_folder_without_a_version_warns_instead_of_crashing(project):
+    """A folder of versions none of which is in force today: a French warning, the build goes on."""
+    (project / "versions").mkdir()
+    index = project / "index.rst"
+    index.write_text(index.read_text(encoding="utf-8").replace(".. charte:: petite.regles", ".. charte:: versions"),
+                     encoding="utf-8")
+    app, warnings = build(project)
+    assert "WARNING:" in warnings and "versions" in warnings
+    assert "ne peut pas être lue" in page(app)
+
+
 def test_failing_example_warns_with_file_and_line(project):
     """An example giving another service warns at its line; the page marks it ✗."""
     charter = project / "petite.regles"

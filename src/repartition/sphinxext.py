@@ -16,7 +16,7 @@ from sphinx.util.nodes import make_refnode
 
 from .charter import load_charter
 from .dsl.names import machine_name, normalize, suggest
-from .errors import CharterError
+from .errors import CharterError, RepartitionError
 from .lexer import ReglesLexer
 from .render import CharterDocument, describe, svg
 from .render.document import ARROW_NOTE, EXAMPLE_COLUMNS, FALLBACK_NOTE, example_cells, header_facts
@@ -117,13 +117,14 @@ class CharterDirective(SphinxDirective):
         self.env.note_dependency(absolute)
         try:
             charter = load_charter(absolute, verify=False)
-        except CharterError as error:
-            for diagnostic in error.diagnostics:
+        except RepartitionError as error:  # a bad charter, or a folder without one version for today
+            diagnostics = error.diagnostics if isinstance(error, CharterError) else [error.diagnostic]
+            for diagnostic in diagnostics:
                 span = diagnostic.span
                 where = f"{span.file}:{span.line}" if span else self.get_location()
                 logger.warning(diagnostic.message, location=where, type="repartition", subtype="charte")
             return [nodes.warning("", nodes.paragraph(
-                text=f"La charte « {written} » ne peut pas être lue : {error.diagnostics[0].message}"))]
+                text=f"La charte « {written} » ne peut pas être lue : {diagnostics[0].message}"))]
         # Shown to readers as written, without the leading "../" that only makes sense to Sphinx.
         shown = "/".join(part for part in Path(written).parts if part not in ("..", "."))
         document = attrs.evolve(describe(charter), source=shown)

@@ -6,8 +6,10 @@ import argparse
 import sys
 from pathlib import Path
 
+from ..batch.writers import AtomicFile
+from ..charter import read_charter_file
 from ..dsl.formatter import format_text
-from ..errors import RepartitionError, os_reason
+from ..errors import RepartitionError
 
 
 def register(commands) -> None:
@@ -28,27 +30,19 @@ def run(args: argparse.Namespace) -> int:
     for name in args.fichiers:
         path = Path(name)
         try:
-            original = path.read_bytes().decode("utf-8")
-        except OSError as error:
-            print(f"{path} : impossible de lire le fichier : {os_reason(error)}", file=sys.stderr)
-            status = 2
-            continue
-        except UnicodeDecodeError:
-            print(f"{path} : le fichier n'est pas en UTF-8", file=sys.stderr)
-            status = 2
-            continue
-        try:
+            original = read_charter_file(path)[1]
             formatted = format_text(original, str(path))
+            if formatted == original:
+                continue
+            unformatted.append(path)
+            if not args.verifier:
+                target = AtomicFile(path)  # renamed when complete: an interrupted write leaves the file as it was
+                target.stream.write(formatted)
+                target.commit()
+                print(f"{path} : mis en forme")
         except RepartitionError as error:
             print(f"{path} : mise en forme impossible\n{error}", file=sys.stderr)
             status = 2
-            continue
-        if formatted == original:
-            continue
-        unformatted.append(path)
-        if not args.verifier:
-            path.write_text(formatted, encoding="utf-8")
-            print(f"{path} : mis en forme")
     if args.verifier:
         for path in unformatted:
             print(f"{path} : pas en forme (lancez « repartition formater {path} »)")

@@ -133,7 +133,8 @@ def test_unwritable_bilan_stops_before_any_row(tmp_path, capsys):
     code = main(["orienter", "--charte", FICHE, str(SAMPLE), "-o", str(tmp_path / "o.csv"),
                  "--bilan", str(tmp_path / "absent" / "bilan.json")])
     assert code == 2
-    assert "impossible d'écrire" in capsys.readouterr().err
+    assert f"impossible d'écrire « {tmp_path / 'absent' / 'bilan.json'} » : le dossier « {tmp_path / 'absent'} » " \
+           "n'existe pas" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
 
 
@@ -212,6 +213,15 @@ def test_stdin_to_stdout(tmp_path, monkeypatch, capsys):
     out = capsys.readouterr().out
     assert out.splitlines()[1] == "S1;2;oui;aucune;non;Lille;CAF;Familles allocataires"
     assert (tmp_path / "rejets.csv").exists()
+
+
+def test_stdin_not_in_utf8_names_the_line_of_the_bad_byte(tmp_path, monkeypatch, capsys):
+    """Standard input in Latin-1: exit 2, and the message points near the line of the bad byte."""
+    data = (HEADER + "S1;2;oui;aucune;non;Lille\n").encode() + "S2;2;oui;aucune;non;Sète\n".encode("latin-1")
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+    monkeypatch.chdir(tmp_path)
+    assert main(["orienter", "--charte", FICHE, "-", "--format-entree", "csv"]) == 2
+    assert "l'entrée standard, vers la ligne 3 : le fichier n'est pas en UTF-8" in capsys.readouterr().err
 
 
 def test_jsonl_malformed_line_exit_one(tmp_path, capsys):

@@ -70,6 +70,8 @@ def test_unwritable_folder(tmp_path, capsys):
     assert main(["documenter", str(FICHE), "-o", str(blocker / "doc")]) == 2
     err = capsys.readouterr().err
     assert err == f"impossible d'écrire dans « {blocker / 'doc'} » : un élément du chemin n'est pas un dossier\n"
+    assert main(["documenter", str(FICHE), "-o", str(blocker)]) == 2
+    assert capsys.readouterr().err == f"impossible d'écrire dans « {blocker} » : un fichier de ce nom existe déjà\n"
 
 
 def test_help_is_french(capsys):

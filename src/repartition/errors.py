@@ -169,6 +169,8 @@ def os_reason(error: OSError) -> str:
         return "c'est un dossier, pas un fichier"
     if isinstance(error, NotADirectoryError):
         return "un élément du chemin n'est pas un dossier"
+    if isinstance(error, FileExistsError):
+        return "un fichier de ce nom existe déjà"
     if error.errno == errno.ENOSPC:
         return "disque plein"
     return f"erreur d'accès au fichier (errno {error.errno})"

@@ -127,6 +127,10 @@ class _Source:
         return io.TextIOWrapper(_wrap(binary, progress), encoding=self.encoding, newline=newline)
 
     def _decoding_failed(self, error: UnicodeDecodeError, line: int) -> BatchError:
+        """The error of a stream decoded chunk by chunk (standard input; files are checked first):
+        `line` is being read, and the bad byte lies at least as many lines further as its chunk
+        has line ends before it (exactly so in the first chunk)."""
+        line += error.object[:error.start].count(b"\n")
         return BatchError(_encoding_message(self.name, line, error, self.encoding, approximate=True))
 
     def close(self) -> None:

@@ -72,7 +72,11 @@ class AtomicFile:
         try:
             self.stream = open(self._temporary, "x", encoding="utf-8", newline=newline)
         except OSError as error:
-            raise BatchError(f"impossible d'écrire {self.name} : {os_reason(error)}") from None
+            if isinstance(error, FileNotFoundError):  # the file is new: what is missing is its folder
+                reason = f"le dossier « {target.parent} » n'existe pas"
+            else:
+                reason = os_reason(error)
+            raise BatchError(f"impossible d'écrire {self.name} : {reason}") from None
 
     def commit(self) -> None:
         """Close the temporary file and give it its final name (an existing file is replaced)."""

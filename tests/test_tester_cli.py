@@ -63,9 +63,9 @@ def test_cli_fails_on_a_wrong_example_and_low_coverage(tmp_path, capsys):
     assert main(["tester", str(partial), "--couverture-min", "50"]) == 1
     out = capsys.readouterr().out
     assert "« Procédure judiciaire »   aucun exemple" in out
-    assert "couverture insuffisante : 33 % < 50 % demandés" in out
+    assert "couverture insuffisante : 1/3 règles couvertes, moins que les 50 % demandés" in out
     assert main(["tester", str(partial), "--couverture-min", "33,4"]) == 1
-    assert "couverture insuffisante : 33 % < 33,4 % demandés" in capsys.readouterr().out
+    assert "couverture insuffisante : 1/3 règles couvertes, moins que les 33,4 % demandés" in capsys.readouterr().out
     assert main(["tester", str(partial), "--couverture-min", "30"]) == 0
     capsys.readouterr()
 

@@ -84,8 +84,22 @@ def test_bad_date_and_empty_folder(tmp_path):
     """A date that does not read, or a folder without charters, is a clear French error."""
     with pytest.raises(RepartitionError, match="date « 31/02/2026 » invalide"):
         load_charter(FICHE, date="31/02/2026")
+    with pytest.raises(RepartitionError, match="date « 31/02/2026 » invalide"):  # said before any loading
+        load_charter(tmp_path / "absente.regles", date="31/02/2026")
     with pytest.raises(RepartitionError, match="ne contient aucune charte"):
         load_charter(tmp_path, date="2026-01-01")
+
+
+def test_bad_date_in_a_header_reads_as_in_a_single_file(tmp_path):
+    """A header date that does not exist: the same located message in a folder as for the file alone."""
+    text = FICHE.read_text(encoding="utf-8").replace("à partir du 1er janvier 2018", "du 31 février 2018 au 31 décembre 2030")
+    (tmp_path / "charte.regles").write_text(text, encoding="utf-8")
+    with pytest.raises(RepartitionError) as alone:
+        load_charter(tmp_path / "charte.regles")
+    with pytest.raises(RepartitionError) as in_folder:
+        load_charter(tmp_path, date="2026-01-01")
+    assert "date invalide « 31 février 2018 » : attendu une date" in str(in_folder.value)
+    assert str(in_folder.value).splitlines()[1:] == str(alone.value).splitlines()[1:]
 
 
 def test_periods_are_read_from_headers(folder):

@@ -12,7 +12,8 @@ from .charter import load_charter as _load_file
 from .charter import read_charter_file
 from .dsl import ast
 from .dsl.builder import build_ast
-from .dsl.parser import parse_tree, prepare_text
+from .dsl.checker import invalid_date
+from .dsl.parser import parse_tree, prepare_text, source_line
 from .errors import CharterError, Diagnostic, RepartitionError
 from .values import BadValue, date_text, read_date
 
@@ -60,17 +61,18 @@ def load_charter(path: str | Path, *, date: object = None, verify: bool = True,
     Given one file, load it and check that it is in force at `date` when a date is given.
     """
     path = Path(path)
+    day = read_day(date) if date is not None else None  # a bad date is said before any loading
     if not path.is_dir():
         charter = _load_file(path, verify=verify, engine=engine)
-        if date is not None:
-            day = read_day(date)
+        if day is not None:
             model = charter.model
             period = VersionPeriod(path, model.version, model.valid_from, model.valid_to)
             if not period.covers(day):
                 raise RepartitionError(f"la charte « {path} » (version {model.version or '—'}, "
                                        f"{period.describe()}) n'est pas en vigueur le {date_text(day)}")
         return charter
-    day = read_day(date if date is not None else _dt.date.today())
+    if day is None:
+        day = _dt.date.today().toordinal()
     found = periods(path)
     covering = [p for p in found if p.covers(day)]
     if not covering:
@@ -114,7 +116,7 @@ def _period(path: Path) -> VersionPeriod:
 def _day(value: ast.Value, text: str) -> int:
     try:
         return read_date(value.text)
-    except BadValue:
+    except BadValue as error:
         span = value.span
-        line = text.splitlines()[span.line - 1] if span else None
-        raise CharterError([Diagnostic(f"date « {value.text} » invalide", span, line)]) from None
+        raise CharterError([Diagnostic(invalid_date(value, error), span,
+                                       source_line(text, span.line) if span else None)]) from None

@@ -79,5 +79,6 @@ def _report(path: str, charter, minimum: Decimal) -> bool:
     enough = table.reaches(minimum)
     if not enough:
         shown = format(minimum.normalize(), "f").replace(".", ",")
-        print(f"  couverture insuffisante : {table.percent:.0f} % < {shown} % demandés")
+        print(f"  couverture insuffisante : {table.covered}/{len(table.rules)} règles couvertes, "
+              f"moins que les {shown} % demandés")
     return failed == 0 and enough

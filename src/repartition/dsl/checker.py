@@ -15,7 +15,7 @@ from . import ast
 from .names import machine_name, normalize, suggest
 from .parser import source_line
 
-__all__ = ["check"]
+__all__ = ["check", "invalid_date"]
 
 _ORDERED_OPS = {"ge", "le", "gt", "lt"}
 _OP_WORDS = {"ge": "au moins", "le": "au plus", "gt": "plus de", "lt": "moins de"}
@@ -312,7 +312,7 @@ class _Checker:
         try:
             return read_date(value.text)
         except BadValue as error:
-            self.error(f"date invalide « {value.text} » : attendu {error}", value.span)
+            self.error(invalid_date(value, error), value.span)
             return None
 
     def _constant(self, field: m.Field, value: ast.Value):
@@ -559,6 +559,11 @@ class _Checker:
 
 _HEADER_WORDS = {"Title": "titre", "Reference": "référence", "Version": "version",
                  "Validity": "période de validité"}
+
+
+def invalid_date(value: ast.Value, error: BadValue) -> str:
+    """The message for a date of the charter that cannot be read (in a header or a condition)."""
+    return f"date invalide « {value.text} » : attendu {error}"
 
 
 def _expected(field_type) -> str:

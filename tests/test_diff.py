@@ -368,3 +368,13 @@ def test_too_many_cases_is_not_comparable():
     new = Charter.from_text(_revised_fiche(), name="nouvelle.regles", verify=False)
     with pytest.raises(NotComparable, match="plus de 3 cas à examiner"):
         compare(old, new, budget=3)
+
+
+def test_tidying_a_finished_comparison_does_not_spend_its_budget():
+    """A budget that suffices for the comparison suffices with the regions merged and widened too."""
+    old = Charter.from_text(_fiche_text(), name="ancienne.regles", verify=False)
+    new = Charter.from_text(_revised_fiche(), name="nouvelle.regles", verify=False)
+    exact = compare(old, new, simplify=False)
+    tidy = compare(old, new, budget=exact.regions_explored)
+    assert tidy.regions_explored == exact.regions_explored
+    assert len(tidy.differences) <= len(exact.differences)

@@ -122,6 +122,22 @@ def test_budget_exhausted_gives_indecis_never_proven():
     assert report.problems[0].region != "aucun ménage"
 
 
+def test_budget_spent_by_the_searches_is_not_said_of_households():
+    """When the budget ends in the search for dead rules, the routing is proven: the report says so."""
+    charter = repartition.load_charter(DEPARTEMENTAL, verify=False)
+
+    def routing_settled(nodes: int) -> bool:
+        return not any(p.message.startswith("la preuve n'a pas pu conclure") for p in verify(charter, nodes=nodes).problems)
+
+    low, high = 1, verify(charter).nodes  # the least budget that settles the routing, by bisection
+    while low < high:
+        middle = (low + high) // 2
+        low, high = (low, middle) if routing_settled(middle) else (middle + 1, high)
+    report = verify(charter, nodes=low)
+    assert [p.kind for p in report.problems] == ["indecis"] and not report.ok
+    assert report.problems[0].message.startswith("chaque ménage a un service et un seul, mais la recherche")
+
+
 def _three_fields(least_resources: int, more: str) -> str:
     """A charter whose rule chains ratio constraints over three amounts."""
     return f"""charte « Trois »

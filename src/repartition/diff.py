@@ -391,19 +391,25 @@ class _Explorer:
         self.explored = 0
 
     def leaves(self, region: tuple, fixed: dict, limit: int | None = None):
-        """Yield (region, fixed ratios, old key, new key) for every leaf under a region."""
+        """Yield (region, fixed ratios, old key, new key) for every leaf under a region.
+
+        Without `limit`, each region explored counts against the comparison's budget; with it
+        (tidying a finished comparison), only `limit` bounds the work and _TooMany ends it.
+        """
         stack = [(region, fixed)]
         count = 0
         while stack:
             region, fixed = stack.pop()
             count += 1
-            if limit is not None and count > limit:
-                raise _TooMany()
-            self.explored += 1
-            if self.explored > self.budget:
-                raise NotComparable(f"comparaison abandonnée : plus de {self.budget} cas à examiner ; "
-                                    "les deux versions sont trop différentes pour être comparées "
-                                    "exactement")
+            if limit is not None:
+                if count > limit:
+                    raise _TooMany()
+            else:
+                self.explored += 1
+                if self.explored > self.budget:
+                    raise NotComparable(f"comparaison abandonnée : plus de {self.budget} cas à examiner ; "
+                                        "les deux versions sont trop différentes pour être comparées "
+                                        "exactement")
             (a, open_a), (b, open_b) = (side.state(self.domain, region, fixed) for side in self.sides)
             if open_a is None and open_b is None:
                 yield region, fixed, self.sides[0].key(a, self.by_rule), self.sides[1].key(b, self.by_rule)

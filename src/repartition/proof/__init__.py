@@ -139,14 +139,20 @@ class _Verifier:
             kept.append(leaf)
         problems: list[Problem] = []
         problems += self._outcome_problems(kept, points)
+        unsettled: list = []  # regions the searches below could not settle: they are not the households'
         if not pending:
-            problems += self._dead_rules(kept, undecided)
-            problems += self._useless_exceptions(undecided)
+            problems += self._dead_rules(kept, unsettled)
+            problems += self._useless_exceptions(unsettled)
             problems += self._redundancies(kept, points)
         if undecided:
             problems.append(Problem("indecis", "la preuve n'a pas pu conclure sur cette région dans son "
                                     "budget (taille, temps, ou contraintes liant plus de deux données)",
                                     (), self._describe(undecided), None, tuple(undecided)))
+        if unsettled:
+            problems.append(Problem("indecis", "chaque ménage a un service et un seul, mais la recherche des "
+                                    "règles mortes et des exceptions inutiles n'a pas pu conclure dans son "
+                                    "budget sur cette région", (), self._describe(unsettled), None,
+                                    tuple(unsettled)))
         order = list(KINDS)
         problems.sort(key=lambda p: order.index(p.kind))
         return Report(tuple(problems), time.perf_counter() - start, len(leaves), self.budget.used)

@@ -34,7 +34,7 @@ class Semantics:
     def __init__(self, charter: CharterModel):
         rules = charter.rules
         self.services = tuple(r.service.code for r in rules)
-        self.default = next((r.index for r in rules if r.is_default), None)
+        self.default = charter.default_rule.index if charter.default_rule is not None else None
         self.ordinary = tuple(r.index for r in rules if not r.is_default)
         self.overriders = _transitive_overriders(charter)
         self._cache: dict[tuple, Outcome] = {}

@@ -91,8 +91,6 @@ class Malformed:
 class _Source:
     """What both readers share: the open text stream, its name and its size for a progress bar."""
 
-    format = ""
-
     def __init__(self, path: str | Path, encoding: str | None, newline: str | None,
                  progress: Callable[[int], object] | None):
         self.path = str(path)
@@ -149,8 +147,6 @@ class _Source:
 
 class CsvSource(_Source):
     """A CSV file read record by record; `header`, `separator` and `bom` are known on opening."""
-
-    format = "csv"
 
     def __init__(self, path: str | Path, *, encoding: str | None = None,
                  progress: Callable[[int], object] | None = None):
@@ -264,7 +260,6 @@ class _Feed:
 class JsonlSource(_Source):
     """A JSON Lines file: each line an object; a malformed line is yielded as `Malformed`."""
 
-    format = "jsonl"
     bom = False
     separator = ";"
     header = None

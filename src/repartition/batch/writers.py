@@ -106,8 +106,6 @@ class AtomicFile:
 class CsvSink:
     """CSV rows to a stream, every cell neutralised against spreadsheet formulas."""
 
-    format = "csv"
-
     def __init__(self, stream: IO[str], *, separator: str = ";", bom: bool = False):
         if bom:
             stream.write("\ufeff")
@@ -123,8 +121,6 @@ class CsvSink:
 
 class JsonlSink:
     """JSON objects to a stream, one a line, UTF-8 text kept as is."""
-
-    format = "jsonl"
 
     def __init__(self, stream: IO[str]):
         self._write = stream.write

@@ -11,11 +11,10 @@ __all__ = [
     "ServicesHeading", "FieldsHeading", "UnitRef", "ServiceDecl", "EnumValueDecl", "TypeSpec",
     "FieldDecl", "SetDecl", "TableDecl", "DefinitionDecl", "IndicatorDecl", "RuleDecl",
     "Assignment", "ExampleDecl", "Or", "And", "Not", "Ref", "Multiple", "Comparison",
-    "CharterFile", "COMPARISON_OPS",
+    "CharterFile",
 ]
 
 #: Predicate operators of a comparison, as the builder names them.
-COMPARISON_OPS = ("eq", "ge", "le", "gt", "lt", "between", "among", "within", "unknown", "known")
 
 
 @frozen

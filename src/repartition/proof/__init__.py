@@ -281,9 +281,7 @@ class _Verifier:
     def _useless_exceptions(self, undecided) -> list[Problem]:
         problems = []
         for rule in self.rules:
-            for target in rule.overrides:
-                if self.rules[target].is_default or rule.is_default:
-                    continue
+            for target in rule.overrides:  # the checker refuses exceptions to or by the default rule
                 if self._useful(rule.index, target, undecided) is not False:
                     continue  # useful, or not settled (the undecided region is reported as indecis)
                 boxes, witness, _ = self._where({rule.index: T}, undecided)

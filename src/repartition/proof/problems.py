@@ -10,7 +10,7 @@ from ..errors import Diagnostic, NoDecision
 from .wording import box_parts, named_sets
 
 __all__ = [
-    "Problem", "KINDS", "LABELS", "ERROR", "WARNING", "HEADINGS", "merge", "simplify", "describe", "describe_box",
+    "Problem", "KINDS", "LABELS", "ERROR", "WARNING", "HEADINGS", "merge", "simplify", "describe",
 ]
 
 ERROR, WARNING = "erreur", "avertissement"
@@ -250,7 +250,3 @@ def describe(domain: Domain, model: m.CharterModel, boxes) -> str:
         text += f" ; … et {len(parts) - len(shown)} autre(s) cas"
     return text
 
-
-def describe_box(domain: Domain, model: m.CharterModel, region: tuple, fixed: tuple) -> str:
-    """One box in French: each field it restricts, then each fixed ratio comparison."""
-    return ", ".join(box_parts(domain, region, fixed, named_sets(model))) or _EVERYONE

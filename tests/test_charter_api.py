@@ -157,3 +157,26 @@ def test_import_does_not_build_the_parser():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             env={"PYTHONPATH": str(ROOT / "src")})
     assert result.stdout.strip() == "ok", result.stderr
+
+
+def test_missing_table_file_is_one_error(tmp_path):
+    """A table file that cannot be read is one located error, with the reason: not also « table inconnue »
+    wherever the charter uses the table."""
+    text = """charte « Table absente »
+services
+  DEP : « Département », unité selon la table « unités » d'après la commune
+  CCAS : « CCAS »
+données du ménage
+  commune [commune] : code
+table « unités » : fichier « absente.csv », clé « commune », valeur « unite »
+règle « Communes de la table »
+  si la commune est dans « unités » alors CCAS
+règle « Autres »
+  dans tous les autres cas, DEP
+"""
+    with pytest.raises(CharterError) as caught:
+        repartition.Charter.from_text(text, name="t.regles", base_dir=tmp_path)
+    (diagnostic,) = caught.value.diagnostics
+    assert diagnostic.span.line == 7
+    assert diagnostic.message == (f"fichier de table « absente.csv » illisible : fichier introuvable "
+                                  f"(cherché dans {tmp_path})")

@@ -9,7 +9,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from .. import model as m
-from ..errors import CharterError, Diagnostic, Span
+from ..errors import CharterError, Diagnostic, Span, os_reason
 from ..values import BadValue, read_date
 from . import ast
 from .names import machine_name, normalize, suggest
@@ -38,6 +38,7 @@ class _Checker:
         self.services: dict[str, m.Service] = {}
         self.sets: dict[str, ast.SetDecl] = {}
         self.tables: dict[str, m.Table] = {}
+        self.unreadable_tables: set[str] = set()  # declared, already reported: no "table inconnue" too
         self.definition_decls: dict[str, ast.DefinitionDecl] = {}
         self.definitions: dict[str, m.Definition] = {}
         self._resolving: list[str] = []
@@ -192,12 +193,16 @@ class _Checker:
         path = base / decl.file
         try:
             raw = path.read_bytes()
-        except OSError:
-            self.error(f"fichier de table introuvable : « {decl.file} » (cherché dans {base})", decl.span)
+        except OSError as error:
+            self.error(f"fichier de table « {decl.file} » illisible : {os_reason(error)} (cherché dans {base})",
+                       decl.span)
+            self.unreadable_tables.add(normalize(decl.name))
             return
         self.sha.update(raw)
         mapping = self._read_table(decl, path, raw)
-        if mapping is not None:
+        if mapping is None:
+            self.unreadable_tables.add(normalize(decl.name))
+        else:
             self.tables[normalize(decl.name)] = m.Table(
                 decl.name, decl.file, decl.key, decl.value, mapping, decl.missing,
                 hashlib.sha256(raw).hexdigest(), span=decl.span)
@@ -276,7 +281,7 @@ class _Checker:
 
     def _table(self, name: str, span) -> m.Table | None:
         found = self.tables.get(normalize(name))
-        if found is None:
+        if found is None and normalize(name) not in self.unreadable_tables:
             hint = suggest(name, [t.name for t in self.tables.values()])
             self.error(f"table inconnue « {name} »{hint}", span)
         return found
@@ -442,6 +447,8 @@ class _Checker:
             if any(v is None for v in values):
                 return None
             return m.Among(field, frozenset(values), source=decl.name, span=span)
+        if key in self.unreadable_tables:
+            return None
         names = [s.name for s in self.sets.values()] + [t.name for t in self.tables.values()]
         self.error(f"ensemble ou table inconnu(e) « {name.text} »{suggest(name.text, names)}", name.span)
         return None

@@ -6,6 +6,8 @@ import json
 import subprocess
 import sys
 
+import datetime as dt
+from decimal import Decimal
 import pytest
 
 import repartition
@@ -95,8 +97,23 @@ def test_stage_accepts_label_and_any_case(fiche):
 
 def test_not_a_mapping(fiche):
     """Routing something that is not a mapping is a French input error, not a TypeError."""
-    with pytest.raises(InvalidHousehold):
+    with pytest.raises(InvalidHousehold) as caught:
         fiche.route(["pas", "un", "ménage"])
+    assert caught.value.field is None
+    assert str(caught.value) == ("ménage ['pas', 'un', 'ménage'] illisible, attendu un objet associant chaque "
+                                 "donnée à sa valeur")
+
+
+@pytest.mark.parametrize("value, shown", [
+    (1.5, "1.5"), (Decimal("1.5"), "1.5"), (dt.date(2026, 1, 2), "2026-01-02"), (object(), "de type « object »"),
+])
+def test_invalid_values_are_shown_as_written_not_as_python(fiche, value, shown):
+    """An invalid value appears as a reader would write it, never as a Python repr."""
+    household = {"enfants_a_charge": value, "aide_au_logement": "oui", "stade_procedure": "aucune",
+                 "connu_services_sociaux": "non"}
+    with pytest.raises(InvalidHousehold) as caught:
+        fiche.route(household)
+    assert str(caught.value) == f"champ « enfants_a_charge » : valeur {shown} invalide, attendu un nombre entier d'au moins 0"
 
 
 def test_unreadable_and_non_utf8_files(tmp_path):

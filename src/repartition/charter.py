@@ -250,7 +250,7 @@ def _not_a_mapping(household: object):
     """Reading failed with a TypeError: say the input is not a mapping (bugs of ours are not hidden)."""
     if isinstance(household, Mapping):
         raise  # noqa: PLE0704 - re-raise the TypeError being handled
-    raise InvalidHousehold("(ménage)", household, "un objet associant chaque donnée à sa valeur") from None
+    raise InvalidHousehold(None, household, "un objet associant chaque donnée à sa valeur") from None
 
 
 def _fields_read(condition) -> frozenset[int]:

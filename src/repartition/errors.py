@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 import errno
+from decimal import Decimal
 from typing import Iterable
 
 from attrs import field, frozen
@@ -110,14 +112,19 @@ class CharterNotProven(CharterError):
 
 
 class InvalidHousehold(RepartitionError, ValueError):
-    """A household value cannot be read: names the field, the value given and what was expected."""
+    """A household value cannot be read: names the field, the value given and what was expected.
 
-    def __init__(self, field: str, value: object, expected: str, *, missing: bool = False):
+    `field` is None when the household itself is not a mapping of fields to values.
+    """
+
+    def __init__(self, field: str | None, value: object, expected: str, *, missing: bool = False):
         self.field = field
         self.value = value
         self.expected = expected
         self.missing = missing
-        if missing:
+        if field is None:
+            message = f"ménage {_show(value)} illisible, attendu {expected}"
+        elif missing:
             message = f"champ « {field} » absent : attendu {expected}"
         else:
             message = f"champ « {field} » : valeur {_show(value)} invalide, attendu {expected}"
@@ -156,7 +163,13 @@ def _show(value: object) -> str:
         return f"« {value} »"
     if isinstance(value, bool):
         return "true" if value else "false"
-    return repr(value)
+    if isinstance(value, (int, float, Decimal)):
+        return str(value)
+    if isinstance(value, (_dt.date, _dt.time)):
+        return value.isoformat()
+    if isinstance(value, (list, tuple, dict)):
+        return repr(value)
+    return f"de type « {type(value).__name__} »"
 
 
 def os_reason(error: OSError) -> str:

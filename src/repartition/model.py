@@ -48,7 +48,12 @@ class _Bounded:
     maximum: int | None = None
     ordered = True
 
-    def _check(self, value: int) -> int:
+    def _read(self, reader, raw: object) -> int:
+        """Read with `reader`, within the bounds; any failure says the whole of what is expected."""
+        try:
+            value = reader(raw)
+        except BadValue:
+            raise BadValue(self.expected) from None
         if (self.minimum is not None and value < self.minimum) or (
             self.maximum is not None and value > self.maximum
         ):
@@ -75,7 +80,7 @@ class IntType(_Bounded):
         return "un nombre entier" + self.bounds_text()
 
     def read(self, raw: object) -> int:
-        return self._check(read_int(raw))
+        return self._read(read_int, raw)
 
     def external(self, value: int) -> int:
         return value
@@ -93,7 +98,7 @@ class MoneyType(_Bounded):
         return "un montant en euros avec au plus deux décimales" + self.bounds_text()
 
     def read(self, raw: object) -> int:
-        return self._check(read_money(raw))
+        return self._read(read_money, raw)
 
     def external(self, value: int) -> Decimal:
         return Decimal(value).scaleb(-2)

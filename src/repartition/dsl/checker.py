@@ -340,7 +340,7 @@ class _Checker:
                 index = field_type.index(text)
                 if index is not None:
                     return index
-                hint = suggest(text, [v.label for v in field_type.values])
+                hint = suggest(text, [v.label for v in field_type.values]) or f" : attendu {_expected(field_type)}"
                 self.error(f"valeur inconnue « {text} » pour « {label} »{hint}", value.span)
                 return None
         except BadValue as error:
@@ -574,17 +574,10 @@ def invalid_date(value: ast.Value, error: BadValue) -> str:
 
 
 def _expected(field_type) -> str:
-    if isinstance(field_type, m.BoolType):
-        return "oui ou non"
-    if isinstance(field_type, m.IntType):
-        return "un nombre entier"
-    if isinstance(field_type, m.MoneyType):
-        return "un montant en euros"
-    if isinstance(field_type, m.DateType):
-        return "une date"
+    """What a constant of the charter must be: stages and values by the labels the charter uses."""
     if isinstance(field_type, m.EnumType):
         return "une des valeurs " + ", ".join(v.label for v in field_type.values)
-    return "un code"
+    return field_type.expected
 
 
 def _position(diagnostic: Diagnostic) -> tuple:

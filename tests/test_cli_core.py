@@ -81,3 +81,17 @@ def test_missing_argument_is_french(capsys):
         main(["orienter"])
     assert caught.value.code == 2
     assert "arguments obligatoires manquants" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", [
+    ["verifier"], ["tester"], ["code"], ["documenter", "-o", "doc"], ["comparer", str(FICHE)],
+])
+def test_commands_that_check_one_charter_refuse_a_folder(tmp_path, capsys, command):
+    """A folder of versions given where one file is expected: exit 2, and the French message says why."""
+    (tmp_path / "v1.regles").write_text(FICHE.read_text(encoding="utf-8"), encoding="utf-8")
+    args = [*command[:1], str(tmp_path), *command[1:]]
+    if command[0] == "documenter":
+        args[-1] = str(tmp_path / "doc")
+    assert main(args) == 2
+    assert f"« {tmp_path} » est un dossier : indiquez le fichier (.regles) de la version voulue" in (
+        capsys.readouterr().err)

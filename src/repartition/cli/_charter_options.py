@@ -1,12 +1,15 @@
-"""The `--charte` and `--date` options shared by the commands that route households."""
+"""How commands name their charter: `--charte` and `--date` to route households, one file to check or show it."""
 
 from __future__ import annotations
 
 import argparse
 
-from ..charter import Charter, load_charter
+from pathlib import Path
 
-__all__ = ["add_charter_options", "charter_from"]
+from ..charter import Charter, load_charter
+from ..errors import RepartitionError
+
+__all__ = ["add_charter_options", "charter_from", "charter_file"]
 
 
 def add_charter_options(parser: argparse.ArgumentParser) -> None:
@@ -20,3 +23,15 @@ def add_charter_options(parser: argparse.ArgumentParser) -> None:
 def charter_from(args: argparse.Namespace) -> Charter:
     """The charter the options name: a file, or the version in force at the date in a folder."""
     return load_charter(args.charte, date=args.date)
+
+
+def charter_file(name: str | Path) -> Charter:
+    """The charter of one rule file, loaded without its proof (the command checks or shows it).
+
+    A folder of versions is refused rather than read at today's date behind the user's back.
+    """
+    if Path(name).is_dir():
+        raise RepartitionError(f"« {name} » est un dossier : indiquez le fichier (.regles) de la version "
+                               "voulue ; seuls « orienter » et « indicateurs » choisissent la version en "
+                               "vigueur dans un dossier (--date)")
+    return load_charter(name, verify=False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..charter import load_charter
+from ._charter_options import charter_file
 
 
 def register(commands) -> None:
@@ -17,5 +17,5 @@ def register(commands) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    print(load_charter(args.fichier, verify=False).source, end="")
+    print(charter_file(args.fichier).source, end="")
     return 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from ..charter import load_charter
+from ._charter_options import charter_file
 from ..diff import compare
 
 
@@ -27,8 +27,8 @@ def register(commands) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    old = load_charter(args.ancienne, verify=False)
-    new = load_charter(args.nouvelle, verify=False)
+    old = charter_file(args.ancienne)
+    new = charter_file(args.nouvelle)
     result = compare(old, new, by_rule=args.regles)
     if args.format == "json":
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..charter import load_charter
+from ._charter_options import charter_file
 from ..errors import os_reason
 from ..render import describe, svg, to_html, to_markdown
 
@@ -33,7 +33,7 @@ def register(commands) -> None:
 def run(args: argparse.Namespace) -> int:
     """Write the page(s); exit 0, or 1 when the verification fails (the page is written anyway)."""
     # verify=False: a charter whose examples fail is still documented, with its failures shown.
-    document = describe(load_charter(args.fichier, verify=False))
+    document = describe(charter_file(args.fichier))
     folder = Path(args.sortie)
     files = _files(document, Path(args.fichier).stem, args.format)
     try:

@@ -6,7 +6,7 @@ import argparse
 import sys
 from decimal import Decimal, InvalidOperation
 
-from ..charter import load_charter
+from ._charter_options import charter_file
 from ..errors import RepartitionError
 from ..examples import coverage, run_examples
 
@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
         if position:
             print()
         try:
-            charter = load_charter(path, verify=False)
+            charter = charter_file(path)
         except RepartitionError as error:
             print(f"{path} : charte non chargée\n{error}", file=sys.stderr)
             status = 2

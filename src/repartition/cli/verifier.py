@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from ..charter import load_charter
+from ._charter_options import charter_file
 from ..errors import CharterError
 
 __all__ = ["register", "run"]
@@ -30,7 +30,7 @@ def run(args: argparse.Namespace) -> int:
     """Print the report; 0 when the proof holds, 1 when it found problems (file errors raise: 2)."""
     from ..proof import verify
 
-    charter = load_charter(args.fichier, verify=False)
+    charter = charter_file(args.fichier)
     failed = charter.check_examples()
     if failed:
         raise CharterError(failed)

@@ -90,4 +90,4 @@ def test_tables_next_to_the_charter(tmp_path):
     shutil.copy(source / "communes.csv", tmp_path)
     assert main(["documenter", str(tmp_path / "petite.regles"), "-o", str(tmp_path / "doc")]) == 0
     html = (tmp_path / "doc" / "petite.html").read_text(encoding="utf-8")
-    assert "<td>communes.csv</td>" in html and "<td>« UT Autres »</td>" in html
+    assert "<td><code>communes.csv</code></td>" in html and "<td>« UT Autres »</td>" in html

@@ -19,7 +19,8 @@ from .dsl.names import machine_name, normalize, suggest
 from .errors import CharterError, RepartitionError
 from .lexer import ReglesLexer
 from .render import CharterDocument, describe, svg
-from .render.document import ARROW_NOTE, EXAMPLE_COLUMNS, FALLBACK_NOTE, example_cells, header_facts
+from .render.document import (ARROW_NOTE, EXAMPLE_COLUMNS, FALLBACK_NOTE, NO_EXCEPTION_NOTE, Code, Grid,
+                               example_cells, header_facts, indicator_grid, overview)
 from .render.tables import DecisionTable, open_case_text
 
 __all__ = ["CharterDirective", "CharterDomain", "RuleRole", "setup"]
@@ -163,30 +164,20 @@ class _Builder:
     def build(self) -> list[nodes.Node]:
         doc = self.doc
         out: list[nodes.Node] = [self.header()]
-        out.append(self.section("services", "Services", _table(
-            ("Code", "Service", "Unité"), [(s.code, s.label, s.unit or "—") for s in doc.services])))
-        out.append(self.section("donnees", "Données du ménage", _table(
-            ("Donnée", "Nom dans les fichiers", "Type", "Peut être inconnue", "Par défaut"),
-            [(f.label, nodes.literal(text=f.machine), f.type, "oui" if f.may_be_unknown else "non",
-              f.default or "—") for f in doc.fields])))
-        if doc.tables:
-            out.append(self.section("tables", "Tables", _table(
-                ("Table", "Fichier", "Clé", "Valeur", "Code absent", "Lignes"),
-                [(t.name, nodes.literal(text=t.file), t.key, t.value or "—", t.missing, str(t.size))
-                 for t in doc.tables])))
-        if doc.sets:
-            out.append(self.section("ensembles", "Ensembles", _table(("Ensemble", "Valeurs"), doc.sets)))
+        out += [self.grid(grid) for grid in overview(doc)]
         if doc.definitions:
             out.append(self.section("definitions", "Définitions", _definition_list(doc.definitions)))
         out.append(self.section("regles", "Règles", *(self.rule(r) for r in doc.rules)))
         out.append(self.decisions())
         out.append(self.diagram())
-        if doc.indicators:
-            out.append(self.section("indicateurs", "Indicateurs", _table(
-                ("Indicateur", "Ménages comptés"), doc.indicators)))
+        if (indicators := indicator_grid(doc)) is not None:
+            out.append(self.grid(indicators))
         out.append(self.section("exemples", "Exemples", self.examples(doc.examples)))
         out.append(self.verdict())
         return out
+
+    def grid(self, grid: Grid) -> nodes.section:
+        return self.section(grid.anchor, grid.title, _table(grid.columns, grid.rows))
 
     def header(self) -> nodes.Node:
         doc = self.doc
@@ -260,7 +251,7 @@ class _Builder:
         graph = self.doc.graph
         if not graph.edges:
             return self.section("exceptions", "Exceptions entre les règles",
-                                nodes.paragraph(text="Aucune règle ne s'applique par exception à une autre."))
+                                nodes.paragraph(text=NO_EXCEPTION_NOTE))
         image = nodes.raw("", svg(graph, title=f"Exceptions entre les règles — {self.doc.title}"), format="html")
         figure = nodes.container("", image, classes=["repartition-schema", "repartition-defilement"])
         items = nodes.bullet_list()
@@ -312,7 +303,10 @@ def _table(head, rows, classes=()) -> nodes.table:
 def _row(cells) -> nodes.row:
     row = nodes.row()
     for cell in cells:
-        content = cell if isinstance(cell, nodes.Node) else nodes.Text(str(cell))
+        if isinstance(cell, Code):
+            content = nodes.literal(text=cell.text)
+        else:
+            content = cell if isinstance(cell, nodes.Node) else nodes.Text(str(cell))
         row += nodes.entry("", nodes.paragraph("", "", content))
     return row
 

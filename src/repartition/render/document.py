@@ -19,6 +19,7 @@ from .verdict import Verdict, verdict
 __all__ = [
     "FieldView", "ServiceView", "TableView", "ExampleView", "RuleView", "CharterDocument", "describe",
     "rule_anchor", "header_facts", "EXAMPLE_COLUMNS", "example_cells", "FALLBACK_NOTE", "ARROW_NOTE",
+    "NO_EXCEPTION_NOTE", "Code", "Grid", "overview", "indicator_grid",
 ]
 
 #: Columns of an examples table; `example_cells` gives a row.
@@ -28,6 +29,25 @@ FALLBACK_NOTE = ("Le domaine est trop découpé pour une table exacte : chaque r
                  "exceptions qui l'écartent.")
 #: How to read the exception diagram.
 ARROW_NOTE = "Une flèche de A vers B : A s'applique par exception à B et l'emporte sur elle."
+#: Said instead of the diagram when no rule applies by exception to another.
+NO_EXCEPTION_NOTE = "Aucune règle ne s'applique par exception à une autre."
+
+
+@frozen
+class Code:
+    """A cell shown as code: a name as data files write it, a file name."""
+
+    text: str
+
+
+@frozen
+class Grid:
+    """A titled table of the page, cells already worded; each renderer only lays it out."""
+
+    anchor: str
+    title: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str | Code, ...], ...]
 
 
 @frozen
@@ -108,6 +128,31 @@ class CharterDocument:
     examples: tuple[ExampleView, ...]
     verdict: Verdict
     dependencies: tuple[str, ...]  # the rule file and its table files
+
+
+def overview(doc: "CharterDocument") -> tuple[Grid, ...]:
+    """The tables before the rules: services, data, and the tables and sets the charter declares."""
+    grids = [
+        Grid("services", "Services", ("Code", "Service", "Unité"),
+             tuple((s.code, s.label, s.unit or "—") for s in doc.services)),
+        Grid("donnees", "Données du ménage", ("Donnée", "Nom dans les fichiers", "Type", "Peut être inconnue", "Par défaut"),
+             tuple((f.label, Code(f.machine), f.type, "oui" if f.may_be_unknown else "non", f.default or "—")
+                   for f in doc.fields)),
+    ]
+    if doc.tables:
+        grids.append(Grid("tables", "Tables", ("Table", "Fichier", "Clé", "Valeur", "Code absent", "Lignes"),
+                          tuple((t.name, Code(t.file), t.key, t.value or "—", t.missing, str(t.size))
+                                for t in doc.tables)))
+    if doc.sets:
+        grids.append(Grid("ensembles", "Ensembles", ("Ensemble", "Valeurs"), doc.sets))
+    return tuple(grids)
+
+
+def indicator_grid(doc: "CharterDocument") -> Grid | None:
+    """The charter's indicators, each with the households it counts; None without indicators."""
+    if not doc.indicators:
+        return None
+    return Grid("indicateurs", "Indicateurs", ("Indicateur", "Ménages comptés"), doc.indicators)
 
 
 def header_facts(doc: "CharterDocument") -> tuple[tuple[str, str], ...]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from html import escape
 
-from .document import (ARROW_NOTE, EXAMPLE_COLUMNS, FALLBACK_NOTE, CharterDocument, ExampleView, example_cells,
-                       header_facts)
+from .document import (ARROW_NOTE, EXAMPLE_COLUMNS, FALLBACK_NOTE, NO_EXCEPTION_NOTE, CharterDocument, Code,
+                       ExampleView, Grid, example_cells, header_facts, indicator_grid, overview)
 from .graph import svg
 from .tables import DecisionTable, open_case_text
 
@@ -35,20 +35,7 @@ def to_html(doc: CharterDocument) -> str:
            f"<h1>{_e(doc.title)}</h1>", "<dl>"]
     out.extend(f"<dt>{term}</dt><dd>{_e(value)}</dd>" for term, value in header_facts(doc))
     out.append("</dl>")
-    out.append('<h2 id="services">Services</h2>')
-    out.append(_table(("Code", "Service", "Unité"),
-                      [(s.code, s.label, s.unit or "—") for s in doc.services]))
-    out.append('<h2 id="donnees">Données du ménage</h2>')
-    out.append(_table(("Donnée", "Nom dans les fichiers", "Type", "Peut être inconnue", "Par défaut"),
-                      [(f.label, f.machine, f.type, "oui" if f.may_be_unknown else "non", f.default or "—")
-                       for f in doc.fields]))
-    if doc.tables:
-        out.append('<h2 id="tables">Tables</h2>')
-        out.append(_table(("Table", "Fichier", "Clé", "Valeur", "Code absent", "Lignes"),
-                          [(t.name, t.file, t.key, t.value or "—", t.missing, t.size) for t in doc.tables]))
-    if doc.sets:
-        out.append('<h2 id="ensembles">Ensembles</h2>')
-        out.append(_table(("Ensemble", "Valeurs"), doc.sets))
+    out.extend(_grid(grid) for grid in overview(doc))
     if doc.definitions:
         out.append('<h2 id="definitions">Définitions</h2><dl>')
         out.extend(f"<dt>« {_e(name)} »</dt><dd>{_e(text)}</dd>" for name, text in doc.definitions)
@@ -82,10 +69,9 @@ def to_html(doc: CharterDocument) -> str:
         out.append(f"<p>{_e(ARROW_NOTE)}</p>")
         out.append(f'<div class="schema">{svg(doc.graph)}</div>')
     else:
-        out.append("<p>Aucune règle ne s'applique par exception à une autre.</p>")
-    if doc.indicators:
-        out.append('<h2 id="indicateurs">Indicateurs</h2>')
-        out.append(_table(("Indicateur", "Ménages comptés"), doc.indicators))
+        out.append(f"<p>{_e(NO_EXCEPTION_NOTE)}</p>")
+    if (indicators := indicator_grid(doc)) is not None:
+        out.append(_grid(indicators))
     out.append('<h2 id="exemples">Exemples</h2>')
     out.append(_examples(doc.examples))
     out.append('<h2 id="verification">Vérification</h2>')
@@ -99,10 +85,18 @@ def to_html(doc: CharterDocument) -> str:
     return "\n".join(out)
 
 
+def _grid(grid: Grid) -> str:
+    return f'<h2 id="{grid.anchor}">{_e(grid.title)}</h2>' + _table(grid.columns, grid.rows)
+
+
 def _table(head, rows) -> str:
     cells = "".join(f"<th>{_e(h)}</th>" for h in head)
-    body = "".join("<tr>" + "".join(f"<td>{_e(c)}</td>" for c in row) + "</tr>" for row in rows)
+    body = "".join("<tr>" + "".join(f"<td>{_cell(c)}</td>" for c in row) + "</tr>" for row in rows)
     return f"<table><thead><tr>{cells}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _cell(cell) -> str:
+    return f"<code>{_e(cell.text)}</code>" if isinstance(cell, Code) else _e(cell)
 
 
 def _decision(table: DecisionTable) -> str:

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from .document import (ARROW_NOTE, EXAMPLE_COLUMNS, FALLBACK_NOTE, CharterDocument, ExampleView, example_cells,
-                       header_facts)
+from .document import (ARROW_NOTE, EXAMPLE_COLUMNS, FALLBACK_NOTE, NO_EXCEPTION_NOTE, CharterDocument, Code,
+                       ExampleView, Grid, example_cells, header_facts, indicator_grid, overview)
 from .tables import open_case_text
 
 __all__ = ["to_markdown"]
 
 
 def _cell(text: object) -> str:
+    if isinstance(text, Code):
+        return f"`{text.text}`"
     return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _grid(grid: Grid) -> list[str]:
+    return [f"## {grid.title}", ""] + _table(grid.columns, grid.rows)
 
 
 def _table(head, rows) -> list[str]:
@@ -23,18 +29,9 @@ def to_markdown(doc: CharterDocument, diagram: str | None) -> str:
     """The page; `diagram` is the relative path of the exception diagram's SVG file, if one was written."""
     out = [f"# {doc.title}", ""]
     out += [f"- **{term}** : {value}" for term, value in header_facts(doc)]
-    out += ["", "## Services", ""]
-    out += _table(("Code", "Service", "Unité"), [(s.code, s.label, s.unit or "—") for s in doc.services])
-    out += ["## Données du ménage", ""]
-    out += _table(("Donnée", "Nom dans les fichiers", "Type", "Peut être inconnue", "Par défaut"),
-                  [(f.label, f"`{f.machine}`", f.type, "oui" if f.may_be_unknown else "non", f.default or "—")
-                   for f in doc.fields])
-    if doc.tables:
-        out += ["## Tables", ""]
-        out += _table(("Table", "Fichier", "Clé", "Valeur", "Code absent", "Lignes"),
-                      [(t.name, t.file, t.key, t.value or "—", t.missing, t.size) for t in doc.tables])
-    if doc.sets:
-        out += ["## Ensembles", ""] + _table(("Ensemble", "Valeurs"), doc.sets)
+    out.append("")
+    for grid in overview(doc):
+        out += _grid(grid)
     if doc.definitions:
         out += ["## Définitions", ""]
         out += [f"- « {name} » : {text}" for name, text in doc.definitions] + [""]
@@ -69,9 +66,9 @@ def to_markdown(doc: CharterDocument, diagram: str | None) -> str:
             out += [f"![Exceptions entre les règles]({diagram})", ""]
         out += [f"- « {e.source} » s'applique par exception à « {e.target} »" for e in doc.graph.edges] + [""]
     else:
-        out += ["Aucune règle ne s'applique par exception à une autre.", ""]
-    if doc.indicators:
-        out += ["## Indicateurs", ""] + _table(("Indicateur", "Ménages comptés"), doc.indicators)
+        out += [NO_EXCEPTION_NOTE, ""]
+    if (indicators := indicator_grid(doc)) is not None:
+        out += _grid(indicators)
     out += ["## Exemples", ""] + _examples(doc.examples)
     out += ["## Vérification", "", f"**{doc.verdict.title}** — {doc.verdict.summary}", ""]
     out += [f"- {p.severity} — {doc.source}:{p.line} : {p.message}" if p.line else f"- {p.severity} — {p.message}"

@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 
 __all__ = [
     "BadValue",
+    "count_text",
     "read_bool",
     "read_int",
     "read_money",
@@ -146,6 +147,11 @@ def read_code(raw: object) -> str:
     if type(raw) is int:  # 1053 may have been « 01053 »: a guess would misroute the household
         raise BadValue("un code écrit comme un texte, entre guillemets (un nombre perd ses zéros de tête)")
     raise BadValue("un code (texte non vide)")
+
+
+def count_text(number: int, singular: str, plural: str) -> str:
+    """« 1 exemple vérifié », « 3 exemples vérifiés »: in French, 0 and 1 take the singular."""
+    return f"{number} {singular if number < 2 else plural}"
 
 
 def money_text(cents: int) -> str:

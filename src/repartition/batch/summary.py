@@ -9,6 +9,7 @@ from attrs import frozen
 
 from ..charter import Charter
 from ..errors import NoDecision
+from ..values import count_text
 from .router import RejectTally, Routed, has_units, indicator_counts
 
 __all__ = ["Summary", "UNDECIDED_KINDS"]
@@ -98,8 +99,9 @@ class Summary:
 
     def render(self) -> str:
         """The French summary printed on standard error."""
-        lines = [f"Bilan : {_n(self.read, 'ligne lue', 'lignes lues')}, "
-                 f"{_n(self.routed, 'orientée', 'orientées')}, {_n(self.rejected, 'rejetée', 'rejetées')}."]
+        lines = [f"Bilan : {count_text(self.read, 'ligne lue', 'lignes lues')}, "
+                 f"{count_text(self.routed, 'orientée', 'orientées')}, "
+                 f"{count_text(self.rejected, 'rejetée', 'rejetées')}."]
         lines.append("Par service :")
         for code, count in self.by_service.items():
             lines.append(f"  {code} ({self.services[code]}) : {count}")
@@ -120,11 +122,8 @@ class Summary:
         if self.not_offered:
             lines += [f"  {kind} : {n}" for kind, n in self.undecided.items() if n]
         if self.blank:
-            lines.append(f"{_n(self.blank, 'ligne vide ignorée', 'lignes vides ignorées')}.")
+            lines.append(f"{count_text(self.blank, 'ligne vide ignorée', 'lignes vides ignorées')}.")
         version = f", version {self.charter_version}" if self.charter_version else ""
         lines.append(f"Charte « {self.charter_title} »{version} (sha256 {self.charter_sha256[:12]}…).")
         return "\n".join(lines)
 
-
-def _n(count: int, one: str, many: str) -> str:
-    return f"{count} {one if count <= 1 else many}"

@@ -7,6 +7,7 @@ import json
 
 from ._charter_options import charter_file
 from ..errors import CharterError
+from ..values import count_text
 
 __all__ = ["register", "run"]
 
@@ -39,20 +40,16 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
         return 0 if report.ok else 1
     head = (f"Charte « {charter.title} », version {charter.version or '—'}, "
-            f"{_count(len(charter.rules), 'règle', 'règles')}, "
-            f"{_count(len(charter.examples), 'exemple vérifié', 'exemples vérifiés')}.")
+            f"{count_text(len(charter.rules), 'règle', 'règles')}, "
+            f"{count_text(len(charter.examples), 'exemple vérifié', 'exemples vérifiés')}.")
     if report.ok:
         warnings = len(report.warnings)
-        tail = f" ({_count(warnings, 'avertissement', 'avertissements')})" if warnings else ""
+        tail = f" ({count_text(warnings, 'avertissement', 'avertissements')})" if warnings else ""
         print(f"{head}\nPreuve établie : chaque ménage est orienté vers exactement un service{tail}.")
         if warnings:
             print("\n" + report.render())
         return 0
-    print(f"{head}\nPreuve en échec : {_count(len(report.errors), 'problème', 'problèmes')}.\n")
+    print(f"{head}\nPreuve en échec : {count_text(len(report.errors), 'problème', 'problèmes')}.\n")
     print(report.render())
     return 1
 
-
-def _count(number: int, singular: str, plural: str) -> str:
-    """« 1 exemple vérifié », « 3 exemples vérifiés »: in French, 0 and 1 take the singular."""
-    return f"{number} {singular if number < 2 else plural}"

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from .errors import InvalidHousehold
-from .model import MoneyType
 from .values import BadValue
-from .values import read_money as _money
 
-__all__ = ["and3", "or3", "not3", "read", "read_money", "remember", "missing", "reader", "record",
+__all__ = ["and3", "or3", "not3", "read", "remember", "missing", "reader", "record",
            "MEMO_LIMIT", "MISSING"]
 
 try:
@@ -55,25 +53,13 @@ def read(field, raw):
         raise InvalidHousehold(field.machine, raw, expected) from None
 
 
-def read_money(field, raw):
-    """Amounts on the fast path: JSON numbers and plain text, bounds checked; the rest via `read`."""
-    try:
-        cents = _money(raw)
-    except BadValue:
-        return read(field, raw)
-    kind = field.type
-    if (kind.minimum is not None and cents < kind.minimum) or (kind.maximum is not None and cents > kind.maximum):
-        return read(field, raw)  # says what was expected
-    return cents
-
-
 #: Most readings a field's memo keeps (see `remember`).
 MEMO_LIMIT = 4096
 
 
 def remember(memo: dict, field, raw):
     """Read a value the field's memo lacks; keep the reading of text (a plain dict: the fastest lookup)."""
-    value = read_money(field, raw) if field.type.__class__ is MoneyType else read(field, raw)
+    value = read(field, raw)
     if raw.__class__ is str and len(memo) < MEMO_LIMIT:
         memo[raw] = value
     return value

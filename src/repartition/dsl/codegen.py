@@ -362,20 +362,17 @@ class _Generator:
         native = [f"{x} is None"] if f.may_be_unknown else []
         if isinstance(f.type, m.IntType):
             native.append(self.int_check(f.type, x))
-            reader = "_rt.read"
-        else:
-            reader = "_rt.read_money"
         ready = [f"{pad2}if {' or '.join(native)}:", f"{pad3}pass"] if native else []
         if isinstance(f.type, m.MoneyType):
             ready += self.float_money(f, x, depth + 1, "elif" if ready else "if")
         return lines + ready + [f"{pad2}elif {x}.__class__ is _str:",
                                 *[f"{_INDENT}{line}" for line in lookup],
                                 f"{pad2}else:",
-                                f"{pad3}{x} = {reader}(_F{f.index}, {x})"]
+                                f"{pad3}{x} = _rt.read(_F{f.index}, {x})"]
 
     def float_money(self, f: m.Field, x: str, depth: int, keyword: str) -> list[str]:
         """A JSON number in euros, inline: exact when cents / 100 gives the number back (as
-        values.read_money explains); anything else goes through runtime.read_money."""
+        values.read_money explains); anything else goes through runtime.read."""
         pad, pad2 = _INDENT * depth, _INDENT * (depth + 1)
         tests = ["_cents / 100 == " + x]
         if f.type.minimum is not None:
@@ -384,7 +381,7 @@ class _Generator:
             tests.append(f"_cents <= {f.type.maximum!r}")
         return [f"{pad}{keyword} {x}.__class__ is _float and -_FLOAT_LIMIT < {x} < _FLOAT_LIMIT:",
                 f"{pad2}_cents = _round({x} * 100)",
-                f"{pad2}{x} = _cents if {' and '.join(tests)} else _rt.read_money(_F{f.index}, {x})"]
+                f"{pad2}{x} = _cents if {' and '.join(tests)} else _rt.read(_F{f.index}, {x})"]
 
     def int_check(self, kind: m.IntType, x: str) -> str:
         """The test a native whole number passes when it needs no reading."""

@@ -215,7 +215,7 @@ def test_revised_fiche_regions_and_verdicts():
     ]
     assert all(d.checked for d in result.differences)
     assert result.differences[0].household["stade_procedure"] == "commandement_de_payer"
-    assert result.notes == ["valeurs ajoutées à stade de la procédure : expulsion"]
+    assert result.notes == ["valeurs ajoutées à « stade de la procédure » : expulsion"]
     verdicts = result.services()
     assert verdicts["CAF"] == {"verdict": "perd des ménages", "gagne": [], "perd": [1]}
     assert verdicts["DEPARTEMENT"]["verdict"] == "gagne des ménages"
@@ -378,3 +378,17 @@ def test_tidying_a_finished_comparison_does_not_spend_its_budget():
     tidy = compare(old, new, budget=exact.regions_explored)
     assert tidy.regions_explored == exact.regions_explored
     assert len(tidy.differences) <= len(exact.differences)
+
+
+def test_changed_declarations_are_noted_with_old_and_new():
+    """Bounds, defaults and unknowns of a field that changed are noted with both versions' values."""
+    old = Charter.from_text(_fiche_text(), name="ancienne.regles", verify=False)
+    text = _fiche_text().replace("nombre entier d'au moins 0", "nombre entier entre 0 et 20")
+    text = text.replace("[aide_au_logement] : oui ou non", "[aide_au_logement] : oui ou non, peut être inconnu")
+    text = text.replace("[connu_services_sociaux] : oui ou non", "[connu_services_sociaux] : oui ou non, par défaut non")
+    new = Charter.from_text(text, name="nouvelle.regles", verify=False)
+    assert compare(old, new).notes == [
+        "bornes de « enfants à charge » : d'au moins 0 → entre 0 et 20",
+        "« aide au logement » peut désormais être inconnu",
+        "valeur par défaut de « connu des services sociaux » : aucune → non",
+    ]

@@ -225,19 +225,27 @@ def _field_notes(a: m.Field | None, b: m.Field | None, kind: str) -> list[str]:
         added = [v for v in news if v not in olds]
         removed = [v for v in olds if v not in news]
         if added:
-            notes.append(f"valeurs ajoutées à {b.label} : " + ", ".join(added))
+            notes.append(f"valeurs ajoutées à « {b.label} » : " + ", ".join(added))
         if removed:
-            notes.append(f"valeurs retirées de {b.label} : " + ", ".join(removed))
+            notes.append(f"valeurs retirées de « {b.label} » : " + ", ".join(removed))
         if not added and not removed and olds != news and b.type.ordered:
-            notes.append(f"ordre des étapes de {b.label} modifié")
+            notes.append(f"ordre des étapes de « {b.label} » : {', '.join(olds)} → {', '.join(news)}")
     if kind in ("int", "money") and (a.type.minimum, a.type.maximum) != (b.type.minimum, b.type.maximum):
-        notes.append(f"bornes de {b.label} modifiées")
+        notes.append(f"bornes de « {b.label} » : {_bounds(a)} → {_bounds(b)}")
     if a.may_be_unknown != b.may_be_unknown:
-        notes.append(f"{b.label} " + ("peut désormais être inconnu" if b.may_be_unknown
-                                       else "ne peut plus être inconnu"))
+        notes.append(f"« {b.label} » " + ("peut désormais être inconnu" if b.may_be_unknown
+                                         else "ne peut plus être inconnu"))
     if (a.has_default, a.default) != (b.has_default, b.default):
-        notes.append(f"valeur par défaut de {b.label} modifiée")
+        notes.append(f"valeur par défaut de « {b.label} » : {_default(a)} → {_default(b)}")
     return notes
+
+
+def _bounds(field: m.Field) -> str:
+    return field.type.bounds_text().strip() or "sans bornes"
+
+
+def _default(field: m.Field) -> str:
+    return field.type.text(field.default) if field.has_default and field.default is not None else "aucune"
 
 
 class _Side:

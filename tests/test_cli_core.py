@@ -72,7 +72,17 @@ def test_help_is_french(capsys):
     assert caught.value.code == 0
     out = capsys.readouterr().out
     assert out.startswith("usage : repartition")
-    assert "affiche cette aide et quitte" in out
+    assert "affiche cette aide et quitte" in out and "\ncommandes :\n" in out
+
+
+def test_help_keeps_guillemets_with_their_words(capsys, monkeypatch):
+    """However narrow the terminal, a line never ends on « nor starts with », and headings read « options : »."""
+    monkeypatch.setenv("COLUMNS", "40")
+    with pytest.raises(SystemExit):
+        main(["orienter", "--help"])
+    out = capsys.readouterr().out
+    assert "«\u00a0service\u00a0»" in out and "\noptions :\n" in out
+    assert not [line for line in out.splitlines() if line.rstrip().endswith("«") or line.lstrip().startswith("»")]
 
 
 def test_missing_argument_is_french(capsys):

@@ -17,7 +17,7 @@ COMMANDS = (orienter, verifier, code, documenter, formater, tester, comparer, in
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _french.Parser(
         prog="repartition",
         description="Répartit les ménages signalés pour impayé locatif entre les services sociaux, "
         "selon la charte de prévention des expulsions.",

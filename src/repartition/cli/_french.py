@@ -1,4 +1,4 @@
-"""French wording for argparse's own messages (usage, errors, help headings)."""
+"""French wording for argparse: its own messages (usage, errors, help headings), and French guillemets kept whole."""
 
 from __future__ import annotations
 
@@ -37,3 +37,28 @@ def messages():
         yield
     finally:
         argparse._ = original
+
+
+class Parser(argparse.ArgumentParser):
+    """The command line's parser; its sub-command parsers are of the same class, hence laid out alike."""
+
+    def __init__(self, *args, formatter_class=None, **kwargs):
+        super().__init__(*args, formatter_class=formatter_class or _Formatter, **kwargs)
+
+
+class _Formatter(argparse.HelpFormatter):
+    """Never breaks a line between a guillemet and its word (« service » stays whole); a space
+    before the colon of headings, as French writes it."""
+
+    def start_section(self, heading):
+        super().start_section(f"{heading} " if heading else heading)
+
+    def _fill_text(self, text, width, indent):
+        return super()._fill_text(_glued(text), width, indent)
+
+    def _split_lines(self, text, width):
+        return super()._split_lines(_glued(text), width)
+
+
+def _glued(text: str) -> str:
+    return text.replace("« ", "«\u00a0").replace(" »", "\u00a0»")

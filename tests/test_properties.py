@@ -38,7 +38,7 @@ données du ménage
   s [s] : étape parmi (e0, e1, e2, e3), peut être inconnu
   k [k] : valeur parmi (rouge, vert, bleu), par défaut vert
   dette [dette] : montant en euros d'au moins 0, peut être inconnu
-  loyer [loyer] : montant en euros entre 1 et 1000
+  loyer [loyer] : montant en euros entre 1 et 1000, peut être inconnu
 """
 
 _atoms = st.one_of(
@@ -90,7 +90,7 @@ households = st.fixed_dictionaries(
         "n": st.integers(0, 6),
         "s": st.sampled_from([None, "e0", "e1", "e2", "e3", "E2", ""]),
         "dette": _money,
-        "loyer": st.sampled_from(["100", "100,00", "300,01", "1", "1000"]),
+        "loyer": st.sampled_from(["100", "100,00", "300,01", "1", "1000", None]),
     },
     optional={"k": st.sampled_from(["rouge", "vert", "bleu", "Bleu"])},
 )
@@ -145,4 +145,6 @@ def test_any_text_parses_or_raises_charter_error(text):
     try:
         repartition.Charter.from_text(text, name="fuzz.regles")
     except CharterError as error:
-        assert str(error)
+        # Every message is located in the file (or says the file is empty) and written in French.
+        assert all(d.span is not None and d.span.file == "fuzz.regles" or "charte" in d.message
+                   for d in error.diagnostics), str(error)

@@ -266,3 +266,20 @@ règle « Autres »
                {"jour": "2026-01-02"}, {"jour": "2026-01-03"}, {}]
     services = [charter.route({**plain, **change}).service for change in changes]
     assert services == ["A", "B", "A", "A", "B", "A", "B", "A", "B"]
+
+
+def test_ratio_with_an_unknown_right_hand_side_is_unknown(make_charter):
+    """A ratio whose second amount is unknown is unknown, and so is its negation (Kleene's non)."""
+    charter = make_charter("""charte « Rapport »
+services
+  A : « a »
+données du ménage
+  dette [dette] : montant en euros d'au moins 0
+  loyer [loyer] : montant en euros d'au moins 1, peut être inconnu
+règle « Tous »
+  sinon A
+indicateur « dette faible » : non (la dette est au moins 2 fois le loyer)
+indicateur « dette forte » : la dette est au moins 2 fois le loyer
+""")
+    assert charter.route({"dette": "100", "loyer": None}).indicators == {"dette faible": None, "dette forte": None}
+    assert charter.route({"dette": "100", "loyer": "60"}).indicators == {"dette faible": True, "dette forte": False}

@@ -1,4 +1,5 @@
-"""The C reader reads a subset of what the Python reading accepts, exactly as it does; the rest it declines."""
+"""Reading households: the generated reading gives what each field's type reads, and the C reader reads a
+subset of it exactly so, declining the rest."""
 
 from __future__ import annotations
 
@@ -11,12 +12,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import repartition
-from repartition import RepartitionError, runtime
+from repartition import InvalidHousehold, RepartitionError, runtime
 from repartition.decision import Decision
 
 from conftest import python_only
 
-pytestmark = pytest.mark.skipif(runtime.reader is None, reason="lecteur C non compilé (pas de compilateur C)")
+needs_c = pytest.mark.skipif(runtime.reader is None, reason="lecteur C non compilé (pas de compilateur C)")
 
 TEXT = """charte « Lecture »
 services
@@ -42,7 +43,7 @@ règle « Défaut »
 with_c = repartition.Charter.from_text(TEXT, name="lecture.regles", verify=False)
 with python_only():
     python = repartition.Charter.from_text(TEXT, name="lecture.regles", verify=False)
-READ = with_c.route.__globals__["_READ"]
+READ = with_c.route.__globals__.get("_READ")  # None without the C reader
 
 
 def fresh_reader():
@@ -52,6 +53,25 @@ def fresh_reader():
 
 GOOD = {"n": 3, "u": None, "dette": 1234.5, "loyer": "400,10", "p": True, "s": "e1", "c": "96011",
         "d": "2026-11-27"}
+
+
+def _reference(charter, household):
+    """What langage.md says a household reads as, field by field through its type (runtime.read):
+    (values, assumed), or the set of the fields that cannot be read."""
+    values, assumed, bad = [], [], set()
+    for f in charter.fields:
+        if f.machine not in household:
+            if f.has_default:
+                values.append(f.default)
+                assumed.append(f.machine)
+            else:
+                bad.add(f.machine)
+            continue
+        try:
+            values.append(runtime.read(f, household[f.machine]))
+        except InvalidHousehold:
+            bad.add(f.machine)
+    return bad or (tuple(values), tuple(assumed))
 
 
 def _reading(charter, household):
@@ -90,6 +110,7 @@ def households(draw):
     return household
 
 
+@needs_c
 @settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(households())
 def test_c_reader_reads_as_python_does(household):
@@ -97,6 +118,30 @@ def test_c_reader_reads_as_python_does(household):
     assert _reading(with_c, household) == _reading(python, household)
 
 
+@pytest.mark.parametrize("charter", [with_c, python], ids=["lecteur C", "Python seul"])
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(household=households())
+def test_generated_reading_reads_as_the_field_types_do(charter, household):
+    """The generated reading, fast paths included, gives each field's reading by its type, or names a
+    field that its type cannot read."""
+    expected = _reference(charter, household)
+    try:
+        validated = charter.validate(household)
+    except InvalidHousehold as error:
+        assert isinstance(expected, set) and error.field in expected
+    else:
+        assert (validated.values, validated.assumed) == expected
+
+
+@pytest.mark.parametrize("charter", [with_c, python], ids=["lecteur C", "Python seul"])
+@pytest.mark.parametrize("field, raw", [("dette", -0.01), ("loyer", 1000.01), ("loyer", 0.99), ("n", 21)])
+def test_json_numbers_outside_their_bounds_are_refused(charter, field, raw):
+    """A JSON number outside the field's bounds is an error on every path, never read."""
+    with pytest.raises(InvalidHousehold, match=f"champ « {field} » : valeur {raw} invalide"):
+        charter.validate({**GOOD, field: raw})
+
+
+@needs_c
 @settings(max_examples=300, deadline=None)
 @given(households())
 def test_c_reader_reads_only_what_python_reads_the_same(household):
@@ -106,6 +151,7 @@ def test_c_reader_reads_only_what_python_reads_the_same(household):
         assert read == python._validate(household)
 
 
+@needs_c
 @settings(max_examples=200, deadline=None)
 @given(households())
 def test_routing_is_the_same_with_or_without_the_c_reader(household):
@@ -120,6 +166,7 @@ def test_routing_is_the_same_with_or_without_the_c_reader(household):
     assert outcome(with_c) == outcome(python)
 
 
+@needs_c
 @pytest.mark.parametrize("field, raw, value", [
     ("n", 0, 0), ("n", 20, 20), ("u", None, None), ("u", -7, -7),
     ("dette", 0.1, 10), ("dette", 3000.06, 300006), ("dette", 12, 1200), ("dette", "1234", 123400),
@@ -134,19 +181,22 @@ def test_reader_reads_common_shapes(field, raw, value):
     assert values[index] == value and type(values[index]) is type(value)
 
 
+@needs_c
 @pytest.mark.parametrize("field, raw", [
     ("n", True), ("n", 21), ("n", -1), ("n", 2**70), ("n", 3.0), ("n", None), ("u", 2**64),
     ("dette", math.nan), ("dette", math.inf), ("dette", 12.345), ("dette", 1e300), ("dette", -0.01),
     ("dette", True), ("dette", "12."), ("dette", ",5"), ("dette", "1 234,56"), ("dette", "12,345"),
     ("dette", "١٢"), ("dette", "+12"), ("dette", "-12"), ("dette", "1234567890123456"), ("dette", None),
     ("loyer", 1000.01), ("loyer", "0,99"), ("p", "peut-être"), ("p", [1]), ("s", "E3"), ("d", "hier"),
+    ("dette", 2**62), ("dette", "\u3031"),
 ])
 def test_reader_declines_what_python_must_read(field, raw):
-    """Anything else goes to the Python reading, which reads it (and its memo learns a spelling) or
-    names the problem."""
+    """Anything else the C reader declines: the Python reading takes over (it reads the value, or names
+    the problem, as the tests above check)."""
     assert fresh_reader()({**GOOD, field: raw}) is None
 
 
+@needs_c
 def test_reader_uses_what_the_python_reading_learnt():
     """A spelling the Python reading has read once (its memo learns it) is read in C afterwards."""
     charter = repartition.Charter.from_text(TEXT, name="lecture.regles", verify=False)
@@ -157,6 +207,7 @@ def test_reader_uses_what_the_python_reading_learnt():
     assert read(household)[0][2] == 123456
 
 
+@needs_c
 def test_reader_declines_absent_fields_without_default_and_other_mappings():
     """An absent field without default, a dict subclass or another mapping: Python reads them."""
     assert READ({k: v for k, v in GOOD.items() if k != "c"}) is None
@@ -165,12 +216,14 @@ def test_reader_declines_absent_fields_without_default_and_other_mappings():
     assert with_c.route(MappingProxyType(GOOD)).service == with_c.route(GOOD).service
 
 
+@needs_c
 def test_reader_assumes_defaults_of_absent_fields():
     """An absent field with a default reads as its default and is named among the assumed ones."""
     assert READ(GOOD)[1] == ("k",)
     assert READ({**GOOD, "k": "vert"})[1] == ()
 
 
+@needs_c
 def test_reader_refuses_a_malformed_plan():
     """The plan is generated, yet a wrong one is a clear TypeError or ValueError, not a crash."""
     with pytest.raises(TypeError):
@@ -179,6 +232,7 @@ def test_reader_refuses_a_malformed_plan():
         runtime.reader((("n", {}, "texte", False, None, None, False, None),))
 
 
+@needs_c
 def test_bounds_beyond_64_bits_are_no_bounds_for_the_reader():
     """A bound too large for C reads as none: the charter loads, and amounts within it are read in C."""
     text = TEXT.replace("montant en euros d'au moins 0", "montant en euros d'au plus 100000000000000000 €")
@@ -196,6 +250,7 @@ def test_record_makes_the_decision_tuple_new_makes():
         runtime.record(dict, 1)
 
 
+@needs_c
 def test_generated_code_shows_the_reader_plan():
     """The printed source carries the plan, and the Python reading that takes over when it declines."""
     source = with_c.source

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import subprocess
 import sys
-
-import datetime as dt
+from collections.abc import Mapping
 from decimal import Decimal
+
 import pytest
 
 import repartition
@@ -51,10 +52,27 @@ def test_decision_fields(fiche):
     assert decision.rules == ("Procédure judiciaire",)
     assert decision.set_aside == ("Familles allocataires",)
     assert decision.facts == {"enfants_a_charge": 2, "aide_au_logement": True, "stade_procedure": "assignation"}
-    assert "« Procédure judiciaire »" in decision.explanation
-    assert "Familles allocataires" in decision.explanation
+    assert decision.explanation == (
+        "Le ménage relève du service DEPARTEMENT (Service social départemental), en application de la "
+        "règle « Procédure judiciaire » (ligne 42) : « L'ensemble des ménages en procédure judiciaire, de "
+        "l'assignation à la demande de concours de la force publique, est suivi par le Département. Les "
+        "ménages dont le concours a été accordé le restent. » Écartée(s) par exception : « Familles "
+        "allocataires ». Données retenues : enfants à charge : 2, aide au logement : oui, stade de la "
+        "procédure : assignation. Charte « Dispositif de répartition des signalements reçus par la "
+        "CCAPEX », version 2018.1.")
     assert decision.charter_sha256 == fiche.sha256
-    json.dumps(decision.to_dict())
+    summary = json.loads(json.dumps(decision.to_dict()))
+    assert summary["faits"] == {"enfants_a_charge": 2, "aide_au_logement": True, "stade_procedure": "assignation"}
+    assert (summary["regle"], summary["regles_ecartees"], summary["charte"]["version"]) == (
+        "Procédure judiciaire", ["Familles allocataires"], "2018.1")
+
+
+def test_default_rule_is_named_as_such(fiche):
+    """A household that only the default rule takes: the explanation says « la règle par défaut »."""
+    decision = fiche.route({**HOUSEHOLD, "enfants_a_charge": 0, "stade_procedure": "aucune"})
+    assert decision.explanation.startswith(
+        "Le ménage relève du service DEPARTEMENT (Service social départemental), en application de la "
+        "règle par défaut « Autres ménages » (ligne ")
 
 
 def test_validate_once_route_many(fiche):
@@ -62,6 +80,13 @@ def test_validate_once_route_many(fiche):
     validated = fiche.validate(HOUSEHOLD)
     assert isinstance(validated, ValidatedHousehold)
     assert fiche.route(validated).rules == fiche.route(HOUSEHOLD).rules == fiche.route(validated).rules
+
+
+def test_validated_households_of_two_charters_differ(fiche):
+    """The same household validated by two charters is two different validated households."""
+    other = repartition.Charter.from_text(FICHE.read_text(encoding="utf-8") + "\n# copie\n", name="copie.regles")
+    assert fiche.validate(HOUSEHOLD) == fiche.validate(HOUSEHOLD)
+    assert fiche.validate(HOUSEHOLD) != other.validate(HOUSEHOLD)
 
 
 def test_validated_household_belongs_to_its_charter(fiche):
@@ -102,6 +127,24 @@ def test_not_a_mapping(fiche):
     assert caught.value.field is None
     assert str(caught.value) == ("ménage ['pas', 'un', 'ménage'] illisible, attendu un objet associant chaque "
                                  "donnée à sa valeur")
+
+
+def test_a_type_error_of_a_mapping_is_not_hidden(fiche):
+    """A mapping that fails with TypeError (a bug of its own, or ours) is not reported as bad input."""
+    class Broken(Mapping):
+        def __getitem__(self, key):
+            raise TypeError("défaut interne")
+
+        def __iter__(self):
+            return iter(HOUSEHOLD)
+
+        def __len__(self):
+            return len(HOUSEHOLD)
+
+    with pytest.raises(TypeError, match="défaut interne"):
+        fiche.route(Broken())
+    with pytest.raises(TypeError, match="défaut interne"):
+        fiche.validate(Broken())
 
 
 @pytest.mark.parametrize("value, shown", [

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import os
-
 import hashlib
+import os
 
 import attrs
 import pytest

@@ -162,7 +162,8 @@ def test_write_error_exit_two_without_traceback(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(sys, "stdout", Full())
     assert main(["orienter", "--charte", FICHE, str(SAMPLE)]) == 2
     err = capsys.readouterr().err
-    assert "orientation interrompue" in err and "Traceback" not in err
+    assert "orientation interrompue par une erreur de lecture ou d'écriture : disque plein" in err
+    assert "Traceback" not in err
     assert list(tmp_path.iterdir()) == []
 
 
@@ -273,11 +274,13 @@ def test_indicateurs_needs_service_column(tmp_path, capsys):
     assert "« service »" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("option", ["--bilan", "--rejets"])
-def test_batch_options_refused_with_menage(option, capsys):
-    """Batch options with --menage are refused (exit 2)."""
-    assert main(["orienter", "--charte", FICHE, "--menage", "{}", option, "x.json"]) == 2
-    assert "ne s'emploie qu'avec un fichier ENTREE" in capsys.readouterr().err
+@pytest.mark.parametrize("options", [["--bilan", "x.json"], ["--rejets", "x.csv"], ["-o", "x.csv"],
+                                     ["--format-entree", "csv"], ["--format-sortie", "csv"], ["--remplacer"],
+                                     ["--encodage", "cp1252"]])
+def test_batch_options_refused_with_menage(options, capsys):
+    """Batch options with --menage are refused (exit 2), each named."""
+    assert main(["orienter", "--charte", FICHE, "--menage", "{}", *options]) == 2
+    assert f"orienter : {options[0]} ne s'emploie qu'avec un fichier ENTREE" in capsys.readouterr().err
 
 
 def test_json_option_refused_with_a_file(capsys):

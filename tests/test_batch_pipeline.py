@@ -14,7 +14,8 @@ import repartition
 from repartition.batch import BatchError, neutralise, route_file
 from repartition.batch import pipeline as pipeline_module
 from repartition.batch.readers import CsvSource
-from repartition.batch.router import Router
+from repartition.batch.router import RejectTally, Routed, Router
+from repartition.batch.summary import Summary
 
 ROOT = Path(__file__).resolve().parents[1]
 FICHE = ROOT / "policies" / "dispositif-repartition.regles"
@@ -108,6 +109,8 @@ def test_undecided_households_are_rejected_and_counted_apart(tmp_path, gappy):
     data = summary.to_dict()
     assert data["n_accedent_pas_a_l_offre"] == {"total": 3, "lacune": 1, "conflit": 1, "indetermination": 1}
     assert data["indicateurs"] == {"ménages aidés": 1}
+    assert "non décidé par la charte : indétermination (« Aidés »)" in data["par_motif_de_rejet"]
+    assert "\n  indétermination : 1" in summary.render()
 
 
 def test_empty_cell_is_unknown_only_for_possibly_unknown_fields(tmp_path, gappy):
@@ -187,12 +190,15 @@ def test_formulas_neutralised_in_both_paths(tmp_path, fiche):
     text = ("commune;enfants_a_charge;aide_au_logement;stade_procedure;connu_services_sociaux;dette\n"
             "=A1;2;oui;aucune;non;-12,50\n"
             '"@x";2;oui;aucune;non;+3\n'
-            "Lille;2;oui;aucune;non;-x\n")
+            "Lille;2;oui;aucune;non;-x\n"
+            "Lille;2;oui;aucune;non;@SUM(A1)\n"
+            "Lille;2;oui;aucune;non;+x\n"
+            "Lille;2;oui;aucune;non;=1+1\n")
     (tmp_path / "in.csv").write_text(text, encoding="utf-8")
     route_file(fiche, tmp_path / "in.csv", tmp_path / "out.csv", progress=False)
     rows = _read(tmp_path / "out.csv")
-    assert [r[0] for r in rows[1:]] == ["'=A1", "'@x", "Lille"]
-    assert [r[5] for r in rows[1:]] == ["-12,50", "+3", "'-x"]
+    assert [r[0] for r in rows[1:]] == ["'=A1", "'@x", "Lille", "Lille", "Lille", "Lille"]
+    assert [r[5] for r in rows[1:]] == ["-12,50", "+3", "'-x", "'@SUM(A1)", "'+x", "'=1+1"]
 
 
 def test_jsonl_in_and_out(tmp_path, fiche):
@@ -345,3 +351,43 @@ def test_jsonl_object_with_service_is_rejected_unless_replace(tmp_path, fiche):
     route_file(fiche, tmp_path / "in.jsonl", tmp_path / "out.jsonl", replace=True, progress=False)
     record = json.loads((tmp_path / "out.jsonl").read_text(encoding="utf-8"))
     assert list(record)[0] == "service" and record["service"] == "CAF"
+
+
+def test_input_columns_named_like_reject_columns_are_kept_apart(tmp_path, fiche):
+    """An input with its own `ligne` or `erreur` column: JSON rejects keep the whole input under `entree`."""
+    (tmp_path / "in.csv").write_text("ligne;enfants_a_charge;aide_au_logement;stade_procedure;connu_services_sociaux\n"
+                                     "L7;x;oui;aucune;non\n", encoding="utf-8")
+    route_file(fiche, tmp_path / "in.csv", tmp_path / "out.jsonl", progress=False)
+    reject = json.loads((tmp_path / "out.rejets.jsonl").read_text(encoding="utf-8"))
+    assert reject["ligne"] == 2 and reject["entree"]["ligne"] == "L7"
+    (tmp_path / "in.jsonl").write_text('{"erreur": "E", "enfants_a_charge": "x", "aide_au_logement": "oui", '
+                                       '"stade_procedure": "aucune", "connu_services_sociaux": "non"}\n', encoding="utf-8")
+    route_file(fiche, tmp_path / "in.jsonl", tmp_path / "out2.jsonl", progress=False)
+    reject = json.loads((tmp_path / "out2.rejets.jsonl").read_text(encoding="utf-8"))
+    assert reject["ligne"] == 1 and "« enfants_a_charge »" in reject["erreur"]
+    assert json.loads(reject["entree"])["erreur"] == "E"
+
+
+def test_a_header_of_one_column_suggests_the_separator(tmp_path, fiche):
+    """A header the separator detection cannot split: the error says the separator was not recognised."""
+    (tmp_path / "in.csv").write_text("enfants_a_charge|aide_au_logement|stade_procedure|connu_services_sociaux\n"
+                                     "1|oui|aucune|non\n", encoding="utf-8")
+    with pytest.raises(BatchError, match="n'a qu'une colonne : le séparateur .* n'a pas été reconnu"):
+        route_file(fiche, tmp_path / "in.csv", tmp_path / "out.csv", progress=False)
+
+
+def test_summary_counts_unknown_indicators_reasons_and_blank_lines(gappy):
+    """The bilan counts indicators true and unknown apart, orders reject reasons by count, and notes blank lines."""
+    known, unknown = Routed("A", "Familles", None, (True,), False), Routed("B", "Aidés", None, (None,), False)
+    known.count, unknown.count = 3, 2
+    tally = RejectTally()
+    for reason in ("valeur invalide pour « aide »", "donnée « enfants » absente", "donnée « enfants » absente"):
+        tally.add(reason)
+    summary = Summary.build(gappy, [known, unknown], tally, blank=1)
+    data = summary.to_dict()
+    assert (data["indicateurs"], data["indicateurs_inconnus"]) == ({"ménages aidés": 3}, {"ménages aidés": 2})
+    assert list(data["par_motif_de_rejet"]) == ["donnée « enfants » absente", "valeur invalide pour « aide »"]
+    assert data["lignes_vides_ignorees"] == 1
+    text = summary.render()
+    assert text.startswith("Bilan : 8 lignes lues, 5 orientées, 3 rejetées.")
+    assert "  ménages aidés : 3 (inconnu pour 2)" in text and "\n1 ligne vide ignorée.\n" in text

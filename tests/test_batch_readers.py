@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from repartition.batch import BatchError, CsvSource, JsonlSource, detect_separator
-from repartition.batch.readers import Malformed, detect_format, resolve_encoding
+from repartition.batch.readers import BadJson, Malformed, detect_format, read_object, resolve_encoding
 
 
 def _write(tmp_path, name: str, data: bytes):
@@ -163,3 +163,9 @@ def test_named_pipe_is_read_without_prescan(tmp_path):
     assert source.size is None
     assert _records(source) == [(2, ["1", "2"])]
     writer.join()
+
+
+def test_deeply_nested_json_is_a_french_error():
+    """JSON nested beyond Python's recursion limit is refused in French, never a RecursionError."""
+    with pytest.raises(BadJson, match="trop de niveaux imbriqués"):
+        read_object("[" * 100_000 + "]" * 100_000)

@@ -114,7 +114,7 @@ class Router:
             return Rejected(str(error.diagnostic.message), reason)
         except NoDecision as error:
             rules = ", ".join(f"« {r} »" for r in error.rules)
-            reason = f"non décidé par la charte : {error.kind}" + (f" ({rules})" if rules else "")
+            reason = f"non décidé par la charte : {NoDecision.LABELS[error.kind]}" + (f" ({rules})" if rules else "")
             return Rejected(f"la charte ne décide pas : {error.diagnostic.message}", reason, error.kind)
         indicators = tuple(decision.indicators.values())
         key = (decision.service, decision.rule, decision.unit, indicators)

@@ -120,7 +120,7 @@ class Summary:
                 lines.append(f"  {name} : {count}{more}")
         lines.append(f"Ménages qui n'accèdent pas à l'offre (la charte ne les oriente pas) : {self.not_offered}")
         if self.not_offered:
-            lines += [f"  {kind} : {n}" for kind, n in self.undecided.items() if n]
+            lines += [f"  {NoDecision.LABELS[kind]} : {n}" for kind, n in self.undecided.items() if n]
         if self.blank:
             lines.append(f"{count_text(self.blank, 'ligne vide ignorée', 'lignes vides ignorées')}.")
         version = f", version {self.charter_version}" if self.charter_version else ""

@@ -292,6 +292,7 @@ def test_default_rejects_path():
 
     assert default_rejects_path("dossier/orientations.csv", "csv") == str(Path("dossier/orientations.rejets.csv"))
     assert default_rejects_path("-", "jsonl") == "rejets.jsonl"
+    assert default_rejects_path("dossier/sortie.txt", "csv") == str(Path("dossier/sortie.txt.rejets.csv"))
 
 
 def test_progress_bar_only_when_asked(tmp_path, fiche, capsys):

@@ -240,3 +240,21 @@ règle « Autres »
     assert diagnostic.span.line == 7
     assert diagnostic.message == (f"fichier de table « absente.csv » illisible : fichier introuvable "
                                   f"(cherché dans {tmp_path})")
+
+
+def test_unknown_engine_is_refused(tmp_path):
+    """An engine name other than « compile » or « interprete » is a ValueError naming both."""
+    with pytest.raises(ValueError, match="engine must be one of"):
+        repartition.load_charter(FICHE, engine="rapide")
+
+
+def test_many_errors_are_capped_in_the_message():
+    """Past MAX_DIAGNOSTICS errors, the message says how many more there are instead of listing them."""
+    from repartition.errors import MAX_DIAGNOSTICS
+
+    rules = "".join(f"règle « R{i} »\n  si x{i} alors A\n" for i in range(MAX_DIAGNOSTICS + 3))
+    with pytest.raises(CharterError) as caught:
+        repartition.Charter.from_text("charte « T »\nservices\n  A : « a »\n" + rules, name="t.regles")
+    text = str(caught.value)
+    assert text.startswith(f"{MAX_DIAGNOSTICS + 3} erreurs dans la charte :")
+    assert text.endswith("… et 3 autre(s) erreur(s) non affichée(s).")

@@ -105,3 +105,15 @@ def test_commands_that_check_one_charter_refuse_a_folder(tmp_path, capsys, comma
     assert main(args) == 2
     assert f"« {tmp_path} » est un dossier : indiquez le fichier (.regles) de la version voulue" in (
         capsys.readouterr().err)
+
+
+def test_orienter_shows_the_unit(capsys):
+    """With the departmental charter, `orienter --menage` names the territorial unit of the service."""
+    charter = ROOT / "policies" / "exemple-departemental.regles"
+    household = ('{"commune": "96001", "date_signalement": "2026-03-01", "stade_procedure": "jugement", '
+                 '"type_bailleur": "prive", "enfants_a_charge": 0, "aide_au_logement": false, '
+                 '"prestations_familiales": false, "connu_services_sociaux": true, "dette_locative": 100, '
+                 '"loyer_mensuel": 500}')
+    assert main(["orienter", "--charte", str(charter), "--menage", household]) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first.startswith("Service : DEPARTEMENT (Service social départemental) — unité : ")

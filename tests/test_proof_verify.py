@@ -36,7 +36,6 @@ def test_fiche_is_proven():
     assert report.ok and report.problems == ()
 
 
-@pytest.mark.skipif(not DEPARTEMENTAL.exists(), reason="departmental charter not written yet")
 def test_departmental_charter_is_proven():
     """The departmental charter is proven (warnings allowed)."""
     report = verify(repartition.load_charter(DEPARTEMENTAL, verify=False))

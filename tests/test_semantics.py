@@ -95,6 +95,17 @@ def test_conflict_between_deciding_rules(make_charter):
         charter.route({"p": True, "q": True, "n": 0})
     assert caught.value.kind == "conflit"
     assert caught.value.rules == ("R1", "R2")
+    assert str(caught.value) == ("conflit : plusieurs règles s'appliquent et désignent des services différents "
+                                 "(règles « R1 », « R2 ») ; services possibles : A, B")
+
+
+def test_rules_naming_one_service_name_it_once(make_charter):
+    """An undetermined household between rules of the same service lists that service once."""
+    charter = make_charter(HEAD + "règle « R1 »\n  si p alors A\nrègle « R2 »\n  si q alors A\n"
+                           "règle « R3 »\n  si n est au moins 5 alors B\n")
+    with pytest.raises(NoDecision) as caught:
+        charter.route({"p": None, "q": None, "n": 0})
+    assert (caught.value.kind, caught.value.services) == ("indetermination", ("A",))
 
 
 def test_agreeing_rules_are_all_listed(make_charter):
@@ -283,3 +294,11 @@ indicateur « dette forte » : la dette est au moins 2 fois le loyer
 """)
     assert charter.route({"dette": "100", "loyer": None}).indicators == {"dette faible": None, "dette forte": None}
     assert charter.route({"dette": "100", "loyer": "60"}).indicators == {"dette faible": True, "dette forte": False}
+
+
+def test_blank_text_is_unknown_for_a_field_that_may_be(make_charter):
+    """A cell of spaces reads as unknown for a possibly-unknown field, and is refused for another."""
+    charter = make_charter(HEAD + "règle « R »\n  si p alors A\nrègle « D »\n  sinon B\n")
+    assert charter.validate({"p": "   ", "q": "non", "n": 0}).values[0] is None
+    with pytest.raises(InvalidHousehold, match="ne peut pas être inconnue"):
+        charter.validate({"p": "oui", "q": "non", "n": "  "})

@@ -257,3 +257,13 @@ def test_generated_code_shows_the_reader_plan():
     assert "_READ = _rt.reader((" in source and "('dette', _MEMO2, 'money', False, 0, None, False, None)" in source
     assert "if r is None:" in source
     assert "_READ" not in python.source
+
+
+def test_memos_keep_a_bounded_number_of_spellings(monkeypatch):
+    """However many distinct spellings arrive, a field's memo keeps at most MEMO_LIMIT; reading goes on."""
+    monkeypatch.setattr(runtime, "MEMO_LIMIT", 5)
+    charter = repartition.Charter.from_text(TEXT, name="lecture.regles", verify=False)
+    code = next(f.index for f in charter.fields if f.machine == "c")
+    for i in range(20):
+        assert charter.validate({**GOOD, "c": f"C{i}"}).values[code] == f"C{i}"
+    assert len(charter.route.__globals__[f"_MEMO{code}"]) <= 5

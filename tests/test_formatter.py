@@ -271,4 +271,4 @@ def test_cli_names_the_line_of_a_bad_byte(tmp_path, capsys):
     bad = tmp_path / "latin.regles"
     bad.write_bytes("charte « X »\n# créé\n".encode("utf-8") + "# é\n".encode("latin-1"))
     assert main(["formater", str(bad)]) == 2
-    assert f"{bad}:3: le fichier n'est pas en UTF-8" in capsys.readouterr().err
+    assert f"{bad}:3:3: erreur : le fichier n'est pas en UTF-8 (octet 0xE9 illisible)" in capsys.readouterr().err

@@ -125,5 +125,6 @@ def test_orienter_with_a_folder_and_a_date(folder, capsys):
 def test_a_file_not_in_utf8_is_located(folder):
     """A folder file that is not UTF-8 is an error naming the file and the line of the bad byte."""
     (folder / "charte-latin1.regles").write_bytes(b"charte A\nversion 1\n# \xe9t\xe9\n")
-    with pytest.raises(RepartitionError, match=r"charte-latin1\.regles:3: le fichier n'est pas en UTF-8"):
+    with pytest.raises(RepartitionError,
+                       match=r"charte-latin1\.regles:3:3: erreur : le fichier n.est pas en UTF-8 \(octet 0xE9"):
         periods(folder)

@@ -16,7 +16,7 @@ from .dsl.lowering import fields_of, lower
 from .dsl.parser import parse_tree, prepare_text, source_line
 from .examples import run_examples
 from .errors import (CharterError, CharterNotProven, Diagnostic, InvalidHousehold, NoDecision,
-                     RepartitionError, os_reason)
+                     RepartitionError, Span, os_reason)
 from .semantics import DECIDED, Outcome, Semantics
 
 __all__ = ["Charter", "load_charter", "ENGINES"]
@@ -50,8 +50,12 @@ def read_charter_file(path: Path) -> tuple[bytes, str]:
     try:
         return raw, raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        raise CharterError([Diagnostic(f"{path}:{line}: le fichier n'est pas en UTF-8")]) from None
+        start = raw.rfind(b"\n", 0, error.start) + 1  # the bad byte's line, up to it, decodes
+        shown = raw[start:error.start].decode("utf-8", "replace")
+        line = raw.count(b"\n", 0, start) + 1
+        span = Span(str(path), line, len(shown) + 1, line, len(shown) + 2)
+        reason = f"le fichier n'est pas en UTF-8 (octet 0x{raw[error.start]:02X} illisible)"
+        raise CharterError([Diagnostic(reason, span, shown)]) from None
 
 
 class Charter:

@@ -133,8 +133,9 @@ def test_unwritable_bilan_stops_before_any_row(tmp_path, capsys):
     code = main(["orienter", "--charte", FICHE, str(SAMPLE), "-o", str(tmp_path / "o.csv"),
                  "--bilan", str(tmp_path / "absent" / "bilan.json")])
     assert code == 2
-    assert f"impossible d'écrire « {tmp_path / 'absent' / 'bilan.json'} » : le dossier « {tmp_path / 'absent'} » " \
-           "n'existe pas" in capsys.readouterr().err
+    missing = tmp_path / "absent"
+    assert f"impossible d'écrire « {missing / 'bilan.json'} » : le dossier « {missing} » n'existe pas" in (
+        capsys.readouterr().err)
     assert list(tmp_path.iterdir()) == []
 
 

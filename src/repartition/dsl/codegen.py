@@ -85,7 +85,8 @@ class _Generator:
         self.namespace["_FIELDS"] = self.charter.fields
         # Sets of table keys come through the namespace: a table may have tens of thousands of codes.
         self.namespace["_SETS"] = tuple(self.sets)
-        constants += [f"{name} = _SETS[{i}]  # {len(values)} codes" for i, (values, name) in enumerate(self.sets.items())]
+        constants += [f"{name} = _SETS[{i}]  # {len(values)} codes"
+                      for i, (values, name) in enumerate(self.sets.items())]
         constants += [f"_F{f.index} = _FIELDS[{f.index}]" for f in self.charter.fields]
         if self.c_reader:
             constants += self.reader()
@@ -306,7 +307,8 @@ class _Generator:
         """The C reader's plan: per field, what _speedups.c needs, sharing the memos of the Python reading."""
         lines = ["_READ = _rt.reader(("]
         for f in self.charter.fields:
-            kind = "whole" if isinstance(f.type, m.IntType) else "money" if isinstance(f.type, m.MoneyType) else "lookup"
+            kind = ("whole" if isinstance(f.type, m.IntType) else "money" if isinstance(f.type, m.MoneyType)
+                    else "lookup")
             low, high = (f.type.minimum, f.type.maximum) if kind != "lookup" else (None, None)
             default = f.default if f.has_default else None
             lines.append(f"{_INDENT}({f.machine!r}, _MEMO{f.index}, {kind!r}, {f.may_be_unknown!r}, {low!r}, {high!r}, "

@@ -135,7 +135,8 @@ def overview(doc: "CharterDocument") -> tuple[Grid, ...]:
     grids = [
         Grid("services", "Services", ("Code", "Service", "Unité"),
              tuple((s.code, s.label, s.unit or "—") for s in doc.services)),
-        Grid("donnees", "Données du ménage", ("Donnée", "Nom dans les fichiers", "Type", "Peut être inconnue", "Par défaut"),
+        Grid("donnees", "Données du ménage",
+             ("Donnée", "Nom dans les fichiers", "Type", "Peut être inconnue", "Par défaut"),
              tuple((f.label, Code(f.machine), f.type, "oui" if f.may_be_unknown else "non", f.default or "—")
                    for f in doc.fields)),
     ]

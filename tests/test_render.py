@@ -278,7 +278,7 @@ def test_hostile_names_are_escaped():
     assert "svg" in parser.found and "script" not in parser.found
     markdown = to_markdown(document, None)
     assert "<script>" not in markdown and "&lt;script&gt;" in markdown
-    assert "> " + HOSTILE.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") in markdown
+    assert "> " + HOSTILE.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("]", "\\]") in markdown
 
 
 def test_describe_fiche(fiche):

@@ -9,6 +9,7 @@ from typing import Mapping
 from . import model as m
 from .decision import Decision, ValidatedHousehold
 from .dsl.builder import build_ast
+from .dsl.characters import visible
 from .dsl.checker import check
 from .dsl.codegen import compile_charter
 from .dsl.interpreter import Interpreter
@@ -51,7 +52,7 @@ def read_charter_file(path: Path) -> tuple[bytes, str]:
         return raw, raw.decode("utf-8")
     except UnicodeDecodeError as error:
         start = raw.rfind(b"\n", 0, error.start) + 1  # the bad byte's line, up to it, decodes
-        shown = raw[start:error.start].decode("utf-8", "replace")
+        shown = visible(raw[start:error.start].decode("utf-8", "replace"))  # no control reaches a terminal
         line = raw.count(b"\n", 0, start) + 1
         span = Span(str(path), line, len(shown) + 1, line, len(shown) + 2)
         reason = f"le fichier n'est pas en UTF-8 (octet 0x{raw[error.start]:02X} illisible)"
@@ -66,7 +67,8 @@ class Charter:
                   verify: bool = True, engine: str = "compile") -> "Charter":
         """A charter from its text; `name` appears in messages, `base_dir` locates its tables."""
         base = Path(base_dir) if base_dir is not None else None
-        return cls._build(text, name, base, text.encode("utf-8"), verify, engine)
+        # surrogatepass: a lone surrogate is then refused by the parser, located, not by `encode`
+        return cls._build(text, name, base, text.encode("utf-8", "surrogatepass"), verify, engine)
 
     @classmethod
     def _build(cls, text: str, name: str, base_dir: Path | None, raw: bytes, verify: bool,

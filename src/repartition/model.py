@@ -228,6 +228,8 @@ class Table:
     missing: str | None  # value for a code the table lacks; None: such a household is refused
     sha256: str
     span: Span | None = field(**_POS)
+    #: The line of the table file where each code is written, for messages about a code.
+    key_lines: Mapping[str, int] = field(factory=dict, eq=False, repr=False)
 
     @property
     def keys(self) -> frozenset[str]:

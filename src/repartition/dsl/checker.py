@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 from fractions import Fraction
 from pathlib import Path
 
 from .. import model as m
-from ..errors import CharterError, Diagnostic, Span, os_reason
+from ..errors import CharterError, Diagnostic, Span
 from ..values import BadValue, read_date
 from . import ast
 from .names import machine_name, normalize, suggest
 from .parser import source_line
+from .tables import read_table
 
 __all__ = ["check", "invalid_date"]
 
@@ -45,9 +44,7 @@ class _Checker:
 
     # ---- reporting ----
     def error(self, message: str, span: Span | None) -> None:
-        line = None
-        if span is not None:
-            line = source_line(self.text, span.line) if span.file == self.tree.name else _file_line(span)
+        line = source_line(self.text, span.line) if span is not None and span.file == self.tree.name else None
         self.diagnostics.append(Diagnostic(message, span, line))
 
     # ---- the walk ----
@@ -189,66 +186,20 @@ class _Checker:
         if normalize(decl.name) in self.tables or normalize(decl.name) in self.sets:
             self.error(f"table « {decl.name} » déjà déclarée", decl.span)
             return
-        base = self.base_dir or Path(".")
-        path = base / decl.file
         try:
-            raw = path.read_bytes()
-        except OSError as error:
-            self.error(f"fichier de table « {decl.file} » illisible : {os_reason(error)} (cherché dans {base})",
-                       decl.span)
+            table = read_table(decl, self.base_dir)
+        except CharterError as error:
+            for diagnostic in error.diagnostics:  # those of the table file come with their line
+                if diagnostic.span is not None and diagnostic.span.file == self.tree.name:
+                    self.error(diagnostic.message, diagnostic.span)
+                else:
+                    self.diagnostics.append(diagnostic)
             self.unreadable_tables.add(normalize(decl.name))
             return
-        self.sha.update(raw)
-        mapping = self._read_table(decl, path, raw)
-        if mapping is None:
-            self.unreadable_tables.add(normalize(decl.name))
-        else:
-            self.tables[normalize(decl.name)] = m.Table(
-                decl.name, decl.file, decl.key, decl.value, mapping, decl.missing,
-                hashlib.sha256(raw).hexdigest(), span=decl.span)
-
-    def _read_table(self, decl: ast.TableDecl, path: Path, raw: bytes) -> dict | None:
-        name = str(path)
-        try:
-            content = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            self.error(f"table « {decl.file} » : le fichier n'est pas en UTF-8", decl.span)
-            return None
-        first = content.splitlines()[0] if content.strip() else ""
-        delimiter = ";" if first.count(";") >= first.count(",") and ";" in first else ","
-        reader = csv.reader(io.StringIO(content, newline=""), delimiter=delimiter)
-        header = next(reader, None)
-        if not header:
-            self.error(f"table « {decl.file} » vide : attendu une ligne d'en-tête", decl.span)
-            return None
-        header = [h.strip() for h in header]
-        columns = [decl.key] + ([decl.value] if decl.value else [])
-        for column in columns:
-            if column not in header:
-                self.error(f"table « {decl.file} » : colonne « {column} » absente de l'en-tête "
-                           f"({', '.join(header)})", decl.span)
-        if any(c not in header for c in columns):
-            return None
-        key_at = header.index(decl.key)
-        value_at = header.index(decl.value) if decl.value else None
-        mapping, lines = {}, {}
-        for row in reader:
-            line = reader.line_num
-            if not any(cell.strip() for cell in row):
-                continue
-            span = Span(name, line, 1, line, 2)
-            key = row[key_at].strip() if key_at < len(row) else ""
-            value = (row[value_at].strip() if value_at < len(row) else "") if value_at is not None else key
-            if not key:
-                self.error(f"table « {decl.file} », ligne {line} : code vide dans la colonne « {decl.key} »", span)
-            elif not value:
-                self.error(f"table « {decl.file} », ligne {line} : valeur vide dans la colonne « {decl.value} »", span)
-            elif key in mapping:
-                self.error(f"table « {decl.file} », ligne {line} : code « {key} » en double "
-                           f"(déjà ligne {lines[key]})", span)
-            else:
-                mapping[key], lines[key] = value, line
-        return mapping
+        self.sha.update(table.raw)
+        self.tables[normalize(decl.name)] = m.Table(
+            decl.name, decl.file, decl.key, decl.value, table.mapping, decl.missing,
+            hashlib.sha256(table.raw).hexdigest(), span=decl.span, key_lines=table.key_lines)
 
     def _declare_service(self, decl: ast.ServiceDecl) -> None:
         if decl.code in self.services:
@@ -584,13 +535,3 @@ def _position(diagnostic: Diagnostic) -> tuple:
     span = diagnostic.span
     return (0, "", 0, 0) if span is None else (1, span.file, span.line, span.column)
 
-
-def _file_line(span: Span) -> str | None:
-    try:
-        with open(span.file, encoding="utf-8-sig") as handle:
-            for number, line in enumerate(handle, 1):
-                if number == span.line:
-                    return line
-    except OSError:
-        return None
-    return None

@@ -14,8 +14,9 @@ import lark
 from lark import Lark, Token, Tree
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
-from ..errors import CharterError, Diagnostic, Span
+from ..errors import MAX_DIAGNOSTICS, CharterError, Diagnostic, Span
 from ..resources import grammar_path, parser_cache_path
+from .characters import FORBIDDEN_IN_RULES, character_name, visible
 from .mistakes import MISTAKES, TERMINAL_NAMES
 
 __all__ = ["parse_tree", "build_parser", "write_tables", "prepare_text", "source_line", "token_span"]
@@ -85,13 +86,38 @@ def source_line(text: str, line: int) -> str | None:
 
 
 def parse_tree(text: str, filename: str) -> Tree:
-    """Parse prepared text; raise CharterError with a French, located message on a syntax error."""
+    """Parse prepared text; raise CharterError with a French, located message on a syntax error.
+
+    Every reading of a rule file comes here, so the characters refused in rule files (controls, …)
+    are refused here, before the lexer: no later stage, message or page can receive them.
+    """
+    _refuse_characters(text, filename)
     try:
         return _parser().parse(text)
     except UnexpectedInput as error:
         raise CharterError([_diagnostic(error, text, filename)]) from None
     except LarkError as error:  # pragma: no cover - any other Lark failure is a bug of ours
         raise CharterError([Diagnostic(f"erreur interne de l'analyseur : {error}")]) from None
+
+
+def _refuse_characters(text: str, filename: str) -> None:
+    if FORBIDDEN_IN_RULES.search(text) is None:
+        return
+    found = []
+    for match in FORBIDDEN_IN_RULES.finditer(text):
+        if len(found) == MAX_DIAGNOSTICS:
+            found.append(Diagnostic("… et d'autres caractères interdits plus loin dans le fichier"))
+            break
+        index, char = match.start(), match[0]
+        start = text.rfind("\n", 0, index) + 1
+        end = text.find("\n", index)
+        line, column = text.count("\n", 0, index) + 1, index - start + 1
+        shown = text[start:end if end >= 0 else len(text)].removesuffix("\r")
+        advice = ("une fin de ligne s'écrit LF ou CRLF" if char == "\r"
+                  else "retirez-le (il vient souvent d'un copier-coller)")
+        found.append(Diagnostic(f"{character_name(char)} interdit dans une charte : {advice}",
+                                Span(filename, line, column, line, column + 1), visible(shown)))
+    raise CharterError(found)
 
 
 def _diagnostic(error: UnexpectedInput, text: str, filename: str) -> Diagnostic:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import textwrap
-from html import escape
 
 from attrs import frozen
 
 from .. import model as m
+from .inert import escape
 
 __all__ = ["GraphNode", "GraphEdge", "ExceptionGraph", "exception_graph", "svg"]
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from html import escape
-
 from .document import (ARROW_NOTE, EXAMPLE_COLUMNS, FALLBACK_NOTE, NO_EXCEPTION_NOTE, CharterDocument, Code,
                        ExampleView, Grid, example_cells, header_facts, indicator_grid, overview)
 from .graph import svg
+from .inert import escape
 from .tables import DecisionTable, open_case_text
 
 __all__ = ["to_html"]
@@ -25,7 +24,7 @@ blockquote { margin: .5rem 0; padding: .25rem 1rem; background: #f6f6f6; border-
 
 
 def _e(text: object) -> str:
-    return escape(str(text))
+    return escape(text)
 
 
 def to_html(doc: CharterDocument) -> str:

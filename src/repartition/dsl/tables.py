@@ -1,0 +1,279 @@
+"""Reading a charter's table files: kept inside the charter's folder, bounded in size, parsed strictly."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import os
+import re
+import stat
+from pathlib import Path, PureWindowsPath
+from typing import NoReturn
+
+from attrs import frozen
+
+from ..errors import MAX_DIAGNOSTICS, CharterError, Diagnostic, Span, os_reason
+from . import ast
+from .characters import FORBIDDEN_IN_CELLS, character_name, visible
+
+__all__ = ["MAX_TABLE_BYTES", "TableFile", "read_table"]
+
+#: The largest table file read, in bytes (10 Mo): the communes of a département take a few hundred kilobytes.
+MAX_TABLE_BYTES = 10 * 1024 * 1024
+
+_INSIDE = "une table doit se trouver dans le dossier de la charte ou dans un de ses sous-dossiers"
+_SHOWN = 200  # characters of a table line shown under a message; longer lines are cut
+
+
+@frozen
+class TableFile:
+    """A table file as read: its bytes (for the charter's fingerprint), code → value, and each code's line."""
+
+    raw: bytes
+    mapping: dict[str, str]
+    key_lines: dict[str, int]
+
+
+def read_table(decl: ast.TableDecl, base_dir: Path | None) -> TableFile:
+    """Read the table file a declaration names, in the charter's folder (the current folder if None).
+
+    Raises CharterError: a refused or unreadable path is located at the declaration; a fault of
+    the content, at its line of the table file (shown, as the file is inside the charter's folder).
+    """
+    base = base_dir if base_dir is not None else Path(".")
+    path, raw = _read_confined(decl, base)
+    return _Reader(decl, str(path), raw).run()
+
+
+# ---- the path: confined, checked before opening, read within bounds ---------------------------
+
+def _read_confined(decl: ast.TableDecl, base: Path) -> tuple[Path, bytes]:
+    def refuse(reason: str) -> NoReturn:
+        raise CharterError([Diagnostic(f"fichier de table « {decl.file} » {reason}", decl.span)])
+
+    parts = re.split(r"[\\/]", decl.file)  # a charter written on Windows may separate folders with `\`
+    if decl.file.startswith(("/", "\\")) or PureWindowsPath(decl.file).drive:
+        refuse(f"refusé : un chemin absolu n'est pas permis ; {_INSIDE}")
+    if ".." in parts:
+        refuse(f"refusé : « .. » remonte hors du dossier de la charte ; {_INSIDE}")
+    parts = [p for p in parts if p not in ("", ".")]
+    if not parts:
+        refuse("refusé : ce chemin ne nomme aucun fichier")
+    path = base.joinpath(*parts)
+    root, real = os.path.realpath(base), os.path.realpath(path)
+    try:
+        inside = os.path.commonpath([root, real]) == root
+    except ValueError:  # another drive
+        inside = False
+    if not inside:
+        refuse(f"refusé : un lien symbolique mène hors du dossier de la charte ; {_INSIDE}")
+    try:
+        before = os.stat(real)
+        refusal = _not_a_table(before)
+        if refusal:
+            refuse(refusal)
+        # Not blocking: should a FIFO or a device replace the file after the check, open returns at once.
+        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(
+            os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+        handle = os.open(real, flags)
+        try:
+            after = os.fstat(handle)
+            if (after.st_dev, after.st_ino) != (before.st_dev, before.st_ino):
+                refuse("remplacé pendant sa lecture : relancez le chargement")
+            refusal = _not_a_table(after)
+            if refusal:
+                refuse(refusal)
+            raw = _read_at_most(handle, MAX_TABLE_BYTES + 1)
+        finally:
+            os.close(handle)
+    except OSError as error:
+        refuse(f"illisible : {os_reason(error)} (cherché dans {base})")
+    if len(raw) > MAX_TABLE_BYTES:
+        refuse(_too_large())
+    return path, raw
+
+
+def _not_a_table(status: os.stat_result) -> str | None:
+    """Why a file of this status is not read as a table, or None."""
+    if stat.S_ISDIR(status.st_mode):
+        return "refusé : c'est un dossier, pas un fichier"
+    if not stat.S_ISREG(status.st_mode):
+        return "refusé : ce n'est pas un fichier ordinaire (périphérique, tube ou socket) ; une table est un fichier CSV"
+    if status.st_size > MAX_TABLE_BYTES:
+        return _too_large()
+    return None
+
+
+def _too_large() -> str:
+    return f"refusé : plus de {MAX_TABLE_BYTES // (1024 * 1024)} Mo ({MAX_TABLE_BYTES:,} octets)".replace(",", " ")
+
+
+def _read_at_most(handle: int, limit: int) -> bytes:
+    chunks, size = [], 0
+    while size < limit:
+        chunk = os.read(handle, min(limit - size, 1 << 20))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
+
+
+# ---- the content: one record per line, strictly -----------------------------------------------
+
+class _TooManyErrors(Exception):
+    pass
+
+
+class _Reader:
+    """Reads a table's text: UTF-8, a header line, then one record per line (a value never spans two)."""
+
+    def __init__(self, decl: ast.TableDecl, path: str, raw: bytes):
+        self.decl = decl
+        self.path = path
+        self.raw = raw
+        self.diagnostics: list[Diagnostic] = []
+        self.separator = ","
+
+    def run(self) -> TableFile:
+        mapping: dict[str, str] = {}
+        lines: dict[str, int] = {}
+        try:
+            self._read(mapping, lines)
+        except _TooManyErrors:
+            self.diagnostics.append(Diagnostic(
+                f"table « {self.decl.file} » : lecture arrêtée après {MAX_DIAGNOSTICS} erreurs"))
+        if self.diagnostics:
+            raise CharterError(self.diagnostics)
+        return TableFile(self.raw, mapping, lines)
+
+    def error(self, number: int, text: str, message: str, column: int = 1, width: int | None = None) -> None:
+        """A fault of the table's line `number` (its text `text`), under the cells from `column` on."""
+        if len(self.diagnostics) == MAX_DIAGNOSTICS:
+            raise _TooManyErrors
+        end = column + (width if width is not None else max(1, len(text) - column + 1))
+        shown = text if len(text) <= max(_SHOWN, column + 20) else text[:max(_SHOWN, column + 20)] + " …"
+        self.diagnostics.append(Diagnostic(f"table « {self.decl.file} », ligne {number} : {message}",
+                                           Span(self.path, number, column, number, end), visible(shown)))
+
+    def _read(self, mapping: dict[str, str], lines: dict[str, int]) -> None:
+        texts = self._lines()
+        if texts is None:
+            return
+        header = self._header(texts)
+        if header is None:
+            return
+        decl = self.decl
+        key_at = header.index(decl.key)
+        value_at = header.index(decl.value) if decl.value else None
+        for number, text in enumerate(texts[1:], 2):
+            cells = self._cells(number, text)
+            if cells is None or not any(cell.strip() for cell in cells):
+                continue
+            if len(cells) > len(header) and any(c.strip() for c in cells[len(header):]):
+                self.error(number, text, f"{len(cells)} valeurs pour {len(header)} colonnes : une valeur qui "
+                                         f"contient « {self.separator} » s'écrit entre guillemets droits")
+                continue
+            key = cells[key_at].strip() if key_at < len(cells) else ""
+            value = key if value_at is None else (cells[value_at].strip() if value_at < len(cells) else "")
+            if not key:
+                self.error(number, text, f"code vide dans la colonne « {decl.key} »")
+            elif not value:
+                self.error(number, text, f"valeur vide dans la colonne « {decl.value} »")
+            elif key in mapping:
+                self.error(number, text, _duplicate(key, value, mapping[key], lines[key], value_at is not None))
+            else:
+                mapping[key], lines[key] = value, number
+
+    def _lines(self) -> list[str] | None:
+        """The file's lines without their line ends (LF or CRLF); None once an error is reported."""
+        raw = self.raw.removeprefix(codecs.BOM_UTF8)
+        try:
+            content = raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            start = raw.rfind(b"\n", 0, error.start) + 1
+            shown = raw[start:error.start].decode("utf-8", "replace")
+            number = raw.count(b"\n", 0, start) + 1
+            reason = (f"le fichier est en UTF-16 : enregistrez-le en « CSV UTF-8 »"
+                      if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+                      else f"le fichier n'est pas en UTF-8 (octet 0x{raw[error.start]:02X} illisible) : "
+                           f"enregistrez-le en « CSV UTF-8 »")
+            self.error(number, shown, reason, len(shown) + 1, 1)
+            return None
+        texts = content.split("\n")
+        if texts[-1] == "":
+            texts.pop()
+        return [text.removesuffix("\r") for text in texts]
+
+    def _header(self, texts: list[str]) -> list[str] | None:
+        """The column names of line 1, checked: named once each, and naming the declared columns."""
+        decl = self.decl
+        text = texts[0] if texts else ""
+        if not text.strip():
+            self.error(1, text, "la première ligne doit nommer les colonnes" if texts
+                       else "fichier vide : la première ligne doit nommer les colonnes")
+            return None
+        self.separator = ";" if text.count(";") >= text.count(",") and ";" in text else ","
+        cells = self._cells(1, text)
+        if cells is None:
+            return None
+        header = [cell.strip() for cell in cells]
+        seen: dict[str, int] = {}
+        twice = False
+        for position, name in enumerate(header, 1):
+            if name and name in seen:
+                twice = True
+                self.error(1, text, f"la colonne « {_cut(name)} » figure deux fois dans l'en-tête "
+                                    f"(colonnes {seen[name]} et {position})")
+            seen.setdefault(name, position)
+        missing = [c for c in [decl.key] + ([decl.value] if decl.value else []) if c not in header]
+        if missing:
+            shown = ", ".join(_cut(h) for h in header[:12]) + (", …" if len(header) > 12 else "")
+            self.diagnostics.extend(
+                Diagnostic(f"table « {decl.file} » : colonne « {column} » absente de l'en-tête ({shown})", decl.span)
+                for column in missing)
+        return None if twice or missing else header
+        return header
+
+    def _cells(self, number: int, text: str) -> list[str] | None:
+        """The cells of one line; None once its fault is reported (a forbidden character, a bad quote)."""
+        if (bad := FORBIDDEN_IN_CELLS.search(text)) is not None:
+            advice = (f"séparez les colonnes par « ; » ou « , »" if bad[0] == "\t"
+                      else "retirez-le (il vient souvent d'un copier-coller)")
+            self.error(number, text, f"{character_name(bad[0])} interdit dans une table : {advice}",
+                       bad.start() + 1, 1)
+            return None
+        if '"' not in text:
+            return text.split(self.separator)
+        try:
+            return next(csv.reader([text], delimiter=self.separator, strict=True))
+        except csv.Error as error:
+            self.error(number, text, _quote_fault(str(error), self.separator))
+            return None
+
+
+def _quote_fault(reason: str, separator: str) -> str:
+    """The French reason of the csv module's error on one line."""
+    if "unexpected end of data" in reason:
+        return ("guillemet ouvert jamais refermé sur cette ligne : une valeur de table tient sur une ligne ; "
+                "refermez le guillemet, ou doublez-le (\"\") s'il fait partie de la valeur")
+    if "expected after" in reason:
+        return (f"texte après un guillemet fermant : une valeur entre guillemets doit être suivie de "
+                f"« {separator} » ; doublez les guillemets à l'intérieur (\"\")")
+    if "field larger than field limit" in reason:
+        return f"valeur de plus de {csv.field_size_limit():,} caractères".replace(",", " ")
+    return f"ligne illisible ({reason})"  # pragma: no cover - the reasons above are all csv gives for a line
+
+
+def _duplicate(key: str, value: str, first: str, line: int, has_value: bool) -> str:
+    if not has_value:
+        return f"code « {_cut(key)} » en double (déjà ligne {line})"
+    if value == first:
+        return f"code « {_cut(key)} » en double, avec la même valeur (déjà ligne {line})"
+    return (f"code « {_cut(key)} » en double avec une autre valeur : « {_cut(value)} » ici, "
+            f"« {_cut(first)} » ligne {line}")
+
+
+def _cut(text: str, limit: int = 60) -> str:
+    """A cell quoted in a message, cut if long."""
+    return text if len(text) <= limit else text[:limit] + "…"

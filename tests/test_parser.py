@@ -6,6 +6,7 @@ import unicodedata
 
 import pytest
 
+import repartition
 from repartition.dsl.mistakes import MISTAKES
 from repartition.dsl.parser import build_parser, parse_tree, prepare_text
 from repartition.errors import CharterError
@@ -77,3 +78,54 @@ def test_unexpected_end_of_file_is_french():
     with pytest.raises(CharterError) as caught:
         parse_tree("charte « T »\nrègle « A »\n  si aide", "t.regles")
     assert "fin du fichier" in caught.value.diagnostics[0].message or "manque" in caught.value.diagnostics[0].message
+
+
+@pytest.mark.parametrize("char, name", [
+    ("\x1b", "caractère de contrôle U+001B (échappement)"), ("\x01", "caractère de contrôle U+0001"),
+    ("\x00", "caractère de contrôle U+0000 (octet nul)"), ("\x7f", "caractère de contrôle U+007F (suppression)"),
+    ("\x0c", "caractère de contrôle U+000C (saut de page)"),
+    ("\x85", "caractère de contrôle U+0085 (saut de ligne NEL)"), ("\u2028", "caractère U+2028 (séparateur de ligne)"),
+    ("\u202e", "caractère de direction d'écriture U+202E (il change l'ordre d'affichage du texte)"),
+    ("\ufffe", "caractère U+FFFE (non-caractère Unicode)"),
+    ("\r", "caractère de contrôle U+000D (retour chariot)"),
+])
+def test_control_characters_are_refused_where_they_are(char, name):
+    """A control character (or a line separator, a bidirectional override, a lone CR) in a rule file is an
+    error at its line and column, the line shown with the character made visible, never sent as it is."""
+    text = f"charte « T »\r\nservices\n\t  CAF : « Caisse{char}d'allocations »\n"
+    with pytest.raises(CharterError) as caught:
+        parse_tree(prepare_text(text), "t.regles")
+    (diagnostic,) = caught.value.diagnostics
+    assert (diagnostic.span.line, diagnostic.span.column) == (3, 18)
+    assert diagnostic.message.startswith(f"{name} interdit dans une charte : ")
+    assert char not in str(caught.value)
+    assert str(caught.value).splitlines()[-1].endswith("|" + " " * 18 + "^")
+
+
+def test_tabs_and_crlf_line_ends_are_layout():
+    """Tab and CRLF line ends are allowed: only a CR outside a CRLF is refused."""
+    assert parse_tree(prepare_text("charte « T »\r\nservices\r\n\tCAF : « c »\r\n"), "t").data == "start"
+
+
+def test_every_reading_of_a_rule_file_refuses_control_characters(tmp_path):
+    """Loading, formatting and choosing among versions all refuse them, as does a text with a lone surrogate."""
+    from repartition.dsl.formatter import format_text
+    from repartition.versions import load_charter as load_version
+
+    text = FICHE.read_text(encoding="utf-8").replace("Familles allocataires", "Familles\x1b[8m allocataires", 1)
+    (tmp_path / "fiche.regles").write_text(text, encoding="utf-8")
+    for read in (lambda: repartition.load_charter(tmp_path / "fiche.regles"), lambda: format_text(text, "f"),
+                 lambda: load_version(tmp_path, date="2026-01-01"),
+                 lambda: repartition.Charter.from_text("charte « T\ud800 »\n", name="t")):
+        with pytest.raises(CharterError, match="interdit dans une charte"):
+            read()
+
+
+def test_many_control_characters_are_reported_up_to_the_cap():
+    """A file full of control characters gives a bounded list of errors, saying that more follow."""
+    from repartition.errors import MAX_DIAGNOSTICS
+
+    with pytest.raises(CharterError) as caught:
+        parse_tree("charte « T »\n" + "\x01\n" * 10_000, "t.regles")
+    assert len(caught.value.diagnostics) == MAX_DIAGNOSTICS + 1
+    assert caught.value.diagnostics[-1].message == "… et d'autres caractères interdits plus loin dans le fichier"

@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from attrs import evolve
 
 import repartition
 from repartition.model import BoolType, CodeType, EnumType
@@ -279,6 +280,88 @@ def test_hostile_names_are_escaped():
     markdown = to_markdown(document, None)
     assert "<script>" not in markdown and "&lt;script&gt;" in markdown
     assert "> " + HOSTILE.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("]", "\\]") in markdown
+
+
+# Markdown that would be live if a page kept it: links, an image, code, emphasis, a table cell's end,
+# and what GitHub turns into links by itself (bare addresses).
+LIVE = ("[x](javascript:alert(1)) ![i](https://evil.example/x.png) `code` a|b *gras* _it_ ~~barré~~ "
+        "https://evil.example/p www.evil.example a@b.fr \\[y]")
+
+
+class _Page(HTMLParser):
+    """The tags, link targets, images and table rows (as cell counts) of a rendered page, and its headings' text."""
+
+    def __init__(self, page: str):
+        super().__init__()
+        self.tags: list[str] = []
+        self.sources: list[str] = []
+        self.links: list[str] = []
+        self.rows: list[list[int]] = []  # per table, the cell count of each row
+        self.headings: list[str] = []
+        self._heading: list[str] | None = None
+        self.feed(page)
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        if tag == "img":
+            self.sources.append(dict(attrs)["src"])
+        elif tag == "a":
+            self.links.append(dict(attrs)["href"])
+        elif tag == "table":
+            self.rows.append([])
+        elif tag == "tr":
+            self.rows[-1].append(0)
+        elif tag in ("td", "th"):
+            self.rows[-1][-1] += 1
+        elif tag == "h3":
+            self._heading = []
+
+    def handle_endtag(self, tag):
+        if tag == "h3":
+            self.headings.append("".join(self._heading))
+            self._heading = None
+
+    def handle_data(self, data):
+        if self._heading is not None:
+            self._heading.append(data)
+
+
+def test_markdown_keeps_charter_text_inert():
+    """Charter text in the Markdown page, rendered as GitHub does, gives no link, image, code, emphasis
+    or extra table cell (an e-mail address aside): it reads exactly as written."""
+    cmarkgfm = pytest.importorskip("cmarkgfm")
+    from cmarkgfm.cmark import Options
+
+    loaded = charter(f"règle « {LIVE} »\n  texte « {LIVE} »\n  référence « {LIVE} »\n  si aide au logement\n"
+                     f"  alors CAF\nrègle « B », par exception à « {LIVE} »\n  si le stade est jugement\n"
+                     f"  alors DEPARTEMENT\nrègle « Autres »\n  sinon DEPARTEMENT\n"
+                     f"exemple « {LIVE} » :\n  enfants à charge : 1, aide au logement : oui, stade : aucune,\n"
+                     f"  bailleur : social, dette : 0, loyer : 500, commune : 17000\n  attendu CAF\n")
+    markdown = to_markdown(describe(loaded), "exceptions.svg")
+    page = _Page(cmarkgfm.github_flavored_markdown_to_html(markdown, options=Options.CMARK_OPT_UNSAFE))
+    assert LIVE in page.headings
+    assert page.sources == ["exceptions.svg"]
+    assert {"em", "del", "script"}.isdisjoint(page.tags)
+    assert set(page.links) == {"mailto:a@b.fr"}  # GitHub links an e-mail address whatever is done
+    assert page.tags.count("code") == len(loaded.fields)  # only the data's names in files
+    assert page.rows and all(len(set(rows)) == 1 for rows in page.rows)
+
+
+def test_pages_carry_no_control_character_whatever_the_model():
+    """A model built in Python with control characters still gives valid XML for the SVG, and pages
+    without those characters: they are shown as U+FFFD."""
+    loaded = charter("règle « A »\n  si aide au logement\n  alors CAF\nrègle « B », par exception à « A »\n"
+                     "  si le stade est jugement\n  alors DEPARTEMENT\nrègle « Autres »\n  sinon DEPARTEMENT\n")
+    document = describe(loaded)
+    graph = document.graph
+    hostile = "A\x1b[2J\x01\ufffe & <b>"
+    graph = evolve(graph, nodes=tuple(evolve(n, rule=hostile) if n.rule == "A" else n for n in graph.nodes),
+                   edges=tuple(evolve(e, target=hostile) for e in graph.edges))
+    document = evolve(document, title=hostile, graph=graph)
+    image = svg(graph)
+    assert ET.fromstring(image).find(".//{http://www.w3.org/2000/svg}text") is not None
+    for page in (image, to_html(document), to_markdown(document, None)):
+        assert not {"\x1b", "\x01", "\ufffe"} & set(page) and "A\ufffd[2J" in page.replace("\\[", "[")
 
 
 def test_describe_fiche(fiche):

@@ -151,8 +151,9 @@ class _Reader:
         """A fault of the table's line `number` (its text `text`), under the cells from `column` on."""
         if len(self.diagnostics) == MAX_DIAGNOSTICS:
             raise _TooManyErrors
-        end = column + (width if width is not None else max(1, len(text) - column + 1))
-        shown = text if len(text) <= max(_SHOWN, column + 20) else text[:max(_SHOWN, column + 20)] + " …"
+        limit = max(_SHOWN, column + 20)
+        shown = text if len(text) <= limit else text[:limit] + " …"
+        end = column + (width if width is not None else max(1, min(len(text), limit) - column + 1))
         self.diagnostics.append(Diagnostic(f"table « {self.decl.file} », ligne {number} : {message}",
                                            Span(self.path, number, column, number, end), visible(shown)))
 
@@ -166,8 +167,10 @@ class _Reader:
         decl = self.decl
         key_at = header.index(decl.key)
         value_at = header.index(decl.value) if decl.value else None
-        for number, text in enumerate(texts[1:], 2):
-            cells = self._cells(number, text)
+        index = 1
+        while index < len(texts):
+            number, text = index + 1, texts[index]
+            cells, index = self._record(texts, index)
             if cells is None or not any(cell.strip() for cell in cells):
                 continue
             if len(cells) > len(header) and any(c.strip() for c in cells[len(header):]):
@@ -236,20 +239,45 @@ class _Reader:
         return header
 
     def _cells(self, number: int, text: str) -> list[str] | None:
-        """The cells of one line; None once its fault is reported (a forbidden character, a bad quote)."""
+        """The cells of the header line; None once its fault is reported."""
+        cells, _ = self._record([text], 0)
+        return cells
+
+    def _record(self, texts: list[str], index: int) -> tuple[list[str] | None, int]:
+        """The cells of the line at `index` and the index of the next record; no cells once a fault is
+        reported (a forbidden character, a bad quote). A quoted value that goes on over the next lines
+        is one fault, located at its first line, and those lines are skipped."""
+        number, text = index + 1, texts[index]
         if (bad := FORBIDDEN_IN_CELLS.search(text)) is not None:
             advice = (f"séparez les colonnes par « ; » ou « , »" if bad[0] == "\t"
                       else "retirez-le (il vient souvent d'un copier-coller)")
             self.error(number, text, f"{character_name(bad[0])} interdit dans une table : {advice}",
                        bad.start() + 1, 1)
-            return None
+            return None, index + 1
         if '"' not in text:
-            return text.split(self.separator)
+            return text.split(self.separator), index + 1
         try:
-            return next(csv.reader([text], delimiter=self.separator, strict=True))
+            return next(csv.reader([text], delimiter=self.separator, strict=True)), index + 1
         except csv.Error as error:
-            self.error(number, text, _quote_fault(str(error), self.separator))
+            reason = str(error)
+        spanned = self._spanned(texts, index) if "unexpected end of data" in reason else None
+        if spanned is None:
+            self.error(number, text, _quote_fault(reason, self.separator))
+            return None, index + 1
+        self.error(number, text, f"valeur entre guillemets sur {spanned} lignes (lignes {number} à "
+                                 f"{number + spanned - 1}) : une valeur de table tient sur une ligne ; "
+                                 f"vérifiez le guillemet ouvert sur cette ligne")
+        return None, index + spanned
+
+    def _spanned(self, texts: list[str], index: int) -> int | None:
+        """How many lines the record opening at `index` spans when read as one multi-line CSV record,
+        or None if it does not end well. The reading stops at the next quote: linear overall."""
+        reader = csv.reader((texts[i] for i in range(index, len(texts))), delimiter=self.separator, strict=True)
+        try:
+            next(reader)
+        except (csv.Error, StopIteration):
             return None
+        return reader.line_num
 
 
 def _quote_fault(reason: str, separator: str) -> str:

@@ -12,13 +12,16 @@ from .tables import open_case_text
 __all__ = ["to_markdown"]
 
 
-_SYNTAX = re.compile(r"[\\`*_~\[\]|]")
+# Backslash escapes (CommonMark allows one before any ASCII punctuation) for links, images, code,
+# emphasis, table cells, and the bare addresses GitHub's Markdown turns into links (`http://`, `www.`).
+# An e-mail address stays a link there whatever its escapes: it shows its own address, nothing else.
+_SYNTAX = re.compile(r"[\\`*_~\[\]|]|:(?=//)|(?<=www)\.", re.IGNORECASE)
 _LINE_ENDS = re.compile(r"[ \t]*(?:\r?\n[ \t]*)+")
 
 
 def _t(text: object) -> str:
-    """Charter text made inert: on one line, its link, image, code, emphasis and table syntax escaped
-    (`&`, `<` and `>` are escaped with the whole line, by `_escape`)."""
+    """Charter text made inert: on one line, its Markdown syntax escaped (`&`, `<` and `>` are
+    escaped with the whole line, by `_escape`)."""
     return _SYNTAX.sub(lambda match: "\\" + match[0], _LINE_ENDS.sub(" ", inert(text)))
 
 

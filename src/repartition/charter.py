@@ -28,7 +28,7 @@ ENGINES = ("compile", "interprete")
 
 def load_charter(path: str | Path, *, verify: bool = True, engine: str = "compile",
                  date: object = None) -> "Charter":
-    """Read, check and compile a rule file; table files are found relative to its folder.
+    """Read, check and compile a rule file; its table files are read in its folder (or subfolders).
 
     Given a folder of versions (or a `date`), the version in force at that date (today by
     default) is chosen, as `repartition.versions.load_charter` explains.
@@ -65,7 +65,8 @@ class Charter:
     @classmethod
     def from_text(cls, text: str, *, name: str, base_dir: str | Path | None = None,
                   verify: bool = True, engine: str = "compile") -> "Charter":
-        """A charter from its text; `name` appears in messages, `base_dir` locates its tables."""
+        """A charter from its text; `name` appears in messages. `base_dir` is the charter's folder
+        (the current folder if None): its tables are read there, and only there."""
         base = Path(base_dir) if base_dir is not None else None
         # surrogatepass: a lone surrogate is then refused by the parser, located, not by `encode`
         return cls._build(text, name, base, text.encode("utf-8", "surrogatepass"), verify, engine)

@@ -279,7 +279,8 @@ def test_hostile_names_are_escaped():
     assert "svg" in parser.found and "script" not in parser.found
     markdown = to_markdown(document, None)
     assert "<script>" not in markdown and "&lt;script&gt;" in markdown
-    assert "> " + HOSTILE.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("]", "\\]") in markdown
+    quoted = HOSTILE.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("]", "\\]")
+    assert "> " + quoted in markdown
 
 
 # Markdown that would be live if a page kept it: links, an image, code, emphasis, a table cell's end,

@@ -104,17 +104,19 @@ def test_more_cells_than_columns_are_refused(tmp_path):
 
 @pytest.mark.parametrize("char, name", [
     ("\x1b", "caractère de contrôle U+001B (échappement)"), ("\x01", "caractère de contrôle U+0001"),
-    ("\r", "caractère de contrôle U+000D (retour chariot)"), ("\x85", "caractère de contrôle U+0085 (saut de ligne NEL)"),
+    ("\r", "caractère de contrôle U+000D (retour chariot)"),
+    ("\x85", "caractère de contrôle U+0085 (saut de ligne NEL)"),
     ("\u202e", "caractère de direction d'écriture U+202E (il change l'ordre d'affichage du texte)"),
 ])
 def test_control_characters_in_cells_are_refused(tmp_path, char, name):
     """A control character in a cell is an error at its line and column; the line is shown without it."""
     table(tmp_path, f"commune;unite\n17000;UT{char}Nord\n")
-    (diagnostic,) = refusal(tmp_path).diagnostics
+    error = refusal(tmp_path)
+    (diagnostic,) = error.diagnostics
     assert (diagnostic.span.line, diagnostic.span.column) == (2, 9)
-    assert diagnostic.message == f"table « unites.csv », ligne 2 : {name} interdit dans une table : retirez-le " \
-                                 f"(il vient souvent d'un copier-coller)"
-    assert char not in str(refusal(tmp_path))
+    assert diagnostic.message == (f"table « unites.csv », ligne 2 : {name} interdit dans une table : "
+                                  f"retirez-le (il vient souvent d'un copier-coller)")
+    assert char not in str(error)
 
 
 def test_tab_separated_table_is_told_its_separator(tmp_path):
@@ -178,7 +180,8 @@ def test_symlink_leading_out_is_refused(tmp_path):
     table(tmp_path, "commune;unite\n17000;UT Secrète\n", "secret.csv")
     (folder / "unites.csv").symlink_to(tmp_path / "secret.csv")
     error = refusal(folder)
-    assert error.diagnostics[0].message.endswith(f"refusé : un lien symbolique mène hors du dossier de la charte ; {INSIDE}")
+    assert error.diagnostics[0].message.endswith(
+        f"refusé : un lien symbolique mène hors du dossier de la charte ; {INSIDE}")
     assert "Secrète" not in str(error)
     (folder / "unites.csv").unlink()
     table(folder, "commune;unite\n17000;UT Nord\n", "vraie.csv")
@@ -193,31 +196,41 @@ def test_device_is_refused_before_being_read():
                                   "(périphérique, tube ou socket) ; une table est un fichier CSV")
 
 
+def refusal_of_a_pipe(folder: Path) -> str:
+    """The message refusing `folder/unites.csv`, a named pipe; should loading wait for a writer, the
+    pipe is given one after a minute, so that a regression fails instead of hanging the suite."""
+    outcome: list[str] = []
+    worker = threading.Thread(target=lambda: outcome.append(refusal(folder).diagnostics[0].message), daemon=True)
+    worker.start()
+    worker.join(timeout=60)
+    if worker.is_alive():
+        os.close(os.open(folder / "unites.csv", os.O_WRONLY | os.O_NONBLOCK))
+        worker.join(timeout=10)
+    assert outcome, "le chargement attendait un écrivain sur le tube"
+    return outcome[0]
+
+
 def test_fifo_is_refused_without_blocking(tmp_path):
     """A named pipe is refused before it is opened: loading never waits for a writer."""
     os.mkfifo(tmp_path / "unites.csv")
-    outcome: list[BaseException] = []
-    worker = threading.Thread(target=lambda: outcome.append(refusal(tmp_path)), daemon=True)
-    worker.start()
-    worker.join(timeout=60)
-    if worker.is_alive():  # release the blocked reader, so that the failure below is the only harm
-        os.close(os.open(tmp_path / "unites.csv", os.O_WRONLY | os.O_NONBLOCK))
-        worker.join(timeout=10)
-    assert outcome and "ce n'est pas un fichier ordinaire" in outcome[0].diagnostics[0].message
+    assert "ce n'est pas un fichier ordinaire" in refusal_of_a_pipe(tmp_path)
 
 
 def test_folder_is_refused(tmp_path):
     """A folder named as a table, or a path naming no file, is refused in plain words."""
     (tmp_path / "unites.csv").mkdir()
-    assert refusal(tmp_path).diagnostics[0].message == "fichier de table « unites.csv » refusé : c'est un dossier, pas un fichier"
-    assert refusal(tmp_path, ".").diagnostics[0].message == "fichier de table « . » refusé : ce chemin ne nomme aucun fichier"
+    assert refusal(tmp_path).diagnostics[0].message == ("fichier de table « unites.csv » refusé : c'est un dossier, "
+                                                        "pas un fichier")
+    assert refusal(tmp_path, ".").diagnostics[0].message == ("fichier de table « . » refusé : ce chemin ne nomme "
+                                                             "aucun fichier")
 
 
 def test_file_over_the_size_limit_is_refused(tmp_path):
     """A table file over MAX_TABLE_BYTES is refused before being read."""
     with open(tmp_path / "unites.csv", "wb") as handle:
         handle.truncate(MAX_TABLE_BYTES + 1)  # sparse: nothing written
-    assert refusal(tmp_path).diagnostics[0].message == "fichier de table « unites.csv » refusé : plus de 10 Mo (10 485 760 octets)"
+    assert refusal(tmp_path).diagnostics[0].message == ("fichier de table « unites.csv » refusé : plus de 10 Mo "
+                                                        "(10 485 760 octets)")
 
 
 def test_file_swapped_after_its_check_is_refused(tmp_path, monkeypatch):
@@ -227,8 +240,8 @@ def test_file_swapped_after_its_check_is_refused(tmp_path, monkeypatch):
     real_stat = os.stat
     monkeypatch.setattr(os, "stat", lambda path, *a, **k: real_stat(
         tmp_path / "vraie.csv" if Path(path).name == "unites.csv" else path, *a, **k))
-    assert refusal(tmp_path).diagnostics[0].message == ("fichier de table « unites.csv » remplacé pendant sa "
-                                                        "lecture : relancez le chargement")
+    assert refusal_of_a_pipe(tmp_path) == ("fichier de table « unites.csv » remplacé pendant sa lecture : "
+                                           "relancez le chargement")
 
 
 def test_without_base_dir_the_current_folder_is_the_charters(tmp_path, monkeypatch):

@@ -1,4 +1,4 @@
-"""Characters that no rule file or table may hold (controls, line separators, bidirectional overrides), named in French."""
+"""Characters no rule file or table may hold (controls, line separators, direction overrides), named in French."""
 
 from __future__ import annotations
 

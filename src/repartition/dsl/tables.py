@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
+import operator
 import os
 import re
 import stat
@@ -23,6 +25,10 @@ MAX_TABLE_BYTES = 10 * 1024 * 1024
 
 _INSIDE = "une table doit se trouver dans le dossier de la charte ou dans un de ses sous-dossiers"
 _SHOWN = 200  # characters of a table line shown under a message; longer lines are cut
+# Should a pipe, a device or a link replace the file between its check and its opening, `open`
+# neither waits for a writer nor follows the link, and `fstat` then refuses what was opened.
+_OPEN_FLAGS = functools.reduce(operator.or_, (getattr(os, name, 0) for name in (
+    "O_NONBLOCK", "O_NOFOLLOW", "O_NOCTTY", "O_CLOEXEC", "O_BINARY")), os.O_RDONLY)
 
 
 @frozen
@@ -72,10 +78,7 @@ def _read_confined(decl: ast.TableDecl, base: Path) -> tuple[Path, bytes]:
         refusal = _not_a_table(before)
         if refusal:
             refuse(refusal)
-        # Not blocking: should a FIFO or a device replace the file after the check, open returns at once.
-        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(
-            os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
-        handle = os.open(real, flags)
+        handle = os.open(real, _OPEN_FLAGS)
         try:
             after = os.fstat(handle)
             if (after.st_dev, after.st_ino) != (before.st_dev, before.st_ino):
@@ -98,7 +101,8 @@ def _not_a_table(status: os.stat_result) -> str | None:
     if stat.S_ISDIR(status.st_mode):
         return "refusé : c'est un dossier, pas un fichier"
     if not stat.S_ISREG(status.st_mode):
-        return "refusé : ce n'est pas un fichier ordinaire (périphérique, tube ou socket) ; une table est un fichier CSV"
+        return ("refusé : ce n'est pas un fichier ordinaire (périphérique, tube ou socket) ; "
+                "une table est un fichier CSV")
     if status.st_size > MAX_TABLE_BYTES:
         return _too_large()
     return None
@@ -171,9 +175,9 @@ class _Reader:
         while index < len(texts):
             number, text = index + 1, texts[index]
             cells, index = self._record(texts, index)
-            if cells is None or not any(cell.strip() for cell in cells):
+            if cells is None or not "".join(cells).strip():  # a fault reported, or a blank line
                 continue
-            if len(cells) > len(header) and any(c.strip() for c in cells[len(header):]):
+            if len(cells) > len(header) and "".join(cells[len(header):]).strip():
                 self.error(number, text, f"{len(cells)} valeurs pour {len(header)} colonnes : une valeur qui "
                                          f"contient « {self.separator} » s'écrit entre guillemets droits")
                 continue
@@ -197,7 +201,7 @@ class _Reader:
             start = raw.rfind(b"\n", 0, error.start) + 1
             shown = raw[start:error.start].decode("utf-8", "replace")
             number = raw.count(b"\n", 0, start) + 1
-            reason = (f"le fichier est en UTF-16 : enregistrez-le en « CSV UTF-8 »"
+            reason = ("le fichier est en UTF-16 : enregistrez-le en « CSV UTF-8 »"
                       if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
                       else f"le fichier n'est pas en UTF-8 (octet 0x{raw[error.start]:02X} illisible) : "
                            f"enregistrez-le en « CSV UTF-8 »")
@@ -217,7 +221,7 @@ class _Reader:
                        else "fichier vide : la première ligne doit nommer les colonnes")
             return None
         self.separator = ";" if text.count(";") >= text.count(",") and ";" in text else ","
-        cells = self._cells(1, text)
+        cells, _ = self._record(texts, 0)
         if cells is None:
             return None
         header = [cell.strip() for cell in cells]
@@ -233,15 +237,10 @@ class _Reader:
         if missing:
             shown = ", ".join(_cut(h) for h in header[:12]) + (", …" if len(header) > 12 else "")
             self.diagnostics.extend(
-                Diagnostic(f"table « {decl.file} » : colonne « {column} » absente de l'en-tête ({shown})", decl.span)
+                Diagnostic(f"table « {decl.file} » : colonne « {column} » absente de l'en-tête ({shown})",
+                           decl.span)
                 for column in missing)
         return None if twice or missing else header
-        return header
-
-    def _cells(self, number: int, text: str) -> list[str] | None:
-        """The cells of the header line; None once its fault is reported."""
-        cells, _ = self._record([text], 0)
-        return cells
 
     def _record(self, texts: list[str], index: int) -> tuple[list[str] | None, int]:
         """The cells of the line at `index` and the index of the next record; no cells once a fault is
@@ -249,7 +248,7 @@ class _Reader:
         is one fault, located at its first line, and those lines are skipped."""
         number, text = index + 1, texts[index]
         if (bad := FORBIDDEN_IN_CELLS.search(text)) is not None:
-            advice = (f"séparez les colonnes par « ; » ou « , »" if bad[0] == "\t"
+            advice = ("séparez les colonnes par « ; » ou « , »" if bad[0] == "\t"
                       else "retirez-le (il vient souvent d'un copier-coller)")
             self.error(number, text, f"{character_name(bad[0])} interdit dans une table : {advice}",
                        bad.start() + 1, 1)

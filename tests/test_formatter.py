@@ -132,18 +132,24 @@ def _messy_charters(draw) -> str:
     add("données du ménage")
     for decl in _FIELDS:
         decl = decl.replace(", e", draw(st.sampled_from([", e", ",\n        e"])))
+        if draw(st.booleans()):
+            decl += f", motif « {words()} »"
         add(draw(_SPACE) + decl)
-    add(f"définition « en difficulté » :\n  {draw(_CONDITIONS).replace('en difficulté', 'p')}")
-    add("ensemble « rouges » : rouge, « bleu »")
+    motif = draw(st.sampled_from(["", f"\n  motif « {words()} »"]))
+    add(f"définition « en difficulté » :\n  {draw(_CONDITIONS).replace('en difficulté', 'p')}{motif}")
+    add("ensemble « rouges » : rouge, « bleu »" + draw(st.sampled_from(["", f"\n motif « {words()} »"])))
     names = []
     for index in range(draw(st.integers(1, 4))):
+        if draw(st.booleans()):
+            number = draw(st.sampled_from(["{}", "« {} »", "{}.1", "{}bis", "« Annexe {} »"])).format(index)
+            add(f"article {number} : « {words()} »" + draw(st.sampled_from(["", f"\n  motif « {words()} »"])))
         name = f"Règle {index}"
         head = f"règle « {name} »"
         if names and draw(st.booleans()):
             head += ", par exception à " + " et ".join(f"« {n} »" for n in draw(
                 st.lists(st.sampled_from(names), min_size=1, max_size=2, unique=True)))
-        clauses = [f"{draw(_SPACE)}texte « {words()} »", f"  référence « {words()} »"]
-        clauses = draw(st.permutations(clauses))[: draw(st.integers(0, 2))]
+        clauses = [f"{draw(_SPACE)}texte « {words()} »", f"  référence « {words()} »", f"  motif « {words()} »"]
+        clauses = draw(st.permutations(clauses))[: draw(st.integers(0, 3))]
         clauses += comment_lines()
         clauses = draw(st.permutations(clauses))
         body = f"  si {draw(_CONDITIONS)}\n  alors {draw(st.sampled_from('AB'))}"

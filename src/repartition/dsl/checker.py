@@ -56,6 +56,7 @@ class _Checker:
         section = None
         service_decls, field_decls, rule_decls = [], [], []
         definitions, indicators, examples, tables = [], [], [], []
+        articles: list[tuple[ast.ArticleDecl, list[int]]] = []  # each with the rules that follow it
         for item in self.tree.items:
             match item:
                 case ast.Title() | ast.Reference() | ast.Version() | ast.Validity():
@@ -84,7 +85,11 @@ class _Checker:
                     definitions.append(item)
                 case ast.IndicatorDecl():
                     indicators.append(item)
+                case ast.ArticleDecl():
+                    self._new_article(articles, item)
                 case ast.RuleDecl():
+                    if articles:
+                        articles[-1][1].append(len(rule_decls))
                     rule_decls.append(item)
                 case ast.ExampleDecl():
                     examples.append(item)
@@ -132,7 +137,18 @@ class _Checker:
             indicators=indicator_list,
             examples=example_list,
             sha256=self.sha.hexdigest(),
+            articles=tuple(m.Article(a.number, a.title, a.motif, tuple(r), span=a.span) for a, r in articles),
         )
+
+    def _new_article(self, articles: list, decl: ast.ArticleDecl) -> None:
+        same = next((a for a, _ in articles if normalize(a.number) == normalize(decl.number)), None)
+        if same is not None:
+            self.error(f"article « {decl.number} » déjà déclaré ligne {same.span.line}", decl.span)
+        articles.append((decl, []))
+
+    def _repeated(self, repeated, what: str) -> None:
+        for word, span in repeated:
+            self.error(f"« {word} » donné deux fois pour {what} : gardez-en un seul", span)
 
     def _unique(self, registry: dict, name: str, item, what: str) -> None:
         key = normalize(name)
@@ -151,8 +167,9 @@ class _Checker:
         default, has_default = None, decl.default is not None
         if has_default:
             default = self._constant_of_type(field_type, label, decl.default)
+        self._repeated(decl.repeated, f"la donnée « {label} »")
         field = m.Field(label, machine, field_type, len(self.field_list), decl.may_be_unknown,
-                        default, has_default, span=decl.span)
+                        default, has_default, decl.motif, span=decl.span)
         for key in {normalize(label), normalize(machine)}:
             if key in self.fields:
                 self.error(f"donnée « {label} » déjà déclarée ligne {self.fields[key].span.line}", decl.name.span)
@@ -205,7 +222,7 @@ class _Checker:
         else:
             self.tables[normalize(decl.name)] = m.Table(
                 decl.name, decl.file, decl.key, decl.value, mapping, decl.missing,
-                hashlib.sha256(raw).hexdigest(), span=decl.span)
+                hashlib.sha256(raw).hexdigest(), decl.motif, span=decl.span)
 
     def _read_table(self, decl: ast.TableDecl, path: Path, raw: bytes) -> dict | None:
         name = str(path)
@@ -269,7 +286,7 @@ class _Checker:
         self.services[decl.code] = m.Service(decl.code, decl.label, unit, span=decl.span)
 
     def _named_set(self, decl: ast.SetDecl) -> m.NamedSet:
-        return m.NamedSet(decl.name, frozenset(v.text for v in decl.values), span=decl.span)
+        return m.NamedSet(decl.name, frozenset(v.text for v in decl.values), decl.motif, span=decl.span)
 
     # ---- lookups ----
     def _field(self, name: ast.Name) -> m.Field | None:
@@ -308,7 +325,7 @@ class _Checker:
             condition = self.condition(decl.condition)
         finally:
             self._resolving.pop()
-        definition = m.Definition(decl.name, condition, span=decl.span)
+        definition = m.Definition(decl.name, condition, decl.motif, span=decl.span)
         self.definitions[key] = definition
         return definition
 
@@ -490,6 +507,7 @@ class _Checker:
                        f"« {defaults[0].name} » ligne {defaults[0].span.line}", extra.span)
         rules, overrides = [], []
         for index, decl in enumerate(decls):
+            self._repeated(decl.repeated, f"la règle « {decl.name} »")
             targets = []
             for name in decl.exceptions:
                 target = by_name.get(normalize(name.text))
@@ -512,7 +530,7 @@ class _Checker:
         self._check_cycles(decls, overrides)
         return tuple(
             m.Rule(decl.name, index, condition, service, overrides[index], decl.text, decl.reference,
-                   span=decl.span)
+                   decl.motif, span=decl.span)
             for index, (decl, service, condition) in enumerate(rules)
         )
 

@@ -156,6 +156,10 @@ def _options(lines: list[str], options: list[str], always: bool = False, motif: 
     """Field options after the type, each on a continuation line when the line would be too long;
     the motif, always last, breaks between words."""
     together = lines[-1] + "".join(f", {o}" for o in options)
+    if motif is not None and len(together) > WIDTH and len(options) > 1 and not always:
+        plain = lines[-1] + "".join(f", {o}" for o in options[:-1])
+        if len(plain) < WIDTH:  # the other options stay on the line, the motif goes below
+            return lines[:-1] + [plain + ","] + _wrap_string(_CONTINUATION + "motif ", motif, "")
     if options and (always or len(together) > WIDTH):
         lines[-1] += ","
         plain = options[:-1] if motif is not None else options

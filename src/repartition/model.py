@@ -206,6 +206,8 @@ class Field:
     default: object = NO_DEFAULT
     has_default: bool = False
     motif: str | None = None  # the published reason of the declaration
+    # « les », « la », « l' »… as the charter's conditions write the label, for French sentences.
+    determiner: str | None = field(default=None, eq=False)
     span: Span | None = field(**_POS)
 
     def text(self, value: object) -> str:
@@ -229,6 +231,7 @@ class Table:
     missing: str | None  # value for a code the table lacks; None: such a household is refused
     sha256: str
     motif: str | None = None
+    labels: Mapping[str, str] = field(eq=False, repr=False, factory=dict)  # code → its name, if declared
     span: Span | None = field(**_POS)
 
     @property

@@ -126,6 +126,7 @@ class TableDecl(Node):
     value: str | None
     missing: str | None  # None: refuse a missing code; otherwise the value to use
     motif: str | None = None
+    label: str | None = None  # the column that names each code (« commune »), shown to reviewers
 
 
 @frozen

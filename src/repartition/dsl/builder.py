@@ -173,8 +173,12 @@ class _Builder(Transformer):
         missing = next((c for c in children if isinstance(c, _Missing)), None)
         name, file, key = strings[:3]
         value = strings[3] if has_value else None
+        label = next((c for c in children if isinstance(c, _Label)), None)
         return ast.TableDecl(name, file, key, value, missing.value if missing else None, _motif(children),
-                             span=self._span(meta))
+                             label.column if label else None, span=self._span(meta))
+
+    def label_column(self, meta, children):
+        return _Label(self._text(_tokens(children, "STRING")[0]))
 
     def missing_code(self, meta, children):
         strings = _tokens(children, "STRING")
@@ -314,6 +318,11 @@ class _Motif:
     def __init__(self, text, span=None):
         self.text = text
         self.span = span
+
+
+class _Label:
+    def __init__(self, column):
+        self.column = column
 
 
 class _Missing:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 from fractions import Fraction
 from pathlib import Path
 
@@ -97,6 +98,7 @@ class _Checker:
                                      ast.ServicesHeading, ast.FieldsHeading)):
                 section = None
 
+        self.determiners = _determiners(self.tree.items)
         if "Title" not in header:
             self.error("la charte n'a pas de titre : commencez le fichier par charte « Titre »",
                        Span(self.tree.name, 1, 1, 1, 2))
@@ -168,8 +170,9 @@ class _Checker:
         if has_default:
             default = self._constant_of_type(field_type, label, decl.default)
         self._repeated(decl.repeated, f"la donnée « {label} »")
+        determiner = self.determiners.get(normalize(label)) or self.determiners.get(normalize(machine))
         field = m.Field(label, machine, field_type, len(self.field_list), decl.may_be_unknown,
-                        default, has_default, decl.motif, span=decl.span)
+                        default, has_default, decl.motif, determiner=determiner, span=decl.span)
         for key in {normalize(label), normalize(machine)}:
             if key in self.fields:
                 self.error(f"donnée « {label} » déjà déclarée ligne {self.fields[key].span.line}", decl.name.span)
@@ -216,15 +219,16 @@ class _Checker:
             self.unreadable_tables.add(normalize(decl.name))
             return
         self.sha.update(raw)
-        mapping = self._read_table(decl, path, raw)
+        labels: dict[str, str] = {}
+        mapping = self._read_table(decl, path, raw, labels)
         if mapping is None:
             self.unreadable_tables.add(normalize(decl.name))
         else:
             self.tables[normalize(decl.name)] = m.Table(
                 decl.name, decl.file, decl.key, decl.value, mapping, decl.missing,
-                hashlib.sha256(raw).hexdigest(), decl.motif, span=decl.span)
+                hashlib.sha256(raw).hexdigest(), decl.motif, labels, span=decl.span)
 
-    def _read_table(self, decl: ast.TableDecl, path: Path, raw: bytes) -> dict | None:
+    def _read_table(self, decl: ast.TableDecl, path: Path, raw: bytes, labels: dict) -> dict | None:
         name = str(path)
         try:
             content = raw.decode("utf-8-sig")
@@ -239,7 +243,7 @@ class _Checker:
             self.error(f"table « {decl.file} » vide : attendu une ligne d'en-tête", decl.span)
             return None
         header = [h.strip() for h in header]
-        columns = [decl.key] + ([decl.value] if decl.value else [])
+        columns = [decl.key] + ([decl.value] if decl.value else []) + ([decl.label] if decl.label else [])
         for column in columns:
             if column not in header:
                 self.error(f"table « {decl.file} » : colonne « {column} » absente de l'en-tête "
@@ -265,6 +269,8 @@ class _Checker:
                            f"(déjà ligne {lines[key]})", span)
             else:
                 mapping[key], lines[key] = value, line
+                if decl.label and header.index(decl.label) < len(row):  # a name only shown to reviewers
+                    labels[key] = row[header.index(decl.label)].strip()
         return mapping
 
     def _declare_service(self, decl: ast.ServiceDecl) -> None:
@@ -596,6 +602,40 @@ def _expected(field_type) -> str:
     if isinstance(field_type, m.EnumType):
         return "une des valeurs " + ", ".join(v.label for v in field_type.values)
     return field_type.expected
+
+
+_DETERMINER = re.compile(r"(les|le|la|l['’])\s*(?=\S)", re.IGNORECASE)
+
+
+def _determiners(items) -> dict[str, str]:
+    """The article the charter first writes before each name it compares (« les enfants à charge »)."""
+    found: dict[str, str] = {}
+
+    def note(name: ast.Name) -> None:
+        match = _DETERMINER.match(name.text)
+        if match and normalize(name.text) not in found:
+            word = match.group(1).lower().replace("’", "'")
+            found[normalize(name.text)] = word if word == "l'" else word + " "
+
+    def visit(node) -> None:
+        match node:
+            case ast.Or(operands=ops) | ast.And(operands=ops):
+                for op in ops:
+                    visit(op)
+            case ast.Not(operand=op):
+                visit(op)
+            case ast.Ref(name=name):
+                note(name)
+            case ast.Comparison(subject=subject, operands=operands):
+                note(subject)
+                for operand in operands:
+                    if isinstance(operand, ast.Multiple):
+                        note(operand.other)
+
+    for item in items:
+        if isinstance(item, (ast.DefinitionDecl, ast.IndicatorDecl, ast.RuleDecl)) and item.condition is not None:
+            visit(item.condition)
+    return found
 
 
 def _position(diagnostic: Diagnostic) -> tuple:

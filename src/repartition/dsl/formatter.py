@@ -205,6 +205,8 @@ def _table(item: ast.TableDecl) -> list[str]:
     parts = [f"table {_string(item.name)} : fichier {_string(item.file)}", f"clé {_string(item.key)}"]
     if item.value is not None:
         parts.append(f"valeur {_string(item.value)}")
+    if item.label is not None:
+        parts.append(f"libellé {_string(item.label)}")
     if item.missing is not None:
         parts.append(f"code absent : {_string(item.missing)}")
     lines = _wrap_list("", parts)

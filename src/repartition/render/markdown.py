@@ -2,78 +2,80 @@
 
 from __future__ import annotations
 
-from .document import (ARROW_NOTE, EXAMPLE_COLUMNS, FALLBACK_NOTE, NO_EXCEPTION_NOTE, CharterDocument, Code,
-                       ExampleView, Grid, example_cells, header_facts, indicator_grid, overview)
-from .tables import open_case_text
+from .document import CharterDocument
+from .page import (Aside, Chip, Details, Entries, Facts, Figure, Items, Link, Literal, Para, Quote, Section, Strong,
+                   Table, Text, page)
 
 __all__ = ["to_markdown"]
-
-
-def _cell(text: object) -> str:
-    if isinstance(text, Code):
-        return f"`{text.text}`"
-    return str(text).replace("|", "\\|").replace("\n", " ")
-
-
-def _grid(grid: Grid) -> list[str]:
-    return [f"## {grid.title}", ""] + _table(grid.columns, grid.rows)
-
-
-def _table(head, rows) -> list[str]:
-    lines = ["| " + " | ".join(_cell(h) for h in head) + " |", "|" + "---|" * len(head)]
-    lines.extend("| " + " | ".join(_cell(c) for c in row) + " |" for row in rows)
-    return lines + [""]
 
 
 def to_markdown(doc: CharterDocument, diagram: str | None) -> str:
     """The page; `diagram` is the relative path of the exception diagram's SVG file, if one was written."""
     out = [f"# {doc.title}", ""]
-    out += [f"- **{term}** : {value}" for term, value in header_facts(doc)]
-    out.append("")
-    for grid in overview(doc):
-        out += _grid(grid)
-    if doc.definitions:
-        out += ["## Définitions", ""]
-        out += [f"- « {name} » : {text}" for name, text in doc.definitions] + [""]
-    out += ["## Règles", ""]
-    for rule in doc.rules:
-        out += [f"### {rule.name}", "", f"**{rule.sentence}**", ""]
-        out += [f"où « {name} » signifie : {text}." for name, text in rule.definitions]
-        if rule.text:
-            out += [f"> {rule.text}", ""]
-        if rule.reference:
-            out.append(f"- Référence : {rule.reference}")
-        if rule.line:
-            out.append(f"- Ligne : {rule.line}")
-        if rule.exceptions:
-            out.append("- Par exception à : " + ", ".join(f"« {n} »" for n in rule.exceptions))
-        if rule.overridden_by:
-            out.append("- Écartée par : " + ", ".join(f"« {n} »" for n in rule.overridden_by))
-        out.append("")
-        if rule.examples:
-            out += ["Exemples :", ""] + _examples(rule.examples)
-    out += ["## Qui va où : tables de décision", ""]
-    if not doc.decisions.exact:
-        out += [FALLBACK_NOTE, ""]
-    for table in doc.decisions.tables:
-        out += [f"### {table.label}", ""]
-        out += _table((*table.columns, "règle"),
-                      [(*r.cells, r.rule or open_case_text(r)) for r in table.rows])
-    out += ["## Exceptions entre les règles", ""]
-    if doc.graph.edges:
-        out += [ARROW_NOTE, ""]
-        if diagram:
-            out += [f"![Exceptions entre les règles]({diagram})", ""]
-        out += [f"- « {e.source} » s'applique par exception à « {e.target} »" for e in doc.graph.edges] + [""]
-    else:
-        out += [NO_EXCEPTION_NOTE, ""]
-    if (indicators := indicator_grid(doc)) is not None:
-        out += _grid(indicators)
-    out += ["## Exemples", ""] + _examples(doc.examples)
-    out += ["## Vérification", "", f"**{doc.verdict.title}** — {doc.verdict.summary}", ""]
-    out += [f"- {p.severity} — {doc.source}:{p.line} : {p.message}" if p.line else f"- {p.severity} — {p.message}"
-            for p in doc.verdict.problems]
+    for block in page(doc):
+        out += _block(block, 2, diagram)
     return "\n".join(_escape(line) for line in out).rstrip("\n") + "\n"
+
+
+def _block(block, level: int, diagram: str | None) -> list[str]:
+    match block:
+        case Section(title=title, blocks=blocks):
+            lines = ["#" * min(level, 6) + f" {title}", ""]
+            for inner in blocks:
+                lines += _block(inner, level + 1, diagram)
+            return lines
+        case Para(inlines=inlines):
+            return [_inlines(inlines), ""]
+        case Quote(text=text):
+            return [f"> {text}", ""]
+        case Facts(items=items):
+            return [f"- **{term}** : {_inlines(value)}" for term, value in items] + [""]
+        case Items(items=items):
+            return [f"- {_inlines(item)}" for item in items] + [""]
+        case Table(columns=columns, rows=rows):
+            lines = ["| " + " | ".join(_cell(c) for c in columns) + " |", "|" + "---|" * len(columns)]
+            lines += ["| " + " | ".join(_cell(_inlines(cell)) for cell in row) + " |" for row in rows]
+            return lines + [""]
+        case Details(summary=summary, blocks=blocks):
+            lines = [f"**{summary}**", ""]
+            for inner in blocks:
+                lines += _block(inner, level, diagram)
+            return lines
+        case Figure(title=title):
+            return [f"![{title}]({diagram})", ""] if diagram else []
+        case Entries(items=items):
+            lines = []
+            for _, term, body in items:
+                lines += [f"**{term}**", ""]
+                for inner in body:
+                    lines += _block(inner, level, diagram)
+            return lines
+    raise TypeError(f"not a block: {block!r}")  # pragma: no cover
+
+
+def _inlines(inlines) -> str:
+    out = []
+    for inline in inlines:
+        match inline:
+            case Text(text=text):
+                out.append(text)
+            case Strong(text=text):
+                out.append(f"**{text.strip()}**" + (" " if text.endswith(" ") else ""))
+            case Link(text=text):
+                out.append(text if text.startswith("«") else f"« {text} »")
+            case Literal(text=text):
+                out.append(f"`{text}`")
+            case Chip(code=code):
+                out.append(f"**{code}**")
+            case Aside(inlines=inner):
+                out.append(f" — {_inlines(inner)}")
+            case _:  # pragma: no cover
+                raise TypeError(f"not an inline: {inline!r}")
+    return "".join(out)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
 
 
 def _escape(line: str) -> str:
@@ -81,7 +83,3 @@ def _escape(line: str) -> str:
     quote = "> " if line.startswith("> ") else ""
     rest = line[len(quote):]
     return quote + rest.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _examples(examples: tuple[ExampleView, ...]) -> list[str]:
-    return _table(EXAMPLE_COLUMNS, [example_cells(e) for e in examples])

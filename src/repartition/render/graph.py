@@ -9,6 +9,7 @@ so no arrow ever crosses a box, and the picture is narrow enough for a phone at 
 from __future__ import annotations
 
 import heapq
+import re
 import textwrap
 import zlib
 from html import escape
@@ -20,8 +21,8 @@ from .. import model as m
 
 __all__ = ["GraphNode", "GraphEdge", "ExceptionGraph", "exception_graph", "svg", "service_colour", "WIDTH"]
 
-#: Natural width of the picture, in px: it fits the text column of a 390 px wide phone.
-WIDTH = 336
+#: Natural width of the picture, in px: it fits the text column of a 390 px wide phone, unscaled.
+WIDTH = 320
 
 # Fill and text colour of the services the bundled charters and most départements name, from the
 # Okabe–Ito palette (told apart with any kind of colour blindness); the same on every charter.
@@ -43,11 +44,11 @@ _OTHERS = (("#332288", "#ffffff"), ("#88CCEE", "#000000"), ("#44AA99", "#000000"
 
 _NAME_FONT = 13   # px, bold: the rule's name
 _SMALL_FONT = 12  # px: the service and line under it
-_CHAR = 8.6       # px, a generous width of a bold 13 px sans-serif character (never overflows its box)
+_CHAR = 8.4       # px, a generous width of a bold 13 px sans-serif character (never overflows its box)
 _LINE = 17        # px between two lines of a name
 _PAD = 8          # px inside a box
 _GAP = 10         # px between two boxes
-_LANE = 8         # px between two arrow lanes
+_LANE = 7         # px between two arrow lanes
 _PORT = 6         # px between two arrows meeting a box
 
 
@@ -162,7 +163,9 @@ def svg(graph: ExceptionGraph, *, title: str = "Exceptions entre les règles",
         ports[high].append(k)
     boxes, y = [], 1.0
     for i, node in enumerate(order):
-        lines = textwrap.wrap(node.rule, per_line) or [node.rule]
+        # Numbers and their unit stay together: « 5 000 € » is never cut.
+        name = re.sub(r"(?<=\d) (?=\d{3}\b|€)", "\u00a0", node.rule)
+        lines = textwrap.wrap(name, per_line) or [name]
         text_height = len(lines) * _LINE + _SMALL_FONT + 6 + 2 * _PAD
         height = max(text_height, (len(ports[i]) + 1) * _PORT)
         boxes.append((1.0, y, box_width, height, lines, node))

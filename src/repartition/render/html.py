@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from html import escape
+from pathlib import Path
 
 from .document import CharterDocument, rule_anchor
 from .graph import svg
@@ -15,7 +16,7 @@ __all__ = ["to_html", "STYLE", "PRINT_STYLE", "FULL_SIZE"]
 #: The link under the diagram to its own file, at its natural size.
 FULL_SIZE = "Ouvrir le schéma seul, en grand"
 
-#: The page's style: readable lines, tables that fit, and rows as cards on a phone.
+#: The page's own style (the charter's parts are styled by the stylesheet the Sphinx pages use too).
 STYLE = """
 * { box-sizing: border-box; }
 html { -webkit-text-size-adjust: 100%; text-size-adjust: 100%; }
@@ -31,7 +32,7 @@ code { font-family: "DejaVu Sans Mono", monospace; font-size: .9em; overflow-wra
 dl.entete { display: grid; grid-template-columns: max-content minmax(0, 1fr); gap: .15rem 1rem; max-width: 60rem; }
 dl.entete div { display: contents; }
 dl.entete dt { font-weight: 600; }
-dl.entete dd { margin: 0; min-width: 0; overflow-wrap: anywhere; }
+dl.entete dd { margin: 0; }
 dl.faits { margin: .4rem 0; font-size: .95rem; }
 dl.faits div { display: flex; flex-wrap: wrap; gap: 0 .5rem; }
 dl.faits dt { font-weight: 600; }
@@ -39,62 +40,23 @@ dl.faits dt::after { content: " :"; }
 dl.faits dd { margin: 0; min-width: 0; }
 dl.entrees dt { font-weight: 600; margin-top: .6rem; }
 dl.entrees dd { margin-left: 1.25rem; }
+section#verification h2 { border: 0; margin-top: .6rem; }
 nav.sommaire { margin: 1rem 0; padding: .5rem 1rem; background: #f6f8fa; border: 1px solid #d0d7de; border-radius: .4rem;
   font-size: .9rem; }
 nav.sommaire ul { margin: .2rem 0; padding-left: 1.1rem; }
-nav.sommaire ul ul { display: none; }
 @media (min-width: 75rem) {
   .page { margin-left: 17rem; }
   nav.sommaire { position: fixed; top: 0; left: 0; bottom: 0; width: 16rem; margin: 0; overflow-y: auto;
     border-width: 0 1px 0 0; border-radius: 0; font-size: .82rem; }
-  nav.sommaire ul ul { display: block; }
+  nav.sommaire ul.sommaire ul { display: block; }
 }
-section.regle { border-left: 4px solid #9aa5b1; padding-left: 1rem; margin: 1.25rem 0 1.75rem; }
-p.phrase { font-weight: 600; }
-p.motif { font-style: italic; }
-p.note { color: #444; }
-blockquote { margin: .5rem 0; padding: .4rem .9rem; background: #f5f5f4; border-left: 3px solid #bbb; }
-blockquote p { margin: 0; }
-p.ok { color: #1a6b1a; } p.echec { color: #a61b1b; }
-section#verification { padding: .2rem 1rem .6rem; border: 2px solid #1a6b1a; border-radius: .4rem; }
-section#verification.echec { border-color: #a61b1b; }
-section#verification h2 { border: 0; margin-top: .6rem; }
-ul.exemples { padding-left: 1.2rem; font-size: .95rem; }
-ul.exemples li { margin: .35rem 0; }
-ul.legende { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: .3rem 1.2rem; font-size: .9rem; }
-.a-part { display: block; font-size: .85em; color: #4a4f55; }
-.puce { display: inline-block; padding: 0 .35em; border-radius: .25em; font-weight: 600; font-size: .85em;
-        line-height: 1.5; white-space: nowrap; border: 1px solid #222; }
-.defilement { overflow-x: auto; max-width: 100%; margin: .5rem 0 1rem; }
-table.repartition { border-collapse: collapse; width: 100%; font-size: .85rem; line-height: 1.35; }
-table.repartition th, table.repartition td { border: 1px solid #c8ccd0; padding: .3rem .4rem; text-align: left;
-  vertical-align: top; overflow-wrap: break-word; }
-table.repartition th { background: #eef2f6; }
-table.decision td:first-child { min-width: 11rem; }
-table.resume td:first-child { width: 40%; }
-.etiquette { display: none; }
-figure.schema { margin: .8rem 0; }
-figure.schema svg { display: block; max-width: 100%; height: auto; }
-figure.schema figcaption { font-size: .9rem; margin-top: .3rem; }
-details { margin: .4rem 0 .8rem; }
-summary { cursor: pointer; color: #0b5394; }
 @media (max-width: 40rem) {
   .page { padding: 0 .8rem 2rem; }
   h1 { font-size: 1.35rem; }
-  table.repartition thead { display: none; }
-  table.repartition, table.repartition tbody, table.repartition tr, table.repartition td { display: block; width: 100%; }
-  table.repartition tr { border: 1px solid #c8ccd0; border-radius: .4rem; margin: 0 0 .6rem; padding: .35rem .55rem; }
-  table.repartition td { border: 0; padding: .1rem 0; }
-  table.repartition td.vide { display: none; }
-  table.decision td:first-child { min-width: 0; font-size: 1.05em; }
-  table.resume td:first-child { width: 100%; }
   dl.entete { grid-template-columns: minmax(0, 1fr); gap: 0; }
   dl.entete dd { margin-bottom: .3rem; }
-  .etiquette { display: inline; font-size: .85em; font-weight: 600; color: #4a4f55; }
-  .etiquette::after { content: " : "; }
-  table.repartition td:first-child .etiquette { display: none; }
 }
-"""
+""" + (Path(__file__).resolve().parent.parent / "_static" / "repartition.css").read_text(encoding="utf-8")
 
 #: What the PDF adds: A4 pages, numbered, with the charter's title, version and fingerprint in each footer.
 PRINT_STYLE = """

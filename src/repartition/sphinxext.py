@@ -208,9 +208,12 @@ class _Builder:
                                        classes=["repartition-details"])
             case Figure(graph=graph, title=title):
                 name = f"{self.stem}-exceptions.svg"
+                docname = self.directive.env.docname
                 image = svg(graph, title=title, href=lambda rule: "#" + self.id(rule_anchor(rule)))
-                _diagrams(self.directive.env).setdefault(self.directive.env.docname, {})[name] = image
-                up = "../" * self.directive.env.docname.count("/")
+                # The full-size file lives in _images/: its boxes link back to the rules on this page.
+                alone = svg(graph, title=title, href=lambda rule: f"../{docname}.html#{self.id(rule_anchor(rule))}")
+                _diagrams(self.directive.env).setdefault(docname, {})[name] = alone
+                up = "../" * docname.count("/")
                 link = f'<figcaption><a href="{up}_images/{escape(name)}">{FULL_SIZE}</a></figcaption>'
                 return nodes.raw("", f'<figure class="schema">{image}{link}</figure>', format="html")
             case Entries(items=items):

@@ -58,25 +58,32 @@ nav.sommaire ul { margin: .2rem 0; padding-left: 1.1rem; }
 }
 """ + (Path(__file__).resolve().parent.parent / "_static" / "repartition.css").read_text(encoding="utf-8")
 
-#: What the PDF adds: A4 pages, numbered, with the charter's title, version and fingerprint in each footer.
+#: What the PDF adds: A4 pages, numbered, with the charter's title, version and fingerprint in each
+#: footer (`FOOTER` is replaced by the footer's text, as a CSS string).
 PRINT_STYLE = """
-@page { size: A4; margin: 18mm 15mm 24mm;
-  @bottom-left { content: string(charte) "\\A" string(empreinte); font: 7pt "DejaVu Sans", sans-serif;
-                 color: #444; white-space: pre-wrap; }
-  @bottom-right { content: "page " counter(page) " / " counter(pages); font: 8pt "DejaVu Sans", sans-serif; color: #444; } }
+@page { size: A4; margin: 16mm 14mm 22mm;
+  @bottom-left { content: FOOTER; font: 6.5pt "DejaVu Sans", sans-serif; color: #444; white-space: pre-wrap;
+                 vertical-align: top; padding-top: 3mm; }
+  @bottom-right { content: "page " counter(page) " / " counter(pages); font: 8pt "DejaVu Sans", sans-serif;
+                  color: #444; vertical-align: top; padding-top: 3mm; } }
 body { font-size: 10pt; }
-.page { max-width: none; padding: 0; }
-h1 { string-set: charte content(); }
-.pied-empreinte { string-set: empreinte content(); display: none; }
+.page { max-width: none; margin: 0; padding: 0; }
 h2 { break-after: avoid; } h3, h4 { break-after: avoid; }
-section.regle, tr, figure.schema, ul.exemples li { break-inside: avoid; }
-nav.sommaire { display: none; }
+section.regle, tr, figure.schema, ul.exemples li, dl.entrees dd { break-inside: avoid; }
+nav.sommaire { position: static; width: auto; border: 1px solid #d0d7de; font-size: 8.5pt; }
+nav.sommaire ul.sommaire ul { display: block; }
 a { color: inherit; text-decoration: none; }
 details > summary { display: none; }
 table.repartition { font-size: 7.5pt; }
-figure.schema svg { max-height: 235mm; width: auto; }
+figure.schema svg { max-height: 245mm; width: auto; }
 figure.schema figcaption { display: none; }
 """
+
+
+def _css_string(text: str) -> str:
+    """A CSS string literal: quotes, backslashes and `<` escaped, line breaks as `\\A`."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3C ").replace("\n", "\\A ")
+    return f'"{escaped}"'
 
 
 def _e(text: object) -> str:
@@ -88,14 +95,12 @@ def to_html(doc: CharterDocument, diagram: str | None = None, *, for_print: bool
     file (linked under it); `for_print` lays it out for the PDF (A4, footers, every part open)."""
     blocks = page(doc)
     writer = _Writer(diagram, for_print)
-    style = STYLE + (PRINT_STYLE if for_print else "")
-    footer = f"{doc.title} — version {doc.version}" if doc.version else doc.title
+    footer = (f"{doc.title} — version {doc.version}" if doc.version else doc.title) + f"\nsha256 {doc.sha256}"
+    style = STYLE + (PRINT_STYLE.replace("FOOTER", _css_string(footer)) if for_print else "")
     out = ["<!DOCTYPE html>", '<html lang="fr">', "<head>", '<meta charset="utf-8">',
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
            f"<title>{_e(doc.title)}</title>", f"<style>{style}</style>", "</head>", "<body>",
            '<div class="page">', f"<h1>{_e(doc.title)}</h1>"]
-    if for_print:
-        out.append(f'<p class="pied-empreinte">{_e(footer)} — sha256 {_e(doc.sha256)}</p>')
     nav = '<nav class="sommaire" aria-label="Sommaire"><strong>Sommaire</strong>' + writer.block(toc(blocks), 1) + "</nav>"
     for block in blocks:  # the table of contents after the header and the verdict
         out.append(writer.block(block, 2))

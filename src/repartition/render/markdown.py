@@ -41,8 +41,8 @@ def _block(block, level: int, diagram: str | None) -> list[str]:
             for inner in blocks:
                 lines += _block(inner, level, diagram)
             return lines
-        case Figure(title=title):
-            return [f"![{title}]({diagram})", ""] if diagram else []
+        case Figure():
+            return [f"![Exceptions entre les règles]({diagram})", ""] if diagram else []
         case Entries(items=items):
             lines = []
             for _, term, body in items:

@@ -30,7 +30,6 @@ p, li, dd, blockquote, dl.faits { max-width: 50rem; }
 a { color: #0b5394; }
 code { font-family: "DejaVu Sans Mono", monospace; font-size: .9em; overflow-wrap: anywhere; }
 dl.entete { display: grid; grid-template-columns: max-content minmax(0, 1fr); gap: .15rem 1rem; max-width: 60rem; }
-dl.entete div { display: contents; }
 dl.entete dt { font-weight: 600; }
 dl.entete dd { margin: 0; }
 dl.faits { margin: .4rem 0; font-size: .95rem; }
@@ -75,6 +74,9 @@ nav.sommaire ul.sommaire ul { display: block; }
 a { color: inherit; text-decoration: none; }
 details > summary { display: none; }
 table.repartition { font-size: 7.5pt; }
+table.repartition { hyphens: auto; }
+table.decision th:first-child { width: 22%; }
+table.decision td:first-child { min-width: 0; }
 figure.schema svg { max-height: 245mm; width: auto; }
 figure.schema figcaption { display: none; }
 """
@@ -131,7 +133,10 @@ class _Writer:
             case Quote(text=text):
                 return f'<blockquote class="texte-charte"><p>{_e(text)}</p></blockquote>'
             case Facts(items=items, role=role):
-                rows = "".join(f"<div><dt>{_e(term)}</dt><dd>{self.inlines(value)}</dd></div>" for term, value in items)
+                # The header is a grid of terms and values; other facts go a term and its value a line.
+                wrap = ("", "") if role == "entete" else ("<div>", "</div>")
+                rows = "".join(f"{wrap[0]}<dt>{_e(term)}</dt><dd>{self.inlines(value)}</dd>{wrap[1]}"
+                               for term, value in items)
                 return f'<dl class="{role or "faits"}">{rows}</dl>'
             case Items(items=items, role=role):
                 lis = "".join(f"<li>{self.inlines(item)}</li>" for item in items)

@@ -11,6 +11,7 @@ from .. import model as m
 from ..charter import Charter
 from ..dsl.names import machine_name
 from ..examples import ExampleResult, run_examples
+from ..proof.wording import named_sets
 from ..values import BadValue
 from .graph import ExceptionGraph, exception_graph, service_colour
 from .sentences import condition_text, rule_sentence, type_text, unit_text, validity_text
@@ -296,29 +297,11 @@ def _missing(model: m.CharterModel, table: m.Table) -> tuple[str, ...]:
             else:
                 said.append(f"un ménage orienté vers {service.code} dont « {service.unit.field.label} » est absent(e) "
                             f"de la table est orienté vers l'unité « {table.missing} »")
-    if _tested(model, table.name):
+    if any(table.name in tested for tested in named_sets(model).values()):  # a rule's condition tests it
         said.append(f"une condition « … dans « {table.name} » » est fausse pour un code absent de la table")
     if not said:
         said.append("la table n'est lue par aucune règle ni aucun service")
     return tuple(said)
-
-
-def _tested(model: m.CharterModel, source: str) -> bool:
-    """Whether a condition of the charter tests membership of the set or table named `source`."""
-    def visit(node) -> bool:
-        match node:
-            case m.Among(source=found):
-                return found == source
-            case m.Not(operand=op):
-                return visit(op)
-            case m.All(operands=ops) | m.Any(operands=ops):
-                return any(visit(op) for op in ops)
-            case m.DefinitionRef(definition=d):
-                return visit(d.condition)
-        return False
-
-    conditions = [r.condition for r in model.rules] + [i.condition for i in model.indicators]
-    return any(visit(c) for c in conditions if c is not None)
 
 
 def _articles(model: m.CharterModel, examples: tuple[ExampleView, ...]) -> tuple[ArticleView, ...]:

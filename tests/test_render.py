@@ -506,3 +506,14 @@ def test_standalone_page_has_viewport_contents_and_links(departmental):
     assert '<dt>Écartée par</dt><dd><a href="#regle-procedure-judiciaire">' in page
     assert '<a href="exemple-departemental-exceptions.svg">Ouvrir le schéma seul, en grand</a>' in page
     assert page.index('id="verification"') < page.index('id="qui-va-ou"') < page.index('id="article-1"')
+
+
+def test_determiners_are_whole_words():
+    """« la » of « laboratoire » or « le » of « lettre » is no article: such a label is quoted instead."""
+    loaded = repartition.Charter.from_text(
+        "charte « T »\nservices\n  A : « a »\ndonnées du ménage\n  lettre reçue [lettre] : oui ou non\n"
+        "  lieu [lieu] : code\n  laboratoire [labo] : nombre entier\n"
+        "règle « R »\n  si laboratoire est 1 et le lieu est 75001 et lettre reçue est oui\n  alors A\n",
+        name="t.regles", verify=False)
+    assert condition_text(loaded.rules[0].condition) == (
+        "« laboratoire » est 1, le lieu est 75001 et « lettre reçue » vaut oui")

@@ -604,7 +604,7 @@ def _expected(field_type) -> str:
     return field_type.expected
 
 
-_DETERMINER = re.compile(r"(les|le|la|l['’])\s*(?=\S)", re.IGNORECASE)
+_DETERMINER = re.compile(r"(?:(les|le|la)\s+|(l['’]))(?=\S)", re.IGNORECASE)
 
 
 def _determiners(items) -> dict[str, str]:
@@ -614,8 +614,7 @@ def _determiners(items) -> dict[str, str]:
     def note(name: ast.Name) -> None:
         match = _DETERMINER.match(name.text)
         if match and normalize(name.text) not in found:
-            word = match.group(1).lower().replace("’", "'")
-            found[normalize(name.text)] = word if word == "l'" else word + " "
+            found[normalize(name.text)] = match.group(1).lower() + " " if match.group(1) else "l'"
 
     def visit(node) -> None:
         match node:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 
 import attrs
 import pytest
@@ -15,7 +16,7 @@ from repartition.cli import main
 from repartition.dsl import ast
 from repartition.dsl.builder import build_ast
 from repartition.dsl.checker import check
-from repartition.dsl.formatter import format_text, format_tree
+from repartition.dsl.formatter import LONGEST, format_text, format_tree
 from repartition.dsl.parser import parse_tree, prepare_text
 
 from conftest import FICHE, POLICIES, ROOT
@@ -37,6 +38,43 @@ def _comments(tree: ast.CharterFile) -> list[str]:
     return found
 
 
+def _code(tree: ast.CharterFile) -> ast.CharterFile:
+    """The tree without its comments (a comment longer than a line is broken into several)."""
+    items = tuple(attrs.evolve(i, comments=()) if isinstance(i, ast.RuleDecl) else i
+                  for i in tree.items if not isinstance(i, ast.Comment))
+    return attrs.evolve(tree, items=items)
+
+
+def _comment_words(tree: ast.CharterFile) -> list[str]:
+    return [word for text in _comments(tree) for word in text[1:].split() if word != "-"]
+
+
+def _same_file(formatted: str, text: str) -> None:
+    """Same tree; the same comments, or the same comment words where a long comment was broken."""
+    before, after = _tree(text), _tree(formatted)
+    if all(len(line) <= LONGEST for line in text.splitlines() if line.lstrip().startswith("#")):
+        assert after == before
+        assert _comments(after) == _comments(before)
+    else:
+        assert _code(after) == _code(before)
+        assert _comment_words(after) == _comment_words(before)
+
+
+def _too_long(formatted: str) -> list[str]:
+    """Lines longer than LONGEST that could have been broken: any line holding more than one
+    unbreakable piece (a name, a keyword, a word) after its indentation, connectives and brackets."""
+    found = []
+    for line in formatted.splitlines():
+        if len(line) <= LONGEST:
+            continue
+        if line.lstrip().startswith("#") and " " not in line.lstrip(" #-").strip():
+            continue  # a comment of one long word
+        rest = re.sub(r"^\s*(?:(?:si|et|ou|non|#)\s+|\()*", "", line).rstrip(")")
+        if rest not in _LONG_NAMES:
+            found.append(line)
+    return found
+
+
 def _parses(path) -> bool:
     try:
         tree = _tree(path.read_text(encoding="utf-8"))
@@ -55,9 +93,9 @@ def test_project_files_round_trip(path):
     """Each project rule file formats to text with the same tree and comments, and is a fixed point."""
     text = path.read_text(encoding="utf-8")
     formatted = format_text(text)
-    assert _tree(formatted) == _tree(text)
-    assert _comments(_tree(formatted)) == _comments(_tree(text))
+    _same_file(formatted, text)
     assert format_text(formatted) == formatted
+    assert not [line for line in formatted.splitlines() if line.lstrip().startswith((";", ",", ":"))]
 
 
 @pytest.mark.parametrize("path", sorted(POLICIES.glob("*.regles")), ids=lambda p: p.name)
@@ -69,7 +107,12 @@ def test_bundled_charters_are_in_canonical_form(path):
 
 # ---- random charters written with a messy layout -------------------------------------------
 
+#: Labels longer than most lines can hold beside a connective: the one thing allowed to overflow.
+_LONG_NAMES = ("montant de la dette locative déclarée par le bailleur lors du signalement",
+               "nombre des enfants à charge au sens des prestations familiales du ménage")
 _FIELDS = [
+    f"{_LONG_NAMES[0]} [dette_declaree] : montant en euros d'au moins 0, par défaut 0",
+    f"{_LONG_NAMES[1]} [enfants_pf] : nombre entier, par défaut 0",
     "p [p] : oui ou non, peut être inconnu",
     "n [n] : nombre entier entre 0 et 6",
     "s [s] : étape parmi (e0, e1, e2, e3)",
@@ -87,6 +130,11 @@ _ATOMS = st.one_of(
     st.builds("s est parmi e{}, e3".format, st.integers(0, 2)),
     st.builds("la dette est au moins {} fois le loyer".format, st.sampled_from(["1", "1,5", "6"])),
     st.builds("la dette est plus de {}".format, st.sampled_from(["0 €", "99,99 €", "1 000 euros"])),
+    st.builds("le {} est au moins {}".format, st.sampled_from(_LONG_NAMES), st.integers(0, 3)),
+    st.builds("le {} est au moins 2 fois le loyer".format, st.just(_LONG_NAMES[0])),
+    st.just(f"le {_LONG_NAMES[1]} n'est pas parmi 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16"),
+    st.just("la dette est entre 1 000 € et 2 000 €"),
+    st.just("k est dans « rouges »"),
 )
 _CONDITIONS = st.recursive(
     _ATOMS,
@@ -96,13 +144,19 @@ _CONDITIONS = st.recursive(
         st.builds("non ({})".format, inner),
         st.builds("{} et {}".format, inner, inner),
     ),
-    max_leaves=6,
+    max_leaves=10,
 )
-_COMMENTS = st.builds(
-    "#{}".format, st.text(alphabet="abcdéèàç ,.;:«»()-'", max_size=30))
+_PROSE = ["les", "ménages", "relèvent", "du", "service", "social", "départemental,", "sauf", "exception.",
+          ";", ":", "!", "?", "«", "»", "(art.", "3)", "€", "2 000", "(voir", "l'article", "5.1)"]
+_COMMENTS = st.one_of(
+    st.builds("#{}".format, st.text(alphabet="abcdéèàç ,.;:«»()-'", max_size=30)),
+    st.builds("# - {}".format, st.lists(st.sampled_from(_PROSE), min_size=20, max_size=40).map(" ".join)),
+)
 _SPACE = st.sampled_from(["", " ", "    ", "\t"])
-_WORDS = st.lists(st.sampled_from(["les", "ménages", "relèvent", "du", "service", "social",
-                                   "départemental,", "sauf", "exception."]), min_size=1, max_size=40)
+_WORDS = st.lists(st.sampled_from([w for w in _PROSE if w not in "«»"]), min_size=1, max_size=40)
+#: Words of a text that holds a quotation of its own, written between straight quotes.
+_QUOTING = st.lists(st.sampled_from(["le", "ménage", "dit", "«", "»", "en difficulté", ";", "suivi"]),
+                    min_size=1, max_size=40)
 
 
 @st.composite
@@ -150,7 +204,10 @@ def _messy_charters(draw) -> str:
         if names and draw(st.booleans()):
             head += ", par exception à " + " et ".join(f"« {n} »" for n in draw(
                 st.lists(st.sampled_from(names), min_size=1, max_size=2, unique=True)))
-        clauses = [f"{draw(_SPACE)}texte « {words()} »", f"  référence « {words()} »", f"  motif « {words()} »"]
+        quoted = " ".join(draw(_QUOTING))
+        clauses = [draw(st.sampled_from([f"{draw(_SPACE)}texte « {words()} »", f'  texte "{words()}"',
+                                         f'  texte "{quoted}"'])),
+                   f"  référence « {words()} »", f"  motif « {words()} »"]
         clauses = draw(st.permutations(clauses))[: draw(st.integers(0, 3))]
         clauses += comment_lines()
         clauses = draw(st.permutations(clauses))
@@ -174,12 +231,14 @@ def _model(text: str):
 @_SETTINGS
 @given(_messy_charters())
 def test_formatting_keeps_tree_model_and_comments(text):
-    """Formatting any valid layout gives the same tree, comments and checked model, idempotently."""
+    """Formatting any valid layout gives the same tree, comments and checked model, idempotently;
+    no line is longer than LONGEST unless it holds one long name, none starts with punctuation."""
     formatted = format_text(text)
-    assert _tree(formatted) == _tree(text)
-    assert _comments(_tree(formatted)) == _comments(_tree(text))
+    _same_file(formatted, text)
     assert _model(formatted) == _model(text)
     assert format_text(formatted) == formatted
+    assert _too_long(formatted) == []
+    assert not [line for line in formatted.splitlines() if line.lstrip().startswith(tuple(";,:!?»)"))]
 
 
 @_SETTINGS
@@ -188,7 +247,7 @@ def test_tree_without_positions_prints_to_the_same_tree(text):
     """A tree built in code (no positions) prints to text that parses back to an equal tree."""
     tree = _tree(text)
     bare = ast.CharterFile("f.regles", tuple(_strip(item) for item in tree.items))
-    assert _tree(format_tree(bare)) == tree
+    assert _code(_tree(format_tree(bare))) == _code(tree)
 
 
 def _strip(node):
@@ -236,6 +295,77 @@ def test_long_conditions_and_texts_are_wrapped():
     assert "\n     et n est au moins" in formatted
     assert all(len(line) <= 98 for line in formatted.splitlines())
     assert _tree(formatted) == _tree(text)
+
+
+_OFFICER = """charte "Charte de prévention des expulsions locatives : répartition des signalements reçus par le secrétariat de la CCAPEX"
+services
+  CAF : "Service social de la caisse d'allocations familiales, pour les familles allocataires avec enfants"
+  DEPARTEMENT : « Service social départemental »
+données du ménage
+  montant de la dette locative déclarée par le bailleur [dette] : montant en euros d'au moins 0
+  nombre des enfants à charge au sens des prestations familiales du ménage [enfants] : nombre entier d'au moins 0
+  aide au logement versée au bailleur en tiers payant [aide] : oui ou non, peut être inconnu
+  stade de la procédure [stade] : étape parmi (aucune procédure [aucune], commandement de payer, assignation, jugement)
+  loyer mensuel hors charges [loyer] : montant en euros d'au moins 1
+# Article 3 de la charte : lorsque le ménage a des enfants à charge et perçoit une aide au logement, il relève de la CAF ; sinon du Département.
+règle « Familles allocataires »
+  texte "Les familles avec enfants qui perçoivent une aide au logement relèvent de la CAF ; celles « en procédure » relèvent du Département (article 3 de la charte départementale)."
+  référence "Charte départementale, article 3 ; PDALHPD 2024-2029, fiche action 3-4 ; décret n° 2015-1384 du 30 octobre 2015"
+  si (le montant de la dette locative déclarée par le bailleur est au moins 3 fois le loyer mensuel hors charges ou le nombre des enfants à charge au sens des prestations familiales du ménage est au moins 3) et aide au logement versée au bailleur en tiers payant et non (le stade de la procédure est parmi assignation, jugement ou aide au logement versée au bailleur en tiers payant est inconnu)
+  alors CAF
+règle « Autres ménages »
+  dans tous les autres cas, DEPARTEMENT
+"""
+
+
+def test_an_officers_long_lines_are_wrapped_at_their_joints():
+    """Long conditions break before `et` / `ou`, then inside brackets, with indented continuations;
+    texts break between words (a quotation inside a straight-quoted text included); no line starts
+    with punctuation, none passes LONGEST; the result is a fixed point with the same tree."""
+    formatted = format_text(_OFFICER)
+    lines = formatted.splitlines()
+    assert max(len(line) for line in lines) <= LONGEST
+    assert not [line for line in lines if line.lstrip().startswith((";", ",", ":"))]
+    assert _code(_tree(formatted)) == _code(_tree(_OFFICER))
+    assert format_text(formatted) == formatted
+    condition = formatted[formatted.index("  si ("):formatted.index("  alors CAF")].splitlines()
+    assert condition == [
+        "  si (le montant de la dette locative déclarée par le bailleur est au moins 3 fois",
+        "          le loyer mensuel hors charges",
+        "      ou le nombre des enfants à charge au sens des prestations familiales du ménage",
+        "             est au moins 3)",
+        "     et aide au logement versée au bailleur en tiers payant",
+        "     et non (le stade de la procédure est parmi assignation, jugement",
+        "             ou aide au logement versée au bailleur en tiers payant est inconnu)",
+    ]
+    # A text without « » of its own is written between « », one with them keeps straight quotes.
+    assert 'charte « Charte de prévention des expulsions locatives : répartition des signalements reçus' in formatted
+    assert '  texte "Les familles avec enfants' in formatted and "« en procédure »" in formatted
+    assert "\n  référence « Charte départementale, article 3 ; PDALHPD" in formatted
+    assert "# Article 3 de la charte : lorsque le ménage a des enfants à charge et perçoit une aide au\n# " in formatted
+    assert ("  nombre des enfants à charge au sens des prestations familiales du ménage [enfants] :\n"
+            "      nombre entier d'au moins 0\n") in formatted
+
+
+@pytest.mark.parametrize("text, pieces", [
+    ("a b ; c", ["a", "b ;", "c"]), ("a : b !", ["a :", "b !"]), ("a « b » c", ["a", "« b »", "c"]),
+    ("(art. 3) ; 2 000 000 € ; 1 234", ["(art.", "3) ;", "2 000 000 € ;", "1 234"]),
+])
+def test_punctuation_stays_with_its_word(text, pieces):
+    """The pieces a text breaks between: « ; », « : », « » », « ) », « € » stay with the word before
+    them, « « » with the word after it, so that no line starts (or ends) with them."""
+    from repartition.dsl.formatter import _words
+
+    assert _words(text) == pieces
+
+
+def test_cli_check_passes_on_its_own_output(tmp_path, capsys):
+    """`formater` then `formater --verifier` on an officer's long lines: the second finds nothing to do."""
+    path = tmp_path / "charte.regles"
+    path.write_text(_OFFICER, encoding="utf-8")
+    assert main(["formater", str(path)]) == 0
+    assert main(["formater", "--verifier", str(path)]) == 0
+    assert "fichier déjà en forme." in capsys.readouterr().out
 
 
 # ---- command line ---------------------------------------------------------------------------

@@ -9,10 +9,13 @@ from . import ast
 from .builder import build_ast
 from .parser import parse_tree, prepare_text
 
-__all__ = ["format_text", "format_tree", "WIDTH"]
+__all__ = ["format_text", "format_tree", "WIDTH", "LONGEST"]
 
 #: Lines are wrapped before this many characters where the language allows a line break.
 WIDTH = 98
+#: No line is longer, unless it holds a single word or name longer than that (closing marks such
+#: as « » » may follow the last word of a line filled up to WIDTH).
+LONGEST = 100
 _INDENT = "  "
 _CONTINUATION = "      "
 _EXCEPTIONS_INDENT = "    "
@@ -20,6 +23,7 @@ _EXCEPTIONS_INDENT = "    "
 _HEADER = (ast.Title, ast.Reference, ast.Version, ast.Validity)
 _HEADINGS = (ast.ServicesHeading, ast.FieldsHeading)
 _DECLS = (ast.ServiceDecl, ast.FieldDecl)
+_COMMENT_LEAD = re.compile(r"#\s*(?:[-*•]\s+)?")
 _BARE_VERSION = re.compile(r"\d+(?:\.\d+)+[\w.\-]*|-?\d+")
 _BARE_ARTICLE = re.compile(r"\d+(?:\.\d+)*|\d[0-9A-Za-z]*[A-Za-z][0-9A-Za-z]*")
 _PLURAL_SUBJECT = re.compile(r"(?:les|des|ses|leurs)\s", re.IGNORECASE)
@@ -48,8 +52,7 @@ def format_tree(tree: ast.CharterFile) -> str:
         if previous is not None and _blank_between(previous, item):
             lines.append("")
         if isinstance(item, ast.Comment):
-            indent = _INDENT if _inside_section(items, position) else ""
-            lines.append(indent + item.text)
+            lines.extend(_comment(_INDENT if _inside_section(items, position) else "", item))
         else:
             lines.extend(_item(item))
         previous = item
@@ -83,6 +86,16 @@ def _inside_section(items: tuple, position: int) -> bool:
 
 
 # ---- items -------------------------------------------------------------------------------------
+
+def _comment(indent: str, item: ast.Comment) -> list[str]:
+    """A comment as written; one longer than the longest line is broken between words, each line
+    starting like the first (`#` and its spaces, under a list item's text)."""
+    line = indent + item.text
+    if len(line) <= LONGEST or not item.text[1:].strip():
+        return [line]
+    lead = _COMMENT_LEAD.match(item.text)[0]
+    return _fill(indent + lead, _words(item.text[len(lead):]), indent + lead.replace("-", " "), "")
+
 
 def _item(item: ast.Node) -> list[str]:
     printer = _PRINTERS.get(type(item))
@@ -119,13 +132,13 @@ def _fields_heading(item) -> list[str]:
 
 
 def _service(item: ast.ServiceDecl) -> list[str]:
-    line = f"{_INDENT}{item.code} : {_string(item.label)}"
+    lines = _wrap_string(f"{_INDENT}{item.code} : ", item.label, "")
     if item.unit is None:
-        return [line]
+        return lines
     unit = f"unités selon la table {_string(item.unit.table)} d'après {item.unit.key.text}"
-    if len(line) + 2 + len(unit) <= WIDTH:
-        return [f"{line}, {unit}"]
-    return [line + ",", _CONTINUATION + unit]
+    if len(lines) == 1 and len(lines[0]) + 2 + len(unit) <= WIDTH:
+        return [f"{lines[0]}, {unit}"]
+    return lines[:-1] + [lines[-1] + ",", _CONTINUATION + unit]
 
 
 def _field(item: ast.FieldDecl) -> list[str]:
@@ -149,6 +162,8 @@ def _field(item: ast.FieldDecl) -> list[str]:
             # Options of a list written one value a line go on lines of their own.
             return _options(lines, options, always=True, motif=item.motif)
         return _options(lines, options, motif=item.motif)
+    if len(head + _type(spec)) > WIDTH:  # a long name: its type goes below it
+        return _options([head.rstrip(), _CONTINUATION + _type(spec)], options, motif=item.motif)
     return _options([head + _type(spec)], options, motif=item.motif)
 
 
@@ -253,7 +268,7 @@ def _rule(item: ast.RuleDecl) -> list[str]:
     clauses: list[tuple[int, int, list[str]]] = []  # (line, order, lines): source order kept
     for order, comment in enumerate(item.comments):
         line = comment.span.line if comment.span else -1
-        clauses.append((line, order, [_INDENT + comment.text]))
+        clauses.append((line, order, _comment(_INDENT, comment)))
     if item.text is not None:
         line = item.text_span.line if item.text_span else 10**9
         clauses.append((line, 10**6, _wrap_string(_INDENT + "texte ", item.text, "")))
@@ -297,21 +312,45 @@ _PRINTERS = {
 # ---- conditions --------------------------------------------------------------------------------
 
 def _condition_lines(first: str, condition, last: str) -> list[str]:
-    """A condition on one line, or broken before top-level `et` / `ou` where a line gets too long."""
+    """A condition on one line, or broken where a line gets too long: before `et` / `ou` at the top
+    level first, then inside parenthesised operands, and last between the words of a comparison."""
     text = first + _expr(condition) + last
-    if len(text) <= WIDTH or not isinstance(condition, (ast.And, ast.Or)):
+    if len(text) <= WIDTH:
         return [text]
-    word = "ou" if isinstance(condition, ast.Or) else "et"
-    operands = [_operand(condition, o) for o in condition.operands]
-    pad = " " * len(first)
-    lines = [first + operands[0]]
-    for operand in operands[1:]:  # fill each line, breaking before the connective
-        if len(lines[-1]) + len(word) + len(operand) + 2 <= WIDTH:
-            lines[-1] += f" {word} {operand}"
-        else:
-            lines.append(f"{pad}{word} {operand}")
-    lines[-1] += last
+    match condition:
+        case ast.And() | ast.Or():
+            return _connective_lines(first, condition, last)
+        case ast.Not(operand=operand):
+            return _operand_lines(first + "non ", condition, operand, last)
+        case ast.Comparison():
+            return _fill(first, _comparison_pieces(condition), " " * (len(first) + 4), last)
+    return [text]
+
+
+def _connective_lines(first: str, node, last: str) -> list[str]:
+    """Operands filling each line, every continuation line starting with the connective; an operand
+    broken over several lines is followed by a new line."""
+    word = "ou" if isinstance(node, ast.Or) else "et"
+    pad = " " * max(len(first), len(_INDENT) + 3)  # the connective always stands right of the rule's words
+    lines: list[str] = []
+    joinable = False
+    for position, operand in enumerate(node.operands):
+        tail = last if position == len(node.operands) - 1 else ""
+        if joinable:
+            joined = f"{lines[-1]} {word} {_operand(node, operand)}{tail}"
+            if len(joined) <= WIDTH:
+                lines[-1] = joined
+                continue
+        part = _operand_lines(first if position == 0 else f"{pad}{word} ", node, operand, tail)
+        lines.extend(part)
+        joinable = len(part) == 1
     return lines
+
+
+def _operand_lines(first: str, parent, child, last: str) -> list[str]:
+    if _parenthesised(parent, child):
+        return _condition_lines(first + "(", child, ")" + last)
+    return _condition_lines(first, child, last)
 
 
 def _expr(node) -> str:
@@ -325,38 +364,51 @@ def _expr(node) -> str:
         case ast.Ref(name=name):
             return name.text
         case ast.Comparison():
-            return _comparison(node)
+            return " ".join(_comparison_pieces(node))
     raise TypeError(f"cannot format condition {node!r}")  # pragma: no cover
 
 
+def _parenthesised(parent, child) -> bool:
+    """Whether a child would bind differently under its parent without parentheses."""
+    return isinstance(child, ast.Or) or (isinstance(child, ast.And) and not isinstance(parent, ast.Or))
+
+
 def _operand(parent, child) -> str:
-    """Parenthesise a child that would otherwise bind differently under its parent."""
     text = _expr(child)
-    if isinstance(child, ast.Or) or (isinstance(child, ast.And) and not isinstance(parent, ast.Or)):
-        return f"({text})"
-    return text
+    return f"({text})" if _parenthesised(parent, child) else text
 
 
-def _comparison(node: ast.Comparison) -> str:
+def _comparison_pieces(node: ast.Comparison) -> list[str]:
+    """A comparison as the pieces a line may break between: the subject, then the verb with the
+    start of what it compares with, then the rest (a name or a keyword is never cut)."""
     verb = _verb(node.negated, bool(_PLURAL_SUBJECT.match(node.subject.text)))
     op, operands = node.op, node.operands
     if op == "eq":
-        predicate = _operand_text(operands[0])
+        predicate = _operand_words(operands[0])
     elif op in _OPERATORS:
         is_date = isinstance(operands[0], ast.Value) and operands[0].kind == "date"
         word = _DATE_OPERATORS[op] if is_date and op in _DATE_OPERATORS else _OPERATORS[op]
-        predicate = f"{word} {_operand_text(operands[0])}"
+        predicate = _glued(word, _operand_words(operands[0]))
     elif op == "between":
-        predicate = f"entre {_operand_text(operands[0])} et {_operand_text(operands[1])}"
+        predicate = [*_glued("entre", _operand_words(operands[0])), *_glued("et", _operand_words(operands[1]))]
     elif op == "among":
-        predicate = "parmi " + ", ".join(_operand_text(o) for o in operands)
+        predicate = []
+        for position, operand in enumerate(operands):
+            words = _operand_words(operand)
+            if position < len(operands) - 1:
+                words[-1] += ","
+            predicate += words
+        predicate = _glued("parmi", predicate)
     elif op == "within":
-        predicate = f"dans {_operand_text(operands[0])}"
-    elif op == "unknown":
-        predicate = "inconnu"
+        predicate = _glued("dans", _operand_words(operands[0]))
     else:
-        predicate = "connu"
-    return f"{node.subject.text} {verb} {predicate}"
+        predicate = ["inconnu" if op == "unknown" else "connu"]
+    return [node.subject.text, *_glued(verb, predicate)]
+
+
+def _glued(word: str, pieces: list[str]) -> list[str]:
+    """A keyword kept on the line of the piece that follows it."""
+    return [f"{word} {pieces[0]}", *pieces[1:]]
 
 
 def _verb(negated: bool, plural: bool) -> str:
@@ -365,12 +417,14 @@ def _verb(negated: bool, plural: bool) -> str:
     return "sont" if plural else "est"
 
 
-def _operand_text(operand) -> str:
+def _operand_words(operand) -> list[str]:
     if isinstance(operand, ast.Multiple):
-        return f"{operand.factor.text} fois {operand.other.text}"
+        return [f"{operand.factor.text} fois", operand.other.text]
     if isinstance(operand, ast.Name):
-        return operand.text
-    return _value(operand)
+        return [operand.text]
+    if operand.kind == "string":
+        return _string_words(operand.text)
+    return [operand.text]
 
 
 # ---- literals ----------------------------------------------------------------------------------
@@ -380,26 +434,72 @@ def _value(value: ast.Value) -> str:
 
 
 def _string(text: str) -> str:
+    """A text between « », or between straight quotes when it holds a « » of its own."""
     if "»" in text and '"' not in text:
         return f'"{text}"'
     return f"« {text} »" if text else "«»"
 
 
+#: Punctuation that never starts a line: it stays with the word before it.
+_CLOSING = tuple(";:,.!?»)]…%€”")
+#: Punctuation that never ends a line: it stays with the word after it.
+_OPENING = ("«", "(", "[", "“", "-", "–", "—")
+_DIGITS = re.compile(r"-?\d{1,3}")
+_THOUSANDS = re.compile(r"\d{3}(?!\d)")
+
+
+def _words(text: str) -> list[str]:
+    """The words of a text, each with what must stay on its line: the French spaces before « ; »,
+    « : » and « » », after « « », and between the digit groups of « 2 000 »."""
+    words: list[str] = []
+    glue = False
+    for word in text.split():
+        if words and (glue or word.startswith(_CLOSING)
+                      or (_DIGITS.fullmatch(words[-1].rsplit(" ", 1)[-1]) and _THOUSANDS.match(word))):
+            words[-1] += " " + word
+        else:
+            words.append(word)
+        glue = word in _OPENING
+    return words
+
+
+def _string_words(text: str) -> list[str]:
+    """A quoted text as the pieces a line may break between."""
+    if not text:
+        return [_string(text)]
+    opening, closing = _quotes(text)
+    words = _words(text)
+    words[0] = opening + words[0]
+    words[-1] += closing
+    return words
+
+
+def _quotes(text: str) -> tuple[str, str]:
+    return ('"', '"') if _string(text).startswith('"') else ("« ", " »")
+
+
 def _wrap_string(first: str, text: str, last: str) -> list[str]:
-    """A « … » string broken between words; the string's own line breaks do not matter."""
+    """A quoted string broken between words; the string's own line breaks do not matter."""
     one = first + _string(text) + last
-    if len(one) <= WIDTH or "»" in text:
+    if len(one) <= WIDTH or not text:
         return [one]
-    words = text.split(" ")
-    pad = " " * (len(first) + 2)
-    lines, current = [], first + "« " + words[0]
+    opening, closing = _quotes(text)
+    words = _words(text)
+    words[0] = opening + words[0]
+    return _fill(first, words, " " * (len(first) + len(opening)), closing + last)
+
+
+def _fill(first: str, words: list[str], pad: str, last: str) -> list[str]:
+    """Words filling lines up to the width; continuation lines start with `pad`. A word longer than
+    a line stands alone on its line; closing marks (`last`) may reach two columns past the width."""
+    lines, current = [], first + words[0]
     for word in words[1:]:
         if len(current) + 1 + len(word) > WIDTH:
             lines.append(current)
             current = pad + word
         else:
             current += " " + word
-    lines.append(current + " »" + last)
+    lines.append(current + last)
     return lines
 
 

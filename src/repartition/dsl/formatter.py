@@ -294,9 +294,12 @@ def _example(item: ast.ExampleDecl) -> list[str]:
              for a in item.assignments]
     lines = [f"exemple {_string(item.name)} :"] + _wrap_list(_INDENT, parts, indent=_INDENT)
     expected = f"{_INDENT}attendu {item.service}"
-    if item.rule is not None:
-        expected += f" par {_string(item.rule.text)}"
-    return lines + [expected]
+    if item.rule is None:
+        return lines + [expected]
+    by = f"par {_string(item.rule.text)}"
+    if len(expected) + 1 + len(by) > WIDTH:  # a long rule name goes below
+        return lines + [expected, _CONTINUATION + by]
+    return lines + [f"{expected} {by}"]
 
 
 _PRINTERS = {

@@ -491,6 +491,18 @@ def test_proof_problem_in_verdict():
     (problem,) = verdict.problems
     assert problem.line == 14 and problem.severity == "erreur" and problem.message.startswith("conflit : ")
     assert "— région : " in problem.message and "— exemple : " in problem.message
+    assert problem.correction.startswith("dites quelle règle l'emporte là où elles s'appliquent ensemble : (1) si « A »")
+    assert "règle « B », par exception à « A »" in problem.correction
+
+
+def test_the_page_says_how_to_fix_a_problem():
+    """The page's verification section shows each problem's correction under it."""
+    from repartition.render.markdown import to_markdown
+
+    loaded = charter("règle « A »\n  si les enfants à charge sont au moins 1\n  alors CAF\n"
+                     "règle « B »\n  si le stade est aucune\n  alors DEPARTEMENT\nrègle « Autres »\n  sinon CAF\n")
+    page = to_markdown(describe(loaded), None)
+    assert "Pour corriger : dites quelle règle l'emporte" in page
 
 
 def test_failing_example_in_verdict():

@@ -9,7 +9,7 @@ from . import ast
 from .builder import build_ast
 from .parser import parse_tree, prepare_text
 
-__all__ = ["format_text", "format_tree", "WIDTH", "LONGEST"]
+__all__ = ["format_text", "format_tree", "rule_head", "condition_lines", "WIDTH", "LONGEST"]
 
 #: Lines are wrapped before this many characters where the language allows a line break.
 WIDTH = 98
@@ -247,24 +247,30 @@ def _indicator(item: ast.IndicatorDecl) -> list[str]:
     return [f"indicateur {_string(item.name)} :"] + _condition_lines(_INDENT, item.condition, "")
 
 
+def rule_head(name: str, exceptions: list[str]) -> list[str]:
+    """The first line(s) of a rule: `règle « name », par exception à « a » et « b »`."""
+    head = f"règle {_string(name)}"
+    if not exceptions:
+        return [head]
+    names = [_string(n) for n in exceptions]
+    joined = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " et " + names[-1]
+    heads = [f"{head}, par exception à {joined}"]
+    if len(heads[0]) > WIDTH:
+        # Break after the name, then between the exceptions, before « et » or after a comma.
+        parts = [f"par exception à {names[0]}"] + names[1:]
+        heads = [head + ","] + _wrap_list(_EXCEPTIONS_INDENT, parts[:-1] if len(parts) > 1 else parts,
+                                          indent=_EXCEPTIONS_INDENT)
+        if len(parts) > 1:
+            last = f"et {parts[-1]}"
+            if len(heads[-1]) + 1 + len(last) <= WIDTH:
+                heads[-1] += " " + last
+            else:
+                heads.append(_EXCEPTIONS_INDENT + last)
+    return heads
+
+
 def _rule(item: ast.RuleDecl) -> list[str]:
-    head = f"règle {_string(item.name)}"
-    heads = [head]
-    if item.exceptions:
-        names = [_string(n.text) for n in item.exceptions]
-        joined = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " et " + names[-1]
-        heads = [f"{head}, par exception à {joined}"]
-        if len(heads[0]) > WIDTH:
-            # Break after the name, then between the exceptions, before « et » or after a comma.
-            parts = [f"par exception à {names[0]}"] + names[1:]
-            heads = [head + ","] + _wrap_list(_EXCEPTIONS_INDENT, parts[:-1] if len(parts) > 1 else parts,
-                                              indent=_EXCEPTIONS_INDENT)
-            if len(parts) > 1:
-                last = f"et {parts[-1]}"
-                if len(heads[-1]) + 1 + len(last) <= WIDTH:
-                    heads[-1] += " " + last
-                else:
-                    heads.append(_EXCEPTIONS_INDENT + last)
+    heads = rule_head(item.name, [n.text for n in item.exceptions])
     clauses: list[tuple[int, int, list[str]]] = []  # (line, order, lines): source order kept
     for order, comment in enumerate(item.comments):
         line = comment.span.line if comment.span else -1
@@ -313,6 +319,11 @@ _PRINTERS = {
 
 
 # ---- conditions --------------------------------------------------------------------------------
+
+def condition_lines(condition: ast.Expr, first: str = "", last: str = "") -> list[str]:
+    """A condition as the formatter writes it after `first` (« si »…), broken where too long."""
+    return _condition_lines(first, condition, last)
+
 
 def _condition_lines(first: str, condition, last: str) -> list[str]:
     """A condition on one line, or broken where a line gets too long: before `et` / `ou` at the top

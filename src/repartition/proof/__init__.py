@@ -47,6 +47,7 @@ from ..dsl.interpreter import Interpreter
 from ..errors import NoDecision
 from ..semantics import CONFLICT, DECIDED, GAP, T, U, Outcome, Semantics
 from .examples import Undecided, external, solve
+from .fixes import correct
 from .problems import ERROR, HEADINGS, KINDS, WARNING, Problem, describe
 from .regions import DEFAULT_NODES, DEFAULT_SECONDS, Budget, Explorer
 
@@ -155,6 +156,7 @@ class _Verifier:
                                     tuple(unsettled)))
         order = list(KINDS)
         problems.sort(key=lambda p: order.index(p.kind))
+        problems = correct(self.model, self.domain, problems)
         return Report(tuple(problems), time.perf_counter() - start, len(leaves), self.budget.used)
 
     # ---- gaps, conflicts, undetermined ------------------------------------------------------------

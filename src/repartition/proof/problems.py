@@ -64,6 +64,13 @@ class Problem:
     region: str
     example: dict | None
     boxes: tuple = field(eq=False, repr=False, default=())
+    #: Computes `correction` on first use (set by `fixes.correct`): reports that are not read pay nothing.
+    fixer: object = field(eq=False, repr=False, default=None)
+
+    @property
+    def correction(self):
+        """How to settle it (`fixes.Correction`), for gaps, conflicts and undetermined cases; else None."""
+        return None if self.fixer is None else self.fixer()
 
     @property
     def severity(self) -> str:
@@ -78,6 +85,7 @@ class Problem:
             "regles": [{"nom": name, "ligne": line} for name, line in self.rules],
             "region": self.region,
             "exemple": self.example,
+            "correction": None if self.correction is None else self.correction.to_dict(),
         }
 
     def render(self) -> str:
@@ -88,6 +96,8 @@ class Problem:
         lines.append(f"  région : {self.region}")
         if self.example is not None:
             lines.append(f"  exemple : {_example_text(self.example)}")
+        if self.correction is not None:
+            lines += self.correction.render(self.region)
         return "\n".join(lines)
 
     def text(self) -> str:
@@ -99,7 +109,10 @@ class Problem:
 
     def diagnostic(self, span=None, source_line: str | None = None) -> Diagnostic:
         """The problem as a diagnostic located at its first rule (`span`), for CharterNotProven."""
-        return Diagnostic(self.text(), span, source_line, severity=self.severity)
+        text = self.text()
+        if self.correction is not None:
+            text += f" — pour corriger : {self.correction.text(self.region)}"
+        return Diagnostic(text, span, source_line, severity=self.severity)
 
 
 def _rule_text(name: str, line: int | None) -> str:

@@ -197,6 +197,7 @@ def _verdict(doc: CharterDocument) -> Section:
     if verdict.problems:
         blocks.append(Items(tuple(
             (Text(f"{p.severity} — " + (f"{doc.source}:{p.line} : " if p.line else "") + p.message),)
+            + ((Aside((Text(f"Pour corriger : {p.correction}"),)),) if p.correction else ())
             for p in verdict.problems)))
     if doc.unplaced_examples:
         blocks.append(Para((Text("Exemples qu'aucune règle n'oriente :"),)))

@@ -18,6 +18,7 @@ class Finding:
     message: str
     line: int | None  # line in the rule file
     severity: str = "erreur"  # or "avertissement"
+    correction: str | None = None  # how to settle it, what to write and what it changes
 
 
 @frozen
@@ -32,8 +33,9 @@ def verdict(charter: Charter) -> Verdict:
     """The proof's problems (errors and warnings) and the examples that do not give their service."""
     examples = tuple(Finding(d.message, d.span.line if d.span else None) for d in charter.check_examples())
     report = verify(charter)
-    found = tuple(Finding(p.text(), next((line for _, line in p.rules if line is not None), None),
-                          p.severity) for p in report.problems)
+    found = tuple(Finding(p.text(), next((line for _, line in p.rules if line is not None), None), p.severity,
+                          p.correction.text(p.region) if p.correction is not None else None)
+                  for p in report.problems)
     ok = report.ok and not examples
     if ok:
         summary = ("Preuve faite : chaque ménage du domaine déclaré relève d'un seul service ; "

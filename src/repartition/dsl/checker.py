@@ -12,6 +12,7 @@ from ..errors import CharterError, Diagnostic, Span
 from ..values import BadValue, read_date
 from . import ast
 from .names import machine_name, normalize, suggest
+from .mistakes import number_in_words
 from .parser import source_line
 from .tables import read_table
 
@@ -261,7 +262,11 @@ class _Checker:
     def _service(self, code: str, span) -> m.Service | None:
         found = self.services.get(code)
         if found is None:
-            self.error(f"service inconnu {code}{suggest(code, list(self.services))}", span)
+            codes = list(self.services)
+            close = suggest(code, codes) or next((f" ; vouliez-vous dire « {c} » ?" for c in codes
+                                                  if code.startswith(c) or c.startswith(code)), "")
+            known = f" (services déclarés : {', '.join(codes)})" if codes else " ; déclarez-le sous « services »"
+            self.error(f"service inconnu {code}{close}{known}", span)
         return found
 
     def _definition(self, name: str, span) -> m.Definition | None:
@@ -318,7 +323,8 @@ class _Checker:
         except BadValue as error:
             self.error(f"valeur « {text} » invalide pour « {label} » : attendu {error}", value.span)
             return None
-        self.error(f"« {text} » ne convient pas à « {label} » : attendu {_expected(field_type)}", value.span)
+        hint = " ; écrivez les nombres en chiffres (« 1 000 € », « 3 »)" if number_in_words(text) else ""
+        self.error(f"« {text} » ne convient pas à « {label} » : attendu {_expected(field_type)}{hint}", value.span)
         return None
 
     # ---- conditions ----

@@ -6,6 +6,7 @@ import functools
 import hashlib
 import os
 import pickle
+import re
 import sys
 import unicodedata
 from pathlib import Path
@@ -17,7 +18,7 @@ from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, Unex
 from ..errors import MAX_DIAGNOSTICS, CharterError, Diagnostic, Span
 from ..resources import grammar_path, parser_cache_path
 from .characters import FORBIDDEN_IN_RULES, character_name, visible
-from .mistakes import MISTAKES, TERMINAL_NAMES
+from .mistakes import MISTAKES, Piece, Stuck, explain
 
 __all__ = ["parse_tree", "build_parser", "write_tables", "prepare_text", "source_line", "token_span"]
 
@@ -94,10 +95,12 @@ def parse_tree(text: str, filename: str) -> Tree:
     _refuse_characters(text, filename)
     try:
         return _parser().parse(text)
-    except UnexpectedInput as error:
-        raise CharterError([_diagnostic(error, text, filename)]) from None
+    except UnexpectedInput:
+        pass  # read again step by step below, to see where the parser stood (only errors pay for it)
     except LarkError as error:  # pragma: no cover - any other Lark failure is a bug of ours
         raise CharterError([Diagnostic(f"erreur interne de l'analyseur : {error}")]) from None
+    message, (line, column, end) = explain(_stuck(text), text)
+    raise CharterError([Diagnostic(message, Span(filename, line, column, line, end), source_line(text, line))])
 
 
 def _refuse_characters(text: str, filename: str) -> None:
@@ -120,41 +123,78 @@ def _refuse_characters(text: str, filename: str) -> None:
     raise CharterError(found)
 
 
-def _diagnostic(error: UnexpectedInput, text: str, filename: str) -> Diagnostic:
-    line, column = max(error.line, 1), max(error.column, 1)
-    width = 1
-    if isinstance(error, UnexpectedToken) and error.token.type != "$END":
-        width = max(1, len(str(error.token).splitlines()[0]) if str(error.token) else 1)
-    span = Span(filename, line, column, line, column + width)
-    message = _known_mistake(error, text) or _generic_message(error)
-    return Diagnostic(message, span, source_line(text, line))
-
-
-def _known_mistake(error: UnexpectedInput, text: str) -> str | None:
+def _stuck(text: str) -> Stuck:
+    """Where the parser stops on a text that does not parse, as plain data for `mistakes.explain`:
+    what it found, what it would have accepted, and what it holds of the declaration in progress."""
+    interactive = _parser().parse_interactive(text)
+    read: list[Token] = []
     try:
-        return error.match_examples(_parser().parse, MISTAKES, use_accepts=True)
-    except (LarkError, AssertionError, KeyError):  # pragma: no cover - matching is best effort
-        return None
+        for token in interactive.iter_parse():
+            read.append(token)
+        interactive.feed_eof(read[-1] if read else None)
+    except UnexpectedToken as error:  # the interactive parser stands where the token was refused
+        state = interactive
+        found = None if error.token.type == "$END" else _piece(error.token, text)
+        if read and read[-1] is error.token:  # refused by the parser, not by the lexer: it was read
+            read.pop()
+        previous = read[-1] if read else None
+    except UnexpectedCharacters as error:
+        state = interactive
+        symbols = _SYMBOLS.match(text, error.pos_in_stream)  # « >= » is shown whole, not « > »
+        shown = symbols[0] if symbols else text[error.pos_in_stream]
+        found = Piece("CHARACTER", shown, error.line, error.column, error.line, error.column + len(shown))
+        previous = read[-1] if read else None
+    else:  # pragma: no cover - the text parses after all
+        raise AssertionError("no syntax error")
+    stack = state.parser_state.value_stack
+    start = max((i + 1 for i, v in enumerate(stack) if isinstance(v, Tree) and v.data in _ITEMS), default=0)
+    before = stack[start - 1] if start else None
+    while isinstance(before, Tree) and before.data == "__start_star_0":  # the items read so far: the last
+        before = before.children[-1] if before.children else None
+    return Stuck(found, frozenset(state.accepts()), tuple(_piece(v, text) for v in stack[start:]),
+                 None if previous is None else _piece(previous, text), _matched(state, found),
+                 None if before is None else _piece(before, text))
 
 
-def _generic_message(error: UnexpectedInput) -> str:
-    if isinstance(error, UnexpectedCharacters):
-        found = f"caractère « {error.char} » inattendu"
-        expected = error.allowed
-    elif isinstance(error, UnexpectedEOF):
-        found = "fin du fichier inattendue"
-        expected = error.expected
-    elif isinstance(error, UnexpectedToken):
-        found = "fin du fichier inattendue" if error.token.type == "$END" else f"« {error.token} » inattendu"
-        expected = error.accepts or error.expected
-    else:  # pragma: no cover
-        return "erreur de syntaxe"
-    names = sorted({TERMINAL_NAMES.get(t, t) for t in expected or () if not t.startswith("__")})
-    if not names:
-        return found
-    if len(names) > 8:
-        names = names[:8] + ["…"]
-    return f"{found} ; attendu : " + ", ".join(names)
+#: Trees that hold complete declarations: what the parser holds after them is the one in progress.
+_ITEMS = {"__start_star_0", "comment", "charte", "reference", "version", "vigueur_from", "vigueur_between",
+          "services_heading", "service_decl", "fields_heading", "field_decl", "ensemble", "table",
+          "definition", "article", "regle", "indicateur", "exemple", "motif"}
+
+
+_SYMBOLS = re.compile(r"[<>=!≥≤≠]{1,3}")
+
+
+def _piece(value, text: str) -> Piece:
+    if isinstance(value, Token):
+        if value.type == "IDENT":  # a lower-case word where no name was expected: shown as the name it begins
+            name = re.compile(_parser().get_terminal("NAME").pattern.to_regexp(), re.IGNORECASE).match(
+                text, value.start_pos)
+            if name and len(name[0]) > len(value):
+                return Piece("NAME", name[0], value.line, value.column, value.line, value.column + len(name[0]))
+        return Piece(value.type, str(value), value.line, value.column, value.end_line, value.end_column)
+    meta = value.meta
+    if getattr(meta, "empty", True):
+        return Piece(value.data, "", 0, 0, 0, 0)
+    return Piece(value.data, text[meta.start_pos:meta.end_pos], meta.line, meta.column, meta.end_line,
+                 meta.end_column)
+
+
+def _matched(state, found: Piece | None) -> str | None:
+    """The table of typical mistakes' message for the parser's state, if one of its snippets stops there."""
+    token = Token("$END", "") if found is None else Token(found.kind if found.kind != "CHARACTER" else "$END",
+                                                          found.text)
+    for message, snippets in MISTAKES.items():
+        for snippet in snippets:
+            try:
+                _parser().parse(snippet)
+            except UnexpectedToken as error:
+                if (error.interactive_parser.parser_state.position == state.parser_state.position
+                        and error.token.type == token.type):
+                    return message
+            except UnexpectedInput:
+                continue
+    return None
 
 
 def token_span(token: Token, filename: str) -> Span:

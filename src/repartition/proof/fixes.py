@@ -96,7 +96,7 @@ class Correction:
         for number, choice in enumerate(self.choices, 1):
             lines.append(f"    {number}. {choice.action}")
             lines += [f"         {line}" for line in choice.code.splitlines()]
-            lines.append(f"       effet : {_effects_text(choice, region)}")
+            lines += _effects_lines(choice, region)
         if self.note:
             lines.append(f"    {self.note}")
         return lines
@@ -108,12 +108,24 @@ class Correction:
         return f"{text} ; {self.note}" if self.note else text
 
 
+def _effects_lines(choice: Choice, region: str) -> list[str]:
+    """`effet : …` on one line, or one line per region when the choice changes several."""
+    if len(choice.effects) < 2:
+        return [f"       effet : {_effects_text(choice, region)}"]
+    shown = [f"         - {_effect_text(e, region)} ;" for e in choice.effects]
+    tail = _NOTHING_ELSE if choice.complete else "d'autres changements n'ont pas pu être calculés"
+    return ["       effets :", *shown, f"         {tail}."]
+
+
+def _effect_text(effect: Effect, region: str) -> str:
+    return f"{'ces ménages' if effect.region == region else effect.region} : {effect.before} → {effect.after}"
+
+
 def _effects_text(choice: Choice, region: str) -> str:
     """The changes of a choice, « ces ménages » standing for the problem's own region."""
     if not choice.effects:
         return f"{_NOTHING_ELSE}." if choice.complete else "non calculé (charte trop grande)."
-    shown = [f"{'ces ménages' if e.region == region else e.region} : {e.before} → {e.after}"
-             for e in choice.effects]
+    shown = [_effect_text(e, region) for e in choice.effects]
     tail = _NOTHING_ELSE if choice.complete else "d'autres changements n'ont pas pu être calculés"
     return " ; ".join(shown) + f" ; {tail}."
 

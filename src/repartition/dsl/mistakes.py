@@ -19,7 +19,7 @@ from attrs import frozen
 
 from .names import normalize
 
-__all__ = ["Piece", "Stuck", "explain", "MISTAKES", "COMPARISONS", "EXPECTED", "TERMINAL_WORDS"]
+__all__ = ["Piece", "Stuck", "explain", "number_in_words", "MISTAKES", "COMPARISONS", "EXPECTED", "TERMINAL_WORDS"]
 
 _RULE = "services\n  CAF : « c »\nrègle « R »\n"
 
@@ -66,7 +66,7 @@ EXPECTED: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("une précision de la règle", ("PAR_EXCEPTION_A", "TEXTE", "REFERENCE", "MOTIF")),
     ("un type", ("OUI_OU_NON", "NOMBRE_ENTIER", "MONTANT_EN_EUROS", "DATE_TYPE", "CODE_TYPE", "ETAPE_PARMI",
                  "VALEUR_PARMI")),
-    ("des bornes", ("D_AU_MOINS", "D_AU_PLUS", "AU_PLUS")),
+    ("des bornes", ("D_AU_MOINS", "D_AU_PLUS")),
     ("une option de la donnée", ("PEUT_ETRE_INCONNU", "PAR_DEFAUT")),
     ("", ("COLON", "COMMA", "LPAR", "LSQB", "RSQB", "IDENT", "ATTENDU", "PAR", "AU", "D_APRES", "UNITE_SELON",
           "FICHIER", "CLE", "VALEUR", "LIBELLE", "CODE_ABSENT", "REFUSER", "VERSION_TEXT")),
@@ -92,7 +92,7 @@ TERMINAL_WORDS: dict[str, str] = {
     "MOTIF": "« motif « … » »",
     "OUI_OU_NON": "oui ou non", "NOMBRE_ENTIER": "nombre entier", "MONTANT_EN_EUROS": "montant en euros",
     "DATE_TYPE": "date", "CODE_TYPE": "code", "ETAPE_PARMI": "étape parmi (…)", "VALEUR_PARMI": "valeur parmi (…)",
-    "D_AU_MOINS": "d'au moins …", "D_AU_PLUS": "d'au plus …", "AU_PLUS": "au plus …",
+    "D_AU_MOINS": "d'au moins …", "D_AU_PLUS": "d'au plus …",
     "PEUT_ETRE_INCONNU": "peut être inconnu", "PAR_DEFAUT": "par défaut …",
     "COLON": "« : »", "COMMA": "« , »", "LPAR": "« ( »", "LSQB": "« [ » et le nom technique",
     "RSQB": "« ] »", "IDENT": "un nom technique (minuscules, chiffres et _)", "ATTENDU": "« attendu » et le service",
@@ -160,22 +160,19 @@ def explain(stuck: Stuck, text: str) -> tuple[str, tuple[int, int, int]]:
 def _generic(look: "_Look") -> str:
     """What was found and what may follow, when no hint knows the mistake better."""
     stuck = look.stuck
-    expected = _expected_text(stuck)
-    single = _single(stuck)
+    if stuck.matched:
+        return stuck.matched
+    expected, single = _expected_text(stuck), _single(stuck)
     if stuck.found is None:
-        return stuck.matched or f"le fichier s'arrête avant la fin ; on attend encore {expected}"
+        return f"le fichier s'arrête avant la fin ; on attend encore {expected}"
     if _location(look) != _at(stuck.found):  # the line before is unfinished
         line = stuck.previous.end_line
-        if stuck.matched:
-            return stuck.matched
         if stuck.previous.kind == "COMMA":
             return (f"la ligne {line} finit par une virgule, qui annonce encore {expected} ; si la déclaration "
                     "est complète, retirez cette virgule")
         missing = f"il manque {expected}" if single else f"on attend encore {expected}"
         return f"la ligne {line} s'arrête avant la fin : {missing}{_opened(stuck)}"
-    if stuck.matched:
-        return stuck.matched
-    if single and single in _PUNCTUATION:
+    if single in _PUNCTUATION:
         return f"il manque {TERMINAL_WORDS[single]} avant {look.written_text()}"
     return f"{look.written_text()} inattendu ; on attend ici {expected}{look.close_word()}"
 
@@ -187,8 +184,8 @@ def _single(stuck: Stuck) -> str | None:
 
 
 def _opened(stuck: Stuck) -> str:
-    """« (ouverte ligne 65) » when a bracket of the declaration is still open."""
-    depth, opened = 0, []
+    """« (la parenthèse est ouverte ligne 65, colonne 10) » when a bracket of the declaration is still open."""
+    opened = []
     for piece in stuck.pieces:
         if piece.kind in ("LPAR", "LSQB"):
             opened.append(piece)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import lark
 from lark import Lark, Token, Tree
-from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
 from ..errors import MAX_DIAGNOSTICS, CharterError, Diagnostic, Span
 from ..resources import grammar_path, parser_cache_path
@@ -156,13 +156,12 @@ def _stuck(text: str) -> Stuck:
                  None if before is None else _piece(before, text))
 
 
+#: Comparison symbols, shown whole when no token starts with them (« >= », not « > »).
+_SYMBOLS = re.compile(r"[<>=!≥≤≠]{1,3}")
 #: Trees that hold complete declarations: what the parser holds after them is the one in progress.
 _ITEMS = {"__start_star_0", "comment", "charte", "reference", "version", "vigueur_from", "vigueur_between",
           "services_heading", "service_decl", "fields_heading", "field_decl", "ensemble", "table",
           "definition", "article", "regle", "indicateur", "exemple", "motif"}
-
-
-_SYMBOLS = re.compile(r"[<>=!≥≤≠]{1,3}")
 
 
 def _piece(value, text: str) -> Piece:
@@ -181,16 +180,16 @@ def _piece(value, text: str) -> Piece:
 
 
 def _matched(state, found: Piece | None) -> str | None:
-    """The table of typical mistakes' message for the parser's state, if one of its snippets stops there."""
-    token = Token("$END", "") if found is None else Token(found.kind if found.kind != "CHARACTER" else "$END",
-                                                          found.text)
+    """The message of the table of typical mistakes whose snippet stops the parser in the same state
+    on the same kind of token (Lark's match_examples, on our description of where it stopped)."""
+    kind = "$END" if found is None else found.kind
     for message, snippets in MISTAKES.items():
         for snippet in snippets:
             try:
                 _parser().parse(snippet)
             except UnexpectedToken as error:
-                if (error.interactive_parser.parser_state.position == state.parser_state.position
-                        and error.token.type == token.type):
+                if (error.token.type == kind
+                        and error.interactive_parser.parser_state.position == state.parser_state.position):
                     return message
             except UnexpectedInput:
                 continue

@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 
 import attrs
-from attrs import field, frozen
+from attrs import frozen
 
 from .. import model as m
 from .. import runtime

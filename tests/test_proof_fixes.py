@@ -267,3 +267,17 @@ def test_every_choice_changes_exactly_what_it_says(drawn):
             assert set(changed.values()) == pairs
             for effect in choice.effects:  # its household (not always one brute force enumerates)
                 assert (_route(text, effect.example), _route(fixed, effect.example)) == (effect.before, effect.after)
+
+
+def test_when_the_allowance_is_spent_the_effects_are_not_claimed(monkeypatch):
+    """A report whose corrections run out of work still gives the clauses, and says their effects
+    were not computed rather than « rien d'autre ne change »."""
+    from repartition.proof import fixes
+
+    monkeypatch.setattr(fixes, "REPORT_NODES", 0)
+    text = (FAULTY / "conflit.regles").read_text(encoding="utf-8")
+    (problem,) = _problems(text, "conflit")
+    assert [c.code.startswith("règle ") for c in problem.correction.choices] == [True, True]
+    assert all(not c.complete and not c.effects for c in problem.correction.choices)
+    assert "effet : non calculé (charte trop grande)." in problem.render()
+    assert "rien d'autre ne change" not in problem.render()

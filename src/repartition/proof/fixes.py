@@ -13,6 +13,7 @@ exactly there and never unknown); the tests add it and prove the charter again.
 from __future__ import annotations
 
 import functools
+import time
 
 import attrs
 from attrs import frozen
@@ -34,8 +35,9 @@ __all__ = ["Effect", "Choice", "Correction", "correct", "changes", "MAX_CORRECTE
 
 #: Problems that get a correction, in report order (the rest of a long report only says what is wrong).
 MAX_CORRECTED = 12
-#: Regions and seconds allowed to compute what one choice changes.
+#: Regions and seconds allowed to compute what one choice changes, and all the choices of a report.
 CHOICE_NODES, CHOICE_SECONDS = 100_000, 3.0
+REPORT_NODES, REPORT_SECONDS = 400_000, 10.0
 _MAX_CHOICES = 3  # ways to settle a conflict between many rules, or to test many unknown data
 _MAX_DRAFT_BOXES = 8  # beyond, a drafted condition would be too long to read: a default rule is proposed
 _NOTHING_ELSE = "rien d'autre ne change"
@@ -171,6 +173,7 @@ class _Context:
         self.index = {r.name: r for r in model.rules}
         self.taken: set[str] = set()
         self.default: Choice | None = None
+        self.nodes_left, self.deadline = REPORT_NODES, None
 
     def rules(self, problem: Problem) -> list[m.Rule]:
         return [self.index[name] for name, _ in problem.rules]
@@ -196,12 +199,24 @@ class _Context:
             model, name = self.model, self.new_name("Autres ménages")
             service = model.services[0]
             default = m.Rule(name, len(model.rules), None, service)
-            effects, complete = changes(model, attrs.evolve(model, rules=model.rules + (default,)))
+            effects, complete = self.changes(attrs.evolve(model, rules=model.rules + (default,)))
             code = "\n".join(rule_head(name, []) + [f"  dans tous les autres cas, {service.code}"])
             self.default = Choice("ou, pour tous les ménages qu'aucune règle ne répartit, ajoutez à la fin de la "
                                   f"charte (avec le service choisi au lieu de {service.code}) :", code, None,
                                   effects, complete, tuple(s.code for s in model.services))
         return self.default
+
+    def changes(self, changed: m.CharterModel, first: str | None = None) -> tuple[tuple[Effect, ...], bool]:
+        """What a change changes, within what is left of the report's allowance (nothing when spent)."""
+        now = time.perf_counter()
+        if self.deadline is None:
+            self.deadline = now + REPORT_SECONDS
+        if self.nodes_left <= 0 or now >= self.deadline:
+            return (), False
+        budget = Budget(min(CHOICE_NODES, self.nodes_left), min(CHOICE_SECONDS, self.deadline - now))
+        found = changes(self.model, changed, first=first, budget=budget)
+        self.nodes_left -= budget.used
+        return found
 
     def settles(self, changed: m.CharterModel, problem: Problem) -> bool:
         """Whether the change gives the problem's example household another outcome."""
@@ -228,7 +243,7 @@ def _conflict(context: _Context, problem: Problem) -> Correction:
         names = [context.model.rules[i].name for i in winner.overrides] + [r.name for r in losers]
         changed = _with_rule(context.model, attrs.evolve(winner, overrides=winner.overrides + tuple(
             r.index for r in losers)))
-        effects, complete = changes(context.model, changed, first=problem.region)
+        effects, complete = context.changes(changed, problem.region)
         loser_names = " et ".join(f"« {r.name} »" for r in losers)
         choices.append(Choice(
             f"si « {winner.name} » l'emporte sur {loser_names}, écrivez son en-tête (ligne {winner.line}) ainsi :",
@@ -267,7 +282,7 @@ def _undetermined(context: _Context, problem: Problem) -> Correction:
         changed = _with_rule(model, attrs.evolve(rule, condition=m.All((m.Known(f), rule.condition))))
         if not context.settles(changed, problem):
             continue  # the rule is true there whatever the value: testing it would settle nothing
-        effects, complete = changes(model, changed, first=problem.region)
+        effects, complete = context.changes(changed, problem.region)
         start = f"{_subject_text(f)} est connu et " + ("(…)" if isinstance(rule.condition, m.Any) else "…")
         line = rule.condition.span.line if rule.condition.span else rule.line
         choices.append(Choice(
@@ -342,7 +357,7 @@ _EXAMPLE_TRIES = 12  # regions tried for a household that the interpreter routes
 
 
 def changes(model: m.CharterModel, changed: m.CharterModel, *, first: str | None = None,
-            nodes: int = CHOICE_NODES, seconds: float = CHOICE_SECONDS) -> tuple[tuple[Effect, ...], bool]:
+            budget: Budget | None = None) -> tuple[tuple[Effect, ...], bool]:
     """Every region of households whose outcome (service, or why none) differs between a model and
     the same model changed (same fields; rules changed, added or given new exceptions), each with a
     household routed through both by the interpreter; and whether the budget allowed all of them.
@@ -359,7 +374,7 @@ def changes(model: m.CharterModel, changed: m.CharterModel, *, first: str | None
     at = {r.index: count + k for k, r in enumerate(moved)}
     semantics = _Pair(both, Semantics(model), Semantics(changed), at)
     explorer = Explorer(both, semantics)
-    leaves, pending = explorer.explore(Budget(nodes, seconds))
+    leaves, pending = explorer.explore(budget or Budget(CHOICE_NODES, CHOICE_SECONDS))
     complete = not pending
     found: dict[tuple, list] = {}
     for leaf in leaves:

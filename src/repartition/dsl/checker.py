@@ -12,7 +12,7 @@ from ..errors import CharterError, Diagnostic, Span
 from ..values import BadValue, read_date
 from . import ast
 from .names import machine_name, normalize, suggest
-from .mistakes import number_in_words
+from .mistakes import number_in_words, thousands_hint
 from .parser import source_line
 from .tables import read_table
 
@@ -321,7 +321,8 @@ class _Checker:
                 self.error(f"valeur inconnue « {text} » pour « {label} »{hint}", value.span)
                 return None
         except BadValue as error:
-            self.error(f"valeur « {text} » invalide pour « {label} » : attendu {error}", value.span)
+            hint = thousands_hint(text)
+            self.error(f"valeur « {text} » invalide pour « {label} » : attendu {error}{hint}", value.span)
             return None
         hint = " ; écrivez les nombres en chiffres (« 1 000 € », « 3 »)" if number_in_words(text) else ""
         self.error(f"« {text} » ne convient pas à « {label} » : attendu {_expected(field_type)}{hint}", value.span)

@@ -19,7 +19,7 @@ from attrs import frozen
 
 from .names import normalize
 
-__all__ = ["Piece", "Stuck", "explain", "number_in_words", "MISTAKES", "COMPARISONS", "EXPECTED", "TERMINAL_WORDS"]
+__all__ = ["Piece", "Stuck", "explain", "number_in_words", "thousands_hint", "MISTAKES", "COMPARISONS", "EXPECTED", "TERMINAL_WORDS"]
 
 _RULE = "services\n  CAF : « c »\nrègle « R »\n"
 
@@ -622,6 +622,18 @@ def number_in_words(text: str) -> bool:
     """Whether a text is a number written in words (« trente », « mille euros », « deux cents »)."""
     words = text.lower().replace("euros", "").replace("euro", "").split()
     return bool(words) and all(_NUMBER_WORD.fullmatch(w) for w in words)
+
+
+_DOTTED_THOUSANDS = re.compile(r"(-?\d{1,3}(?:\.\d{3})+)(,\d+)?\s*(€|euros?)?", re.IGNORECASE)
+
+
+def thousands_hint(text: str) -> str:
+    """« ; les milliers se séparent par une espace : « 5 000 € » » for an amount written « 5.000 € »."""
+    match = _DOTTED_THOUSANDS.fullmatch(text.strip())
+    if match is None:
+        return ""
+    amount = match[1].replace(".", " ") + (match[2] or "") + " €"
+    return f" ; les milliers se séparent par une espace : « {amount} »"
 
 
 def _amount_without_euros(look: _Look):

@@ -1,8 +1,13 @@
-"""Batch readers: separator detection, BOM, encodings, quoted newlines, line numbers, JSON Lines."""
+"""Batch readers: separator detection, BOM, encodings, quoted newlines, line numbers, plain text of rows, JSON Lines."""
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from repartition.batch import BatchError, CsvSource, JsonlSource, detect_separator
 from repartition.batch.readers import BadJson, Malformed, detect_format, read_object, resolve_encoding
@@ -169,3 +174,50 @@ def test_deeply_nested_json_is_a_french_error():
     """JSON nested beyond Python's recursion limit is refused in French, never a RecursionError."""
     with pytest.raises(BadJson, match="trop de niveaux imbriqués"):
         read_object("[" * 100_000 + "]" * 100_000)
+
+
+def test_a_byte_order_mark_where_two_jsonl_files_were_joined_is_skipped(tmp_path):
+    """`cat a.jsonl b.jsonl`, each with a BOM: the second file's first line reads as in its own file."""
+    data = "\ufeff{\"a\": 1}\n".encode() * 2 + '\ufeff{"a": 2}\n'.encode()
+    source = JsonlSource(_write(tmp_path, "a.jsonl", data))
+    assert _records(source) == [(1, {"a": 1}), (2, {"a": 1}), (3, {"a": 2})]
+    assert source.bom is True
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("\ufeff{}", "marque d'ordre des octets (BOM) en tête du texte"),
+    ('{"a": "\\u12"}', "séquence « \\u » invalide : quatre chiffres hexadécimaux attendus"),
+    ('{"a": 1,}', "nom de donnée entre guillemets droits attendu"),
+])
+def test_json_errors_are_worded_in_french(text, reason):
+    """Every JSON syntax error has a French reason, never Python's English message."""
+    with pytest.raises(BadJson) as caught:
+        read_object(text)
+    assert str(caught.value).endswith(" : " + reason)
+
+
+_CELL = st.text(st.sampled_from(list('ab é;,"\n\r\t=-1 ')), max_size=6)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.lists(_CELL, min_size=3, max_size=3), min_size=1, max_size=8),
+       quoting=st.sampled_from([csv.QUOTE_MINIMAL, csv.QUOTE_ALL, csv.QUOTE_NONNUMERIC]),
+       separator=st.sampled_from([";", ",", "\t"]))
+def test_rows_read_as_the_csv_module_and_their_text_is_what_csv_writer_writes(tmp_path_factory, rows, quoting,
+                                                                              separator):
+    """Whatever the quoting, each row has the cells `csv.reader` reads, and its plain text, when given,
+    is exactly what `csv.writer` writes for those cells."""
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=separator, lineterminator="\r\n", quoting=quoting).writerows([["x", "y", "z"], *rows])
+    path = tmp_path_factory.mktemp("csv") / "a.csv"
+    path.write_bytes(buffer.getvalue().encode())
+    expected = [row for row in csv.reader(io.StringIO(buffer.getvalue(), newline=""), delimiter=separator)][1:]
+    with CsvSource(path) as source:
+        got = list(source.rows())
+    assert [row for _, row, _ in got] == [row for row in expected if any(row)]
+    for _, row, text in got:
+        written = io.StringIO()
+        csv.writer(written, delimiter=separator, lineterminator="\r\n").writerow(row)
+        assert (text is None) == any(separator in cell or '"' in cell or "\n" in cell or "\r" in cell
+                                     for cell in row)
+        assert text is None or text + "\r\n" == written.getvalue()

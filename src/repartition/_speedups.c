@@ -292,8 +292,107 @@ static PyObject *record(PyObject *Py_UNUSED(module), PyObject *const *args, Py_s
 }
 #endif
 
+/* ---- Batch output: spreadsheet formula neutralisation (repartition.batch.writers) ---------- */
+
+/* What writers.neutralise calls a number: writers._NUMBER.fullmatch(s[start:]). */
+static int is_group_space(Py_UCS4 c) { return c == ' ' || c == 0xA0 || c == 0x202F; }
+static int is_digit(Py_UCS4 c) { return c >= '0' && c <= '9'; }
+
+static int is_number(int kind, const void *data, Py_ssize_t i, Py_ssize_t n) {
+    if (i < n && (PyUnicode_READ(kind, data, i) == '+' || PyUnicode_READ(kind, data, i) == '-'))
+        i++;
+    Py_ssize_t first = i;
+    while (i < n && is_digit(PyUnicode_READ(kind, data, i)))
+        i++;
+    if (i == first)
+        return 0;
+    /* Thousands groups (`1 234 567`) after at most three digits; taking all of them is the only
+       way the rest can match, since what follows a number never starts with a space and a digit. */
+    if (i - first <= 3)
+        while (i + 3 < n && is_group_space(PyUnicode_READ(kind, data, i)) && is_digit(PyUnicode_READ(kind, data, i + 1))
+               && is_digit(PyUnicode_READ(kind, data, i + 2)) && is_digit(PyUnicode_READ(kind, data, i + 3)))
+            i += 4;
+    if (i < n && (PyUnicode_READ(kind, data, i) == '.' || PyUnicode_READ(kind, data, i) == ',')) {
+        Py_ssize_t start = ++i;
+        while (i < n && is_digit(PyUnicode_READ(kind, data, i)))
+            i++;
+        if (i == start)
+            return 0;
+    }
+    if (i < n && (PyUnicode_READ(kind, data, i) == 'e' || PyUnicode_READ(kind, data, i) == 'E')) {
+        i++;
+        if (i < n && (PyUnicode_READ(kind, data, i) == '+' || PyUnicode_READ(kind, data, i) == '-'))
+            i++;
+        Py_ssize_t start = i;
+        while (i < n && is_digit(PyUnicode_READ(kind, data, i)))
+            i++;
+        if (i == start)
+            return 0;
+    }
+    if (i < n && is_group_space(PyUnicode_READ(kind, data, i)) && i + 1 < n
+        && (PyUnicode_READ(kind, data, i + 1) == 0x20AC || PyUnicode_READ(kind, data, i + 1) == '%'))
+        i += 2;
+    else if (i < n && (PyUnicode_READ(kind, data, i) == 0x20AC || PyUnicode_READ(kind, data, i) == '%'))
+        i++;
+    return i == n;
+}
+
+static int is_formula_start(Py_UCS4 c) {
+    return c == '=' || c == '+' || c == '-' || c == '@'
+        || c == 0xFF1D || c == 0xFF0B || c == 0xFF0D || c == 0xFF20;  /* their full-width forms */
+}
+
+/* Whether a spreadsheet could take the cell for a formula: writers.neutralise says it in Python. */
+static int is_dangerous(PyObject *cell) {
+    Py_ssize_t n = PyUnicode_GET_LENGTH(cell);
+    if (n == 0)
+        return 0;
+    int kind = PyUnicode_KIND(cell);
+    const void *data = PyUnicode_DATA(cell);
+    Py_UCS4 c = PyUnicode_READ(kind, data, 0);
+    if (c < 0x20)
+        return 1;
+    Py_ssize_t i = 0;
+    while (i < n && Py_UNICODE_ISSPACE(c) && ++i < n)
+        c = PyUnicode_READ(kind, data, i);
+    if (i == n || !is_formula_start(c))
+        return 0;
+    return !((c == '+' || c == '-') && is_number(kind, data, i, n));
+}
+
+static PyObject *quote_mark;  /* "'", made on first use */
+
+/* neutralise_cells(row): put `'` before every cell of the list a spreadsheet could take for a
+   formula, in place; True if some cell changed. Most cells start with a letter or a digit and
+   cost one comparison. */
+static PyObject *neutralise_cells(PyObject *Py_UNUSED(module), PyObject *row) {
+    if (!PyList_CheckExact(row)) {
+        PyErr_SetString(PyExc_TypeError, "neutralise_cells(row) needs a list of str");
+        return NULL;
+    }
+    if (quote_mark == NULL && (quote_mark = PyUnicode_InternFromString("'")) == NULL)
+        return NULL;
+    int changed = 0;
+    for (Py_ssize_t index = 0; index < PyList_GET_SIZE(row); index++) {
+        PyObject *cell = PyList_GET_ITEM(row, index);
+        if (!PyUnicode_Check(cell)) {
+            PyErr_SetString(PyExc_TypeError, "neutralise_cells(row) needs a list of str");
+            return NULL;
+        }
+        if (!is_dangerous(cell))
+            continue;
+        PyObject *safe = PyUnicode_Concat(quote_mark, cell);
+        if (safe == NULL)
+            return NULL;
+        PyList_SetItem(row, index, safe);  /* steals `safe`, releases the old cell */
+        changed = 1;
+    }
+    return PyBool_FromLong(changed);
+}
+
 static PyMethodDef methods[] = {
     {"reader", make_reader, METH_O, "The Reader of a charter's fields, from its plan."},
+    {"neutralise_cells", neutralise_cells, METH_O, "Neutralise a row's formula-like cells in place."},
 #if PY_VERSION_HEX < 0x030E0000
     {"record", (PyCFunction)(void (*)(void))record, METH_FASTCALL, "An instance of a tuple subclass holding the items."},
 #endif

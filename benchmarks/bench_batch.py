@@ -2,9 +2,11 @@
 
     PYTHONPATH=src python benchmarks/bench_batch.py [--lignes 300000] [--tours 5] [--formes simple,...]
 
-Three shapes of the same French signalements (`;`, decimal commas), as spreadsheets write them:
+Shapes of the same French signalements (`;`, decimal commas), as spreadsheets write them:
 - `simple`: no quotes, no cell a spreadsheet could take for a formula;
-- `guillemets`: the same rows with every cell quoted (`csv.QUOTE_ALL`, LibreOffice's "quote all");
+- `guillemets`: the same rows with every cell quoted (`csv.QUOTE_ALL`);
+- `textes`: the same rows with text cells quoted, whole numbers not (LibreOffice's "quote all
+  text cells", `csv.QUOTE_NONNUMERIC`);
 - `formules`: every row has cells starting with `-`, `+`, `=` or `@`: negative amounts (`-12,50`,
   left as they are), phone numbers (`+33 …`), formulas and mentions (neutralised with `'`).
 
@@ -34,7 +36,7 @@ __all__ = ["SHAPES", "write_file", "plain_copy", "run_command", "main"]
 
 ROOT = Path(__file__).resolve().parents[1]
 CHARTER = ROOT / "policies" / "dispositif-repartition.regles"
-SHAPES = ("simple", "guillemets", "formules")
+SHAPES = ("simple", "guillemets", "textes", "formules")
 HEADER = ["identifiant", "date_signalement", "commune", "enfants_a_charge", "aide_au_logement",
           "stade_procedure", "connu_services_sociaux", "dette", "loyer", "telephone", "observations"]
 _STAGES = ("aucune", "commandement_de_payer", "assignation", "jugement",
@@ -48,7 +50,7 @@ def write_file(path: Path, rows: int, shape: str, seed: int = 4) -> None:
     """A `;`-separated CSV of `rows` signalements in the given shape, the same for the same seed."""
     rng = random.Random(seed)
     formulas = shape == "formules"
-    quoting = csv.QUOTE_ALL if shape == "guillemets" else csv.QUOTE_MINIMAL
+    quoting = {"guillemets": csv.QUOTE_ALL, "textes": csv.QUOTE_NONNUMERIC}.get(shape, csv.QUOTE_MINIMAL)
     with open(path, "w", encoding="utf-8", newline="") as file:
         writer = csv.writer(file, delimiter=";", lineterminator="\r\n", quoting=quoting)
         writer.writerow(HEADER)

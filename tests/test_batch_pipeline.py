@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -17,6 +18,8 @@ from repartition.batch import pipeline as pipeline_module
 from repartition.batch.readers import CsvSource
 from repartition.batch.router import RejectTally, Routed, Router
 from repartition.batch.summary import Summary
+
+from conftest import batch_python_only
 
 ROOT = Path(__file__).resolve().parents[1]
 FICHE = ROOT / "policies" / "dispositif-repartition.regles"
@@ -414,18 +417,22 @@ _SPREADSHEET_CELL = st.one_of(st.text(alphabet=st.sampled_from(list('ab é;,"\n\
                               st.sampled_from(["-12,50", "+33 6 12", "=SOMME(A1)", "@x", "-"]))
 
 
+@pytest.mark.parametrize("with_c", [True, False])
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rows=st.lists(st.tuples(_SPREADSHEET_CELL, *_DECLARED.values(), _SPREADSHEET_CELL), min_size=1, max_size=10),
        quoting=st.sampled_from([csv.QUOTE_MINIMAL, csv.QUOTE_ALL, csv.QUOTE_NONNUMERIC]),
        separator=st.sampled_from([";", ",", "\t"]))
-def test_routed_file_is_byte_for_byte_what_csv_writer_writes(tmp_path_factory, fiche, rows, quoting, separator):
-    """However the input is quoted, the routed file is exactly what csv.writer writes for each routed
-    row's neutralised cells plus `service` and `regle`: the fast paths change no byte."""
+def test_routed_file_is_byte_for_byte_what_csv_writer_writes(tmp_path_factory, fiche, with_c, rows, quoting,
+                                                            separator):
+    """However the input is quoted, with the batch's C helpers or without, the routed file is exactly
+    what csv.writer writes for each routed row's neutralised cells plus `service` and `regle`: the
+    fast paths change no byte."""
     folder = tmp_path_factory.mktemp("octets")
     header = ["identifiant", *_DECLARED, "note"]
     with open(folder / "in.csv", "w", encoding="utf-8", newline="") as file:
         csv.writer(file, delimiter=separator, lineterminator="\n", quoting=quoting).writerows([header, *rows])
-    route_file(fiche, folder / "in.csv", folder / "out.csv", progress=False)
+    with contextlib.nullcontext() if with_c else batch_python_only():
+        route_file(fiche, folder / "in.csv", folder / "out.csv", progress=False)
     expected = io.StringIO()
     writer = csv.writer(expected, delimiter=separator, lineterminator="\r\n")
     writer.writerow(header + ["service", "regle"])

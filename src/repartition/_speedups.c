@@ -292,7 +292,7 @@ static PyObject *record(PyObject *Py_UNUSED(module), PyObject *const *args, Py_s
 }
 #endif
 
-/* ---- Batch output: spreadsheet formula neutralisation (repartition.batch.writers) ---------- */
+/* ---- Batch files: plain text of quoted lines, formula neutralisation (repartition.batch) ---- */
 
 /* What writers.neutralise calls a number: writers._NUMBER.fullmatch(s[start:]). */
 static int is_group_space(Py_UCS4 c) { return c == ' ' || c == 0xA0 || c == 0x202F; }
@@ -390,9 +390,61 @@ static PyObject *neutralise_cells(PyObject *Py_UNUSED(module), PyObject *row) {
     return PyBool_FromLong(changed);
 }
 
+/* unquote_line(text, separator): the plain text of a CSV line (its line end dropped) whose quotes
+   all open or close a cell holding neither quote nor separator (`"a";b;"c"` gives `a;b;c`): what
+   the csv module reads there, and what csv.writer writes back. None for any other line with
+   quotes, which the csv module then reads (readers.CsvSource.rows). */
+static PyObject *unquote_line(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 2 || !PyUnicode_Check(args[0]) || !PyUnicode_Check(args[1]) || PyUnicode_GET_LENGTH(args[1]) != 1) {
+        PyErr_SetString(PyExc_TypeError, "unquote_line(text, separator) needs a str and a one-character str");
+        return NULL;
+    }
+    PyObject *text = args[0];
+    Py_UCS4 separator = PyUnicode_READ_CHAR(args[1], 0);
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    while (n > 0 && (PyUnicode_READ(kind, data, n - 1) == '\n' || PyUnicode_READ(kind, data, n - 1) == '\r'))
+        n--;
+    Py_ssize_t quotes = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {  /* i: the start of a cell */
+        if (PyUnicode_READ(kind, data, i) == '"') {
+            Py_ssize_t j = i + 1;
+            while (j < n && PyUnicode_READ(kind, data, j) != '"') {
+                if (PyUnicode_READ(kind, data, j) == separator)
+                    Py_RETURN_NONE;  /* written back, the cell would need its quotes */
+                j++;
+            }
+            if (j == n || (j + 1 < n && PyUnicode_READ(kind, data, j + 1) != separator))
+                Py_RETURN_NONE;  /* left open on this line, or text after the closing quote */
+            quotes += 2;
+            i = j + 1;
+        } else {
+            while (i < n && PyUnicode_READ(kind, data, i) != separator) {
+                if (PyUnicode_READ(kind, data, i) == '"')
+                    Py_RETURN_NONE;  /* a quote inside a cell */
+                i++;
+            }
+        }
+    }
+    PyObject *plain = PyUnicode_New(n - quotes, PyUnicode_MAX_CHAR_VALUE(text));
+    if (plain == NULL)
+        return NULL;
+    int plain_kind = PyUnicode_KIND(plain);
+    void *plain_data = PyUnicode_DATA(plain);
+    for (Py_ssize_t i = 0, k = 0; i < n; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (c != '"')
+            PyUnicode_WRITE(plain_kind, plain_data, k++, c);
+    }
+    return plain;
+}
+
 static PyMethodDef methods[] = {
     {"reader", make_reader, METH_O, "The Reader of a charter's fields, from its plan."},
     {"neutralise_cells", neutralise_cells, METH_O, "Neutralise a row's formula-like cells in place."},
+    {"unquote_line", (PyCFunction)(void (*)(void))unquote_line, METH_FASTCALL,
+     "The plain text of a CSV line whose quotes all open or close a cell, else None."},
 #if PY_VERSION_HEX < 0x030E0000
     {"record", (PyCFunction)(void (*)(void))record, METH_FASTCALL, "An instance of a tuple subclass holding the items."},
 #endif

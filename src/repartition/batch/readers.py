@@ -205,7 +205,6 @@ class CsvSource(_Source):
         """
         number = line = self.header_lines
         separator = self.separator
-        joint = '"' + separator + '"'
         quoted = self._quoted
         try:
             for text in self._text:
@@ -214,7 +213,7 @@ class CsvSource(_Source):
                 if '"' not in text:
                     text = text.rstrip("\r\n")
                     row = text.split(separator)
-                elif (plain := _unquoted(text.rstrip("\r\n"), separator, joint)) is not None:
+                elif (plain := unquote_line(text, separator)) is not None:
                     text = plain
                     row = plain.split(separator)
                 else:
@@ -243,18 +242,26 @@ class CsvSource(_Source):
         return row, self._reader.line_num - before
 
 
-def _unquoted(text: str, separator: str, joint: str) -> str | None:
-    """The plain text of a line whose cells are all quoted and hold neither quote nor separator
-    (`"a";"b"` gives `a;b`), else None. Its quotes then all open or close a cell, so the csv
-    module would read the same cells."""
+def _unquote_all(text: str, separator: str) -> str | None:
+    """The plain text of a line (its line end dropped) whose cells are all quoted and hold neither
+    quote nor separator (`"a";"b"` gives `a;b`), else None: its quotes then all open or close a
+    cell, so the csv module reads these cells. The C `unquote_line` also reads lines where only
+    some cells are quoted; the others take the csv module's path here, to the same result."""
+    text = text.rstrip("\r\n")
     if len(text) < 2 or text[0] != '"' or text[-1] != '"':
         return None
     inner = text[1:-1]
-    plain = inner.replace(joint, separator)
+    plain = inner.replace('"' + separator + '"', separator)
     # No quote left, and as many separators as joints replaced (each took two characters away).
     if '"' in plain or 2 * plain.count(separator) != len(inner) - len(plain):
         return None
     return plain
+
+
+try:
+    from .._speedups import unquote_line
+except ImportError:  # installed without a C compiler (or a build older than this function)
+    unquote_line = _unquote_all
 
 
 def _plain_text(row: list[str], separator: str) -> str | None:

@@ -54,13 +54,19 @@ def neutralise(cell: str) -> str:
     return cell
 
 
+# The first characters that may call for a `'`: formula starts, control characters and spaces
+# (every character `str.isspace` knows lies below U+3001).
+_SUSPECT = FORMULA_STARTS | {chr(c) for c in range(0x3001) if c < 0x20 or chr(c).isspace()}
+
+
 def _neutralise_cells_py(row: list[str]) -> bool:
     changed = False
     for index, cell in enumerate(row):
-        safe = neutralise(cell)
-        if safe is not cell:
-            row[index] = safe
-            changed = True
+        if cell[:1] in _SUSPECT:  # the cheap test first: most cells start with a letter or a digit
+            safe = neutralise(cell)
+            if safe is not cell:
+                row[index] = safe
+                changed = True
     return changed
 
 

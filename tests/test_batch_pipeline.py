@@ -436,7 +436,9 @@ def test_routed_file_is_byte_for_byte_what_csv_writer_writes(tmp_path_factory, f
     expected = io.StringIO()
     writer = csv.writer(expected, delimiter=separator, lineterminator="\r\n")
     writer.writerow(header + ["service", "regle"])
-    for row in rows:
+    with open(folder / "in.csv", encoding="utf-8", newline="") as file:  # a lone \r is not quoted with \n ends
+        read = list(csv.reader(file, delimiter=separator))[1:]
+    for row in read:
         if not any(row):
             continue
         try:

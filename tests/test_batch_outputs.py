@@ -6,6 +6,7 @@ from __future__ import annotations
 import builtins
 import errno
 import io
+import json
 import os
 import signal
 import subprocess
@@ -230,9 +231,10 @@ def test_leftovers_of_a_killed_run_are_cleaned_by_the_next_run_on_the_same_outpu
               "o.csv.0123abcd.partiel", ".o.csv.0123ABCD.partiel"]
     for name in others:
         (tmp_path / name).write_text("pas à nous", encoding="utf-8")
+    (tmp_path / ".o.csv.01234567.partiel").symlink_to("o.csv.0123abcd.partiel")  # a link is not a leftover of ours
     _route(fiche, tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
-        ["entree.csv", "o.csv", "o.rejets.csv", "bilan.json", *others])
+        ["entree.csv", "o.csv", "o.rejets.csv", "bilan.json", ".o.csv.01234567.partiel", *others])
 
 
 @pytest.mark.slow
@@ -285,6 +287,23 @@ def test_a_run_killed_during_its_commit_is_finished_by_the_next_one(tmp_path, fi
     with pytest.raises(BatchError, match="CSV illisible"):
         _route(fiche, killed, broken)
     assert _files(killed) == _files(tmp_path / "a")
+
+
+def test_a_planted_journal_moves_no_file_of_another_user(tmp_path, fiche):
+    """A journal named like ours, listing a file of another folder whose "temporary file" belongs to
+    another user, is dropped without renaming anything: only the user's own leftovers are carried out."""
+    if not hasattr(os, "getuid") or os.getuid() != 0:
+        pytest.skip("donner un fichier à un autre utilisateur demande les droits d'administration")
+    victim = tmp_path / "ailleurs" / "victime.txt"
+    victim.parent.mkdir()
+    victim.write_text("à garder", encoding="utf-8")
+    planted = victim.parent / ".victime.txt.89abcdef.partiel"
+    planted.write_text("remplacement", encoding="utf-8")
+    os.chown(planted, 65534, 65534)
+    journal = tmp_path / ".o.csv.89abcdef.journal"
+    journal.write_text(json.dumps({"cibles": [str(victim)]}), encoding="utf-8")
+    _route(fiche, tmp_path)
+    assert victim.read_text(encoding="utf-8") == "à garder" and planted.exists() and not journal.exists()
 
 
 @pytest.mark.slow

@@ -305,6 +305,13 @@ def test_same_file_for_input_and_output_is_refused(tmp_path, fiche):
         route_file(fiche, source, source, progress=False)
 
 
+@pytest.mark.parametrize("options", [{"rejects": "-"}, {"summary": "-"}])
+def test_two_outputs_on_standard_output_are_refused(tmp_path, fiche, options):
+    """Routed rows and rejects (or the bilan) both on standard output would be mixed: refused, nothing written."""
+    with pytest.raises(BatchError, match="ne peuvent pas aller tous deux sur la sortie standard"):
+        route_file(fiche, ROOT / "samples" / "signalements.csv", "-", progress=False, **options)
+
+
 def test_default_rejects_path():
     """Rejects go beside the output as SORTIE.rejets.<format>, or ./rejets.<format> for stdout."""
     from repartition.batch import default_rejects_path

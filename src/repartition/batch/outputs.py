@@ -14,9 +14,9 @@ shared by the files of one run, and locked while the run lives (POSIX `flock`). 
 
 Opening an output first cleans what a run killed on the same target left: temporary files are
 removed, and a journal is carried out (its renames finished: they were all complete), so that
-the outputs are those of one run, never a mix. Only names built on the target's own name, with
-no live run holding their lock, are touched; a live run writing the same target stops the new
-one with a French error.
+the outputs are those of one run, never a mix. Only regular files of the current user, named on
+the target's own name, with no live run holding their lock, are touched; a live run writing the
+same target stops the new one with a French error.
 """
 
 from __future__ import annotations
@@ -61,6 +61,15 @@ def _lock(fd: int) -> bool:
     return True
 
 
+def _ours(path: str) -> bool:
+    """Whether a file is a regular file of the current user (a link, or someone else's file, is left alone)."""
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return False
+    return stat.S_ISREG(info.st_mode) and (not hasattr(os, "getuid") or info.st_uid == os.getuid())
+
+
 def _held_by_a_live_run(path: str) -> bool:
     try:
         fd = os.open(path, os.O_RDONLY)
@@ -91,7 +100,7 @@ class AtomicFile:
         self.moved = False
         if self.path == STDIO:
             stream = sys.stdout
-            if stream is None or stream.closed:  # `orienter … >&-`
+            if stream is None or getattr(stream, "closed", False):  # `orienter … >&-`
                 raise BatchError("la sortie standard est fermée : indiquez un fichier de sortie avec -o")
             self.stream: IO[str] = stream
             return
@@ -182,12 +191,15 @@ class OutputFiles:
     def commit(self) -> None:
         """Give every output its final name, or raise a BatchError with every target left as it was."""
         renamed = [file for file in self.files if file.temporary is not None]
-        # Opened (and locked) before the temporary files are closed and lose their locks.
-        journal = _Journal(renamed[0]) if len(renamed) > 1 else None
-        current = None
+        journal_path = _sibling(renamed[0].target, self.run, "journal") if len(renamed) > 1 else None
+        journal = None
+        current = None  # what is being written, for the message if that fails
         try:
+            if journal_path is not None:  # opened (and locked) before the temporary files close and lose their locks
+                journal = _Journal(journal_path)
             for current in self.files:
                 current.close()
+            current = None
             if journal is not None:
                 journal.write(renamed)
         except BaseException as error:
@@ -195,7 +207,7 @@ class OutputFiles:
                 journal.close()
             if not isinstance(error, OSError):
                 raise
-            name = current.name if current is not None else f"« {journal.path} »"
+            name = current.name if current is not None else f"le journal « {journal_path} »"
             raise self._failed(f"impossible d'écrire {name} : {os_reason(error)}", self.discard()) from None
         done: list[AtomicFile] = []
         try:
@@ -254,16 +266,17 @@ class OutputFiles:
 class _Journal:
     """The renames a commit is about to make, written before the first one; locked until removed."""
 
-    def __init__(self, beside: AtomicFile):
-        self.path = _sibling(beside.target, beside.run, "journal")
+    def __init__(self, path: str):
+        self.path = path
         self._stream = open(self.path, "x", encoding="utf-8")
         _lock(self._stream.fileno())
 
     def write(self, files: list[AtomicFile]) -> None:
-        """Decide the commit: once this is written, a killed run's renames are finished by the next run."""
-        entries = [{"temporaire": f.temporary, "cible": f.target, "ancien": _sibling(f.target, f.run, "ancien")}
-                   for f in files]
-        self._stream.write(json.dumps({"renommages": entries}, ensure_ascii=False))
+        """Decide the commit: once this is written, a killed run's renames are finished by the next run.
+
+        Only the targets are written: the temporary and kept files are named after them and the run.
+        """
+        self._stream.write(json.dumps({"cibles": [f.target for f in files]}, ensure_ascii=False))
         self._stream.flush()
 
     def close(self) -> None:
@@ -337,6 +350,8 @@ def _clean_leftovers(target: str, name: str) -> None:
         return  # an unreadable or missing folder: opening the output says why
     found.sort(key=lambda item: item[0] != "journal")  # journals first: they need their temporary files
     for kind, path in found:
+        if not _ours(path):
+            continue
         if _held_by_a_live_run(path):
             raise BatchError(f"une autre orientation est en train d'écrire {name} ; attendez qu'elle se "
                              f"termine (fichier « {path} »)")
@@ -355,14 +370,19 @@ def _clean_leftovers(target: str, name: str) -> None:
 
 def _finish(journal: str) -> None:
     """Carry out the renames of a journal left by a killed run (its files were all complete), then remove it."""
+    run = journal.rsplit(".", 2)[-2]
     try:
         with open(journal, encoding="utf-8") as stream:
-            entries = json.load(stream)["renommages"]
+            targets = json.loads(stream.read(1 << 20))["cibles"]
+        if not all(isinstance(target, str) and os.path.isabs(target) for target in targets):
+            raise ValueError
     except (ValueError, KeyError, TypeError):
-        entries = []  # killed while writing it: the commit was not decided, its files are only removed
-    for entry in entries:
-        if os.path.exists(entry["temporaire"]):
-            os.replace(entry["temporaire"], entry["cible"])
-    for entry in entries:
-        _remove_quietly(entry["ancien"])
+        targets = []  # killed while writing it: the commit was not decided, its files are only removed
+    for target in targets:
+        temporary = _sibling(target, run, "partiel")
+        if _ours(temporary):
+            os.replace(temporary, target)
+    for target in targets:
+        if _ours(kept := _sibling(target, run, "ancien")):
+            _remove_quietly(kept)
     os.unlink(journal)

@@ -361,6 +361,10 @@ def _added_columns(charter: Charter) -> tuple[str, ...]:
 def _check_distinct(input: str | Path, output: str | Path, rejects: str | Path, summary: str | Path | None) -> None:
     paths = [("l'entrée", input), ("la sortie", output), ("les rejets", rejects), ("le bilan", summary)]
     paths = [(role, path) for role, path in paths if path is not None]
+    on_stdout = [role for role, path in paths[1:] if str(path) == STDIO]
+    if len(on_stdout) > 1:  # their lines would be mixed
+        raise BatchError(f"{' et '.join(on_stdout)} ne peuvent pas aller tous deux sur la sortie standard : "
+                         f"indiquez un fichier pour l'un d'eux")
     for i, (role_a, a) in enumerate(paths):
         for role_b, b in paths[i + 1:]:
             if str(a) == STDIO or str(b) == STDIO:

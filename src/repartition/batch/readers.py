@@ -198,10 +198,10 @@ class CsvSource(_Source):
 
         The plain text is what `csv.writer` writes for these cells, line end excepted, so that a
         caller may write it back as it is (before any formula neutralisation): the line itself
-        when it has no quote, the line without its quotes when every cell is plainly quoted (as
-        spreadsheets write "all cells quoted"), the cells joined when none needs quotes; None
-        when one does (it holds the separator, a quote or a line break). Rows made only of
-        empty cells are skipped and counted in `blank`.
+        when it has no quote; the line without its quotes when they only enclose cells holding
+        neither quote nor separator (as spreadsheets quote all cells, or all text cells); else
+        the cells joined, unless one needs quotes (it holds the separator, a quote or a line
+        break): then None. Rows made only of empty cells are skipped and counted in `blank`.
         """
         number = line = self.header_lines
         separator = self.separator

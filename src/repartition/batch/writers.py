@@ -7,7 +7,6 @@ import json
 import re
 from typing import IO
 
-
 __all__ = [
     "FORMULA_STARTS",
     "CsvSink",
@@ -18,8 +17,8 @@ __all__ = [
     "open_sink",
 ]
 
-#: The characters that make a spreadsheet read a cell as a formula, with their full-width forms
-#: (which input methods and some spreadsheets fold to them).
+#: The characters that make a spreadsheet read a cell as a formula, and their full-width forms
+#: (in case a spreadsheet folds them to the others).
 FORMULA_STARTS = frozenset("=+-@\uff1d\uff0b\uff0d\uff20")
 # A number as a spreadsheet reads it: sign, digits (optionally grouped by thousands with a space),
 # decimal comma or point, exponent, a trailing € or %. Such a cell is data, not a formula.

@@ -242,7 +242,7 @@ def _csv_line(cells: list[tuple[str, bool]], separator: str) -> str:
 
 
 @pytest.mark.parametrize("with_c", [True, False])
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rows=st.lists(st.lists(st.tuples(_CELL, st.booleans()), min_size=3, max_size=3), min_size=1, max_size=8),
        separator=st.sampled_from([";", ",", "\t"]))
 def test_rows_read_as_the_csv_module_and_their_text_is_what_csv_writer_writes(tmp_path_factory, with_c, rows,

@@ -59,7 +59,7 @@ _CELL = st.text(st.sampled_from(list("0123456789 ,.eE+-=@€%aZ'\";\t\r\n\x00\x1
 
 
 @pytest.mark.skipif(writers._neutralise_cells_c is None, reason="lecteur C non compilé (pas de compilateur C)")
-@settings(max_examples=3000, deadline=None)
+@settings(max_examples=800, deadline=None)
 @given(st.lists(_CELL, max_size=6))
 def test_c_and_python_neutralise_alike(row):
     """The C neutralisation and the Python one change the same cells the same way, and say so alike."""

@@ -294,47 +294,49 @@ static PyObject *record(PyObject *Py_UNUSED(module), PyObject *const *args, Py_s
 
 /* ---- Batch files: plain text of quoted lines, formula neutralisation (repartition.batch) ---- */
 
-/* What writers.neutralise calls a number: writers._NUMBER.fullmatch(s[start:]). */
-static int is_group_space(Py_UCS4 c) { return c == ' ' || c == 0xA0 || c == 0x202F; }
-static int is_digit(Py_UCS4 c) { return c >= '0' && c <= '9'; }
+/* A cell's characters, read from position i of n (`at(i)` is 0 past the end). */
+typedef struct {
+    int kind;
+    const void *data;
+    Py_ssize_t n;
+} Cell;
 
-static int is_number(int kind, const void *data, Py_ssize_t i, Py_ssize_t n) {
-    if (i < n && (PyUnicode_READ(kind, data, i) == '+' || PyUnicode_READ(kind, data, i) == '-'))
+static Py_UCS4 at(const Cell *cell, Py_ssize_t i) {
+    return i < cell->n ? PyUnicode_READ(cell->kind, cell->data, i) : 0;
+}
+
+static int is_digit(Py_UCS4 c) { return c >= '0' && c <= '9'; }
+static int is_group_space(Py_UCS4 c) { return c == ' ' || c == 0xA0 || c == 0x202F; }
+static int is_sign(Py_UCS4 c) { return c == '+' || c == '-'; }
+
+/* Past the digits from i; -1 if there is none. */
+static Py_ssize_t digits(const Cell *cell, Py_ssize_t i) {
+    Py_ssize_t start = i;
+    while (is_digit(at(cell, i)))
         i++;
-    Py_ssize_t first = i;
-    while (i < n && is_digit(PyUnicode_READ(kind, data, i)))
-        i++;
-    if (i == first)
+    return i == start ? -1 : i;
+}
+
+/* What writers.neutralise calls a number: writers._NUMBER.fullmatch(cell[i:]). */
+static int is_number(const Cell *cell, Py_ssize_t i) {
+    Py_ssize_t first = i + is_sign(at(cell, i));
+    if ((i = digits(cell, first)) < 0)
         return 0;
     /* Thousands groups (`1 234 567`) after at most three digits; taking all of them is the only
        way the rest can match, since what follows a number never starts with a space and a digit. */
     if (i - first <= 3)
-        while (i + 3 < n && is_group_space(PyUnicode_READ(kind, data, i)) && is_digit(PyUnicode_READ(kind, data, i + 1))
-               && is_digit(PyUnicode_READ(kind, data, i + 2)) && is_digit(PyUnicode_READ(kind, data, i + 3)))
+        while (is_group_space(at(cell, i)) && is_digit(at(cell, i + 1)) && is_digit(at(cell, i + 2))
+               && is_digit(at(cell, i + 3)))
             i += 4;
-    if (i < n && (PyUnicode_READ(kind, data, i) == '.' || PyUnicode_READ(kind, data, i) == ',')) {
-        Py_ssize_t start = ++i;
-        while (i < n && is_digit(PyUnicode_READ(kind, data, i)))
-            i++;
-        if (i == start)
-            return 0;
-    }
-    if (i < n && (PyUnicode_READ(kind, data, i) == 'e' || PyUnicode_READ(kind, data, i) == 'E')) {
-        i++;
-        if (i < n && (PyUnicode_READ(kind, data, i) == '+' || PyUnicode_READ(kind, data, i) == '-'))
-            i++;
-        Py_ssize_t start = i;
-        while (i < n && is_digit(PyUnicode_READ(kind, data, i)))
-            i++;
-        if (i == start)
-            return 0;
-    }
-    if (i < n && is_group_space(PyUnicode_READ(kind, data, i)) && i + 1 < n
-        && (PyUnicode_READ(kind, data, i + 1) == 0x20AC || PyUnicode_READ(kind, data, i + 1) == '%'))
+    if ((at(cell, i) == '.' || at(cell, i) == ',') && (i = digits(cell, i + 1)) < 0)
+        return 0;
+    if ((at(cell, i) == 'e' || at(cell, i) == 'E') && (i = digits(cell, i + 1 + is_sign(at(cell, i + 1)))) < 0)
+        return 0;
+    if (is_group_space(at(cell, i)) && (at(cell, i + 1) == 0x20AC || at(cell, i + 1) == '%'))
         i += 2;
-    else if (i < n && (PyUnicode_READ(kind, data, i) == 0x20AC || PyUnicode_READ(kind, data, i) == '%'))
+    else if (at(cell, i) == 0x20AC || at(cell, i) == '%')
         i++;
-    return i == n;
+    return i == cell->n;
 }
 
 static int is_formula_start(Py_UCS4 c) {
@@ -343,21 +345,18 @@ static int is_formula_start(Py_UCS4 c) {
 }
 
 /* Whether a spreadsheet could take the cell for a formula: writers.neutralise says it in Python. */
-static int is_dangerous(PyObject *cell) {
-    Py_ssize_t n = PyUnicode_GET_LENGTH(cell);
-    if (n == 0)
+static int is_dangerous(PyObject *text) {
+    Cell cell = {PyUnicode_KIND(text), PyUnicode_DATA(text), PyUnicode_GET_LENGTH(text)};
+    if (cell.n == 0)
         return 0;
-    int kind = PyUnicode_KIND(cell);
-    const void *data = PyUnicode_DATA(cell);
-    Py_UCS4 c = PyUnicode_READ(kind, data, 0);
-    if (c < 0x20)
+    if (at(&cell, 0) < 0x20)
         return 1;
     Py_ssize_t i = 0;
-    while (i < n && Py_UNICODE_ISSPACE(c) && ++i < n)
-        c = PyUnicode_READ(kind, data, i);
-    if (i == n || !is_formula_start(c))
+    while (i < cell.n && Py_UNICODE_ISSPACE(at(&cell, i)))
+        i++;
+    if (i == cell.n || !is_formula_start(at(&cell, i)))
         return 0;
-    return !((c == '+' || c == '-') && is_number(kind, data, i, n));
+    return !(is_sign(at(&cell, i)) && is_number(&cell, i));
 }
 
 static PyObject *quote_mark;  /* "'", made on first use */

@@ -338,8 +338,8 @@ def test_standard_output_closed_or_full(tmp_path, stdout):
     if stdout == "pleine" and not os.path.exists("/dev/full"):
         pytest.skip("pas de /dev/full sur ce système")
     target = subprocess.DEVNULL if stdout == "fermée" else open("/dev/full", "w")
-    done = subprocess.run(_command(str(SAMPLE), "-o", "-"), cwd=tmp_path, stdout=target, capture_output=False,
-                          stderr=subprocess.PIPE, text=True,
+    done = subprocess.run(_command(str(SAMPLE), "-o", "-"), cwd=tmp_path, stdout=target, stderr=subprocess.PIPE,
+                          text=True,
                           preexec_fn=(lambda: os.close(1)) if stdout == "fermée" else None)
     if stdout == "pleine":
         target.close()

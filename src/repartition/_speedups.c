@@ -294,15 +294,19 @@ static PyObject *record(PyObject *Py_UNUSED(module), PyObject *const *args, Py_s
 
 /* ---- Batch files: plain text of quoted lines, formula neutralisation (repartition.batch) ---- */
 
-/* A cell's characters, read from position i of n (`at(i)` is 0 past the end). */
+/* The characters of a str, its first n read (`at` gives 0 past them). */
 typedef struct {
     int kind;
     const void *data;
     Py_ssize_t n;
-} Cell;
+} Text;
 
-static Py_UCS4 at(const Cell *cell, Py_ssize_t i) {
-    return i < cell->n ? PyUnicode_READ(cell->kind, cell->data, i) : 0;
+static Text text_of(PyObject *str) {
+    return (Text){PyUnicode_KIND(str), PyUnicode_DATA(str), PyUnicode_GET_LENGTH(str)};
+}
+
+static Py_UCS4 at(const Text *text, Py_ssize_t i) {
+    return i < text->n ? PyUnicode_READ(text->kind, text->data, i) : 0;
 }
 
 static int is_digit(Py_UCS4 c) { return c >= '0' && c <= '9'; }
@@ -310,7 +314,7 @@ static int is_group_space(Py_UCS4 c) { return c == ' ' || c == 0xA0 || c == 0x20
 static int is_sign(Py_UCS4 c) { return c == '+' || c == '-'; }
 
 /* Past the digits from i; -1 if there is none. */
-static Py_ssize_t digits(const Cell *cell, Py_ssize_t i) {
+static Py_ssize_t digits(const Text *cell, Py_ssize_t i) {
     Py_ssize_t start = i;
     while (is_digit(at(cell, i)))
         i++;
@@ -318,7 +322,7 @@ static Py_ssize_t digits(const Cell *cell, Py_ssize_t i) {
 }
 
 /* What writers.neutralise calls a number: writers._NUMBER.fullmatch(cell[i:]). */
-static int is_number(const Cell *cell, Py_ssize_t i) {
+static int is_number(const Text *cell, Py_ssize_t i) {
     Py_ssize_t first = i + is_sign(at(cell, i));
     if ((i = digits(cell, first)) < 0)
         return 0;
@@ -345,8 +349,8 @@ static int is_formula_start(Py_UCS4 c) {
 }
 
 /* Whether a spreadsheet could take the cell for a formula: writers.neutralise says it in Python. */
-static int is_dangerous(PyObject *text) {
-    Cell cell = {PyUnicode_KIND(text), PyUnicode_DATA(text), PyUnicode_GET_LENGTH(text)};
+static int is_dangerous(PyObject *str) {
+    Text cell = text_of(str);
     if (cell.n == 0)
         return 0;
     if (at(&cell, 0) < 0x20)
@@ -398,44 +402,34 @@ static PyObject *unquote_line(PyObject *Py_UNUSED(module), PyObject *const *args
         PyErr_SetString(PyExc_TypeError, "unquote_line(text, separator) needs a str and a one-character str");
         return NULL;
     }
-    PyObject *text = args[0];
+    Text line = text_of(args[0]);
     Py_UCS4 separator = PyUnicode_READ_CHAR(args[1], 0);
-    int kind = PyUnicode_KIND(text);
-    const void *data = PyUnicode_DATA(text);
-    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
-    while (n > 0 && (PyUnicode_READ(kind, data, n - 1) == '\n' || PyUnicode_READ(kind, data, n - 1) == '\r'))
-        n--;
+    while (line.n > 0 && (at(&line, line.n - 1) == '\n' || at(&line, line.n - 1) == '\r'))
+        line.n--;
     Py_ssize_t quotes = 0;
-    for (Py_ssize_t i = 0; i < n; i++) {  /* i: the start of a cell */
-        if (PyUnicode_READ(kind, data, i) == '"') {
+    for (Py_ssize_t i = 0; i < line.n; i++) {  /* i: the start of a cell */
+        if (at(&line, i) == '"') {
             Py_ssize_t j = i + 1;
-            while (j < n && PyUnicode_READ(kind, data, j) != '"') {
-                if (PyUnicode_READ(kind, data, j) == separator)
+            for (; j < line.n && at(&line, j) != '"'; j++)
+                if (at(&line, j) == separator)
                     Py_RETURN_NONE;  /* written back, the cell would need its quotes */
-                j++;
-            }
-            if (j == n || (j + 1 < n && PyUnicode_READ(kind, data, j + 1) != separator))
+            if (j == line.n || (j + 1 < line.n && at(&line, j + 1) != separator))
                 Py_RETURN_NONE;  /* left open on this line, or text after the closing quote */
             quotes += 2;
             i = j + 1;
         } else {
-            while (i < n && PyUnicode_READ(kind, data, i) != separator) {
-                if (PyUnicode_READ(kind, data, i) == '"')
+            for (; i < line.n && at(&line, i) != separator; i++)
+                if (at(&line, i) == '"')
                     Py_RETURN_NONE;  /* a quote inside a cell */
-                i++;
-            }
         }
     }
-    PyObject *plain = PyUnicode_New(n - quotes, PyUnicode_MAX_CHAR_VALUE(text));
+    /* Only quotes go: the widest character stays, so the new str has the same kind. */
+    PyObject *plain = PyUnicode_New(line.n - quotes, PyUnicode_MAX_CHAR_VALUE(args[0]));
     if (plain == NULL)
         return NULL;
-    int plain_kind = PyUnicode_KIND(plain);
-    void *plain_data = PyUnicode_DATA(plain);
-    for (Py_ssize_t i = 0, k = 0; i < n; i++) {
-        Py_UCS4 c = PyUnicode_READ(kind, data, i);
-        if (c != '"')
-            PyUnicode_WRITE(plain_kind, plain_data, k++, c);
-    }
+    for (Py_ssize_t i = 0, k = 0; i < line.n; i++)
+        if (at(&line, i) != '"')
+            PyUnicode_WRITE(PyUnicode_KIND(plain), PyUnicode_DATA(plain), k++, at(&line, i));
     return plain;
 }
 

@@ -209,4 +209,4 @@ def os_reason(error: OSError) -> str:
         return "fichier introuvable"
     if isinstance(error, PermissionError):
         return "accès refusé"
-    return f"erreur d'accès au fichier (errno {error.errno})"
+    return "erreur d'accès au fichier" + (f" (errno {error.errno})" if error.errno is not None else "")

@@ -90,8 +90,8 @@ def _one(args: argparse.Namespace) -> int:
         text = json.dumps(decision.to_dict(), ensure_ascii=False, indent=2)
     else:
         unit = f" — unité : {decision.unit}" if decision.unit else ""
-        text = f"Service : {decision.service} ({decision.service_label}){unit}\nRègle : {decision.rule}\n" \
-               f"{decision.explanation}"
+        text = (f"Service : {decision.service} ({decision.service_label}){unit}\n"
+                f"Règle : {decision.rule}\n{decision.explanation}")
     return _show(text)
 
 

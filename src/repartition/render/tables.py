@@ -1,15 +1,14 @@
-"""Decision tables ("who goes where"): the charter's domain cut into boxes, each with its service and rule."""
+"""Decision tables ("who goes where") as reviewers read them: the rows of `export.rows`, worded in French."""
 
 from __future__ import annotations
 
 from attrs import frozen
 
 from .. import model as m
-from ..dsl.decision_tree import IsUnknown, Leaf, Test, TooLarge, build_tree
-from ..dsl.lowering import T, Domain, RatioGe, lower, with_cells
-from ..proof.problems import merge
+from ..dsl.lowering import F, T
+from ..export.rows import DecisionRows, RowGroup, TablesTooLarge, decision_rows
 from ..proof.wording import cells_text, named_sets, ratio_text
-from ..semantics import DECIDED, Outcome, Semantics
+from ..semantics import DECIDED
 from .sentences import condition_text
 
 __all__ = ["DecisionRow", "DecisionTable", "DecisionTables", "decision_tables", "open_case_text", "MAX_ROWS"]
@@ -58,116 +57,35 @@ class DecisionTables:
 
 
 def decision_tables(model: m.CharterModel, max_rows: int = MAX_ROWS) -> DecisionTables:
-    """One table per service: the boxes of the domain it receives, with the deciding rule."""
-    found = _boxes(model, max_rows)
-    if found is None:
-        return _by_rule(model)
-    domain, ratios, boxes = found
-    return DecisionTables(_tables(model, domain, ratios, boxes), exact=True)
-
-
-def _boxes(model: m.CharterModel, max_rows: int):
-    """(domain, ratio atoms, merged boxes with their outcome), or None past the row budget."""
+    """One table per service: the rows of `export.rows` it receives, worded, with the deciding rule."""
     try:
-        tree = build_tree(model, Semantics(model))
-    except TooLarge:
-        return None
-    domain = Domain(model.fields, [lower(r.condition) for r in model.rules if not r.is_default])
-    ratios = [a for a in domain.atoms if isinstance(a, RatioGe)]
-    leaves: list = []
-    full = domain.full_region() + (_BOTH,) * len(ratios)
-    _walk(tree, full, domain, ratios, leaves, max_rows * 8)
-    if len(leaves) > max_rows * 8:
-        return None
-    boxes = _merge(leaves, len(domain.fields), ratios)
-    return None if len(boxes) > max_rows else (domain, ratios, boxes)
+        data = decision_rows(model, nodes=_NODES, max_rows=max_rows)
+    except TablesTooLarge:
+        return _by_rule(model)
+    return DecisionTables(tuple(_table(data, group) for group in data.groups), exact=True)
 
 
-# ---- walking the decision tree: each leaf is a box (a mask per field, a state per ratio test) ----
-
-_T, _F = 1, 2
-_BOTH = _T | _F
+#: Regions the splitting may examine for the documentation's tables before falling back.
+_NODES = 20_000
 
 
-def _walk(node, box: tuple, domain: Domain, ratios: list, out: list, limit: int) -> None:
-    if len(out) > limit:
-        return
-    width = len(domain.fields)
-    match node:
-        case Leaf(outcome=outcome):
-            out.append((box, outcome))
-        case IsUnknown(field=f, unknown=unknown, known=known):
-            cells = domain.fields[f]
-            _walk(unknown, with_cells(box, f, box[f] & cells.unknown_bit), domain, ratios, out, limit)
-            _walk(known, with_cells(box, f, box[f] & cells.known_mask), domain, ratios, out, limit)
-        case Test(atom=RatioGe() as atom, yes=yes, no=no):
-            at = width + ratios.index(atom)
-            _walk(yes, with_cells(box, at, _T), domain, ratios, out, limit)
-            _walk(no, with_cells(box, at, _F), domain, ratios, out, limit)
-        case Test(atom=atom, yes=yes, no=no):
-            cells = domain.fields[atom.field]
-            true = domain.masks[atom]
-            _walk(yes, with_cells(box, atom.field, box[atom.field] & true), domain, ratios, out, limit)
-            _walk(no, with_cells(box, atom.field, box[atom.field] & ~true & cells.known_mask), domain, ratios,
-                  out, limit)
-        case _:  # pragma: no cover - the tree has no other node
-            raise TypeError(node)
+# ---- wording the rows: one column per field or `fois` comparison that some row restricts ----------
 
-
-def _merge(leaves: list, width: int, ratios: list) -> list:
-    """Fewer, larger boxes with the same outcome, through the proof's `merge` (ratio states as fixed atoms)."""
-    groups: dict[Outcome, list[tuple]] = {}
-    for box, outcome in leaves:
-        fixed = tuple((atom, box[width + i]) for i, atom in enumerate(ratios) if box[width + i] != _BOTH)
-        groups.setdefault(outcome, []).append((box[:width], fixed))
-    merged = []
-    for outcome, boxes in groups.items():
-        for region, fixed in merge(boxes):
-            states = dict(fixed)
-            merged.append((region + tuple(states.get(atom, _BOTH) for atom in ratios), outcome))
-    return merged
-
-
-# ---- describing a box in French -------------------------------------------------------------------
-
-def _tables(model: m.CharterModel, domain: Domain, ratios: list, boxes: list) -> tuple[DecisionTable, ...]:
-    width = len(domain.fields)
-    full = domain.full_region() + (_BOTH,) * len(ratios)
-    sets = named_sets(model)
-    rules = model.rules
-    tables = []
-    groups = [(s.code, f"{s.code} — {s.label}") for s in model.services] + [(None, "Cas que la charte ne tranche pas")]
-    for code, label in groups:
-        if code is None:
-            mine = [(b, o) for b, o in boxes if o.kind != DECIDED]
-        else:
-            mine = [(b, o) for b, o in boxes if o.kind == DECIDED and o.service == code]
-        if not mine:
-            continue
-        mine.sort(key=lambda item: (item[1].rules, item[0]))
-        used = [k for k in range(len(full)) if any(b[k] != full[k] for b, _ in mine)]
-        columns = tuple(_column(domain, ratios, k, width) for k in used)
-        rows = []
-        for box, outcome in mine:
-            cells = tuple(_cell(domain, sets, box, k, width) for k in used)
-            decided = outcome.kind == DECIDED
-            rows.append(DecisionRow(cells, rules[outcome.rules[0]].name if decided else None,
-                                    tuple(rules[i].name for i in outcome.rules), outcome.kind))
-        tables.append(DecisionTable(code, label, columns, tuple(rows)))
-    return tuple(tables)
-
-
-def _column(domain: Domain, ratios: list, k: int, width: int) -> str:
-    if k < width:
-        return domain.fields[k].field.label
-    return ratio_text(domain, ratios[k - width], T)
-
-
-def _cell(domain: Domain, sets: dict, box: tuple, k: int, width: int) -> str:
-    if k >= width:
-        return {_T: "oui", _F: "non"}.get(box[k], ANY)
-    cells = domain.fields[k]
-    return ANY if box[k] == cells.full else cells_text(cells, box[k], sets.get(k))
+def _table(data: DecisionRows, group: RowGroup) -> DecisionTable:
+    domain, ratios = data.domain, data.ratio_atoms
+    fields = domain.fields
+    sets = named_sets(data.model)
+    used = [i for i, cells in enumerate(fields) if any(r.region[i] != cells.full for r in group.rows)]
+    used_ratios = [a for a in ratios if any(a in dict(r.fixed) for r in group.rows)]
+    columns = tuple(fields[i].field.label for i in used) + tuple(ratio_text(domain, a, T) for a in used_ratios)
+    rows = []
+    for row in group.rows:
+        fixed = dict(row.fixed)
+        cells = tuple(ANY if row.region[i] == fields[i].full else cells_text(fields[i], row.region[i], sets.get(i))
+                      for i in used)
+        cells += tuple({T: "oui", F: "non"}.get(fixed.get(a), ANY) for a in used_ratios)
+        rows.append(DecisionRow(cells, row.rule, row.rules, row.kind))
+    return DecisionTable(group.service, group.label, columns, tuple(rows))
 
 
 # ---- fallback: each rule's own condition, with the exceptions that set it aside ---------------------

@@ -27,15 +27,26 @@ def register(commands) -> None:
                         help="dossier où écrire la page (créé au besoin)")
     parser.add_argument("--format", choices=("html", "md"), default="html",
                         help="html (par défaut) : une page autonome ; md : Markdown et un fichier SVG")
+    parser.add_argument("--ancienne", metavar="ANCIENNE",
+                        help="avec --donnees : la version précédente de la charte (.regles)")
+    parser.add_argument("--donnees", metavar="FICHIER",
+                        help="avec --ancienne : écrit aussi la page de l'effet du changement sur les ménages "
+                        "du fichier (.csv, .jsonl ou .parquet), avec le schéma des flux entre services")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Write the page(s); exit 0, or 1 when the verification fails (the page is written anyway)."""
     # verify=False: a charter whose examples fail is still documented, with its failures shown.
-    document = describe(charter_file(args.fichier))
+    if (args.ancienne is None) != (args.donnees is None):
+        print("documenter : --ancienne et --donnees s'emploient ensemble.", file=sys.stderr)
+        return 2
+    charter = charter_file(args.fichier)
+    document = describe(charter)
     folder = Path(args.sortie)
     files = _files(document, Path(args.fichier).stem, args.format)
+    if args.donnees is not None:
+        files.update(_impact_files(charter, args, Path(args.fichier).stem))
     try:
         folder.mkdir(parents=True, exist_ok=True)
         for name, text in files.items():
@@ -56,3 +67,15 @@ def _files(document, stem: str, form: str) -> dict[str, str]:
         return {f"{stem}.md": to_markdown(document, None)}
     diagram = f"{stem}-exceptions.svg"
     return {f"{stem}.md": to_markdown(document, diagram), diagram: svg(document.graph)}
+
+
+def _impact_files(charter, args: argparse.Namespace, stem: str) -> dict[str, str]:
+    """The page of the change's effect on the file's households, with its flow picture."""
+    from ..impact import measure
+    from ..render.flow import flow_svg, impact_html, impact_markdown
+
+    impact = measure(charter_file(args.ancienne), charter, args.donnees)
+    if args.format == "html":
+        return {f"{stem}-effet.html": impact_html(impact)}
+    picture = f"{stem}-effet.svg"
+    return {f"{stem}-effet.md": impact_markdown(impact, picture), picture: flow_svg(impact.by_service())}

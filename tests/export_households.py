@@ -8,6 +8,7 @@ field has one, else unknown).
 
 from __future__ import annotations
 
+import datetime as _dt
 from decimal import Decimal
 from fractions import Fraction
 
@@ -132,15 +133,22 @@ def python_outcome(charter, values: tuple) -> tuple:
 
 
 
+def _literal(value) -> str:
+    """A test value as a typed SQL literal (test data only: the export itself builds a syntax tree)."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, Decimal):
+        return f"CAST('{value:f}' AS DECIMAL(14, 2))"
+    if isinstance(value, _dt.date):
+        return f"CAST('{value.isoformat()}' AS DATE)"
+    return "'" + value.replace("'", "''") + "'"
+
+
 def insert(charter, rows: list[tuple], dialect: str = "duckdb", table: str = "menages") -> str:
     """One INSERT of every row, each value a typed literal (much faster than a statement per row)."""
-    from sqlglot import exp
-
-    from repartition.export.sql import DIALECTS
-    from repartition.export.sql_reading import typed_literal
-
-    values = exp.Values(expressions=[exp.Tuple(expressions=[
-        typed_literal(f, v) if not (isinstance(f.type, m.BoolType) and v is None) else exp.Null()
-        for f, v in zip(charter.fields, row)]) for row in rows])
-    statement = exp.Insert(this=exp.Table(this=exp.to_identifier(table, quoted=True)), expression=values)
-    return statement.sql(dialect=DIALECTS[dialect])
+    values = ",\n".join("(" + ", ".join(_literal(v) for v in row) + ")" for row in rows)
+    return f'INSERT INTO "{table}" VALUES {values}'

@@ -20,7 +20,8 @@ from repartition.dsl.lowering import RatioGe
 from repartition.export import decision_rows
 from repartition.export.rows import unit_value
 
-__all__ = ["households", "python_household", "python_outcome", "insert", "OUTCOME_COLUMNS"]
+__all__ = ["households", "python_household", "python_outcome", "insert", "assert_routes_like_python",
+           "OUTCOME_COLUMNS"]
 
 #: The columns compared with Python: service, rule, unit, and why a row is not routed.
 OUTCOME_COLUMNS = ("service", "regle", "unite", "non_oriente")
@@ -152,3 +153,18 @@ def insert(charter, rows: list[tuple], dialect: str = "duckdb", table: str = "me
     """One INSERT of every row, each value a typed literal (much faster than a statement per row)."""
     values = ",\n".join("(" + ", ".join(_literal(v) for v in row) + ")" for row in rows)
     return f'INSERT INTO "{table}" VALUES {values}'
+
+
+def assert_routes_like_python(charter, rows: list[tuple], results: list[tuple]) -> None:
+    """Each output row of the SQL export: the input columns as they were, then the Python outcome in
+    the added columns (and `partenaires` empty exactly when routed)."""
+    from repartition.export.sql import OUTPUT_COLUMNS
+
+    width = len(charter.fields)
+    added = [OUTPUT_COLUMNS.index(c) for c in OUTCOME_COLUMNS]
+    assert len(results) == len(rows)
+    for result in results:
+        values = tuple(result[:width])
+        outcome = tuple(result[width + i] for i in added)
+        assert outcome == python_outcome(charter, values), values
+        assert result[width + OUTPUT_COLUMNS.index("partenaires")] == ("" if outcome[3] is None else None)

@@ -17,14 +17,14 @@ from repartition.export import CONDITIONS, decision_rows
 from repartition.export.json_tables import CONDITION
 from repartition.export.rows import unit_value
 
-from export_households import OUTCOME_COLUMNS, insert, python_outcome
+from export_households import assert_routes_like_python, insert
 from optional import need
 
 duckdb = need("duckdb")
 need("sqlglot")
 
 from repartition.export.dmn import Entries  # noqa: E402
-from repartition.export.sql import OUTPUT_COLUMNS, Conditions, create_table, to_sql  # noqa: E402
+from repartition.export.sql import Conditions, create_table, to_sql  # noqa: E402
 
 HEAD = """charte « Constructions »
 services
@@ -119,10 +119,4 @@ def test_each_construct_routes_its_whole_domain_in_sql(name, tmp_path):
     connection = duckdb.connect()
     connection.execute(create_table(charter.model))
     connection.execute(insert(charter, rows))
-    results = connection.execute(to_sql(decision_rows(charter.model))).fetchall()
-    width = len(charter.fields)
-    added = [OUTPUT_COLUMNS.index(c) for c in OUTCOME_COLUMNS]
-    assert len(results) == len(rows)
-    for result in results:
-        values = tuple(result[:width])
-        assert tuple(result[width + i] for i in added) == python_outcome(charter, values), values
+    assert_routes_like_python(charter, rows, connection.execute(to_sql(decision_rows(charter.model))).fetchall())

@@ -82,7 +82,7 @@ def _expected(charter, internal: tuple):
     return outcome.kind, outcome.service, first, tuple(rules[i].name for i in outcome.rules)
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(charters())
 def test_rows_partition_every_household_with_its_outcome(drawn):
     """On random charters, every household of the enumerated domain meets exactly one row, whose

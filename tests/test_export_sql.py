@@ -15,7 +15,7 @@ from repartition.export import decision_rows
 from repartition.export.rows import unit_value
 
 from conftest import POLICIES
-from export_households import OUTCOME_COLUMNS, households, insert, python_outcome
+from export_households import assert_routes_like_python, households, insert
 from optional import need
 from test_proof_bruteforce import charters as small_charters
 from test_properties import charters as property_charters
@@ -23,13 +23,13 @@ from test_properties import charters as property_charters
 duckdb = need("duckdb")
 sqlglot = need("sqlglot")
 
-from repartition.export.sql import (OUTPUT_COLUMNS, build_select, create_table, to_sql)  # noqa: E402
+from repartition.export.sql import OUTPUT_COLUMNS, build_select, create_table, to_sql  # noqa: E402
 from repartition.export.sql_reading import WHITESPACE, _folded, characters, column_type  # noqa: E402
 from repartition.dsl.names import normalize  # noqa: E402
 
 BUNDLED = {name: repartition.load_charter(POLICIES / name)
            for name in ("dispositif-repartition.regles", "exemple-departemental.regles")}
-_SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+_SETTINGS = settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @functools.cache
@@ -50,19 +50,6 @@ def run_duckdb(charter, rows: list[tuple], sql: str | None = None) -> list[tuple
         connection.close()
 
 
-def assert_routes_like_python(charter, rows: list[tuple], results: list[tuple]) -> None:
-    """Each output row: the input columns as they were, then the Python outcome in the added columns."""
-    width = len(charter.fields)
-    assert len(results) == len(rows)
-    added = [OUTPUT_COLUMNS.index(c) for c in OUTCOME_COLUMNS]
-    for result in results:
-        values = tuple(result[:width])
-        outcome = tuple(result[width + i] for i in added)
-        assert outcome == python_outcome(charter, values), values
-        partners = result[width + OUTPUT_COLUMNS.index("partenaires")]
-        assert partners == ("" if outcome[3] is None else None)
-
-
 @pytest.mark.parametrize("name", sorted(BUNDLED))
 @_SETTINGS
 @given(data=st.data())
@@ -70,11 +57,11 @@ def test_bundled_charters_route_alike_in_duckdb(name, data):
     """On threshold-biased households (unknowns, spellings, refused values), both bundled charters'
     SQL gives the service, rule, unit and reason of Charter.route on every row."""
     charter = BUNDLED[name]
-    rows = data.draw(st.lists(households(charter), min_size=20, max_size=120))
+    rows = data.draw(st.lists(households(charter), min_size=50, max_size=250))
     assert_routes_like_python(charter, rows, run_duckdb(charter, rows))
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(small_charters())
 def test_generated_charters_route_alike_on_their_whole_domain(drawn):
     """On random small charters (every field type, unknowns, sets, ratios), the SQL routes every
@@ -85,7 +72,7 @@ def test_generated_charters_route_alike_on_their_whole_domain(drawn):
     assert_routes_like_python(charter, rows, run_duckdb(charter, rows))
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_property_charters_route_alike(data):
     """On the random charters of the property tests (defaults, unknowns, ratios), threshold-biased rows agree."""

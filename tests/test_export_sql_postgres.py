@@ -13,7 +13,7 @@ from repartition.export import decision_rows
 from repartition.export.rows import unit_value
 
 from conftest import POLICIES
-from export_households import OUTCOME_COLUMNS, households, insert, python_outcome
+from export_households import assert_routes_like_python, households, insert
 from optional import missing, need
 from postgres_server import throwaway_server
 from test_proof_bruteforce import charters as small_charters
@@ -21,7 +21,7 @@ from test_proof_bruteforce import charters as small_charters
 psycopg = need("psycopg")
 need("sqlglot")
 
-from repartition.export.sql import OUTPUT_COLUMNS, create_table, to_sql  # noqa: E402
+from repartition.export.sql import create_table, to_sql  # noqa: E402
 
 BUNDLED = {name: repartition.load_charter(POLICIES / name)
            for name in ("dispositif-repartition.regles", "exemple-departemental.regles")}
@@ -54,15 +54,6 @@ def run_postgres(connection, charter, rows: list[tuple]) -> list[tuple]:
     if rows:
         connection.execute(insert(charter, rows, dialect="postgresql"))
     return connection.execute(to_sql(decision_rows(charter.model), dialect="postgresql")).fetchall()
-
-
-def assert_routes_like_python(charter, rows, results) -> None:
-    width = len(charter.fields)
-    added = [OUTPUT_COLUMNS.index(c) for c in OUTCOME_COLUMNS]
-    assert len(results) == len(rows)
-    for result in results:
-        values = tuple(result[:width])
-        assert tuple(result[width + i] for i in added) == python_outcome(charter, values), values
 
 
 @pytest.mark.parametrize("name", sorted(BUNDLED))

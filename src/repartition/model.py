@@ -173,6 +173,11 @@ class EnumType:
     def expected(self) -> str:
         return "une des valeurs : " + ", ".join(v.machine for v in self.values)
 
+    @property
+    def spellings(self) -> Mapping[str, int]:
+        """Every spelling `index` finds as written (machine names, labels and their lookup keys)."""
+        return self._lookup
+
     def index(self, text: str) -> int | None:
         found = self._lookup.get(text)
         return found if found is not None else self._lookup.get(normalize(text))

@@ -51,11 +51,16 @@ def route_file(charter: Charter, input: str | Path, output: str | Path = STDIO,
     """
     in_format = detect_format(input, input_format, "--format-entree")
     if str(output) == STDIO and output_format is None:
-        output_format = in_format  # standard output has no extension
+        output_format = in_format if in_format != "parquet" else "jsonl"  # standard output has no extension
     out_format = detect_format(output, output_format, "--format-sortie")
+    if out_format == "parquet":
+        raise BatchError("la sortie s'écrit en CSV ou en JSON Lines, pas en Parquet : choisissez « .csv » ou "
+                         "« .jsonl », ou --format-sortie")
     if rejects is None:
         rejects = default_rejects_path(output, out_format)
     rejects_format = suffix_format(rejects) or out_format
+    if rejects_format == "parquet":
+        raise BatchError("les rejets s'écrivent en CSV ou en JSON Lines, pas en Parquet")
     _check_distinct(input, output, rejects, summary)
 
     with contextlib.ExitStack() as stack:

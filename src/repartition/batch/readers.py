@@ -15,6 +15,7 @@ from .errors import BatchError
 
 __all__ = [
     "FORMATS",
+    "INPUT_FORMATS",
     "STDIO",
     "CsvSource",
     "JsonlSource",
@@ -30,10 +31,12 @@ __all__ = [
 
 #: The file formats a batch reads and writes.
 FORMATS = ("csv", "jsonl")
+#: The formats a batch reads: Parquet too, through DuckDB (`batch.parquet`).
+INPUT_FORMATS = FORMATS + ("parquet",)
 #: The path that means standard input (or standard output for writers).
 STDIO = "-"
 
-_SUFFIXES = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+_SUFFIXES = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
 _SEPARATORS = (";", ",", "\t")
 _PRESCAN_CHUNK = 1 << 20
 
@@ -51,8 +54,8 @@ def suffix_format(path: str | Path) -> str | None:
 def detect_format(path: str | Path, forced: str | None, option: str) -> str:
     """The format of a file: forced by an option, else from its extension (.csv, .jsonl)."""
     if forced is not None:
-        if forced not in FORMATS:
-            raise BatchError(f"format « {forced} » inconnu : choisir csv ou jsonl")
+        if forced not in INPUT_FORMATS:
+            raise BatchError(f"format « {forced} » inconnu : choisir csv, jsonl ou parquet")
         return forced
     if str(path) == STDIO:
         raise BatchError(f"le format de {display_name(path)} ne peut pas se déduire d'une extension : "
@@ -60,7 +63,8 @@ def detect_format(path: str | Path, forced: str | None, option: str) -> str:
     fmt = suffix_format(path)
     if fmt is None:
         raise BatchError(f"le format de {display_name(path)} ne se déduit pas de son extension "
-                         f"(« .csv » ou « .jsonl » attendue) : précisez {option} csv ou {option} jsonl")
+                         f"(« .csv », « .jsonl » ou « .parquet » attendue) : précisez {option} csv ou "
+                         f"{option} jsonl")
     return fmt
 
 
@@ -335,6 +339,12 @@ class JsonlSource(_Source):
 def open_source(path: str | Path, fmt: str, *, encoding: str | None = None,
                 progress: Callable[[int], object] | None = None) -> CsvSource | JsonlSource:
     """Open an input of the given format; raise BatchError (in French) if it cannot be read."""
+    if fmt == "parquet":  # read like JSON Lines, record by record (see batch.parquet)
+        from .parquet import ParquetSource
+
+        if str(path) == STDIO:
+            raise BatchError("un fichier Parquet ne se lit pas sur l'entrée standard : indiquez son chemin")
+        return ParquetSource(path, progress=progress)
     cls = CsvSource if fmt == "csv" else JsonlSource
     return cls(path, encoding=encoding, progress=progress)
 

@@ -12,10 +12,13 @@ generated values. Without a C compiler the package runs on the Python reading al
 
 enum { LOOKUP = 0, WHOLE = 1, MONEY = 2 };
 
-/* Below it, x * 100 rounds to the integer it stands for (values.FLOAT_EXACT_LIMIT). */
-#define FLOAT_EXACT_LIMIT (9007199254740992.0 / 100.0)
-/* At most this many digits before the decimal separator: cents stay far within 64 bits. */
-#define MAX_UNITS_DIGITS 15
+/* Amounts are at most 999 999 999 999,99 € (values.MONEY_LIMIT); below this many euros a float
+   reads through the round trip as its shortest decimal form (values.FLOAT_EXACT_LIMIT). */
+#define FLOAT_EXACT_LIMIT 1e12
+#define MAX_EUROS 999999999999LL
+/* At most this many digits before the decimal separator (leading zeros included): within
+   MAX_EUROS, and never an overflow. Longer texts are read in Python. */
+#define MAX_UNITS_DIGITS 12
 
 typedef struct {
     PyObject *key;         /* the field's machine name */
@@ -80,9 +83,12 @@ static PyObject *read_money_text(const Field *f, PyObject *raw) {
     const char *text = (const char *)PyUnicode_DATA(raw);
     Py_ssize_t length = PyUnicode_GET_LENGTH(raw), i = 0;
     long long units = 0, decimals = 0;
-    for (; i < length && text[i] >= '0' && text[i] <= '9'; i++)
+    for (; i < length && text[i] >= '0' && text[i] <= '9'; i++) {
+        if (i == MAX_UNITS_DIGITS)
+            return memo_lookup(f, raw);
         units = units * 10 + (text[i] - '0');
-    if (i == 0 || i > MAX_UNITS_DIGITS)
+    }
+    if (i == 0)
         return memo_lookup(f, raw);
     if (i < length) {
         Py_ssize_t count = length - i - 1;
@@ -114,8 +120,7 @@ static PyObject *read_money(const Field *f, PyObject *raw) {
     if (PyLong_CheckExact(raw)) {
         int overflow;
         long long euros = PyLong_AsLongLongAndOverflow(raw, &overflow);
-        if (overflow || euros > 10000000000000000LL / 100 || euros < -10000000000000000LL / 100
-                || !in_bounds(f, euros * 100)) {
+        if (overflow || euros > MAX_EUROS || euros < -MAX_EUROS || !in_bounds(f, euros * 100)) {
             PyErr_Clear();
             return MISS;
         }
@@ -307,7 +312,7 @@ static struct PyModuleDef module = {
 };
 
 /* Raised whenever the plan or the functions change: runtime.py leaves a stale build aside. */
-#define FORMAT 1
+#define FORMAT 2
 
 PyMODINIT_FUNC PyInit__speedups(void) {
     if (PyType_Ready(&ReaderType) < 0)

@@ -9,6 +9,8 @@ from typing import Iterable
 
 from attrs import field, frozen
 
+from .values import is_blank
+
 __all__ = [
     "Span",
     "Diagnostic",
@@ -157,19 +159,30 @@ class NoDecision(RepartitionError):
 
 
 def _show(value: object) -> str:
-    if value is None or (isinstance(value, str) and not value.strip()):
+    """A raw value as the message shows it: as written, and cut short when long."""
+    if is_blank(value):
         return "vide"
     if isinstance(value, str):
-        return f"« {value} »"
+        return f"« {_cut(value)} »"
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, int) and not -10**30 < value < 10**30:
+        return "de plus de 30 chiffres"  # str() of a number past 4 300 digits raises ValueError
     if isinstance(value, (int, float, Decimal)):
-        return str(value)
+        return _cut(str(value))
     if isinstance(value, (_dt.date, _dt.time)):
         return value.isoformat()
     if isinstance(value, (list, tuple, dict)):
-        return repr(value)
+        return _cut(repr(value))
     return f"de type « {type(value).__name__} »"
+
+
+def _cut(text: str, limit: int = 60) -> str:
+    """Text as it is, or its start and its length when longer than `limit` characters."""
+    if len(text) <= limit:
+        return text
+    count = f"{len(text):,}".replace(",", "\u202f")
+    return f"{text[:limit // 2]}… ({count} caractères)"
 
 
 def os_reason(error: OSError) -> str:

@@ -11,7 +11,7 @@ from attrs import field, frozen
 
 from .dsl.names import normalize
 from .errors import Span
-from .values import (BadValue, date_text, money_text, read_bool, read_code, read_date, read_int,
+from .values import (BadValue, OutOfRange, date_text, money_text, read_bool, read_code, read_date, read_int,
                      read_money)
 
 __all__ = [
@@ -52,6 +52,8 @@ class _Bounded:
         """Read with `reader`, within the bounds; any failure says the whole of what is expected."""
         try:
             value = reader(raw)
+        except OutOfRange:
+            raise  # beyond what any backend holds: say that range, not the field's
         except BadValue:
             raise BadValue(self.expected) from None
         if (self.minimum is not None and value < self.minimum) or (

@@ -9,7 +9,7 @@ from .. import model as m
 from .. import runtime
 from ..decision import Decision, ValidatedHousehold
 from ..semantics import DECIDED, Outcome, Semantics
-from ..values import FLOAT_EXACT_LIMIT
+from ..values import FLOAT_EXACT_LIMIT, INT_MAX, INT_MIN
 from . import lowering as low
 from .decision_tree import IsUnknown, Leaf, Test, TooLarge, build_tree
 
@@ -387,12 +387,9 @@ class _Generator:
 
     def int_check(self, kind: m.IntType, x: str) -> str:
         """The test a native whole number passes when it needs no reading."""
-        tests = [f"{x}.__class__ is _int"]
-        if kind.minimum is not None:
-            tests.append(f"{x} >= {kind.minimum!r}")
-        if kind.maximum is not None:
-            tests.append(f"{x} <= {kind.maximum!r}")
-        return "(" + " and ".join(tests) + ")"
+        low = INT_MIN if kind.minimum is None else kind.minimum  # a whole number is 64 bits at most
+        high = INT_MAX if kind.maximum is None else kind.maximum
+        return f"({x}.__class__ is _int and {x} >= {low!r} and {x} <= {high!r})"
 
 
 def _looked_up(field: m.Field) -> bool:

@@ -131,7 +131,10 @@ def _value(st, f: m.Field, near: list, codes: list):
     if isinstance(kind, m.EnumType):
         return st.sampled_from([v.machine for v in kind.values])
     if isinstance(kind, m.CodeType):
-        other = st.text("0123456789ABZ", min_size=1, max_size=6)
+        if kind.shape is None:
+            other = st.text("0123456789ABZ", min_size=1, max_size=6)
+        else:
+            other = st.from_regex(kind._pattern, fullmatch=True)
         return st.one_of(st.sampled_from(codes), other) if codes else other
     if isinstance(kind, m.DateType):
         low, high = _DATE_LOW, _DATE_HIGH

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from lark import Token, Transformer, Tree, v_args
 
 from ..errors import Span
@@ -144,7 +146,15 @@ class _Builder(Transformer):
         return ast.TypeSpec("date", span=self._span(meta))
 
     def code_type(self, meta, children):
-        return ast.TypeSpec("code", span=self._span(meta))
+        token = children[0]
+        shape = length = None
+        if token.type == "CODE_COMMUNE":
+            shape = "commune"
+        elif token.type == "CODE_SHAPE":
+            digits = re.search(r"\d+", token)[0].lstrip("0") or "0"
+            length = int(digits) if len(digits) <= 9 else 10**9  # far too long: the checker says so
+            shape = "chiffres" if "chiffre" in token.lower() else "caracteres"
+        return ast.TypeSpec("code", shape=shape, length=length, span=self._span(meta))
 
     def stage_type(self, meta, children):
         return ast.TypeSpec("stage", values=_nodes(children, tuple)[0], span=self._span(meta))

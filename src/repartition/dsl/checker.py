@@ -18,6 +18,8 @@ from .parser import source_line
 __all__ = ["check", "invalid_date"]
 
 _ORDERED_OPS = {"ge", "le", "gt", "lt"}
+_MAX_CODE_LENGTH = 40  # « code de N chiffres »: longer is surely a typing mistake
+_MAX_BAD_KEYS = 10  # misshapen codes reported one by one per table; past it, counted
 _OP_WORDS = {"ge": "au moins", "le": "au plus", "gt": "plus de", "lt": "moins de"}
 
 
@@ -39,6 +41,7 @@ class _Checker:
         self.sets: dict[str, ast.SetDecl] = {}
         self.tables: dict[str, m.Table] = {}
         self.unreadable_tables: set[str] = set()  # declared, already reported: no "table inconnue" too
+        self.checked_tables: set[tuple] = set()  # (table, code type) whose keys have had their shape checked
         self.definition_decls: dict[str, ast.DefinitionDecl] = {}
         self.definitions: dict[str, m.Definition] = {}
         self._resolving: list[str] = []
@@ -167,7 +170,11 @@ class _Checker:
         if spec.kind == "date":
             return m.DateType()
         if spec.kind == "code":
-            return m.CodeType()
+            if spec.length is not None and not 1 <= spec.length <= _MAX_CODE_LENGTH:
+                self.error(f"longueur de code invalide pour « {label} » : de 1 à {_MAX_CODE_LENGTH} "
+                           f"chiffres ou caractères", spec.span)
+                return None
+            return m.CodeType(spec.shape, spec.length)
         if spec.kind in ("stage", "choice"):
             values, seen = [], {}
             for v in spec.values:
@@ -203,11 +210,13 @@ class _Checker:
         if mapping is None:
             self.unreadable_tables.add(normalize(decl.name))
         else:
+            mapping, lines = mapping
             self.tables[normalize(decl.name)] = m.Table(
-                decl.name, decl.file, decl.key, decl.value, mapping, decl.missing,
+                decl.name, decl.file, decl.key, decl.value, mapping, lines, decl.missing,
                 hashlib.sha256(raw).hexdigest(), span=decl.span)
 
-    def _read_table(self, decl: ast.TableDecl, path: Path, raw: bytes) -> dict | None:
+    def _read_table(self, decl: ast.TableDecl, path: Path, raw: bytes) -> tuple[dict, dict] | None:
+        """The table's mapping and the line of each key, or None when it cannot be read."""
         name = str(path)
         try:
             content = raw.decode("utf-8-sig")
@@ -248,7 +257,22 @@ class _Checker:
                            f"(déjà ligne {lines[key]})", span)
             else:
                 mapping[key], lines[key] = value, line
-        return mapping
+        return mapping, lines
+
+    def _check_table_keys(self, table: m.Table, field: m.Field) -> None:
+        """Every key of a table used with a code field has the field's shape: else an error at its line."""
+        if field.type.shape is None or (table.name, field.type) in self.checked_tables:
+            return
+        self.checked_tables.add((table.name, field.type))
+        bad = [key for key in table.mapping if not field.type.fits(key)]
+        path = str((self.base_dir or Path(".")) / table.path)
+        for key in bad[:_MAX_BAD_KEYS]:
+            line = table.key_lines[key]
+            self.error(f"table « {table.path} », ligne {line} : code « {key} » invalide pour « {field.label} » : "
+                       f"attendu {field.type.expected}", Span(path, line, 1, line, 2))
+        if len(bad) > _MAX_BAD_KEYS:
+            self.error(f"table « {table.path} » : {len(bad) - _MAX_BAD_KEYS} autres codes invalides pour "
+                       f"« {field.label} »", table.span)
 
     def _declare_service(self, decl: ast.ServiceDecl) -> None:
         if decl.code in self.services:
@@ -265,6 +289,7 @@ class _Checker:
                 self.error(f"la table « {table.name} » n'a pas de colonne valeur : "
                            f"ajoutez « , valeur « colonne » » à sa déclaration", decl.unit.span)
             elif table is not None and field is not None:
+                self._check_table_keys(table, field)
                 unit = m.Unit(table, field)
         self.services[decl.code] = m.Service(decl.code, decl.label, unit, span=decl.span)
 
@@ -335,7 +360,7 @@ class _Checker:
             if isinstance(field_type, m.DateType) and kind == "date":
                 return read_date(text)
             if isinstance(field_type, m.CodeType) and kind in ("string", "number", "word", "code"):
-                return text
+                return field_type.read(text)
             if isinstance(field_type, m.EnumType) and kind in ("word", "string"):
                 index = field_type.index(text)
                 if index is not None:
@@ -440,6 +465,7 @@ class _Checker:
                 self.error(f"« {field.label} » n'est pas un code : elle ne peut pas être cherchée "
                            f"dans la table « {table.name} »", span)
                 return None
+            self._check_table_keys(table, field)
             return m.Among(field, table.keys, source=table.name, span=span)
         if key in self.sets:
             decl = self.sets[key]

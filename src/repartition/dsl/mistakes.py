@@ -104,6 +104,8 @@ TERMINAL_NAMES: dict[str, str] = {
     "MONTANT_EN_EUROS": "« montant en euros »",
     "DATE_TYPE": "« date »",
     "CODE_TYPE": "« code »",
+    "CODE_COMMUNE": "« code commune »",
+    "CODE_SHAPE": "« code de 5 chiffres » (ou de N caractères)",
     "ETAPE_PARMI": "« étape parmi »",
     "VALEUR_PARMI": "« valeur parmi »",
     "D_AU_MOINS": "« d'au moins »",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Mapping
+from typing import Iterable, Mapping
 
 from . import model as m
 from .decision import Decision, ValidatedHousehold
@@ -26,19 +26,21 @@ ENGINES = ("compile", "interprete")
 
 
 def load_charter(path: str | Path, *, verify: bool = True, engine: str = "compile",
-                 date: object = None) -> "Charter":
+                 date: object = None, strict: bool = False) -> "Charter":
     """Read, check and compile a rule file; table files are found relative to its folder.
 
     Given a folder of versions (or a `date`), the version in force at that date (today by
-    default) is chosen, as `repartition.versions.load_charter` explains.
+    default) is chosen, as `repartition.versions.load_charter` explains. With `strict`, routing
+    refuses any key of a household that the charter does not declare (a key that looks like a
+    declared field the household lacks is refused in any case: `repartition.keys`).
     """
     path = Path(path)
     if date is not None or path.is_dir():
         from .versions import load_charter as load_version  # versions imports this module
 
-        return load_version(path, date=date, verify=verify, engine=engine)
+        return load_version(path, date=date, verify=verify, engine=engine, strict=strict)
     raw, text = read_charter_file(path)
-    return Charter._build(text, str(path), path.parent, raw, verify, engine)
+    return Charter._build(text, str(path), path.parent, raw, verify, engine, strict)
 
 
 def read_charter_file(path: Path) -> tuple[bytes, str]:
@@ -63,33 +65,37 @@ class Charter:
 
     @classmethod
     def from_text(cls, text: str, *, name: str, base_dir: str | Path | None = None,
-                  verify: bool = True, engine: str = "compile") -> "Charter":
-        """A charter from its text; `name` appears in messages, `base_dir` locates its tables."""
+                  verify: bool = True, engine: str = "compile", strict: bool = False) -> "Charter":
+        """A charter from its text; `name` appears in messages, `base_dir` locates its tables.
+
+        `strict` refuses undeclared keys, as `load_charter` says."""
         base = Path(base_dir) if base_dir is not None else None
-        return cls._build(text, name, base, text.encode("utf-8"), verify, engine)
+        return cls._build(text, name, base, text.encode("utf-8"), verify, engine, strict)
 
     @classmethod
     def _build(cls, text: str, name: str, base_dir: Path | None, raw: bytes, verify: bool,
-               engine: str) -> "Charter":
+               engine: str, strict: bool = False) -> "Charter":
         if engine not in ENGINES:
             raise ValueError(f"engine must be one of {ENGINES}, not {engine!r}")
         prepared = prepare_text(text)
         tree = build_ast(parse_tree(prepared, name), name)
         model = check(tree, prepared, base_dir, hashlib.sha256(raw))
-        charter = cls(model, prepared, engine)
+        charter = cls(model, prepared, engine, strict=strict)
         if verify:
             charter._verify()
         return charter
 
-    def __init__(self, model: m.CharterModel, text: str, engine: str = "compile"):
+    def __init__(self, model: m.CharterModel, text: str, engine: str = "compile", *, strict: bool = False):
         self.model = model
         self._text = text
         self._semantics = Semantics(model)
         self.engine = engine
+        #: Whether households may carry only the keys the charter declares (see `load_charter`).
+        self.strict = strict
         self._units = {s.code: s.unit for s in model.services if s.unit is not None}
         hooks = {"_C": self, "_refuse": self._refuse, "_unit": self._unit, "_decision": self._decision,
                  "_foreign": _foreign, "_not_a_mapping": _not_a_mapping}
-        compiled = compile_charter(model, self._semantics, hooks)
+        compiled = compile_charter(model, self._semantics, hooks, strict=strict)
         self._validate = compiled.validate
         if engine == "compile":
             self._backend = compiled
@@ -99,6 +105,7 @@ class Charter:
             self._backend = _Interpreted(model, self._semantics)
         self._decide = self._backend.decide
         self._compiled = compiled
+        self._keys = compiled.keys
         self._labels = {s.code: s.label for s in model.services}
         self._rule_names = tuple(r.name for r in model.rules)
         self._fields_read = tuple(_fields_read(r.condition) for r in model.rules)
@@ -149,6 +156,11 @@ class Charter:
         return self._decide
 
     # ---- routing ----
+    def check_keys(self, names: Iterable[str]) -> None:
+        """Refuse (InvalidHousehold) a set of keys, such as a file's columns, of which one looks like
+        a declared field absent from them, or, in strict mode, is not declared."""
+        self._keys.keys(names)
+
     def validate(self, household: Mapping[str, object]) -> ValidatedHousehold:
         """Read a household (CSV/JSON field names); raise InvalidHousehold naming field and value."""
         try:

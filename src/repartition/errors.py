@@ -116,16 +116,22 @@ class CharterNotProven(CharterError):
 class InvalidHousehold(RepartitionError, ValueError):
     """A household value cannot be read: names the field, the value given and what was expected.
 
-    `field` is None when the household itself is not a mapping of fields to values.
+    `field` is None when the household itself is not a mapping of fields to values. With
+    `undeclared`, `field` is a key the charter does not declare and `expected` says why it is
+    refused (« vouliez-vous dire … ? »).
     """
 
-    def __init__(self, field: str | None, value: object, expected: str, *, missing: bool = False):
+    def __init__(self, field: str | None, value: object, expected: str, *, missing: bool = False,
+                 undeclared: bool = False):
         self.field = field
         self.value = value
         self.expected = expected
         self.missing = missing
+        self.undeclared = undeclared
         if field is None:
             message = f"ménage {_show(value)} illisible, attendu {expected}"
+        elif undeclared:
+            message = f"champ « {field} » inconnu de la charte : {expected}"
         elif missing:
             message = f"champ « {field} » absent : attendu {expected}"
         else:

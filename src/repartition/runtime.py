@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from .errors import InvalidHousehold
+from .keys import KeyCheck
 from .values import BadValue, is_blank, plain
 
-__all__ = ["and3", "or3", "not3", "read", "remember", "missing", "reader", "record",
+__all__ = ["and3", "or3", "not3", "read", "remember", "missing", "reader", "record", "KeyCheck",
            "MEMO_LIMIT", "MISSING"]
 
 try:

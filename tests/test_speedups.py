@@ -231,6 +231,20 @@ def test_reader_assumes_defaults_of_absent_fields():
 
 
 @needs_c
+def test_reader_leaves_other_keys_to_python_when_it_assumed_a_default():
+    """With a default assumed and a key the charter does not declare (perhaps the misspelt field), the
+    reader declines: the Python reading checks the keys. Without a default assumed, other keys pass."""
+    charter = repartition.Charter.from_text(TEXT, name="lecture.regles", verify=False)
+    read = charter.route.__globals__["_READ"]
+    charter.validate({**GOOD, "k": "vert"})  # the memos learn the code and the date
+    assert read({**GOOD, "identifiant": 1}) is None
+    assert read({**GOOD, "k": "vert", "identifiant": 1})[1] == ()
+    assert read(GOOD)[1] == ("k",)
+    with pytest.raises(InvalidHousehold, match="vouliez-vous dire « k »"):
+        charter.route({**GOOD, "K ": "rouge"})
+
+
+@needs_c
 def test_reader_refuses_a_malformed_plan():
     """The plan is generated, yet a wrong one is a clear TypeError or ValueError, not a crash."""
     with pytest.raises(TypeError):

@@ -1,8 +1,9 @@
 /* Optional accelerator of `repartition.runtime`: read the common shapes of a household's values.
 
 A Reader reads a plain dict against a charter's fields and returns (values, assumed), or None as
-soon as one value is not of a shape it knows, and then the generated Python reading takes over
-and decides (learns the spelling, or raises the French error). It reads a subset of what the
+soon as one value is not of a shape it knows (or when it assumed a default and the dict has keys
+the charter does not declare), and then the generated Python reading takes over and decides
+(learns the spelling, checks the keys, or raises the French error). It reads a subset of what the
 Python reading accepts, and reads it the same way: tests/test_speedups.py checks both on
 generated values. Without a C compiler the package runs on the Python reading alone.
 */
@@ -170,6 +171,10 @@ static PyObject *reader_call(PyObject *callable, PyObject *const *args, size_t n
         }
         PyTuple_SET_ITEM(values, i, value);
     }
+    /* A default was assumed and the household has other keys: one of them may be a misspelt field,
+       which the Python reading checks (repartition.keys). */
+    if (assumed != NULL && PyDict_GET_SIZE(household) + PyList_GET_SIZE(assumed) != n)
+        goto miss;
     PyObject *names = assumed == NULL ? PyTuple_New(0) : PyList_AsTuple(assumed);
     Py_XDECREF(assumed);
     if (names == NULL) {

@@ -17,6 +17,7 @@ from .dsl.parser import parse_tree, prepare_text, source_line
 from .examples import run_examples
 from .errors import (CharterError, CharterNotProven, Diagnostic, InvalidHousehold, NoDecision,
                      RepartitionError, Span, os_reason)
+from .keys import KeyCheck
 from .semantics import DECIDED, Outcome, Semantics
 
 __all__ = ["Charter", "load_charter", "ENGINES"]
@@ -92,20 +93,20 @@ class Charter:
         self.engine = engine
         #: Whether households may carry only the keys the charter declares (see `load_charter`).
         self.strict = strict
+        self._keys = KeyCheck(model.fields, strict)
         self._units = {s.code: s.unit for s in model.services if s.unit is not None}
         hooks = {"_C": self, "_refuse": self._refuse, "_unit": self._unit, "_decision": self._decision,
                  "_foreign": _foreign, "_not_a_mapping": _not_a_mapping}
-        compiled = compile_charter(model, self._semantics, hooks, strict=strict)
+        compiled = compile_charter(model, self._semantics, hooks)
         self._validate = compiled.validate
         if engine == "compile":
             self._backend = compiled
-            # The generated function does all that the method below does, minus one call per household.
-            self.route = compiled.route
+            if not strict:  # the generated function does all that the method below does, minus one call
+                self.route = compiled.route
         else:
             self._backend = _Interpreted(model, self._semantics)
         self._decide = self._backend.decide
         self._compiled = compiled
-        self._keys = compiled.keys
         self._labels = {s.code: s.label for s in model.services}
         self._rule_names = tuple(r.name for r in model.rules)
         self._fields_read = tuple(_fields_read(r.condition) for r in model.rules)
@@ -163,6 +164,8 @@ class Charter:
 
     def validate(self, household: Mapping[str, object]) -> ValidatedHousehold:
         """Read a household (CSV/JSON field names); raise InvalidHousehold naming field and value."""
+        if self.strict:
+            self._keys.undeclared(household)
         try:
             values, assumed = self._validate(household)
         except TypeError:
@@ -173,6 +176,10 @@ class Charter:
         """The service for a household; NoDecision if the charter does not route it."""
         if type(household) is ValidatedHousehold:
             return self._route_validated(household)
+        if self.strict:
+            self._keys.undeclared(household)
+            if self.engine == "compile":
+                return self._compiled.route(household)
         try:
             values, assumed = self._validate(household)
         except TypeError:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Iterable
+from typing import Iterable, Mapping
 
 from .errors import InvalidHousehold
 
@@ -94,6 +94,13 @@ class KeyCheck:
                 continue
             raise InvalidHousehold(key if isinstance(key, str) else repr(key), household[key], hint,
                                    undeclared=True)
+
+    def undeclared(self, household) -> None:
+        """In strict mode, refuse the first key the charter does not declare (a household that is no
+        mapping is left to the reading, which says so)."""
+        if isinstance(household, Mapping) and any(k not in self._declared and k not in OUTPUT_COLUMNS
+                                                  for k in household):
+            self(household, ())
 
     def keys(self, names: Iterable[str]) -> None:
         """Check a set of keys alone (a CSV header): the declared fields it lacks are the absent ones."""

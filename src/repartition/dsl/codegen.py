@@ -28,12 +28,8 @@ class CompiledCharter(SimpleNamespace):
     strategy: str  # "arbre" (decision tree) or "lineaire" (every rule in turn)
 
 
-def compile_charter(charter: m.CharterModel, semantics: Semantics, hooks: dict | None = None, *,
-                    strict: bool = False) -> CompiledCharter:
+def compile_charter(charter: m.CharterModel, semantics: Semantics, hooks: dict | None = None) -> CompiledCharter:
     """Generate, compile and register (in linecache, for tracebacks) a charter's functions.
-
-    `strict` refuses every key a household has that the charter does not declare (a misspelt field
-    is refused in any case); the generated source is the same either way.
 
     `hooks` gives `route` its way out: `_C` (the Charter), `_refuse(outcome)` raising NoDecision,
     `_unit(service, code)`, `_decision(outcome, values, assumed)`, `_foreign(household)` (validated
@@ -46,12 +42,12 @@ def compile_charter(charter: m.CharterModel, semantics: Semantics, hooks: dict |
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     # runtime.record is bound now: a charter keeps the code it was generated for.
     namespace = {"__builtins__": {}, "_new": tuple.__new__, "_record": runtime.record, "_Decision": Decision,
-                 "_ValidatedHousehold": ValidatedHousehold, "_STRICT": strict,
+                 "_ValidatedHousehold": ValidatedHousehold,
                  **generator.namespace, **(hooks or {})}
     exec(code, namespace)
     return CompiledCharter(
         source=source, filename=filename, strategy=generator.strategy,
-        decide=namespace["decide"], validate=namespace["validate"], route=namespace["route"], keys=namespace["_KEYS"],
+        decide=namespace["decide"], validate=namespace["validate"], route=namespace["route"],
         conditions=namespace["conditions"], indicators=namespace["indicators"],
     )
 
@@ -92,7 +88,7 @@ class _Generator:
         constants += [f"{name} = _SETS[{i}]  # {len(values)} codes"
                       for i, (values, name) in enumerate(self.sets.items())]
         constants += [f"_F{f.index} = _FIELDS[{f.index}]" for f in self.charter.fields]
-        constants.append("_KEYS = _rt.KeyCheck(_FIELDS, _STRICT)")
+        constants.append("_KEYS = _rt.KeyCheck(_FIELDS)")
         if self.c_reader:
             constants += self.reader()
         return "\n".join(head + constants + [""] + body) + "\n"
@@ -303,15 +299,12 @@ class _Generator:
         """Set `v` (the values, in field order) and `assumed`: through the C reader when it is
         built (runtime.reader) and knows every value's shape, else by the Python reading."""
         pad = _INDENT * depth
-        # Every field is read or assumed: the household has other keys exactly when it is longer
-        # than the fields it gives. Only then, and only if a default was assumed (or strict), may a
-        # key be a misspelt field.
-        keys = [f"{pad}if (assumed or _STRICT) and _len(h) + _len(assumed) != {len(self.charter.fields)}:",
-                f"{pad}{_INDENT}_KEYS(h, assumed)"]
         if not self.c_reader:
-            return self.read_fields(depth) + keys
+            return self.read_fields(depth)
+        # The C reader declines a household with other keys when it assumed a default: the Python
+        # reading then checks them (see read_fields).
         return [f"{pad}r = _READ(h)", f"{pad}if r is None:", *self.read_fields(depth + 1),
-                f"{pad}else:", f"{pad}{_INDENT}v, assumed = r", *keys]
+                f"{pad}else:", f"{pad}{_INDENT}v, assumed = r"]
 
     def reader(self) -> list[str]:
         """The C reader's plan: per field, what _speedups.c needs, sharing the memos of the Python reading."""
@@ -344,7 +337,11 @@ class _Generator:
             if not _looked_up(f):
                 lines += self.read_field(f, depth)
         names = "".join(f"x{f.index}, " for f in self.charter.fields)
-        return lines + [f"{pad}v = ({names})"]
+        # A key may be a misspelt field only if a default was assumed; every field is then read or
+        # assumed, so the household has other keys exactly when it is longer than the fields it gives.
+        keys = [f"{pad}if assumed and _len(h) + _len(assumed) != {len(self.charter.fields)}:",
+                f"{pad}{_INDENT}_KEYS(h, assumed)"] if any(f.has_default for f in self.charter.fields) else []
+        return lines + keys + [f"{pad}v = ({names})"]
 
     def read_field(self, f: m.Field, depth: int) -> list[str]:
         """Read one field: one memo lookup for the spellings already read, native numbers inline."""

@@ -100,7 +100,7 @@ def _numpy_spelling(household: dict, seed: int) -> dict:
 
 
 @pytest.mark.parametrize("name", list(BACKENDS))
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                    HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_every_backend_reads_and_decides_the_same(name, data):
@@ -189,6 +189,24 @@ def test_nan_na_nat_and_none_mean_unknown_where_a_field_may_be_unknown(backend):
             with pytest.raises(InvalidHousehold, match=f"champ « {field} » : valeur vide invalide.*ne peut pas "
                                                        "être inconnue"):
                 charter.validate({**GOOD, field: missing})
+
+
+def test_dataframe_rows_route_as_the_csv_file_does(tmp_path):
+    """Rows of a DataFrame read from a CSV (as text, or typed: numpy scalars, NaN and NA for empty
+    cells) route as the same CSV file does line by line."""
+    pd = pytest.importorskip("pandas")
+    charter = LECTURE["lecteur C"]
+    lines = ["enfants;rang;dette;loyer;aide;stade;commune;signalement",
+             "3;;1234,5;400,10;oui;jugement;96011;2026-11-27", "0;2;10;;;aucune;2A004;",
+             "4;;5000;1000;non;;;27/11/2026"]
+    (tmp_path / "in.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    from_csv = [charter.route({k: v for k, v in zip(lines[0].split(";"), line.split(";"))}) for line in lines[1:]]
+    expected = [(d.service, d.rule, d._values) for d in from_csv]
+    as_text = pd.read_csv(tmp_path / "in.csv", sep=";", dtype=str)
+    typed = pd.read_csv(tmp_path / "in.csv", sep=";", decimal=",", dtype={"commune": str, "rang": "Int64"})
+    for frame in (as_text, typed):
+        decisions = [charter.route(dict(row)) for _, row in frame.iterrows()]
+        assert [(d.service, d.rule, d._values) for d in decisions] == expected
 
 
 def test_a_datetime_is_no_date():

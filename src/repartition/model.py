@@ -209,8 +209,8 @@ class CodeType:
 
 def code_wording(shape: str | None, length: int | None) -> str:
     """A code type as the charter writes it: « code », « code commune », « code de 5 chiffres »."""
-    if shape is None or shape == "commune":
-        return "code" if shape is None else "code commune"
+    if shape not in ("chiffres", "caracteres"):
+        return "code" if shape is None else f"code {shape}"
     unit = "chiffre" if shape == "chiffres" else "caractère"
     return f"code de {length} {unit}{'s' if length > 1 else ''}"
 

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
 from lark import Token, Transformer, Tree, v_args
 
 from ..errors import Span
 from . import ast
-from .names import clean_text
+from .names import clean_text, normalize
 from .parser import token_span
 
 __all__ = ["build_ast"]
@@ -146,14 +144,7 @@ class _Builder(Transformer):
         return ast.TypeSpec("date", span=self._span(meta))
 
     def code_type(self, meta, children):
-        token = children[0]
-        shape = length = None
-        if token.type == "CODE_COMMUNE":
-            shape = "commune"
-        elif token.type == "CODE_SHAPE":
-            digits = re.search(r"\d+", token)[0].lstrip("0") or "0"
-            length = int(digits) if len(digits) <= 9 else 10**9  # far too long: the checker says so
-            shape = "chiffres" if "chiffre" in token.lower() else "caracteres"
+        shape, length = _code_shape(str(children[0]))
         return ast.TypeSpec("code", shape=shape, length=length, span=self._span(meta))
 
     def stage_type(self, meta, children):
@@ -293,6 +284,24 @@ class _Builder(Transformer):
 
     word_value = number_value = money_value = date_value = string_value = _single_value
     yes_value = no_value = code_value = _single_value
+
+
+def _code_shape(token: str) -> tuple[str | None, int | None]:
+    """The shape of « code … »: None, "commune", ("chiffres" or "caracteres", N), or the words as
+    written when they name no shape (the checker reports them)."""
+    words = token.split()[1:]
+    key = [normalize(w) for w in words]
+    if not key:
+        return None, None
+    if key == ["commune"]:
+        return "commune", None
+    if len(key) == 3 and key[0] == "de" and key[1].isdigit() and key[1].isascii() and key[2] in _CODE_UNITS:
+        digits = key[1].lstrip("0") or "0"
+        return _CODE_UNITS[key[2]], int(digits) if len(digits) <= 9 else 10**9  # far too long: the checker says so
+    return " ".join(words), None
+
+
+_CODE_UNITS = {"chiffre": "chiffres", "chiffres": "chiffres", "caractere": "caracteres", "caracteres": "caracteres"}
 
 
 class _MachineName(str):

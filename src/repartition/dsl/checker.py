@@ -170,6 +170,10 @@ class _Checker:
         if spec.kind == "date":
             return m.DateType()
         if spec.kind == "code":
+            if spec.shape not in (None, "commune", "chiffres", "caracteres"):
+                self.error(f"forme de code inconnue « code {spec.shape} » pour « {label} » : écrivez « code », "
+                           f"« code commune », « code de 5 chiffres » ou « code de 8 caractères »", spec.span)
+                return None
             if spec.length is not None and not 1 <= spec.length <= _MAX_CODE_LENGTH:
                 self.error(f"longueur de code invalide pour « {label} » : de 1 à {_MAX_CODE_LENGTH} "
                            f"chiffres ou caractères", spec.span)

@@ -94,7 +94,7 @@ _floats = st.one_of(st.floats(allow_nan=True, allow_infinity=True),
                     st.sampled_from([0.1, 0.2 + 0.1, 12.345, 1e300, -0.0, 2**53 / 100, 1000.0, 1000.01]))
 _ints = st.one_of(st.integers(-5, 25), st.integers(), st.booleans())
 _texts = st.one_of(
-    st.from_regex(r"-?[0-9]{0,17}([.,][0-9]{0,3})?", fullmatch=True),
+    st.from_regex(r"-?[0-9]{0,25}([.,][0-9]{0,3})?", fullmatch=True),
     st.sampled_from(["", " 12 ", "1 234,56", "12,50 €", "١٢", "+12", "1_000", "1e3", "nan", "Oui", "NON",
                      "E1", "e2", "vert", "Rouge", "2026-02-30", "27/11/2026", "0012.5"]),
     st.text(max_size=6),
@@ -335,8 +335,7 @@ def test_reader_has_no_undefined_behaviour(tmp_path):
     build = _sanitised_build(tmp_path)
     if build is None:
         pytest.skip("pas de compilateur C acceptant -fsanitize=undefined")
-    tests = [str(ROOT / "tests" / "test_speedups.py"), str(ROOT / "tests" / "test_reading.py"),
-             "-k", "not undefined_behaviour and not every_backend"]
+    tests = [str(ROOT / "tests" / "test_speedups.py"), "-k", "not undefined_behaviour"]
     env = {**os.environ, "UBSAN_OPTIONS": "halt_on_error=1:print_stacktrace=1"}
     run = subprocess.run([sys.executable, "-c", _UNDER_UBSAN, str(build), *tests], cwd=ROOT / "tests",
                          capture_output=True, text=True, env=env, timeout=600)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import subprocess
+import sys
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -207,6 +209,18 @@ def test_dataframe_rows_route_as_the_csv_file_does(tmp_path):
     for frame in (as_text, typed):
         decisions = [charter.route(dict(row)) for _, row in frame.iterrows()]
         assert [(d.service, d.rule, d._values) for d in decisions] == expected
+
+
+def test_repartition_imports_neither_numpy_nor_pandas():
+    """numpy values are read by duck typing: loading a charter and routing imports neither library."""
+    script = ("import sys, repartition\n"
+              "c = repartition.load_charter(repartition.bundled_charter('exemple-departemental.regles'))\n"
+              "h = dict(c.examples[0].household)\n"
+              "h['dette_locative'] = float('nan')\n"
+              "try:\n    c.route(h)\nexcept repartition.InvalidHousehold:\n    pass\n"
+              "print(sorted(m for m in sys.modules if m.split('.')[0] in ('numpy', 'pandas')))")
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert run.stdout.strip() == "[]"
 
 
 def test_a_datetime_is_no_date():

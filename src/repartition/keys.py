@@ -31,35 +31,47 @@ def key_form(name: str) -> str:
     return _IGNORED.sub("", "".join(c for c in decomposed if not unicodedata.combining(c)).casefold())
 
 
-def damerau_levenshtein(a: str, b: str) -> int:
+def damerau_levenshtein(a: str, b: str, limit: int | None = None) -> int:
     """Insertions, deletions, substitutions and transpositions of two adjacent characters turning
-    `a` into `b` (the unrestricted distance of Lowrance and Wagner)."""
-    far = len(a) + len(b)  # more than any distance: the border of the table
-    rows = [[far] * (len(b) + 2) for _ in range(len(a) + 2)]
-    for i in range(len(a) + 1):
+    `a` into `b` (the unrestricted distance of Lowrance and Wagner).
+
+    With `limit`, any distance past it is returned as `limit + 1`, in time proportional to
+    `len(a) * limit`: only cells within `limit` of the diagonal are computed (a prefix distance is at
+    least the difference of the lengths), and a row whose cells all exceed `limit` ends the search.
+    """
+    if limit is None:
+        limit = len(a) + len(b)
+    far = limit + 1
+    if abs(len(a) - len(b)) > limit:
+        return far
+    rows = [[far] * (len(b) + 2) for _ in range(len(a) + 2)]  # row and column 0: the border
+    for i in range(min(len(a), limit) + 1):
         rows[i + 1][1] = i
-    for j in range(len(b) + 1):
+    for j in range(min(len(b), limit) + 1):
         rows[1][j + 1] = j
     last_row: dict[str, int] = {}  # character → last row of `a` where it was seen
     for i in range(1, len(a) + 1):
         last_column = 0  # last column of `b` matching a[i - 1] in this row
-        for j in range(1, len(b) + 1):
+        best = rows[i + 1][1]
+        for j in range(max(1, i - limit), min(len(b), i + limit) + 1):
             k, l = last_row.get(b[j - 1], 0), last_column
             cost = 0 if a[i - 1] == b[j - 1] else 1
             if not cost:
                 last_column = j
-            rows[i + 1][j + 1] = min(rows[i][j] + cost, rows[i + 1][j] + 1, rows[i][j + 1] + 1,
-                                     rows[k][l] + (i - k - 1) + 1 + (j - l - 1))
+            value = min(rows[i][j] + cost, rows[i + 1][j] + 1, rows[i][j + 1] + 1,
+                        rows[k][l] + (i - k - 1) + 1 + (j - l - 1))
+            rows[i + 1][j + 1] = value
+            best = min(best, value)
+        if best > limit:  # every path to the end crosses this row
+            return far
         last_row[a[i - 1]] = i
-    return rows[len(a) + 1][len(b) + 1]
+    return min(rows[len(a) + 1][len(b) + 1], far)
 
 
 def _near(key: str, name: str) -> int | None:
     """The distance between two compared forms when they look alike, else None."""
     limit = 1 if len(name) <= 5 else 2
-    if abs(len(key) - len(name)) > limit:
-        return None
-    distance = damerau_levenshtein(key, name)
+    distance = damerau_levenshtein(key, name, limit)
     return distance if distance <= limit else None
 
 
@@ -70,24 +82,23 @@ class KeyCheck:
         self.strict = strict
         self._declared = frozenset(f.machine for f in fields)
         # Each field answers to its machine name and to its label (`service référent`).
-        self._forms = [(f.machine, form) for f in fields for form in dict.fromkeys((key_form(f.machine),
-                                                                                     key_form(f.label)))]
-        self._verdicts: dict[str, tuple[str, ...]] = {}
+        self._forms = {f.machine: tuple(dict.fromkeys((key_form(f.machine), key_form(f.label)))) for f in fields}
+        self._distances: dict[tuple[str, str], int | None] = {}
 
     def __call__(self, household: Iterable, absent: Iterable[str]) -> None:
         """Raise InvalidHousehold for the first key refused: one that looks like a field of `absent`
         (declared fields the household lacks), or, in strict mode, any undeclared key."""
         absent = set(absent)
+        absent = [machine for machine in self._forms if machine in absent]  # in declaration order
         for key in household:
             if key in self._declared or key in OUTPUT_COLUMNS:
                 continue
-            alike = self.alike(key)
-            chosen = next((name for name in alike if name in absent), None)
-            if chosen is not None:
-                hint = (f"vouliez-vous dire « {chosen} » ? (donnée absente : sa valeur par défaut serait "
-                        f"supposée)")
+            alike = self.alike(key, absent)
+            if alike:
+                hint = f"vouliez-vous dire « {alike[0]} » ? (donnée absente : sa valeur par défaut serait supposée)"
             elif self.strict:
                 hint = "en mode strict, seules les données que la charte déclare sont acceptées"
+                alike = self.alike(key, self._forms)
                 if alike:
                     hint = f"vouliez-vous dire « {alike[0]} » ? ({hint})"
             else:
@@ -107,20 +118,27 @@ class KeyCheck:
         names = list(names)
         self(dict.fromkeys(names), self._declared.difference(names))
 
-    def alike(self, key: object) -> tuple[str, ...]:
-        """Machine names of the declared fields that `key` looks like, the nearest first."""
+    def alike(self, key: object, machines: Iterable[str]) -> tuple[str, ...]:
+        """Those of the fields `machines` that `key` looks like, the nearest first."""
         if not isinstance(key, str):
             return ()
-        verdict = self._verdicts.get(key)
-        if verdict is None:
-            form = key_form(key)
-            found: dict[str, int] = {}
-            for machine, name in self._forms if form else ():  # `_` or `-` alone names nothing
-                distance = 0 if form == name else _near(form, name)
-                if distance is not None and distance < found.get(machine, 3):
-                    found[machine] = distance
-            verdict = tuple(sorted(found, key=found.__getitem__))
-            if len(self._verdicts) >= _MEMO_LIMIT:
-                self._verdicts.clear()
-            self._verdicts[key] = verdict
-        return verdict
+        found = {}
+        for machine in machines:
+            distance = self._distance(key, machine)
+            if distance is not None:
+                found[machine] = distance
+        return tuple(sorted(found, key=found.__getitem__))
+
+    def _distance(self, key: str, machine: str) -> int | None:
+        """How far `key` is from a field's names when it looks like one of them, else None (kept:
+        files repeat the same few keys)."""
+        pair = (key, machine)
+        if pair in self._distances:
+            return self._distances[pair]
+        form = key_form(key)
+        distances = [0 if form == name else _near(form, name) for name in self._forms[machine]] if form else []
+        distance = min((d for d in distances if d is not None), default=None)  # `_` alone names nothing
+        if len(self._distances) >= _MEMO_LIMIT:
+            self._distances.clear()
+        self._distances[pair] = distance
+        return distance

@@ -194,6 +194,14 @@ def test_distance_is_at_most_the_operations_found(a, b):
         assert distance <= 2
 
 
+@given(st.text("abcd", max_size=8), st.text("abcd", max_size=8), st.integers(0, 3))
+def test_distance_within_a_limit_is_exact_up_to_it(a, b, limit):
+    """With a limit, the banded computation gives the distance when it is within the limit, and
+    limit + 1 otherwise."""
+    full = damerau_levenshtein(a, b)
+    assert damerau_levenshtein(a, b, limit) == min(full, limit + 1)
+
+
 def test_key_form_ignores_case_accents_and_separators():
     """NFC, lower case, no accents, no `_`, `-` or spaces: labels and machine names compare."""
     assert key_form("Service référent") == key_form("service_referent") == key_form("SERVICE-RE\u0301FE\u0301RENT")

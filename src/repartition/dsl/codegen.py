@@ -9,7 +9,7 @@ from .. import model as m
 from .. import runtime
 from ..decision import Decision, ValidatedHousehold
 from ..semantics import DECIDED, Outcome, Semantics
-from ..values import FLOAT_EXACT_LIMIT, INT_MAX, INT_MIN
+from ..values import FLOAT_EXACT_LIMIT
 from . import lowering as low
 from .decision_tree import IsUnknown, Leaf, Test, TooLarge, build_tree
 
@@ -17,6 +17,7 @@ __all__ = ["compile_charter", "CompiledCharter"]
 
 _INDENT = "    "
 _MAX_NESTING = 60  # Python's parser refuses deeper nesting; past it, evaluate rules in turn
+_FAST_INT = 2**30 - 1
 _OPS = {"eq": "==", "ne": "!=", "ge": ">=", "gt": ">", "le": "<=", "lt": "<"}
 
 
@@ -394,8 +395,10 @@ class _Generator:
 
     def int_check(self, kind: m.IntType, x: str) -> str:
         """The test a native whole number passes when it needs no reading."""
-        low = INT_MIN if kind.minimum is None else kind.minimum  # a whole number is 64 bits at most
-        high = INT_MAX if kind.maximum is None else kind.maximum
+        # Without a bound, numbers past ±(2**30 - 1) (one digit of a Python int: a fast comparison)
+        # go through runtime.read, which refuses those past 64 bits.
+        low = -_FAST_INT if kind.minimum is None else kind.minimum
+        high = _FAST_INT if kind.maximum is None else kind.maximum
         return f"({x}.__class__ is _int and {x} >= {low!r} and {x} <= {high!r})"
 
 

@@ -119,8 +119,10 @@ def main(n_floats: int = 400_000, n_texts: int = 10_000, seed: int = 2026) -> in
                 alone = read_c({"montant": 0, "borne": None, "nombre": 0, field: raw})
                 if alone is not None and alone[0][FIELDS.index(field)] != p:
                     problems.append((field, raw, "C seul", alone[0][FIELDS.index(field)], p))
-            if isinstance(raw, float) and rule(raw) != (m if isinstance(m := reading(python, "montant", raw), int) else None):
-                problems.append(("règle", raw, rule(raw), m))
+            if isinstance(raw, float):
+                read = reading(python, "montant", raw)
+                if rule(raw) != (read if isinstance(read, int) else None):
+                    problems.append(("règle", raw, rule(raw), read))
             checked += 1
     print(f"{checked} valeurs lues ({n_floats} nombres JSON, {n_texts} textes), chacune comme {len(FIELDS)} "
           f"données : {len(problems)} désaccord(s)")

@@ -256,7 +256,8 @@ def test_reader_refuses_a_malformed_plan():
 def test_bounds_beyond_the_largest_amount_are_charter_errors():
     """A bound past 999 999 999 999,99 € (what SQL numeric(14,2) holds) is a located charter error."""
     text = TEXT.replace("montant en euros d'au moins 0", "montant en euros d'au plus 100000000000000000 €")
-    with pytest.raises(repartition.CharterError, match=r"lecture.regles:8:.*au plus 999\u202f999\u202f999\u202f999,99 €"):
+    expected = r"lecture.regles:8:.*au plus 999\u202f999\u202f999\u202f999,99 €"
+    with pytest.raises(repartition.CharterError, match=expected):
         repartition.Charter.from_text(text, name="lecture.regles", verify=False)
 
 

@@ -95,7 +95,8 @@ class KeyCheck:
                 continue
             alike = self.alike(key, absent)
             if alike:
-                hint = f"vouliez-vous dire « {alike[0]} » ? (donnée absente : sa valeur par défaut serait supposée)"
+                hint = (f"vouliez-vous dire « {alike[0]} » ? (donnée absente : sa valeur par défaut serait "
+                        f"supposée)")
             elif self.strict:
                 hint = "en mode strict, seules les données que la charte déclare sont acceptées"
                 alike = self.alike(key, self._forms)

@@ -145,8 +145,8 @@ def _spellings(st, f: m.Field, value):
         units, rest = divmod(abs(cents), 100)
         sign = "-" if cents < 0 else ""
         grouped = f"{units:,}".replace(",", "\u202f")
-        same = [value, f"{sign}{units}.{rest:02d}", f"{sign}{grouped},{rest:02d} €", f" {sign}{units},{rest:02d} euros",
-                cents / 100, f"{sign}00{units},{rest:02d}"]
+        same = [value, f"{sign}{units}.{rest:02d}", f"{sign}{grouped},{rest:02d} €",
+                f" {sign}{units},{rest:02d} euros", cents / 100, f"{sign}00{units},{rest:02d}"]
         if not rest:
             same += [cents // 100, f"{sign}{units}"]
     elif isinstance(f.type, m.DateType):

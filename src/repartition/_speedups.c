@@ -1,8 +1,9 @@
 /* Optional accelerator of `repartition.runtime`: read the common shapes of a household's values.
 
 A Reader reads a plain dict against a charter's fields and returns (values, assumed), or None as
-soon as one value is not of a shape it knows, and then the generated Python reading takes over
-and decides (learns the spelling, or raises the French error). It reads a subset of what the
+soon as one value is not of a shape it knows (or when it assumed a default and the dict has keys
+the charter does not declare), and then the generated Python reading takes over and decides
+(learns the spelling, checks the keys, or raises the French error). It reads a subset of what the
 Python reading accepts, and reads it the same way: tests/test_speedups.py checks both on
 generated values. Without a C compiler the package runs on the Python reading alone.
 */
@@ -12,10 +13,13 @@ generated values. Without a C compiler the package runs on the Python reading al
 
 enum { LOOKUP = 0, WHOLE = 1, MONEY = 2 };
 
-/* Below it, x * 100 rounds to the integer it stands for (values.FLOAT_EXACT_LIMIT). */
-#define FLOAT_EXACT_LIMIT (9007199254740992.0 / 100.0)
-/* At most this many digits before the decimal separator: cents stay far within 64 bits. */
-#define MAX_UNITS_DIGITS 15
+/* Amounts are at most 999 999 999 999,99 € (values.MONEY_LIMIT); below this many euros a float
+   reads through the round trip as its shortest decimal form (values.FLOAT_EXACT_LIMIT). */
+#define FLOAT_EXACT_LIMIT 1e12
+#define MAX_EUROS 999999999999LL
+/* At most this many digits before the decimal separator (leading zeros included): within
+   MAX_EUROS, and never an overflow. Longer texts are read in Python. */
+#define MAX_UNITS_DIGITS 12
 
 typedef struct {
     PyObject *key;         /* the field's machine name */
@@ -80,9 +84,12 @@ static PyObject *read_money_text(const Field *f, PyObject *raw) {
     const char *text = (const char *)PyUnicode_DATA(raw);
     Py_ssize_t length = PyUnicode_GET_LENGTH(raw), i = 0;
     long long units = 0, decimals = 0;
-    for (; i < length && text[i] >= '0' && text[i] <= '9'; i++)
+    for (; i < length && text[i] >= '0' && text[i] <= '9'; i++) {
+        if (i == MAX_UNITS_DIGITS)
+            return memo_lookup(f, raw);
         units = units * 10 + (text[i] - '0');
-    if (i == 0 || i > MAX_UNITS_DIGITS)
+    }
+    if (i == 0)
         return memo_lookup(f, raw);
     if (i < length) {
         Py_ssize_t count = length - i - 1;
@@ -114,8 +121,7 @@ static PyObject *read_money(const Field *f, PyObject *raw) {
     if (PyLong_CheckExact(raw)) {
         int overflow;
         long long euros = PyLong_AsLongLongAndOverflow(raw, &overflow);
-        if (overflow || euros > 10000000000000000LL / 100 || euros < -10000000000000000LL / 100
-                || !in_bounds(f, euros * 100)) {
+        if (overflow || euros > MAX_EUROS || euros < -MAX_EUROS || !in_bounds(f, euros * 100)) {
             PyErr_Clear();
             return MISS;
         }
@@ -165,6 +171,10 @@ static PyObject *reader_call(PyObject *callable, PyObject *const *args, size_t n
         }
         PyTuple_SET_ITEM(values, i, value);
     }
+    /* A default was assumed and the household has other keys: one of them may be a misspelt field,
+       which the Python reading checks (repartition.keys). */
+    if (assumed != NULL && PyDict_GET_SIZE(household) + PyList_GET_SIZE(assumed) != n)
+        goto miss;
     PyObject *names = assumed == NULL ? PyTuple_New(0) : PyList_AsTuple(assumed);
     Py_XDECREF(assumed);
     if (names == NULL) {
@@ -451,7 +461,7 @@ static struct PyModuleDef module = {
 };
 
 /* Raised whenever the plan or the functions change: runtime.py leaves a stale build aside. */
-#define FORMAT 1
+#define FORMAT 2
 
 PyMODINIT_FUNC PyInit__speedups(void) {
     if (PyType_Ready(&ReaderType) < 0)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Mapping
+from typing import Iterable, Mapping
 
 from . import model as m
 from .decision import Decision, ValidatedHousehold
@@ -18,6 +18,7 @@ from .dsl.parser import parse_tree, prepare_text, source_line
 from .examples import run_examples
 from .errors import (CharterError, CharterNotProven, Diagnostic, InvalidHousehold, NoDecision,
                      RepartitionError, Span, os_reason)
+from .keys import KeyCheck
 from .semantics import DECIDED, Outcome, Semantics
 
 __all__ = ["Charter", "load_charter", "ENGINES"]
@@ -27,19 +28,21 @@ ENGINES = ("compile", "interprete")
 
 
 def load_charter(path: str | Path, *, verify: bool = True, engine: str = "compile",
-                 date: object = None) -> "Charter":
+                 date: object = None, strict: bool = False) -> "Charter":
     """Read, check and compile a rule file; its table files are read in its folder (or subfolders).
 
     Given a folder of versions (or a `date`), the version in force at that date (today by
-    default) is chosen, as `repartition.versions.load_charter` explains.
+    default) is chosen, as `repartition.versions.load_charter` explains. With `strict`, routing
+    refuses any key of a household that the charter does not declare (a key that looks like a
+    declared field the household lacks is refused in any case: `repartition.keys`).
     """
     path = Path(path)
     if date is not None or path.is_dir():
         from .versions import load_charter as load_version  # versions imports this module
 
-        return load_version(path, date=date, verify=verify, engine=engine)
+        return load_version(path, date=date, verify=verify, engine=engine, strict=strict)
     raw, text = read_charter_file(path)
-    return Charter._build(text, str(path), path.parent, raw, verify, engine)
+    return Charter._build(text, str(path), path.parent, raw, verify, engine, strict)
 
 
 def read_charter_file(path: Path) -> tuple[bytes, str]:
@@ -64,31 +67,35 @@ class Charter:
 
     @classmethod
     def from_text(cls, text: str, *, name: str, base_dir: str | Path | None = None,
-                  verify: bool = True, engine: str = "compile") -> "Charter":
+                  verify: bool = True, engine: str = "compile", strict: bool = False) -> "Charter":
         """A charter from its text; `name` appears in messages. `base_dir` is the charter's folder
-        (the current folder if None): its tables are read there, and only there."""
+        (the current folder if None): its tables are read there, and only there. `strict` refuses
+        undeclared keys, as `load_charter` says."""
         base = Path(base_dir) if base_dir is not None else None
         # surrogatepass: a lone surrogate is then refused by the parser, located, not by `encode`
-        return cls._build(text, name, base, text.encode("utf-8", "surrogatepass"), verify, engine)
+        return cls._build(text, name, base, text.encode("utf-8", "surrogatepass"), verify, engine, strict)
 
     @classmethod
     def _build(cls, text: str, name: str, base_dir: Path | None, raw: bytes, verify: bool,
-               engine: str) -> "Charter":
+               engine: str, strict: bool = False) -> "Charter":
         if engine not in ENGINES:
             raise ValueError(f"engine must be one of {ENGINES}, not {engine!r}")
         prepared = prepare_text(text)
         tree = build_ast(parse_tree(prepared, name), name)
         model = check(tree, prepared, base_dir, hashlib.sha256(raw))
-        charter = cls(model, prepared, engine)
+        charter = cls(model, prepared, engine, strict=strict)
         if verify:
             charter._verify()
         return charter
 
-    def __init__(self, model: m.CharterModel, text: str, engine: str = "compile"):
+    def __init__(self, model: m.CharterModel, text: str, engine: str = "compile", *, strict: bool = False):
         self.model = model
         self._text = text
         self._semantics = Semantics(model)
         self.engine = engine
+        #: Whether households may carry only the keys the charter declares (see `load_charter`).
+        self.strict = strict
+        self._keys = KeyCheck(model.fields, strict)
         self._units = {s.code: s.unit for s in model.services if s.unit is not None}
         hooks = {"_C": self, "_refuse": self._refuse, "_unit": self._unit, "_decision": self._decision,
                  "_foreign": _foreign, "_not_a_mapping": _not_a_mapping}
@@ -96,8 +103,8 @@ class Charter:
         self._validate = compiled.validate
         if engine == "compile":
             self._backend = compiled
-            # The generated function does all that the method below does, minus one call per household.
-            self.route = compiled.route
+            if not strict:  # the generated function does all that the method below does, minus one call
+                self.route = compiled.route
         else:
             self._backend = _Interpreted(model, self._semantics)
         self._decide = self._backend.decide
@@ -152,8 +159,15 @@ class Charter:
         return self._decide
 
     # ---- routing ----
+    def check_keys(self, names: Iterable[str]) -> None:
+        """Refuse (InvalidHousehold) a set of keys, such as a file's columns, of which one looks like
+        a declared field absent from them, or, in strict mode, is not declared."""
+        self._keys.keys(names)
+
     def validate(self, household: Mapping[str, object]) -> ValidatedHousehold:
         """Read a household (CSV/JSON field names); raise InvalidHousehold naming field and value."""
+        if self.strict:
+            self._keys.undeclared(household)
         try:
             values, assumed = self._validate(household)
         except TypeError:
@@ -164,6 +178,10 @@ class Charter:
         """The service for a household; NoDecision if the charter does not route it."""
         if type(household) is ValidatedHousehold:
             return self._route_validated(household)
+        if self.strict:
+            self._keys.undeclared(household)
+            if self.engine == "compile":
+                return self._compiled.route(household)
         try:
             values, assumed = self._validate(household)
         except TypeError:

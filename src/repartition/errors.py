@@ -9,6 +9,8 @@ from typing import Iterable
 
 from attrs import field, frozen
 
+from .values import is_blank
+
 __all__ = [
     "Span",
     "Diagnostic",
@@ -114,16 +116,22 @@ class CharterNotProven(CharterError):
 class InvalidHousehold(RepartitionError, ValueError):
     """A household value cannot be read: names the field, the value given and what was expected.
 
-    `field` is None when the household itself is not a mapping of fields to values.
+    `field` is None when the household itself is not a mapping of fields to values. With
+    `undeclared`, `field` is a key the charter does not declare and `expected` says why it is
+    refused (« vouliez-vous dire … ? »).
     """
 
-    def __init__(self, field: str | None, value: object, expected: str, *, missing: bool = False):
+    def __init__(self, field: str | None, value: object, expected: str, *, missing: bool = False,
+                 undeclared: bool = False):
         self.field = field
         self.value = value
         self.expected = expected
         self.missing = missing
+        self.undeclared = undeclared
         if field is None:
             message = f"ménage {_show(value)} illisible, attendu {expected}"
+        elif undeclared:
+            message = f"champ « {field} » inconnu de la charte : {expected}"
         elif missing:
             message = f"champ « {field} » absent : attendu {expected}"
         else:
@@ -157,18 +165,21 @@ class NoDecision(RepartitionError):
 
 
 def _show(value: object) -> str:
-    if value is None or (isinstance(value, str) and not value.strip()):
+    """A raw value as the message shows it: as written, and cut short when long."""
+    if is_blank(value):
         return "vide"
     if isinstance(value, str):
-        return f"« {value} »"
+        return f"« {_cut(value)} »"
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, int) and not -10**30 < value < 10**30:
+        return "de plus de 30 chiffres"  # str() of a number past 4 300 digits raises ValueError
     if isinstance(value, (int, float, Decimal)):
-        return str(value)
+        return _cut(str(value))
     if isinstance(value, (_dt.date, _dt.time)):
         return value.isoformat()
     if isinstance(value, (list, tuple, dict)):
-        return repr(value)
+        return _cut(repr(value))
     return f"de type « {type(value).__name__} »"
 
 
@@ -198,6 +209,14 @@ _OS_REASONS = {getattr(errno, name): reason for name, reason in (
     ("ESTALE", "fichier réseau devenu inaccessible"),
     ("ENOMEM", "mémoire insuffisante"),
 ) if hasattr(errno, name)}
+
+
+def _cut(text: str, limit: int = 60) -> str:
+    """Text as it is, or its start and its length when longer than `limit` characters."""
+    if len(text) <= limit:
+        return text
+    count = f"{len(text):,}".replace(",", "\u202f")
+    return f"{text[:limit // 2]}… ({count} caractères)"
 
 
 def os_reason(error: OSError) -> str:

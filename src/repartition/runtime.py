@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from .errors import InvalidHousehold
-from .values import BadValue
+from .keys import KeyCheck
+from .values import BadValue, is_blank, plain
 
-__all__ = ["and3", "or3", "not3", "read", "remember", "missing", "reader", "record",
+__all__ = ["and3", "or3", "not3", "read", "remember", "missing", "reader", "record", "KeyCheck",
            "MEMO_LIMIT", "MISSING"]
 
 try:
@@ -14,7 +15,7 @@ try:
     from . import _speedups
 except ImportError:  # installed without a C compiler: generated code keeps to Python
     _speedups = None
-if getattr(_speedups, "FORMAT", None) == 1:  # a build left from an older _speedups.c is set aside
+if getattr(_speedups, "FORMAT", None) == 2:  # a build left from an older _speedups.c is set aside
     reader, record = _speedups.reader, getattr(_speedups, "record", None)
 else:
     reader = record = None
@@ -42,13 +43,17 @@ def not3(value):
 
 
 def read(field, raw):
-    """Slow path of validation: read a raw value as the field's type or say what was expected."""
+    """Slow path of validation: read a raw value as the field's type or say what was expected.
+
+    numpy scalars read as the Python values they stand for; None, blank text, NaN and pandas' NA
+    and NaT say « no value »."""
+    raw = plain(raw)
     try:
         return field.type.read(raw)
     except BadValue as error:
-        blank = raw is None or (isinstance(raw, str) and not raw.strip())
+        blank = is_blank(raw)
         if blank and field.may_be_unknown:
-            return None  # an empty cell or a JSON null: unknown, for a field that may be
+            return None  # an empty cell, a JSON null, a NaN: unknown, for a field that may be
         expected = f"{error} (cette donnée ne peut pas être inconnue)" if blank else str(error)
         raise InvalidHousehold(field.machine, raw, expected) from None
 

@@ -55,7 +55,7 @@ def read_day(date: object) -> int:
 
 
 def load_charter(path: str | Path, *, date: object = None, verify: bool = True,
-                 engine: str = "compile") -> Charter:
+                 engine: str = "compile", strict: bool = False) -> Charter:
     """The charter in force at `date` (today if None) among the `.regles` files of a folder.
 
     Given one file, load it and check that it is in force at `date` when a date is given.
@@ -63,7 +63,7 @@ def load_charter(path: str | Path, *, date: object = None, verify: bool = True,
     path = Path(path)
     day = read_day(date) if date is not None else None  # a bad date is said before any loading
     if not path.is_dir():
-        charter = _load_file(path, verify=verify, engine=engine)
+        charter = _load_file(path, verify=verify, engine=engine, strict=strict)
         if day is not None:
             model = charter.model
             period = VersionPeriod(path, model.version, model.valid_from, model.valid_to)
@@ -85,7 +85,7 @@ def load_charter(path: str | Path, *, date: object = None, verify: bool = True,
         raise RepartitionError(f"plusieurs versions de la charte dans « {path} » sont en vigueur le "
                                f"{date_text(day)} : {listed} ; leurs périodes ne doivent pas se "
                                "chevaucher")
-    return _load_file(covering[0].path, verify=verify, engine=engine)
+    return _load_file(covering[0].path, verify=verify, engine=engine, strict=strict)
 
 
 def periods(folder: str | Path) -> list[VersionPeriod]:

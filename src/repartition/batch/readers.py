@@ -393,10 +393,11 @@ class BadJson(ValueError):
 def read_object(text: str) -> dict:
     """One JSON object, as a line of JSON Lines or `--menage` gives it; BadJson otherwise.
 
-    NaN, Infinity and numbers too large for a float are refused: they would not be JSON again.
+    NaN, Infinity and numbers too large for a float are refused: they would not be JSON again; so
+    are whole numbers of more digits than Python converts.
     """
     try:
-        value = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite)
+        value = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite, parse_int=_whole)
     except json.JSONDecodeError as error:
         line = f"ligne {error.lineno}, " if error.lineno > 1 else ""
         raise BadJson(f"JSON illisible, {line}colonne {error.colno} : {_json_reason(error)}") from None
@@ -409,6 +410,13 @@ def read_object(text: str) -> dict:
 
 def _refuse_constant(name: str):
     raise BadJson(f"JSON illisible : « {name} » n'est pas une valeur JSON")
+
+
+def _whole(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:  # more digits than Python converts (4 300 unless set otherwise)
+        raise BadJson(f"JSON illisible : le nombre de {len(text.lstrip('-'))} chiffres est trop long") from None
 
 
 def _finite(text: str) -> float:

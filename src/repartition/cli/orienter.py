@@ -44,6 +44,10 @@ def register(commands) -> None:
                         help="remplace les colonnes service, regle, unite si l'entrée les a déjà")
     parser.add_argument("--encodage", metavar="ENC",
                         help="encodage de l'entrée si elle n'est pas en UTF-8 (par exemple cp1252)")
+    parser.add_argument("--strict", action="store_true",
+                        help="refuse toute donnée (clé JSON, colonne) que la charte ne déclare pas ; sans "
+                        "--strict, seule une donnée qui ressemble à une donnée déclarée absente est refusée "
+                        "(« vouliez-vous dire … ? »), les autres (identifiant, nom…) sont permises")
     parser.set_defaults(run=run)
 
 

@@ -18,6 +18,8 @@ from .tables import read_table
 __all__ = ["check", "invalid_date"]
 
 _ORDERED_OPS = {"ge", "le", "gt", "lt"}
+_MAX_CODE_LENGTH = 40  # « code de N chiffres »: longer is surely a typing mistake
+_MAX_BAD_KEYS = 10  # misshapen codes reported one by one per table; past it, counted
 _OP_WORDS = {"ge": "au moins", "le": "au plus", "gt": "plus de", "lt": "moins de"}
 
 
@@ -39,6 +41,7 @@ class _Checker:
         self.sets: dict[str, ast.SetDecl] = {}
         self.tables: dict[str, m.Table] = {}
         self.unreadable_tables: set[str] = set()  # declared, already reported: no "table inconnue" too
+        self.checked_tables: set[tuple] = set()  # (table, code type) whose keys have had their shape checked
         self.definition_decls: dict[str, ast.DefinitionDecl] = {}
         self.definitions: dict[str, m.Definition] = {}
         self._resolving: list[str] = []
@@ -184,7 +187,15 @@ class _Checker:
         if spec.kind == "date":
             return m.DateType()
         if spec.kind == "code":
-            return m.CodeType()
+            if spec.shape not in (None, "commune", "chiffres", "caracteres"):
+                self.error(f"forme de code inconnue « code {spec.shape} » pour « {label} » : écrivez « code », "
+                           f"« code commune », « code de 5 chiffres » ou « code de 8 caractères »", spec.span)
+                return None
+            if spec.length is not None and not 1 <= spec.length <= _MAX_CODE_LENGTH:
+                self.error(f"longueur de code invalide pour « {label} » : de 1 à {_MAX_CODE_LENGTH} "
+                           f"chiffres ou caractères", spec.span)
+                return None
+            return m.CodeType(spec.shape, spec.length)
         if spec.kind in ("stage", "choice"):
             values, seen = [], {}
             for v in spec.values:
@@ -222,6 +233,21 @@ class _Checker:
             hashlib.sha256(table.raw).hexdigest(), decl.motif, table.labels, span=decl.span,
             key_lines=table.key_lines)
 
+    def _check_table_keys(self, table: m.Table, field: m.Field) -> None:
+        """Every key of a table used with a code field has the field's shape: else an error at its line."""
+        if field.type.shape is None or (table.name, field.type) in self.checked_tables:
+            return
+        self.checked_tables.add((table.name, field.type))
+        bad = [key for key in table.mapping if not field.type.fits(key)]
+        path = str((self.base_dir or Path(".")) / table.path)
+        for key in bad[:_MAX_BAD_KEYS]:
+            line = table.key_lines[key]
+            self.error(f"table « {table.path} », ligne {line} : code « {key} » invalide pour « {field.label} » : "
+                       f"attendu {field.type.expected}", Span(path, line, 1, line, 2))
+        if len(bad) > _MAX_BAD_KEYS:
+            self.error(f"table « {table.path} » : {len(bad) - _MAX_BAD_KEYS} autres codes invalides pour "
+                       f"« {field.label} »", table.span)
+
     def _declare_service(self, decl: ast.ServiceDecl) -> None:
         if decl.code in self.services:
             self.error(f"service {decl.code} déjà déclaré ligne {self.services[decl.code].span.line}", decl.span)
@@ -237,6 +263,7 @@ class _Checker:
                 self.error(f"la table « {table.name} » n'a pas de colonne valeur : "
                            f"ajoutez « , valeur « colonne » » à sa déclaration", decl.unit.span)
             elif table is not None and field is not None:
+                self._check_table_keys(table, field)
                 unit = m.Unit(table, field)
         self.services[decl.code] = m.Service(decl.code, decl.label, unit, span=decl.span)
 
@@ -307,7 +334,7 @@ class _Checker:
             if isinstance(field_type, m.DateType) and kind == "date":
                 return read_date(text)
             if isinstance(field_type, m.CodeType) and kind in ("string", "number", "word", "code"):
-                return text
+                return field_type.read(text)
             if isinstance(field_type, m.EnumType) and kind in ("word", "string"):
                 index = field_type.index(text)
                 if index is not None:
@@ -412,6 +439,7 @@ class _Checker:
                 self.error(f"« {field.label} » n'est pas un code : elle ne peut pas être cherchée "
                            f"dans la table « {table.name} »", span)
                 return None
+            self._check_table_keys(table, field)
             return m.Among(field, table.keys, source=table.name, span=span)
         if key in self.sets:
             decl = self.sets[key]

@@ -17,6 +17,7 @@ __all__ = ["compile_charter", "CompiledCharter"]
 
 _INDENT = "    "
 _MAX_NESTING = 60  # Python's parser refuses deeper nesting; past it, evaluate rules in turn
+_FAST_INT = 2**30 - 1
 _OPS = {"eq": "==", "ne": "!=", "ge": ">=", "gt": ">", "le": "<=", "lt": "<"}
 
 
@@ -61,7 +62,7 @@ class _Generator:
         # No builtins: the generated code sees these names only.
         self.namespace: dict[str, object] = {"_rt": runtime, "_MISSING": runtime.MISSING,
                                              "_int": int, "_str": str, "_float": float,
-                                             "_round": round, "_FLOAT_LIMIT": FLOAT_EXACT_LIMIT,
+                                             "_round": round, "_len": len, "_FLOAT_LIMIT": FLOAT_EXACT_LIMIT,
                                              "KeyError": KeyError, "TypeError": TypeError}
         self.strategy = "arbre"
         # Whether the C accelerator is built: generated code reads households and makes decisions with it.
@@ -88,6 +89,7 @@ class _Generator:
         constants += [f"{name} = _SETS[{i}]  # {len(values)} codes"
                       for i, (values, name) in enumerate(self.sets.items())]
         constants += [f"_F{f.index} = _FIELDS[{f.index}]" for f in self.charter.fields]
+        constants.append("_KEYS = _rt.KeyCheck(_FIELDS)")
         if self.c_reader:
             constants += self.reader()
         return "\n".join(head + constants + [""] + body) + "\n"
@@ -300,6 +302,8 @@ class _Generator:
         pad = _INDENT * depth
         if not self.c_reader:
             return self.read_fields(depth)
+        # The C reader declines a household with other keys when it assumed a default: the Python
+        # reading then checks them (see read_fields).
         return [f"{pad}r = _READ(h)", f"{pad}if r is None:", *self.read_fields(depth + 1),
                 f"{pad}else:", f"{pad}{_INDENT}v, assumed = r"]
 
@@ -334,7 +338,11 @@ class _Generator:
             if not _looked_up(f):
                 lines += self.read_field(f, depth)
         names = "".join(f"x{f.index}, " for f in self.charter.fields)
-        return lines + [f"{pad}v = ({names})"]
+        # A key may be a misspelt field only if a default was assumed; every field is then read or
+        # assumed, so the household has other keys exactly when it is longer than the fields it gives.
+        keys = [f"{pad}if assumed and _len(h) + _len(assumed) != {len(self.charter.fields)}:",
+                f"{pad}{_INDENT}_KEYS(h, assumed)"] if any(f.has_default for f in self.charter.fields) else []
+        return lines + keys + [f"{pad}v = ({names})"]
 
     def read_field(self, f: m.Field, depth: int) -> list[str]:
         """Read one field: one memo lookup for the spellings already read, native numbers inline."""
@@ -387,12 +395,11 @@ class _Generator:
 
     def int_check(self, kind: m.IntType, x: str) -> str:
         """The test a native whole number passes when it needs no reading."""
-        tests = [f"{x}.__class__ is _int"]
-        if kind.minimum is not None:
-            tests.append(f"{x} >= {kind.minimum!r}")
-        if kind.maximum is not None:
-            tests.append(f"{x} <= {kind.maximum!r}")
-        return "(" + " and ".join(tests) + ")"
+        # Without a bound, numbers past ±(2**30 - 1) (one digit of a Python int: a fast comparison)
+        # go through runtime.read, which refuses those past 64 bits.
+        low = -_FAST_INT if kind.minimum is None else kind.minimum
+        high = _FAST_INT if kind.maximum is None else kind.maximum
+        return f"({x}.__class__ is _int and {x} >= {low!r} and {x} <= {high!r})"
 
 
 def _looked_up(field: m.Field) -> bool:

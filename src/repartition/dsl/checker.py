@@ -7,6 +7,7 @@ import hashlib
 import io
 from fractions import Fraction
 from pathlib import Path
+from typing import Callable
 
 from .. import model as m
 from ..errors import CharterError, Diagnostic, Span, os_reason
@@ -21,17 +22,22 @@ _ORDERED_OPS = {"ge", "le", "gt", "lt"}
 _OP_WORDS = {"ge": "au moins", "le": "au plus", "gt": "plus de", "lt": "moins de"}
 
 
-def check(tree: ast.CharterFile, text: str, base_dir: Path | None, sha256: "hashlib._Hash") -> m.CharterModel:
-    """Resolve names and types; raise CharterError listing every problem found."""
-    return _Checker(tree, text, base_dir, sha256).run()
+def check(tree: ast.CharterFile, text: str, base_dir: Path | None, sha256: "hashlib._Hash",
+          read_table: Callable[[Path], bytes] = Path.read_bytes) -> m.CharterModel:
+    """Resolve names and types; raise CharterError listing every problem found.
+
+    `read_table` reads a table file's bytes (the charter keeps them, and a pickled charter is
+    rebuilt from them)."""
+    return _Checker(tree, text, base_dir, sha256, read_table).run()
 
 
 class _Checker:
-    def __init__(self, tree, text, base_dir, sha256):
+    def __init__(self, tree, text, base_dir, sha256, read_table):
         self.tree = tree
         self.text = text
         self.base_dir = base_dir
         self.sha = sha256
+        self.read_table = read_table
         self.diagnostics: list[Diagnostic] = []
         self.fields: dict[str, m.Field] = {}  # normalized label or machine name → field
         self.field_list: list[m.Field] = []
@@ -48,7 +54,7 @@ class _Checker:
         line = None
         if span is not None:
             line = source_line(self.text, span.line) if span.file == self.tree.name else _file_line(span)
-        self.diagnostics.append(Diagnostic(message, span, line))
+        self.diagnostics.append(Diagnostic(message, span, line, code="charte"))
 
     # ---- the walk ----
     def run(self) -> m.CharterModel:
@@ -192,7 +198,7 @@ class _Checker:
         base = self.base_dir or Path(".")
         path = base / decl.file
         try:
-            raw = path.read_bytes()
+            raw = self.read_table(path)
         except OSError as error:
             self.error(f"fichier de table « {decl.file} » illisible : {os_reason(error)} (cherché dans {base})",
                        decl.span)

@@ -136,7 +136,7 @@ def _is_choice(field: m.Field) -> bool:
 def _hint(field: m.Field) -> str:
     kind = field.type
     if isinstance(kind, m.MoneyType):
-        hint = "montant en euros, au centime près (par exemple 1 234,56)" + kind.bounds_text()
+        hint = "montant en euros au centime près" + kind.bounds_text() + " (par exemple 1 234,56)"
     elif isinstance(kind, m.DateType):
         hint = "date (jour, mois, année)"
     elif isinstance(kind, m.EnumType):
@@ -165,7 +165,7 @@ def _field_html(field: m.Field, value: str, problem: InvalidHousehold | None) ->
             f'{" checked" if value == v else ""}{invalid}> {escape(text)}</label>'
             for i, (v, text) in enumerate(choices))
         return (f'<fieldset class="{css}" id="champ-{name}" aria-describedby="{described}">'
-                f'<legend>{escape(field.label)}</legend>{hint}<div class="choix-liste">{radios}</div>{error}</fieldset>')
+                f'<legend>{escape(_label(field))}</legend>{hint}<div class="choix-liste">{radios}</div>{error}</fieldset>')
     if isinstance(field.type, m.EnumType):
         empty = (f"— par défaut : {field.text(field.default)} —" if field.has_default else "— choisir —")
         options = [("", empty)] + ([(UNKNOWN, "inconnu")] if field.may_be_unknown else [])
@@ -180,19 +180,24 @@ def _field_html(field: m.Field, value: str, problem: InvalidHousehold | None) ->
                       m.DateType: 'type="date"', m.CodeType: 'type="text" autocomplete="off"'}[type(kind)]
         control = (f'<input {attributes} name="{name}" id="{control_id}" value="{escape(value)}" '
                    f'aria-describedby="{described}"{invalid}>')
-    return (f'<div class="{css}" id="champ-{name}"><label for="{control_id}">{escape(field.label)}</label>'
+    return (f'<div class="{css}" id="champ-{name}"><label for="{control_id}">{escape(_label(field))}</label>'
             f'{hint}{control}{error}</div>')
+
+
+def _label(field: m.Field) -> str:
+    """The field's label as a heading: its first letter capitalised."""
+    return field.label[:1].upper() + field.label[1:]
 
 
 def _problem_text(problem: InvalidHousehold) -> str:
     if problem.code == "champ_absent":
-        return f"À renseigner : attendu {problem.expected_text}."
+        return "À renseigner."
     shown = problem.value if isinstance(problem.value, str) else "vide"
     return f"Valeur « {shown} » invalide : attendu {problem.expected_text}."
 
 
 def _summary_html(charter: Charter, problems: dict[str, InvalidHousehold]) -> str:
-    labels = {f.machine: f.label for f in charter.fields}
+    labels = {f.machine: _label(f) for f in charter.fields}
     items = "".join(f'<li><a href="#f-{escape(k)}">{escape(labels.get(k, k))}</a> : {escape(_problem_text(p))}</li>'
                     for k, p in problems.items())
     count = len(problems)

@@ -20,10 +20,10 @@ class Failed(Exception):
         self.body = body
 
 
-def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
+def error_body(erreur: str, message: str, /, **extra: Any) -> dict[str, Any]:
     """An error's JSON: `erreur` (its code), the French `message`, then `champ`, `valeur` and
     `attendu` (null unless a value is at fault) and any other key."""
-    return {"erreur": code, "message": message, "champ": None, "valeur": None, "attendu": None, **extra}
+    return {"erreur": erreur, "message": message, "champ": None, "valeur": None, "attendu": None, **extra}
 
 
 def invalid_body(error: InvalidHousehold) -> dict[str, Any]:

@@ -134,6 +134,12 @@ class Charter:
         self._labels = {s.code: s.label for s in model.services}
         self._rule_names = tuple(r.name for r in model.rules)
         self._fields_read = tuple(_fields_read(r.condition) for r in model.rules)
+        self._field_named = {f.machine: f for f in model.fields}
+        # What decisions share, computed once: (deciding rules, set-aside rules) → the fields they read,
+        # and (deciding rule, unit) → the explanation's first sentence.
+        self._facts_fields: dict[tuple[tuple[int, ...], tuple[int, ...]], tuple[m.Field, ...]] = {}
+        self._heads: dict[tuple[int, str | None], str] = {}
+        self._has_exceptions = any(r.overrides for r in model.rules)
 
     # ---- what the charter declares ----
     @property

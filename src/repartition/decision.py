@@ -5,10 +5,11 @@ from __future__ import annotations
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Mapping
 
-from .schema import jsonable
+from .schema import json_value
 
 if TYPE_CHECKING:  # pragma: no cover
     from .charter import Charter
+    from .model import Field
     from .semantics import Outcome
 
 __all__ = ["Decision", "ValidatedHousehold"]
@@ -118,7 +119,9 @@ class Decision:
             return self._set_aside_cache
         except AttributeError:
             charter = self._charter
-            found = charter._semantics.set_aside(charter._backend.conditions(self._values))
+            found: tuple[int, ...] = ()
+            if charter._has_exceptions:  # without exceptions no rule is ever set aside
+                found = charter._semantics.set_aside(charter._backend.conditions(self._values))
             self._set_aside_cache: tuple[int, ...] = found
             return found
 
@@ -128,16 +131,24 @@ class Decision:
         names = self._charter._rule_names
         return tuple(names[i] for i in self._set_aside)
 
+    def _facts_fields(self) -> tuple["Field", ...]:
+        """The fields the deciding and set-aside rules read, in declaration order (shared per charter)."""
+        charter = self._charter
+        key = (self._outcome.rules, self._set_aside)
+        found = charter._facts_fields.get(key)
+        if found is None:
+            used = set().union(*(charter._fields_read[i] for i in (*key[0], *key[1])))
+            found = charter._facts_fields[key] = tuple(f for f in charter.fields if f.index in used)
+        return found
+
     @property
     def facts(self) -> Mapping[str, object]:
         """Machine name → value of each field read by the deciding and set-aside rules' conditions."""
         try:
             return self._facts_cache
         except AttributeError:
-            charter = self._charter
-            used = set().union(*(charter._fields_read[i] for i in (*self._outcome.rules, *self._set_aside)))
-            found = MappingProxyType({f.machine: f.external(self._values[f.index])
-                                      for f in charter.fields if f.index in used})
+            values = self._values
+            found = MappingProxyType({f.machine: f.external(values[f.index]) for f in self._facts_fields()})
             self._facts_cache: Mapping[str, object] = found
             return found
 
@@ -161,20 +172,31 @@ class Decision:
             self._explanation_cache: str = self._explain()
             return self._explanation_cache
 
+    def _head(self) -> str:
+        """The explanation's first sentence: service, unit, rule and its text (shared per charter)."""
+        charter = self._charter
+        key = (self._outcome.rules[0], self._unit)
+        found = charter._heads.get(key)
+        if found is None:
+            rule = charter.rules[key[0]]
+            where = f" (ligne {rule.line})" if rule.line else ""
+            unit = f", unité « {self._unit} »" if self._unit else ""
+            kind = "la règle par défaut" if rule.is_default else "la règle"
+            found = (f"Le ménage relève du service {self.service} ({self.service_label}){unit}, "
+                     f"en application de {kind} « {rule.name} »{where}")
+            found += f" : « {rule.text} »" if rule.text else "."
+            if rule.text and not rule.text.endswith((".", "!", "?")):
+                found += "."
+            found = charter._heads[key] = found
+        return found
+
     def _explain(self) -> str:
         charter = self._charter
-        rule = charter.rules[self._outcome.rules[0]]
-        where = f" (ligne {rule.line})" if rule.line else ""
-        unit = f", unité « {self.unit} »" if self.unit else ""
-        kind = "la règle par défaut" if rule.is_default else "la règle"
-        parts = [f"Le ménage relève du service {self.service} ({self.service_label}){unit}, "
-                 f"en application de {kind} « {rule.name} »{where}"]
-        parts[0] += f" : « {rule.text} »" if rule.text else "."
-        if rule.text and not rule.text.endswith((".", "!", "?")):
-            parts[0] += "."
+        values = self._values
+        parts = [self._head()]
         if len(self._outcome.rules) > 1:
             # Besides the deciding rule: rules that hold too, or that might (a value is unknown).
-            holds = charter._backend.conditions(self._values)
+            holds = charter._backend.conditions(values)
             names = charter._rule_names
             also = [f"« {names[i]} »" for i in self._outcome.rules[1:] if holds[i] is True]
             maybe = [f"« {names[i]} »" for i in self._outcome.rules[1:] if holds[i] is not True]
@@ -183,16 +205,15 @@ class Decision:
             if maybe:
                 parts.append("Pourraient aussi s'appliquer (une donnée est inconnue), avec le même service : "
                              + ", ".join(maybe) + ".")
-        if self.set_aside:
+        if self._set_aside:
             parts.append("Écartée(s) par exception : " + ", ".join(f"« {n} »" for n in self.set_aside) + ".")
-        fields = {f.machine: f for f in charter.fields}
-        if self.facts:
-            shown = ", ".join(f"{fields[k].label} : {fields[k].text(self._values[fields[k].index])}"
-                              for k in self.facts)
+        fields = self._facts_fields()
+        if fields:
+            shown = ", ".join(f"{f.label} : {f.text(values[f.index])}" for f in fields)
             parts.append(f"Données retenues : {shown}.")
-        if self.assumed:
-            shown = ", ".join(f"{fields[k].label} ({fields[k].text(self._values[fields[k].index])})"
-                              for k in self.assumed)
+        if self._assumed:
+            named = charter._field_named
+            shown = ", ".join(f"{named[k].label} ({named[k].text(values[named[k].index])})" for k in self._assumed)
             parts.append(f"Valeurs supposées par défaut : {shown}.")
         version = f", version {charter.version}" if charter.version else ""
         parts.append(f"Charte « {charter.title} »{version}.")
@@ -213,6 +234,7 @@ class Decision:
         - ``charte``: ``{"titre", "version", "sha256"}`` of the charter that decided.
         """
         charter = self._charter
+        values = self._values
         return {
             "service": self.service,
             "libelle_service": self.service_label,
@@ -222,7 +244,7 @@ class Decision:
             "regles": list(self.rules),
             "regles_ecartees": list(self.set_aside),
             "partenaires": [],
-            "faits": {k: jsonable(v) for k, v in self.facts.items()},
+            "faits": {f.machine: json_value(f, values[f.index]) for f in self._facts_fields()},
             "valeurs_par_defaut": list(self._assumed),
             "explication": self.explanation,
             "charte": {"titre": charter.title, "version": charter.version, "sha256": charter.sha256},

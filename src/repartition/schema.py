@@ -47,8 +47,15 @@ def jsonable(value: object) -> Any:
     return value
 
 
-def json_value(field: m.Field, value: object) -> Any:
-    """An internal value (as `validate` reads it) as JSON carries it."""
+def json_value(field: m.Field, value: Any) -> Any:
+    """An internal value (as `validate` reads it) as JSON carries it, as `jsonable` says; amounts
+    straight from their cents (a decision's facts are made often)."""
+    kind = field.type.__class__
+    if value is None or kind is m.BoolType or kind is m.IntType or kind is m.CodeType:
+        return value
+    if kind is m.MoneyType:
+        units, cents = divmod(abs(value), 100)
+        return f"{'-' if value < 0 else ''}{units}.{cents:02d}"
     return jsonable(field.external(value))
 
 

@@ -6,7 +6,7 @@ import contextlib
 import re
 import uuid
 from pathlib import Path
-from typing import Any, AsyncIterator, Iterable, Sequence
+from typing import Any, AsyncIterator, Sequence
 from urllib.parse import parse_qsl
 
 from starlette.applications import Starlette
@@ -26,7 +26,7 @@ from ..schema import charter_description, household_schema
 from ..versions import read_day
 from . import form
 from .catalogue import Catalogue, CharterSource
-from .journal import DecisionLog, log_line
+from .journal import DecisionLog
 from .openapi import openapi_document
 from .payloads import Failed, dumps, error_body, invalid_body, refusal_body
 
@@ -140,15 +140,10 @@ class Service:
         return error_body("trop_grand", f"requête trop grande : au plus {self.max_body} octets", limite=self.max_body)
 
     # ---- the log ----
-    def log(self, request_id: str, charter: Charter, items: Iterable[tuple[int | None, object, dict[str, Any], bool]]) -> None:
+    def log(self, request_id: str, charter: Charter, items: Sequence[tuple[int | None, object, dict[str, Any], bool]]) -> None:
         """Log decisions and refusals (not unreadable households)."""
-        if self.journal is None:
-            return
-        facts = self.journal.facts
-        self.journal.write([log_line(request=request_id, item=item, household=household, sha256=charter.sha256,
-                                     version=charter.version, decision=body if decided else None,
-                                     refusal=None if decided else body, facts=facts)
-                            for item, household, body, decided in items])
+        if self.journal is not None and items:
+            self.journal.record(request_id, charter.sha256, charter.version, items)
 
 
 def _request_id(request: Request) -> str:
@@ -396,11 +391,11 @@ def create_app(charter: str | Path | Charter, *, journal: str | Path | None = No
             if log is not None:
                 log.close()
 
-    routes = [
-        Route("/", show_form, methods=["GET", "POST"]),
-        Route("/static/formulaire.css", stylesheet),
+    routes = [  # the busiest first: Starlette tries them in turn
         Route("/orienter", route_one, methods=["POST"]),
         Route("/orienter/lot", route_batch, methods=["POST"]),
+        Route("/", show_form, methods=["GET", "POST"]),
+        Route("/static/formulaire.css", stylesheet),
         Route("/charte", describe),
         Route("/charte/schema", schema),
         Route("/openapi.json", openapi),

@@ -12,7 +12,7 @@ from typing import Any, Iterable
 
 from ..errors import RepartitionError, os_reason
 
-__all__ = ["DecisionLog", "input_digest", "log_line"]
+__all__ = ["DecisionLog", "input_digest", "log_lines"]
 
 
 def input_digest(household: object) -> str:
@@ -22,32 +22,38 @@ def input_digest(household: object) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def log_line(*, request: str, item: int | None, household: object, sha256: str, version: str | None,
-             decision: dict[str, Any] | None, refusal: dict[str, Any] | None, facts: bool) -> bytes:
-    """One line of the log (documented in docs/service.rst), newline included."""
-    entry: dict[str, Any] = {
-        "horodatage": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="milliseconds"),
-        "requete": request,
-    }
-    if item is not None:
-        entry["ligne"] = item
-    entry["charte"] = {"version": version, "sha256": sha256}
-    if decision is not None:
-        entry.update(service=decision["service"], unite=decision["unite"], regle=decision["regle"])
-        if facts:
-            entry["faits"] = decision["faits"]
-    else:
-        assert refusal is not None
-        entry.update(service=None, erreur="non_oriente", nature=refusal["nature"], regles=refusal["regles"])
-    entry["empreinte"] = input_digest(household)
-    return (json.dumps(entry, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+def log_lines(*, request: str, sha256: str, version: str | None, facts: bool,
+              items: Iterable[tuple[int | None, object, dict[str, Any], bool]]) -> bytes:
+    """The log's lines for one request's outcomes (documented in docs/service.rst), newlines included.
+
+    Each item is (its place in a batch or None, the household as received, the decision's or the
+    refusal's JSON body, whether it is a decision). All lines of a request share its time."""
+    when = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="milliseconds")
+    head = _dumps({"horodatage": when, "requete": request})[:-1]
+    charter = ',"charte":' + _dumps({"version": version, "sha256": sha256})
+    lines = []
+    for item, household, body, decided in items:
+        if decided:
+            entry = {"service": body["service"], "unite": body["unite"], "regle": body["regle"]}
+            if facts:
+                entry["faits"] = body["faits"]
+        else:
+            entry = {"service": None, "erreur": "non_oriente", "nature": body["nature"], "regles": body["regles"]}
+        entry["empreinte"] = input_digest(household)
+        place = "" if item is None else f',"ligne":{item}'
+        lines.append(f"{head}{place}{charter},{_dumps(entry)[1:]}\n")
+    return "".join(lines).encode("utf-8")
+
+
+def _dumps(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 class DecisionLog:
-    """Appends lines to a file opened for appending only: each line is one `os.write` under a lock,
-    so lines never interleave, within this process or with another appending to the same file;
-    nothing waits in a buffer. With `sync`, each batch of lines is on disk (fsync) before the
-    call returns, hence before the response leaves."""
+    """Appends lines to a file opened for appending only, each request's lines in one `os.write`
+    under a lock: lines never interleave, within this process or with another appending to the
+    same file, and none waits in a buffer (they are written before the response is sent). With
+    `sync`, they are also on disk (fsync) before the response."""
 
     def __init__(self, path: str | Path, *, sync: bool = False, facts: bool = True):
         self.path = Path(path)
@@ -59,15 +65,20 @@ class DecisionLog:
             raise RepartitionError(f"journal « {self.path} » impossible à ouvrir : {os_reason(error)}") from None
         self._lock = threading.Lock()
 
-    def write(self, lines: Iterable[bytes]) -> None:
-        """Append whole lines, each in one write; then fsync if the log syncs."""
+    def write(self, lines: bytes) -> None:
+        """Append whole lines in one write (a regular file takes them at once; a short write goes on),
+        then fsync if the log syncs."""
         with self._lock:
-            for line in lines:
-                view = memoryview(line)
-                while view:  # a regular file takes the whole line at once; a short write goes on
-                    view = view[os.write(self._fd, view):]
+            view = memoryview(lines)
+            while view:
+                view = view[os.write(self._fd, view):]
             if self.sync:
                 os.fsync(self._fd)
+
+    def record(self, request: str, sha256: str, version: str | None,
+               items: Iterable[tuple[int | None, object, dict[str, Any], bool]]) -> None:
+        """Log one request's decisions and refusals."""
+        self.write(log_lines(request=request, sha256=sha256, version=version, facts=self.facts, items=items))
 
     def close(self) -> None:
         with self._lock:

@@ -142,3 +142,19 @@ def test_the_form_reports_every_bad_field_and_keeps_what_was_typed():
     assert "L&#x27;ensemble des ménages en procédure judiciaire" in page.text
     assert "<dt>stade de la procédure</dt><dd>assignation</dd>" in page.text
     assert page.headers["content-security-policy"].startswith("default-src 'none'")
+
+
+def test_servir_says_in_french_what_stops_it(capsys, tmp_path):
+    """A charter that cannot be read, a bad option, a missing `service` extra: French, exit code 2."""
+    from unittest import mock
+
+    from repartition.cli import main
+
+    assert main(["servir", "--charte", str(tmp_path / "absente.regles")]) == 2
+    assert "impossible de lire la charte" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as stopped:
+        main(["servir", "--charte", str(FICHE), "--intervalle", "-1"])
+    assert stopped.value.code == 2 and "attendu un nombre de secondes" in capsys.readouterr().err
+    with mock.patch("importlib.util.find_spec", return_value=None):
+        assert main(["servir", "--charte", str(FICHE)]) == 2
+    assert "installez l'option « service » : pip install 'repartition[service]'" in capsys.readouterr().err

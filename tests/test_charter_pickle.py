@@ -45,12 +45,7 @@ def test_a_process_pool_routes_100000_households():
     (tables included), and their decisions, pickled back, equal the ones made here."""
     charter = repartition.load_charter(DEPARTEMENTAL)
     distinct = [as_json(charter, row) for row in departemental_households(10_000)]
-    local = []
-    for household in distinct:
-        try:
-            local.append(charter.route(household))
-        except repartition.RepartitionError as error:
-            local.append(type(error).__name__)
+    local = _route_chunk(charter, distinct)[2]
     households = distinct * 10
     chunks = [households[i:i + 12_500] for i in range(0, len(households), 12_500)]
     context = multiprocessing.get_context("spawn")  # a fresh interpreter, as on another machine

@@ -10,6 +10,20 @@ from repartition.errors import DIAGNOSTIC_CODES, HOUSEHOLD_CODES
 
 HOUSEHOLD = {"enfants_a_charge": 2, "aide_au_logement": "oui", "stade_procedure": "assignation",
              "connu_services_sociaux": "non"}
+#: Small numbers go to A, middle ones to B: 3 to 5 is a conflict, above 8 a gap.
+GAP_AND_CONFLICT = """charte « Lacune et conflit »
+services
+  A : « a »
+  B : « b »
+données du ménage
+  n [n] : nombre entier
+règle « Petits »
+  si n est au plus 5
+  alors A
+règle « Moyens »
+  si n est entre 3 et 8
+  alors B
+"""
 STAGES = ["aucune", "commandement_de_payer", "assignation", "jugement", "commandement_de_quitter_les_lieux",
           "demande_de_concours", "concours_accorde"]
 
@@ -65,42 +79,9 @@ règle « Tous »
     assert dict(raised.value.expected) == {"type": "montant", "min": "1.50", "max": "2000.00", "inconnu_possible": True}
 
 
-def test_a_code_missing_from_a_unit_table(tmp_path):
-    """A code the unit table lacks (the table refusing it) is `code_hors_table`, naming the table."""
-    (tmp_path / "ut.csv").write_text("commune,unite\n17300,UT Rochefort\n", encoding="utf-8")
-    text = """charte « T »
-services
-  DEP : « Département », unité selon la table « unités » d'après la commune
-données du ménage
-  commune [commune] : code
-table « unités » : fichier « ut.csv », clé « commune », valeur « unite »
-règle « Tous »
-  sinon DEP
-"""
-    charter = repartition.Charter.from_text(text, name="t", base_dir=tmp_path)
-    with pytest.raises(InvalidHousehold) as raised:
-        charter.route({"commune": "99999"})
-    error = raised.value
-    assert (error.code, error.field, error.value) == ("code_hors_table", "commune", "99999")
-    assert dict(error.expected) == {"type": "code", "inconnu_possible": False, "table": "unités"}
-
-
 def test_no_decision_kind_rules_and_code(make_charter):
     """NoDecision: `code` non_oriente, `kind`, the rules involved and their services."""
-    text = """charte « Lacune et conflit »
-services
-  A : « a »
-  B : « b »
-données du ménage
-  n [n] : nombre entier
-règle « Petits »
-  si n est au plus 5
-  alors A
-règle « Moyens »
-  si n est entre 3 et 8
-  alors B
-"""
-    charter = make_charter(text, verify=False)
+    charter = make_charter(GAP_AND_CONFLICT, verify=False)
     with pytest.raises(NoDecision) as raised:
         charter.route({"n": 4})
     assert (raised.value.code, raised.value.kind, raised.value.rules, raised.value.services) == (
@@ -124,24 +105,11 @@ def test_diagnostic_codes_of_charter_errors(text, code):
 
 def test_diagnostic_codes_of_proof_problems_and_examples():
     """A failed proof's diagnostics carry the problem's kind; a failing example is `exemple`."""
-    text = """charte « P »
-services
-  A : « a »
-  B : « b »
-données du ménage
-  n [n] : nombre entier
-règle « Petits »
-  si n est au plus 5
-  alors A
-règle « Moyens »
-  si n est entre 3 et 8
-  alors B
-"""
     with pytest.raises(CharterNotProven) as raised:
-        repartition.Charter.from_text(text, name="p.regles")
+        repartition.Charter.from_text(GAP_AND_CONFLICT, name="p.regles")
     assert raised.value.code == "charte_non_prouvee"
     assert {d.code for d in raised.value.diagnostics} == {"lacune", "conflit"}
-    wrong = text.replace("règle « Moyens »", "exemple « faux » :\n  n : 1\n  attendu B\nrègle « Moyens »")
+    wrong = GAP_AND_CONFLICT.replace("règle « Moyens »", "exemple « faux » :\n  n : 1\n  attendu B\nrègle « Moyens »")
     with pytest.raises(CharterError) as raised:
         repartition.Charter.from_text(wrong, name="p.regles")
     assert [d.code for d in raised.value.diagnostics] == ["exemple"]

@@ -4,7 +4,6 @@ the decision read; a bad value shown next to its field; labels for every control
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,7 @@ import repartition
 
 from conftest import FICHE, POLICIES, ROOT
 from servers import Server
-from test_browser import FLAGS, _assert_visible, _missing
+from test_browser import _assert_visible, driver  # noqa: F401 - the fixture, shared with the docs' test
 
 pytestmark = pytest.mark.slow
 
@@ -22,28 +21,10 @@ PHONE = 390
 
 
 @pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    """A headless Chromium at a phone's width, in French; skipped locally without it, failed in CI."""
-    reason = _missing()
-    if reason is not None:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"test du navigateur impossible en CI : {reason}")
-        pytest.skip(reason)
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = shutil.which("chromium")
-    for flag in FLAGS:
-        options.add_argument(flag)
-    options.add_argument("--lang=fr-FR")
-    options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-formulaire')}")
-    driver = webdriver.Chrome(service=Service(executable_path=shutil.which("chromedriver")), options=options)
+def browser(driver):
+    """The docs' headless Chromium (test_browser.py: skipped locally without it, failed in CI), a phone's width."""
     driver.set_window_size(PHONE, 844)
-    try:
-        yield driver
-    finally:
-        driver.quit()
+    return driver
 
 
 @pytest.fixture(scope="module")

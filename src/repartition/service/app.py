@@ -263,23 +263,21 @@ async def _log(service: Service, request_id: str, charter: Charter, items) -> No
 
 async def describe(request: Request) -> Response:
     """GET /charte: the charter in force (or at `?date=`): header, services, fields, rules."""
-    service = _service(request)
-    try:
-        charter = service.charter(request)
-    except Failed as failure:
-        return _json_response(failure.status, dumps(failure.body), service.source.catalogue.current.sha256)
-    return _json_response(200, service.document("charte", charter, charter_description), charter.sha256)
+    return _about_charter(request, "charte", charter_description, _JSON)
 
 
 async def schema(request: Request) -> Response:
     """GET /charte/schema: the JSON Schema (2020-12) of a household."""
+    return _about_charter(request, "schema", household_schema, "application/schema+json")
+
+
+def _about_charter(request: Request, kind: str, make, media_type: str) -> Response:
     service = _service(request)
     try:
         charter = service.charter(request)
     except Failed as failure:
         return _json_response(failure.status, dumps(failure.body), service.source.catalogue.current.sha256)
-    return _json_response(200, service.document("schema", charter, household_schema), charter.sha256,
-                          media_type="application/schema+json")
+    return _json_response(200, service.document(kind, charter, make), charter.sha256, media_type=media_type)
 
 
 async def openapi(request: Request) -> Response:

@@ -158,3 +158,14 @@ def test_servir_says_in_french_what_stops_it(capsys, tmp_path):
     with mock.patch("importlib.util.find_spec", return_value=None):
         assert main(["servir", "--charte", str(FICHE)]) == 2
     assert "installez l'option « service » : pip install 'repartition[service]'" in capsys.readouterr().err
+
+
+def test_an_untouched_list_is_to_be_filled_an_empty_box_is_unknown():
+    """In the form, a yes/no or a list left alone is never taken as « inconnu »: it must be chosen; an
+    empty box of a field that may be unknown is unknown, as its hint says."""
+    from repartition.service.form import household_from
+
+    charter = repartition.load_charter(repartition.bundled_charter("exemple-departemental.regles"))
+    household = household_from(charter, {"aide_au_logement": "?", "type_bailleur": "", "loyer_mensuel": " "})
+    assert household["aide_au_logement"] is None and household["loyer_mensuel"] is None
+    assert "type_bailleur" not in household and "regime" not in household  # to choose; its default

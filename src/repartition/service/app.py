@@ -39,36 +39,41 @@ DEFAULT_MAX_BATCH = 10_000
 #: Media types of JSON Lines (any other body of `/orienter/lot` is read as a JSON array).
 JSON_LINES_TYPES = ("application/x-ndjson", "application/jsonl", "application/x-jsonlines",
                     "application/json-lines", "application/jsonlines")
-#: Distinct households whose decision (as JSON) is kept per charter; the memo starts afresh beyond.
-MEMO_LIMIT = 1 << 15
+#: Distinct households whose answer is kept per charter (about 1.5 kB each); the memo starts afresh beyond.
+MEMO_LIMIT = 8192
 
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,100}")
 _JSON = "application/json"
 
 
 class _Outcomes:
-    """Decisions of one charter as JSON, kept per distinct validated household: routing is a pure
-    function of its values, so equal households get the same bytes (bounded, like the batch memo)."""
+    """Answers of one charter, kept per distinct validated household: routing is a pure function of
+    its values, so equal households get the same bytes (bounded, like the batch memo)."""
 
     def __init__(self, charter: Charter):
         self.charter = charter
         self._memo: dict[ValidatedHousehold, tuple[bytes, dict[str, Any], bool]] = {}
 
     def outcome(self, household: object) -> tuple[bytes, dict[str, Any], bool]:
-        """(JSON bytes, dict, decided) for a household; an InvalidHousehold is raised as it is."""
+        """(the answer as JSON, what the log keeps of it, whether it is a decision); an
+        InvalidHousehold is raised as it is."""
         validated = self.charter.validate(household)  # type: ignore[arg-type]
         found = self._memo.get(validated)
         if found is None:
             try:
                 body = self.charter.route(validated).to_dict()
-                found = (dumps(body), body, True)
+                found = (dumps(body), {key: body[key] for key in _LOGGED_DECISION}, True)
             except NoDecision as error:
                 body = refusal_body(error)
-                found = (dumps(body), body, False)
+                found = (dumps(body), {key: body[key] for key in _LOGGED_REFUSAL}, False)
             if len(self._memo) >= MEMO_LIMIT:
                 self._memo.clear()
             self._memo[validated] = found
         return found
+
+
+_LOGGED_DECISION = ("service", "unite", "regle", "faits")
+_LOGGED_REFUSAL = ("nature", "regles")
 
 
 class Service:
@@ -91,8 +96,9 @@ class Service:
     def forget(self, catalogue: Catalogue) -> None:
         """A new catalogue is served: drop what was kept for charters no longer in it."""
         kept = {id(v.charter) for v in catalogue.versions}
-        for key in [k for k in self._outcomes if k not in kept]:
-            del self._outcomes[key]
+        for key in list(self._outcomes):  # a snapshot: requests may add to it meanwhile
+            if key not in kept:
+                self._outcomes.pop(key, None)
         self._documents.clear()
 
     def document(self, kind: str, charter: Charter, make) -> bytes:
@@ -207,7 +213,7 @@ async def route_batch(request: Request) -> Response:
         return _json_response(failure.status, dumps(failure.body), service.source.catalogue.current.sha256, request_id)
     content, logged = await run_in_threadpool(_route_items, service.outcomes(charter), items, lines)
     if service.journal is not None and logged:
-        await _log(service, request_id, charter, logged)
+        await run_in_threadpool(service.log, request_id, charter, logged)  # a batch's lines: away from the loop
     media_type = "application/x-ndjson" if lines else _JSON
     return _json_response(200, content, charter.sha256, request_id, media_type)
 
@@ -313,7 +319,10 @@ async def health(request: Request) -> Response:
 async def show_form(request: Request) -> Response:
     """GET / : the secretariat's form; POST / : its answer (the decision, or the errors by field)."""
     service = _service(request)
-    charter = service.source.catalogue.current
+    try:
+        charter = service.charter(request)  # today's version (or ?date=): never one not in force
+    except Failed as failure:
+        return _json_response(failure.status, dumps(failure.body), service.source.catalogue.current.sha256)
     headers = {**_headers(charter.sha256, None), **form.HEADERS}
     if request.method == "GET":
         return Response(form.page(charter), media_type="text/html; charset=utf-8", headers=headers)
@@ -331,8 +340,9 @@ async def show_form(request: Request) -> Response:
 
 
 async def stylesheet(request: Request) -> Response:
+    sha256 = _service(request).source.catalogue.current.sha256
     return Response(form.STYLESHEET, media_type="text/css; charset=utf-8",
-                    headers={"cache-control": "public, max-age=3600"})
+                    headers={"cache-control": "public, max-age=3600", "x-charte-sha256": sha256})
 
 
 # ---- errors that never show a stack trace ----

@@ -168,6 +168,8 @@ class CharterSource:
     # ---- the watcher ----
     def start(self) -> None:
         """Start watching (once; a source without files or with interval 0 is never reloaded)."""
+        if self._thread is not None or not self.interval:  # every request asks: no lock when it is done
+            return
         with self._lock:
             if self._thread is not None or not self.interval:
                 return

@@ -39,8 +39,9 @@ class Answer:
 
 
 def household_from(charter: Charter, submitted: dict[str, str]) -> dict[str, Any]:
-    """The household a submitted form stands for: an empty field is absent if it has a default,
-    unknown if it may be, absent otherwise (and then reported); « inconnu » chosen is unknown."""
+    """The household a submitted form stands for. « inconnu » chosen in a list is unknown; a list
+    left alone is absent (its default, or « à renseigner »: no choice is made for the agent); an
+    empty box is absent if it has a default, unknown if it may be, absent otherwise."""
     household: dict[str, Any] = {}
     for field in charter.fields:
         raw = submitted.get(field.machine, "")
@@ -48,7 +49,7 @@ def household_from(charter: Charter, submitted: dict[str, str]) -> dict[str, Any
             household[field.machine] = None
         elif raw.strip():
             household[field.machine] = raw
-        elif field.may_be_unknown and not field.has_default:
+        elif field.may_be_unknown and not field.has_default and not _is_choice(field):
             household[field.machine] = None
     return household
 

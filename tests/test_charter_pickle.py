@@ -132,3 +132,16 @@ def test_expected_sha256_pins_the_content(tmp_path):
         repartition.load_charter(folder, date="2020-01-01", expected_sha256="f" * 64)
     assert repartition.load_charter(folder, date="2020-01-01", expected_sha256=charter.sha256).files == (
         folder / FICHE.name,)
+
+
+def test_matches_files_says_whether_the_files_changed(tmp_path):
+    """A charter knows whether its rule file and tables still hold what it was built from."""
+    folder = tmp_path / "charte"
+    shutil.copytree(POLICIES, folder)
+    charter = repartition.load_charter(folder / "exemple-departemental.regles")
+    assert charter.matches_files()
+    table = folder / "unites-territoriales.csv"
+    table.write_bytes(table.read_bytes() + b"96999,Nouvelle,MDS du Bocage\n")
+    assert not charter.matches_files()
+    table.unlink()
+    assert not charter.matches_files()

@@ -185,6 +185,18 @@ class Charter:
             return ()
         return (*(() if origin.path is None else (origin.path,)), *(Path(t) for t in origin.tables))
 
+    def matches_files(self) -> bool:
+        """Whether each of `files` still holds the bytes this charter was built from."""
+        origin = self._origin
+        if origin is None:
+            return True
+        contents = ([] if origin.path is None else [(origin.path, origin.raw)]) + [
+            (Path(t), raw) for t, raw in origin.tables.items()]
+        try:
+            return all(path.read_bytes() == raw for path, raw in contents)
+        except OSError:
+            return False
+
     @property
     def source(self) -> str:
         """The generated Python source of this charter's functions."""

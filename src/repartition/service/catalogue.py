@@ -115,11 +115,12 @@ def build_catalogue(source: Path, previous: Catalogue | None = None) -> Catalogu
         if old is not None and fingerprint(Path(p) for p, _ in old.files) == old.files:
             versions.append(old)
             continue
-        before = _stat(path)
         charter = load_charter(path)
+        # Looked at, then compared: a file written since it was read fails here, or changes after
+        # this look and is read again next time; what is served is never older than what it watches.
         files = fingerprint(charter.files)
-        if files[0][1] != before:  # written while being read: the next look reads it whole
-            raise RepartitionError(f"« {path} » a changé pendant sa lecture")
+        if not charter.matches_files():
+            raise RepartitionError(f"« {path} » ou l'une de ses tables a changé pendant sa lecture")
         model = charter.model
         versions.append(Version(charter, VersionPeriod(path, model.version, model.valid_from, model.valid_to), files))
     versions.sort(key=lambda v: (v.period.start is not None, v.period.start or 0))

@@ -7,8 +7,8 @@ and decides (learns the spelling, or raises the French error). It reads a subset
 Python reading accepts, and reads it the same way: tests/test_speedups.py checks both on
 generated values. Without a C compiler the package runs on the Python reading alone.
 
-A Recorder makes a Decision from its five items, as Decision.__init__ does, at the cost of an
-allocation: routing makes one per household.
+recorder(Decision, names) gives a function making a Decision from its five items, as
+Decision.__init__ does, at the cost of an allocation: routing makes one per household.
 */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -278,19 +278,20 @@ static PyTypeObject ReaderType = {
     .tp_doc = "Reads the common shapes of a household's values; None when Python must read them.",
 };
 
-/* A Recorder makes instances of one class with __slots__ (a Decision) from positional items, each
-   stored in a named slot, as the class's __init__ would store them, without running Python code. */
+/* A Recorder holds where each item goes in an instance of one class with __slots__ (a Decision);
+   `recorder` gives it out as a builtin function bound to it, which the interpreter calls on its
+   fastest path (a callable object of another type would take the generic one). */
 typedef struct {
     PyObject_VAR_HEAD
-    vectorcallfunc vectorcall;
     PyTypeObject *cls;
     Py_ssize_t offsets[1];  /* where each item goes in an instance */
 } Recorder;
 
-static PyObject *recorder_call(PyObject *callable, PyObject *const *args, size_t nargsf, PyObject *kwnames) {
-    Recorder *self = (Recorder *)callable;
-    Py_ssize_t n = PyVectorcall_NARGS(nargsf);
-    if (n != Py_SIZE(self) || kwnames != NULL) {
+/* record(*items) bound to a Recorder: an instance with each item in its slot, as the class's
+   __init__ would store them, without running Python code. */
+static PyObject *record(PyObject *holder, PyObject *const *args, Py_ssize_t nargs) {
+    Recorder *self = (Recorder *)holder;
+    if (nargs != Py_SIZE(self)) {
         PyErr_Format(PyExc_TypeError, "%s takes %zd positional arguments", self->cls->tp_name, Py_SIZE(self));
         return NULL;
     }
@@ -298,18 +299,19 @@ static PyObject *recorder_call(PyObject *callable, PyObject *const *args, size_t
     PyObject *made = self->cls->tp_alloc(self->cls, 0);
     if (made == NULL)
         return NULL;
-    for (Py_ssize_t i = 0; i < n; i++)
+    for (Py_ssize_t i = 0; i < nargs; i++)
         *(PyObject **)((char *)made + self->offsets[i]) = Py_NewRef(args[i]);
     return made;
 }
 
+static PyMethodDef record_def = {
+    "record", (PyCFunction)(void (*)(void))record, METH_FASTCALL,
+    "An instance of the recorder's class holding the items, one slot each.",
+};
+
 static void recorder_dealloc(Recorder *self) {
     Py_XDECREF(self->cls);
     Py_TYPE(self)->tp_free((PyObject *)self);
-}
-
-static PyObject *recorder_tp_call(PyObject *self, PyObject *args, PyObject *kwargs) {
-    return PyVectorcall_Call(self, args, kwargs);
 }
 
 static PyTypeObject RecorderType = {
@@ -318,13 +320,11 @@ static PyTypeObject RecorderType = {
     .tp_basicsize = sizeof(Recorder) - sizeof(Py_ssize_t),
     .tp_itemsize = sizeof(Py_ssize_t),
     .tp_dealloc = (destructor)recorder_dealloc,
-    .tp_vectorcall_offset = offsetof(Recorder, vectorcall),
-    .tp_call = recorder_tp_call,
-    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_VECTORCALL,
-    .tp_doc = "Makes instances of a class with __slots__ from positional items, one slot each.",
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "Where each item goes in an instance of a class with __slots__.",
 };
 
-/* recorder(cls, names): a Recorder storing its i-th item in cls's slot names[i]. Each name must be
+/* recorder(cls, names): a function storing its i-th item in cls's slot names[i]. Each name must be
    a writable object slot that cls itself declares (a member descriptor of cls). */
 static PyObject *make_recorder(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs) {
     if (nargs != 2 || !PyType_Check(args[0]) || !PyTuple_Check(args[1])) {
@@ -342,7 +342,6 @@ static PyObject *make_recorder(PyObject *Py_UNUSED(module), PyObject *const *arg
     Recorder *self = PyObject_NewVar(Recorder, &RecorderType, n);
     if (self == NULL)
         return NULL;
-    self->vectorcall = recorder_call;
     self->cls = (PyTypeObject *)Py_NewRef(cls);
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *name = PyTuple_GET_ITEM(names, i);
@@ -362,13 +361,15 @@ static PyObject *make_recorder(PyObject *Py_UNUSED(module), PyObject *const *arg
         }
         self->offsets[i] = member->offset;
     }
-    return (PyObject *)self;
+    PyObject *function = PyCFunction_New(&record_def, (PyObject *)self);
+    Py_DECREF(self);  /* the function holds it */
+    return function;
 }
 
 static PyMethodDef methods[] = {
     {"reader", make_reader, METH_O, "The Reader of a charter's fields, from its plan."},
     {"recorder", (PyCFunction)(void (*)(void))make_recorder, METH_FASTCALL,
-     "The Recorder of a class with __slots__: recorder(cls, names)(*items)."},
+     "A function making instances of a class with __slots__: recorder(cls, names)(*items)."},
     {NULL, NULL, 0, NULL},
 };
 

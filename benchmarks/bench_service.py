@@ -89,12 +89,13 @@ async def singles(url: str, households: list[dict], count: int, clients: int, de
                 if response.status_code != 200 or not response.content.startswith(b'{"service":'):
                     errors += 1
 
-    start = time.perf_counter()
+    start, processor = time.perf_counter(), time.process_time()
     await asyncio.gather(*(client() for _ in range(clients)))
     elapsed = time.perf_counter() - start
     return {"requetes": len(latencies), "erreurs": errors, "duree_s": elapsed,
             "par_seconde": len(latencies) / elapsed, "p50_ms": 1000 * percentile(latencies, 0.50),
-            "p99_ms": 1000 * percentile(latencies, 0.99)}
+            "p99_ms": 1000 * percentile(latencies, 0.99),
+            "cpu_client_us_par_requete": 1e6 * (time.process_time() - processor) / max(1, len(latencies))}
 
 
 async def batches(url: str, households: list[dict], total: int, size: int, in_flight: int, deadline: float,
@@ -126,12 +127,13 @@ async def batches(url: str, households: list[dict], total: int, size: int, in_fl
                 errors += sum(g != e for g, e in zip(got, expected))
 
     async with httpx.AsyncClient(base_url=f"http://{url}", timeout=300, trust_env=False) as http:
-        start = time.perf_counter()
+        start, processor = time.perf_counter(), time.process_time()
         await asyncio.gather(*(client(http) for _ in range(in_flight)))
         elapsed = time.perf_counter() - start
     return {"menages": routed, "requetes": len(latencies), "erreurs": errors, "duree_s": elapsed,
             "menages_par_seconde": routed / elapsed, "p50_ms": 1000 * percentile(latencies, 0.50),
-            "p99_ms": 1000 * percentile(latencies, 0.99)}
+            "p99_ms": 1000 * percentile(latencies, 0.99),
+            "cpu_client_us_par_menage": 1e6 * (time.process_time() - processor) / max(1, routed)}
 
 
 def routable(charter: repartition.Charter, generate, count: int) -> list[dict]:
@@ -196,11 +198,13 @@ def main() -> None:
               + (f" ({result['lignes_journal']} lignes écrites)" if journal else ""))
         print(f"  unitaires : {one['requetes']} requêtes, {one['par_seconde']:.0f} décisions/s, "
               f"p50 {one['p50_ms']:.1f} ms, p99 {one['p99_ms']:.1f} ms, {one['erreurs']} erreurs ; "
-              f"serveur : {one['cpu_serveur_us_par_requete']:.0f} µs de processeur par requête")
+              f"processeur par requête : serveur {one['cpu_serveur_us_par_requete']:.0f} µs, "
+              f"client {one['cpu_client_us_par_requete']:.0f} µs")
         print(f"  lots      : {many['menages']} ménages en {many['requetes']} requêtes, "
               f"{many['menages_par_seconde']:.0f} ménages/s, p50 {many['p50_ms']:.0f} ms, "
               f"p99 {many['p99_ms']:.0f} ms par lot, {many['erreurs']} erreurs ; "
-              f"serveur : {many['cpu_serveur_us_par_menage']:.1f} µs de processeur par ménage")
+              f"processeur par ménage : serveur {many['cpu_serveur_us_par_menage']:.1f} µs, "
+              f"client {many['cpu_client_us_par_menage']:.1f} µs")
         print("  " + json.dumps(result, ensure_ascii=False))
 
 

@@ -272,13 +272,36 @@ def test_a_bound_at_the_largest_amount_is_read_in_c():
     assert read({**GOOD, "dette": "999999999999,99"})[0][2] == 99999999999999
 
 
-@pytest.mark.skipif(runtime.record is None, reason="record n'existe pas à partir de Python 3.14")
-def test_record_makes_the_decision_tuple_new_makes():
-    """record(cls, *items) equals tuple.__new__(cls, items), class included; only for tuple subclasses."""
-    made = runtime.record(Decision, 1, 2, 3)
-    assert type(made) is Decision and made == tuple.__new__(Decision, (1, 2, 3))
-    with pytest.raises(TypeError):
-        runtime.record(dict, 1)
+@needs_c
+def test_recorder_makes_what_init_makes():
+    """recorder(cls, names)(*items) stores each item in its slot, as Decision.__init__ does: the same
+    value, the same class, the lazy slots left unset."""
+    make = runtime.recorder(Decision, Decision.STATE)
+    household = {**GOOD, "n": 3}
+    decision = with_c.route(household)
+    items = tuple(getattr(decision, name) for name in Decision.STATE)
+    made, built = make(*items), Decision(*items)
+    with pytest.raises(AttributeError):
+        made._facts_cache  # noqa: B018 - unset until asked for
+    assert type(made) is Decision and made == built == decision
+    assert [getattr(made, n) for n in Decision.STATE] == [getattr(built, n) for n in Decision.STATE]
+    assert made.to_dict() == built.to_dict()
+    with pytest.raises(TypeError, match="takes 5 positional arguments"):
+        make(*items[:4])
+
+
+@needs_c
+@pytest.mark.parametrize("cls, names, message", [
+    (type("Plain", (), {}), ("x",), "fixed-size class with __slots__ and no __dict__"),
+    (dict, ("x",), "is not a slot"),
+    (Decision, ("service",), "is not a slot"),
+    (Decision, ("_absent",), "is not a slot"),
+    (Decision, (1,), "is not a slot"),
+])
+def test_recorder_refuses_what_is_not_a_slot(cls, names, message):
+    """Only writable object slots the class declares itself; anything else is a TypeError, not a crash."""
+    with pytest.raises(TypeError, match=message):
+        runtime.recorder(cls, names)
 
 
 @needs_c

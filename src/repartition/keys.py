@@ -105,7 +105,7 @@ class KeyCheck:
             else:
                 continue
             raise InvalidHousehold(key if isinstance(key, str) else repr(key), household[key], hint,
-                                   undeclared=True)
+                                   code="champ_non_declare")
 
     def undeclared(self, household) -> None:
         """In strict mode, refuse the first key the charter does not declare (a household that is no

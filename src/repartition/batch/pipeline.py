@@ -144,7 +144,7 @@ def _check_keys(charter: Charter, source: CsvSource, where: dict[str, int]) -> N
         charter.check_keys(name for name in where if name)
     except InvalidHousehold as error:
         raise BatchError(f"{source.name}, ligne 1 : colonne « {error.field} » inconnue de la charte : "
-                         f"{error.expected}") from None
+                         f"{error.expected_text}") from None
 
 
 def _csv_layout(charter: Charter, source: CsvSource, replace: bool) -> _Layout:

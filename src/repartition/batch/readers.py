@@ -24,6 +24,7 @@ __all__ = [
     "display_name",
     "BadJson",
     "read_object",
+    "read_json",
     "open_source",
     "resolve_encoding",
     "suffix_format",
@@ -391,21 +392,28 @@ class BadJson(ValueError):
 
 
 def read_object(text: str) -> dict:
-    """One JSON object, as a line of JSON Lines or `--menage` gives it; BadJson otherwise.
+    """One JSON object, as a line of JSON Lines or `--menage` gives it; BadJson otherwise."""
+    value = read_json(text)
+    if type(value) is not dict:
+        raise BadJson("un objet JSON { … } est attendu")
+    return value
+
+
+def read_json(text: str | bytes) -> object:
+    """One JSON value; BadJson otherwise.
 
     NaN, Infinity and numbers too large for a float are refused: they would not be JSON again; so
     are whole numbers of more digits than Python converts.
     """
     try:
-        value = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite, parse_int=_whole)
+        return json.loads(text, parse_constant=_refuse_constant, parse_float=_finite, parse_int=_whole)
     except json.JSONDecodeError as error:
         line = f"ligne {error.lineno}, " if error.lineno > 1 else ""
         raise BadJson(f"JSON illisible, {line}colonne {error.colno} : {_json_reason(error)}") from None
+    except UnicodeDecodeError:
+        raise BadJson("JSON illisible : le texte n'est pas en UTF-8") from None
     except RecursionError:
         raise BadJson("JSON illisible : trop de niveaux imbriqués") from None
-    if type(value) is not dict:
-        raise BadJson("un objet JSON { … } est attendu")
-    return value
 
 
 def _refuse_constant(name: str):

@@ -92,7 +92,7 @@ class _Builder(Transformer):
 
     def field_decl(self, meta, children):
         name = children[0]
-        machine = next((c for c in children if isinstance(c, str) and not isinstance(c, Token)), None)
+        machine = next((str(c) for c in children if isinstance(c, _MachineName)), None)  # a plain str from here
         type_spec = _nodes(children, ast.TypeSpec)[0]
         unknown = any(isinstance(c, Tree) and c.data == "may_be_unknown" for c in children)
         defaults = [c for c in children if isinstance(c, tuple) and c[0] == "default"]
@@ -159,7 +159,7 @@ class _Builder(Transformer):
         return tuple(children)
 
     def enum_value(self, meta, children):
-        machine = children[1] if len(children) > 1 else None
+        machine = str(children[1]) if len(children) > 1 else None
         return ast.EnumValueDecl(children[0], machine, span=self._span(meta))
 
     # ---- sets and tables ----

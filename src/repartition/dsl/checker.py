@@ -6,6 +6,7 @@ import hashlib
 import re
 from fractions import Fraction
 from pathlib import Path
+from typing import Callable
 
 from .. import model as m
 from ..errors import CharterError, Diagnostic, Span
@@ -13,7 +14,7 @@ from ..values import BadValue, read_date
 from . import ast
 from .names import machine_name, normalize, suggest
 from .parser import source_line
-from .tables import read_table
+from .tables import TableFile, read_table
 
 __all__ = ["check", "invalid_date"]
 
@@ -23,17 +24,22 @@ _MAX_BAD_KEYS = 10  # misshapen codes reported one by one per table; past it, co
 _OP_WORDS = {"ge": "au moins", "le": "au plus", "gt": "plus de", "lt": "moins de"}
 
 
-def check(tree: ast.CharterFile, text: str, base_dir: Path | None, sha256: "hashlib._Hash") -> m.CharterModel:
-    """Resolve names and types; raise CharterError listing every problem found."""
-    return _Checker(tree, text, base_dir, sha256).run()
+def check(tree: ast.CharterFile, text: str, base_dir: Path | None, sha256: "hashlib._Hash",
+          read_table: Callable[[ast.TableDecl, Path | None], TableFile] = read_table) -> m.CharterModel:
+    """Resolve names and types; raise CharterError listing every problem found.
+
+    `read_table(declaration, base_dir)` reads a table file (the charter keeps its bytes, and a
+    pickled charter is rebuilt from them without reading files)."""
+    return _Checker(tree, text, base_dir, sha256, read_table).run()
 
 
 class _Checker:
-    def __init__(self, tree, text, base_dir, sha256):
+    def __init__(self, tree, text, base_dir, sha256, read_table):
         self.tree = tree
         self.text = text
         self.base_dir = base_dir
         self.sha = sha256
+        self.read_table = read_table
         self.diagnostics: list[Diagnostic] = []
         self.fields: dict[str, m.Field] = {}  # normalized label or machine name → field
         self.field_list: list[m.Field] = []
@@ -49,7 +55,7 @@ class _Checker:
     # ---- reporting ----
     def error(self, message: str, span: Span | None) -> None:
         line = source_line(self.text, span.line) if span is not None and span.file == self.tree.name else None
-        self.diagnostics.append(Diagnostic(message, span, line))
+        self.diagnostics.append(Diagnostic(message, span, line, code="charte"))
 
     # ---- the walk ----
     def run(self) -> m.CharterModel:
@@ -218,7 +224,7 @@ class _Checker:
             self.error(f"table « {decl.name} » déjà déclarée", decl.span)
             return
         try:
-            table = read_table(decl, self.base_dir)
+            table = self.read_table(decl, self.base_dir)
         except CharterError as error:
             for diagnostic in error.diagnostics:  # those of the table file come with their line
                 if diagnostic.span is not None and diagnostic.span.file == self.tree.name:

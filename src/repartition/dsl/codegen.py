@@ -41,9 +41,9 @@ def compile_charter(charter: m.CharterModel, semantics: Semantics, hooks: dict |
     filename = f"<charte {charter.sha256[:12]}>"
     code = compile(source, filename, "exec")
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-    # runtime.record is bound now: a charter keeps the code it was generated for.
-    namespace = {"__builtins__": {}, "_new": tuple.__new__, "_record": runtime.record, "_Decision": Decision,
-                 "_ValidatedHousehold": ValidatedHousehold,
+    # The C recorder (or the class itself) is bound now: a charter keeps the code it was generated for.
+    make = Decision if runtime.recorder is None else runtime.recorder(Decision, Decision.STATE)
+    namespace = {"__builtins__": {}, "_Decision": make, "_ValidatedHousehold": ValidatedHousehold,
                  **generator.namespace, **(hooks or {})}
     exec(code, namespace)
     return CompiledCharter(
@@ -67,7 +67,6 @@ class _Generator:
         self.strategy = "arbre"
         # Whether the C accelerator is built: generated code reads households and makes decisions with it.
         self.c_reader = runtime.reader is not None
-        self.c_record = runtime.record is not None
         self.units = {s.code: s.unit for s in charter.services if s.unit is not None}
 
     # ---- module ----
@@ -180,8 +179,7 @@ class _Generator:
                 unit = f"{table}.get({values}[{unit.field.index}], {unit.table.missing!r})"
             else:
                 unit = f"_unit({outcome.service!r}, {values}[{unit.field.index}])"
-            items = f"_C, {name}, {values}, assumed, {unit}"
-            result = f"_record(_Decision, {items})" if self.c_record else f"_new(_Decision, ({items}))"
+            result = f"_Decision(_C, {name}, {values}, assumed, {unit})"
         return [f"{_INDENT * depth}return {result}  # {outcome.kind}: {rules}"]
 
     def visit_IsUnknown(self, node: IsUnknown, depth: int, loaded: set, values: str) -> list[str]:

@@ -7,7 +7,7 @@ import linecache
 import pytest
 
 import repartition
-from repartition.dsl import decision_tree
+from repartition.dsl import codegen
 
 from conftest import FICHE
 
@@ -67,8 +67,7 @@ def test_fiche_compiles_to_a_decision_tree():
 def test_linear_fallback_agrees_with_tree(monkeypatch):
     """When the tree is too large the compiler evaluates every rule in turn, with the same results."""
     tree = repartition.load_charter(FICHE)
-    monkeypatch.setattr(decision_tree, "DEFAULT_BUDGET", 1)
-    monkeypatch.setattr(decision_tree.build_tree, "__defaults__", (1,))
+    monkeypatch.setattr(codegen, "MAX_TREE_NODES", 0)
     linear = repartition.load_charter(FICHE)
     assert linear._backend.strategy == "lineaire"
     for stage in ("aucune", "assignation", "concours_accorde"):

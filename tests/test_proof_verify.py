@@ -113,9 +113,9 @@ def test_warnings_do_not_block_loading(make_charter):
 
 
 def test_budget_exhausted_gives_indecis_never_proven():
-    """Past the node budget the proof reports `indecis` with a region, and the verdict is not ok."""
+    """Past its budget of work the proof reports `indecis` with a region, and the verdict is not ok."""
     charter = repartition.load_charter(FICHE, verify=False)
-    report = verify(charter, nodes=3)
+    report = verify(charter, work=3)
     assert not report.ok
     assert [p.kind for p in report.problems] == ["indecis"]
     assert report.problems[0].region != "aucun ménage"
@@ -125,14 +125,14 @@ def test_budget_spent_by_the_searches_is_not_said_of_households():
     """When the budget ends in the search for dead rules, the routing is proven: the report says so."""
     charter = repartition.load_charter(DEPARTEMENTAL, verify=False)
 
-    def routing_settled(nodes: int) -> bool:
-        return not any(p.message.startswith("la preuve n'a pas pu conclure") for p in verify(charter, nodes=nodes).problems)
+    def routing_settled(work: int) -> bool:
+        return not any(p.message.startswith("la preuve n'a pas pu conclure") for p in verify(charter, work=work).problems)
 
-    low, high = 1, verify(charter).nodes  # the least budget that settles the routing, by bisection
+    low, high = 1, verify(charter).work  # the least budget that settles the routing, by bisection
     while low < high:
         middle = (low + high) // 2
         low, high = (low, middle) if routing_settled(middle) else (middle + 1, high)
-    report = verify(charter, nodes=low)
+    report = verify(charter, work=low)
     assert [p.kind for p in report.problems] == ["indecis"] and not report.ok
     assert report.problems[0].message.startswith("chaque ménage a un service et un seul, mais la recherche")
 

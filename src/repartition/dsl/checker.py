@@ -13,7 +13,7 @@ from ..errors import CharterError, Diagnostic, Span, os_reason
 from ..values import BadValue, read_date
 from . import ast
 from .names import machine_name, normalize, suggest
-from .parser import source_line
+from .parser import MAX_NESTING, source_line, too_deep
 
 __all__ = ["check", "invalid_date"]
 
@@ -41,6 +41,7 @@ class _Checker:
         self.unreadable_tables: set[str] = set()  # declared, already reported: no "table inconnue" too
         self.definition_decls: dict[str, ast.DefinitionDecl] = {}
         self.definitions: dict[str, m.Definition] = {}
+        self._depths: dict[int, int] = {}  # id of a resolved definition → its nesting levels
         self._resolving: list[str] = []
 
     # ---- reporting ----
@@ -108,7 +109,8 @@ class _Checker:
             self._definition(decl.name, decl.span)
         rules = self._rules(rule_decls)
         indicator_list = tuple(
-            m.Indicator(d.name, self.condition(d.condition), span=d.span) for d in indicators
+            m.Indicator(d.name, self._nested(self.condition(d.condition), d.condition.span), span=d.span)
+            for d in indicators
         )
         example_list = tuple(self._example(e, rules) for e in examples)
         validity = header.get("Validity")
@@ -303,14 +305,43 @@ class _Checker:
             cycle = " → ".join(f"« {n} »" for n in self._resolving[self._resolving.index(key):] + [key])
             self.error(f"définitions circulaires : {cycle}", span)
             return None
+        if len(self._resolving) >= MAX_NESTING:  # each definition adds a level: refuse before recursing on
+            self.error(too_deep(None), span)
+            return None
         self._resolving.append(key)
         try:
             condition = self.condition(decl.condition)
         finally:
             self._resolving.pop()
+        levels = self._levels(condition)
+        if levels > MAX_NESTING:
+            self.error(too_deep(levels), decl.condition.span)
+            condition = None
         definition = m.Definition(decl.name, condition, span=decl.span)
         self.definitions[key] = definition
+        if condition is None:
+            return None
+        self._depths[id(definition)] = levels
         return definition
+
+    def _levels(self, condition) -> int:
+        """How deep a resolved condition nests (MAX_NESTING explains what counts); a used definition
+        counts as one level more than its own condition."""
+        match condition:
+            case m.Not(operand=op):
+                return 1 + self._levels(op)
+            case m.All(operands=ops) | m.Any(operands=ops):
+                return 1 + max(map(self._levels, ops))
+            case m.DefinitionRef(definition=d):
+                return 1 + self._depths[id(d)]
+        return 0
+
+    def _nested(self, condition, span):
+        """The condition, or None (reported) when definitions make it nest too deep."""
+        if condition is not None and (levels := self._levels(condition)) > MAX_NESTING:
+            self.error(too_deep(levels), span)
+            return None
+        return condition
 
     # ---- constants ----
     def _date(self, value: ast.Value) -> int | None:
@@ -507,7 +538,9 @@ class _Checker:
                 self.error("la règle par défaut ne peut pas être une exception", decl.span)
             overrides.append(tuple(dict.fromkeys(targets)))
             service = self._service(decl.service, decl.service_span)
-            condition = self.condition(decl.condition) if decl.condition is not None else None
+            condition = None
+            if decl.condition is not None:
+                condition = self._nested(self.condition(decl.condition), decl.condition.span)
             rules.append((decl, service, condition))
         self._check_cycles(decls, overrides)
         return tuple(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
+
 from attrs import frozen
 
 from .. import model as m
@@ -9,7 +11,7 @@ from ..semantics import F, T, U
 
 __all__ = [
     "Ge", "In", "Truth", "Known", "RatioGe", "Const", "And", "Or", "Not", "Atom", "Core",
-    "lower", "atoms_of", "fields_of", "with_cells", "FieldCells", "Domain", "T", "F", "U",
+    "lower", "atoms_of", "fields_of", "runs", "with_cells", "FieldCells", "Domain", "T", "F", "U",
 ]
 
 
@@ -24,6 +26,9 @@ class Ge:
 
 @frozen(cache_hash=True)
 class In:
+    """values[field] in values: codes, stage or value indices, or whole numbers (a `parmi` list on a
+    number, an amount or a date, whose cells are then cut at the ends of its runs)."""
+
     field: int
     values: frozenset
 
@@ -73,25 +78,32 @@ Atom = Ge | In | Truth | Known | RatioGe
 Core = Atom | Const | And | Or | Not
 
 
-def lower(condition: m.Condition):
-    """The same condition as atoms joined by And, Or and Not, with Kleene's meaning kept."""
+def lower(condition: m.Condition, memo: dict | None = None):
+    """The same condition as atoms joined by And, Or and Not, with Kleene's meaning kept.
+
+    A definition is lowered once (through `memo`, shared by the conditions of one charter) and
+    its lowered form shared by every use: the result is a graph whose size is the text's, however
+    often definitions use one another. Walks over it must remember what they have seen.
+    """
+    memo = {} if memo is None else memo
     match condition:
         case m.All(operands=ops):
-            return And(tuple(lower(o) for o in ops))
+            return And(tuple(lower(o, memo) for o in ops))
         case m.Any(operands=ops):
-            return Or(tuple(lower(o) for o in ops))
+            return Or(tuple(lower(o, memo) for o in ops))
         case m.Not(operand=op):
-            return Not(lower(op))
+            return Not(lower(op, memo))
         case m.DefinitionRef(definition=d):
-            return lower(d.condition)
+            found = memo.get(id(d))  # by identity: hashing a definition would walk all of it
+            if found is None:
+                found = memo[id(d)] = lower(d.condition, memo)
+            return found
         case m.Truth(field=f):
             return Truth(f.index)
         case m.Known(field=f):
             return Known(f.index)
         case m.Among(field=f, values=values):
-            if _by_interval(f):  # numbers, amounts, dates: their cells are intervals, not values
-                return Or(tuple(_equal(f.index, v) for v in sorted(values)))
-            return In(f.index, values)
+            return In(f.index, values)  # one atom, whatever the length of the list
         case m.Between(field=f, low=low, high=high):
             return And((Ge(f.index, low), Not(Ge(f.index, high + 1))))
         case m.Compare():
@@ -141,19 +153,37 @@ def _ratio(node: m.Ratio):
 
 
 def atoms_of(core, found: dict | None = None) -> dict:
-    """The atoms of a lowered condition, in order of first appearance (a dict used as an ordered set)."""
+    """The atoms of a lowered condition, in order of first appearance (a dict used as an ordered set).
+
+    Iterative, and each shared part (a definition) is walked once."""
     found = {} if found is None else found
-    match core:
-        case And(operands=ops) | Or(operands=ops):
-            for op in ops:
-                atoms_of(op, found)
-        case Not(operand=op):
-            atoms_of(op, found)
-        case Const():
-            pass
-        case _:
-            found.setdefault(core, None)
+    seen: set[int] = set()
+    stack = [core]
+    while stack:
+        node = stack.pop()
+        match node:
+            case And(operands=ops) | Or(operands=ops):
+                if id(node) not in seen:
+                    seen.add(id(node))
+                    stack.extend(reversed(ops))
+            case Not(operand=op):
+                stack.append(op)
+            case Const():
+                pass
+            case _:
+                found.setdefault(node, None)
     return found
+
+
+def runs(values) -> list[tuple[int, int]]:
+    """Whole numbers as the fewest intervals (low, high) covering exactly them, in order."""
+    out: list[list[int]] = []
+    for value in sorted(values):
+        if out and value == out[-1][1] + 1:
+            out[-1][1] = value
+        else:
+            out.append([value, value])
+    return [(low, high) for low, high in out]
 
 
 def with_cells(region: tuple, field: int, mask: int) -> tuple:
@@ -170,7 +200,8 @@ def fields_of(core) -> frozenset[int]:
 class FieldCells:
     """A field's domain cut into cells that no atom of the charter tells apart, plus `unknown`.
 
-    Cells are bits of a mask: a region of the domain is one mask per field.
+    Cells are bits of a mask: a region of the domain is one mask per field. `masks` gives, for
+    each atom on the field, the cells (known values only) where it holds.
     """
 
     def __init__(self, field: m.Field, atoms: list):
@@ -181,30 +212,50 @@ class FieldCells:
         elif isinstance(kind, m.EnumType):
             self.cells = list(range(len(kind.values)))
         elif isinstance(kind, m.CodeType):
-            self.cells = _code_cells(atoms)
+            self.cells, self.masks = _code_cells(atoms)
         else:
-            self.cells = _intervals(kind.minimum, kind.maximum, sorted({a.bound for a in atoms if isinstance(a, Ge)}))
+            bounds = {a.bound for a in atoms if isinstance(a, Ge)}
+            for atom in atoms:
+                if isinstance(atom, In):  # a run low..high is one cell or more: cut at low and high + 1
+                    for low, high in runs(atom.values):
+                        bounds.update((low, high + 1))
+            self.cells = _intervals(kind.minimum, kind.maximum, sorted(bounds))
         self.known_mask = (1 << len(self.cells)) - 1
         self.unknown_bit = (1 << len(self.cells)) if field.may_be_unknown else 0
         self.full = self.known_mask | self.unknown_bit
+        if isinstance(kind, m.CodeType):
+            return
+        if isinstance(kind, (m.BoolType, m.EnumType)):
+            self.masks = {a: sum(1 << bit for bit, cell in enumerate(self.cells) if _holds(a, cell)) for a in atoms}
+        else:
+            self.masks = {a: self._interval_mask(a) for a in atoms}
 
     def true_mask(self, atom) -> int:
         """Cells (known values only) where the atom holds."""
+        return self.masks[atom]
+
+    def _interval_mask(self, atom) -> int:
+        """For cells that are intervals in increasing order, found by bisection: a charter may cut
+        a field into tens of thousands of cells."""
+        lows = [cell[0] for cell in self.cells[1:]]  # the first cell starts at the minimum, or below all
+        if isinstance(atom, Ge):
+            first = bisect_left(lows, atom.bound) + 1 if self.cells[0][0] is None or atom.bound > self.cells[0][0] else 0
+            return self.known_mask & ~((1 << first) - 1)
+        if isinstance(atom, Known):
+            return self.known_mask
         mask = 0
-        for bit, cell in enumerate(self.cells):
-            if _holds(atom, cell):
-                mask |= 1 << bit
+        for low, high in runs(atom.values):  # cells from the one starting at low to the one ending at high
+            first = bisect_right(lows, low)
+            last = bisect_right(lows, high)
+            mask |= ((1 << (last + 1)) - 1) & ~((1 << first) - 1)
         return mask
 
 
 def _holds(atom, cell) -> bool:
     match atom:
-        case Ge(bound=b):
-            low = cell[0] if isinstance(cell, tuple) else cell  # an interval, or a stage index
-            return low is not None and low >= b
+        case Ge(bound=b):  # a stage index
+            return cell >= b
         case In(values=values):
-            if isinstance(cell, tuple) and cell and cell[0] == "codes":
-                return bool(cell[1]) and next(iter(cell[1])) in values
             return cell in values
         case Truth():
             return cell is True
@@ -224,13 +275,27 @@ def _intervals(low, high, bounds):
 
 
 def _code_cells(atoms):
-    sets = [a.values for a in atoms if isinstance(a, In)]
+    """Codes grouped by the sets that hold them (one cell per group, and one for every other code),
+    and each atom's mask; in time proportional to the sizes of the sets."""
+    sets = [a for a in atoms if isinstance(a, In)]
+    holders: dict[str, list[int]] = {}
+    for i, atom in enumerate(sets):
+        for code in atom.values:
+            holders.setdefault(code, []).append(i)
     groups: dict[tuple, set] = {}
-    for code in sorted(set().union(*sets)) if sets else ():
-        groups.setdefault(tuple(code in s for s in sets), set()).add(code)
+    for code in sorted(holders):
+        groups.setdefault(tuple(holders[code]), set()).add(code)
     cells = [("codes", frozenset(codes)) for codes in groups.values()]
     cells.append(("codes", frozenset()))  # every other code
-    return cells
+    masks = dict.fromkeys(atoms, 0)
+    for bit, signature in enumerate(groups):
+        for i in signature:
+            masks[sets[i]] |= 1 << bit
+    known = (1 << len(cells)) - 1
+    for atom in atoms:
+        if isinstance(atom, Known):
+            masks[atom] = known
+    return cells, masks
 
 
 class Domain:
@@ -246,7 +311,7 @@ class Domain:
             if not isinstance(atom, RatioGe):
                 per_field[atom.field].append(atom)
         self.fields = tuple(FieldCells(f, per_field[f.index]) for f in fields)
-        self.masks = {a: self.fields[a.field].true_mask(a) for a in self.atoms if not isinstance(a, RatioGe)}
+        self.masks = {a: mask for cells in self.fields for a, mask in cells.masks.items()}
 
     def full_region(self) -> tuple[int, ...]:
         return tuple(f.full for f in self.fields)

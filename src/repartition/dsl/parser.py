@@ -18,7 +18,17 @@ from ..errors import CharterError, Diagnostic, Span
 from ..resources import grammar_path, parser_cache_path
 from .mistakes import MISTAKES, TERMINAL_NAMES
 
-__all__ = ["parse_tree", "build_parser", "write_tables", "prepare_text", "source_line", "token_span"]
+__all__ = ["parse_tree", "build_parser", "write_tables", "prepare_text", "source_line", "token_span",
+           "MAX_NESTING", "too_deep"]
+
+#: Most levels a condition may nest: each « non », each « et » / « ou » group within another, and
+#: each use of a definition (with that definition's own levels). Real charters use fewer than ten;
+#: the bound keeps every stage that walks a condition (all of them recursive) far from Python's limits.
+MAX_NESTING = 50
+# Entries the LALR stack may hold: each level of nesting adds at most five, so past this the text
+# nests deeper than MAX_NESTING. Checked at each token, before any tree is built.
+_MAX_STACK = 8 * MAX_NESTING
+_LEVELS = {"or_expr", "and_expr", "negation"}  # the parse tree's nodes that nest a condition one level
 
 _OPTIONS = dict(parser="lalr", lexer="contextual", propagate_positions=True, maybe_placeholders=False)
 
@@ -85,13 +95,65 @@ def source_line(text: str, line: int) -> str | None:
 
 
 def parse_tree(text: str, filename: str) -> Tree:
-    """Parse prepared text; raise CharterError with a French, located message on a syntax error."""
+    """Parse prepared text; raise CharterError with a French, located message on a syntax error or
+    a condition nested deeper than MAX_NESTING (checked before anything recursive walks the tree)."""
+    interactive = _parser().parse_interactive(text)
+    token = None
+    parentheses = 0
     try:
-        return _parser().parse(text)
+        for token in interactive.iter_parse():
+            if token.type == "LPAR":
+                parentheses += 1
+            elif token.type == "RPAR":
+                parentheses -= 1
+            if parentheses > MAX_NESTING or len(interactive.parser_state.state_stack) > _MAX_STACK:
+                raise CharterError([_nested(token_span(token, filename), text, None)])
+        tree = interactive.feed_eof(token)
     except UnexpectedInput as error:
+        error.interactive_parser = interactive  # as Lark.parse leaves it, for the expected tokens
         raise CharterError([_diagnostic(error, text, filename)]) from None
     except LarkError as error:  # pragma: no cover - any other Lark failure is a bug of ours
         raise CharterError([Diagnostic(f"erreur interne de l'analyseur : {error}")]) from None
+    problems = [_nested(Span(filename, node.meta.line, node.meta.column, node.meta.end_line, node.meta.end_column),
+                        text, depth) for node, depth in _too_deep_nodes(tree)]
+    if problems:
+        raise CharterError(problems)
+    return tree
+
+
+def too_deep(levels: int | None) -> str:
+    """The message for a condition nested deeper than MAX_NESTING (`levels` when known)."""
+    found = f" ({levels} niveaux)" if levels is not None else ""
+    return (f"condition trop imbriquée{found} : une condition compte au plus {MAX_NESTING} niveaux de « non », "
+            "de groupes « et » / « ou » entre parenthèses et de définitions qui en utilisent d'autres ; "
+            "découpez-la en définitions plus simples")
+
+
+def _nested(span: Span, text: str, levels: int | None) -> Diagnostic:
+    return Diagnostic(too_deep(levels), span, source_line(text, span.line))
+
+
+def _too_deep_nodes(tree: Tree) -> list[tuple[Tree, int]]:
+    """The outermost condition nodes nesting more than MAX_NESTING levels, with their depth; by
+    an explicit post-order walk (the tree may be deep)."""
+    depth: dict[int, int] = {}
+    stack = [(tree, False)]
+    while stack:
+        node, done = stack.pop()
+        if not done:
+            stack.append((node, True))
+            stack.extend((c, False) for c in node.children if isinstance(c, Tree))
+            continue
+        below = max((depth[id(c)] for c in node.children if isinstance(c, Tree)), default=0)
+        depth[id(node)] = below + (node.data in _LEVELS)
+    found, stack = [], [tree]
+    while stack:
+        node = stack.pop()
+        if depth[id(node)] > MAX_NESTING and node.data in _LEVELS:
+            found.append((node, depth[id(node)]))
+            continue
+        stack.extend(c for c in reversed(node.children) if isinstance(c, Tree))
+    return found
 
 
 def _diagnostic(error: UnexpectedInput, text: str, filename: str) -> Diagnostic:
@@ -107,7 +169,8 @@ def _diagnostic(error: UnexpectedInput, text: str, filename: str) -> Diagnostic:
 def _known_mistake(error: UnexpectedInput, text: str) -> str | None:
     try:
         return error.match_examples(_parser().parse, MISTAKES, use_accepts=True)
-    except (LarkError, AssertionError, KeyError):  # pragma: no cover - matching is best effort
+    # Best effort; RecursionError: Lark copies the parser's stack, whose trees may be deep.
+    except (LarkError, AssertionError, KeyError, RecursionError):  # pragma: no cover
         return None
 
 
@@ -120,7 +183,10 @@ def _generic_message(error: UnexpectedInput) -> str:
         expected = error.expected
     elif isinstance(error, UnexpectedToken):
         found = "fin du fichier inattendue" if error.token.type == "$END" else f"« {error.token} » inattendu"
-        expected = error.accepts or error.expected
+        try:
+            expected = error.accepts or error.expected
+        except RecursionError:  # pragma: no cover - Lark copies the stack, whose trees may be deep
+            expected = error.expected
     else:  # pragma: no cover
         return "erreur de syntaxe"
     names = sorted({TERMINAL_NAMES.get(t, t) for t in expected or () if not t.startswith("__")})

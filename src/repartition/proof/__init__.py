@@ -25,8 +25,12 @@ two fields, or when Fourier–Motzkin elimination shows that not even real numbe
 SMT solver is used: nothing else the language can say needs one, and a solver query costs far
 more than a box intersection. What the engine cannot settle — a chain of three fields with real
 but no whole solution found, a period beyond `examples.MAX_PERIOD`, or regions left when the node
-or time budget runs out — is reported as `indecis` with its region: the proof never claims
-"proven" on a guess and never hangs.
+budget runs out — is reported as `indecis` with its region and the rules it could not settle: the
+proof never claims "proven" on a guess and never hangs. The budget is counted in units of work
+(regions examined, conditions and atoms looked at, examples solved), never in seconds, so that a
+charter is proven or not alike on every machine; the compiler's decision tree is the first part
+of the splitting, and the proof carries on from it. Thousands of conflicts are not all spelled
+out: the first ones of each kind are, with their examples, and the others are counted.
 Dead rules and useless exceptions are decided by the same splitting (`Explorer.search`). A rule
 is dead when no household has it decide. An exception is useful where it is true while its rule,
 or a rule that its rule sets aside in turn, is true or unknown: setting aside a rule whose
@@ -47,16 +51,21 @@ from ..dsl.interpreter import Interpreter
 from ..errors import NoDecision
 from ..semantics import CONFLICT, DECIDED, GAP, T, U, Outcome, Semantics
 from .examples import Undecided, external, solve
-from .problems import ERROR, HEADINGS, KINDS, WARNING, Problem, describe
-from .regions import DEFAULT_NODES, DEFAULT_SECONDS, Budget, Explorer
+from ..values import count_text
+from .problems import ERROR, HEADINGS, KINDS, LABELS, WARNING, Problem, describe
+from .regions import DEFAULT_WORK, Budget, Explorer
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..charter import Charter
 
-__all__ = ["verify", "Report", "Problem", "KINDS", "ERROR", "WARNING"]
+__all__ = ["verify", "Report", "Problem", "KINDS", "ERROR", "WARNING", "DEFAULT_WORK", "MAX_DETAILED"]
 
+#: Problems of one kind spelled out with their region and example; the others are counted.
+MAX_DETAILED = 20
 _EXAMPLE_TRIES = 12  # leaves tried before giving up on showing a reproducing example
 _MAX_HOLE_LEAVES = 400  # beyond this, pairing gap leaves into separate holes costs too much
+_SOLVE_COST = 20  # units of work of one example solved in a region with ratio constraints
+_MAX_NAMED = 10  # rules named in an `indecis` message before counting the others
 
 
 @frozen
@@ -64,9 +73,9 @@ class Report:
     """What the proof found: problems (errors and warnings), and what it cost."""
 
     problems: tuple[Problem, ...]
-    seconds: float
+    seconds: float  # measured, for information: the budget is counted in units of work
     regions: int  # final regions (leaves) of the domain
-    nodes: int  # regions examined, leaves and splits
+    work: int  # units of work spent (the decision tree's included)
 
     @property
     def ok(self) -> bool:
@@ -97,68 +106,87 @@ class Report:
         return "\n\n".join(blocks)
 
 
-def verify(charter: "Charter | m.CharterModel", *, nodes: int = DEFAULT_NODES,
-           seconds: float = DEFAULT_SECONDS) -> Report:
-    """Prove that every household gets exactly one service, or list the problems with examples."""
-    model = charter if isinstance(charter, m.CharterModel) else charter.model
-    return _Verifier(model, nodes, seconds).run()
+def verify(charter: "Charter | m.CharterModel", *, work: int = DEFAULT_WORK) -> Report:
+    """Prove that every household gets exactly one service, or list the problems with examples.
+
+    `work` is the budget in units of work; a charter carries on from its compiled decision tree.
+    """
+    if isinstance(charter, m.CharterModel):
+        return _Verifier(charter, work, None, None).run()
+    compiled = charter._compiled
+    return _Verifier(charter.model, work, charter._semantics, compiled.tree).run()
 
 
 class _Verifier:
     """One run of the proof over one charter model, sharing one budget between its searches."""
 
-    def __init__(self, model: m.CharterModel, nodes: int, seconds: float):
+    def __init__(self, model: m.CharterModel, work: int, semantics: Semantics | None, tree):
         self.model = model
-        self.budget = Budget(nodes, seconds)
-        self.semantics = Semantics(self.model)
-        self.explorer = Explorer(self.model, self.semantics)
+        self.budget = Budget(work)
+        self.semantics = semantics or Semantics(self.model)
+        if tree is not None and tree.work > work:
+            tree = None  # the compiler went further than this budget allows: start again within it
+        self.explorer = Explorer(self.model, self.semantics, tree)
         self.domain = self.explorer.domain
         self.rules = self.model.rules
         self._interpreter = Interpreter()
         self.today = self.model.valid_from
         self.maybe_alive: set[int] = set()  # rules that may decide in a region left undecided
+        self.unsettled_rules: set[int] = set()  # rules whose search the budget stopped
+        self.points: dict[int, tuple] = {}  # id of a leaf with ratio constraints → a household there
 
     # ---- the whole proof ------------------------------------------------------------------------
     def run(self) -> Report:
         start = time.perf_counter()
         leaves, pending = self.explorer.explore(self.budget)
         kept, undecided = [], [(p.region, p.fixed) for p in pending]
-        points = {}
+        unsure = {r for p in pending for r in p.rules}  # the rules of the regions left unsettled
+        points = self.points
         for leaf in leaves:
             if leaf.fixed:
                 try:
-                    point = solve(self.domain, leaf.region, leaf.fixed, self.today)
+                    point = self._solve(leaf.region, leaf.fixed)
                 except Undecided:
                     undecided.append((leaf.region, leaf.fixed))
                     self.maybe_alive.update(leaf.deciding)
                     self.maybe_alive.update(leaf.outcome.rules)
+                    unsure.update(leaf.deciding + leaf.outcome.rules)
                     continue
                 if point is None:
                     continue
                 points[id(leaf)] = point
             kept.append(leaf)
         problems: list[Problem] = []
-        problems += self._outcome_problems(kept, points)
+        problems += self._outcome_problems(kept)
         unsettled: list = []  # regions the searches below could not settle: they are not the households'
         if not pending:
             problems += self._dead_rules(kept, unsettled)
             problems += self._useless_exceptions(unsettled)
-            problems += self._redundancies(kept, points)
+            problems += self._redundancies(kept)
         if undecided:
-            problems.append(Problem("indecis", "la preuve n'a pas pu conclure sur cette région dans son "
-                                    "budget (taille, temps, ou contraintes liant plus de deux données)",
-                                    (), self._describe(undecided), None, tuple(undecided)))
+            problems.append(self._undecided("la preuve n'a pas pu conclure sur cette région dans son budget "
+                                            "(taille, ou contraintes liant plus de deux données)", undecided, unsure))
         if unsettled:
-            problems.append(Problem("indecis", "chaque ménage a un service et un seul, mais la recherche des "
-                                    "règles mortes et des exceptions inutiles n'a pas pu conclure dans son "
-                                    "budget sur cette région", (), self._describe(unsettled), None,
-                                    tuple(unsettled)))
+            problems.append(self._undecided("chaque ménage a un service et un seul, mais la recherche des règles "
+                                            "mortes et des exceptions inutiles n'a pas pu conclure dans son budget "
+                                            "sur cette région", unsettled, self.unsettled_rules))
         order = list(KINDS)
         problems.sort(key=lambda p: order.index(p.kind))
         return Report(tuple(problems), time.perf_counter() - start, len(leaves), self.budget.used)
 
+    def _undecided(self, message: str, boxes: list, rules: set) -> Problem:
+        """An `indecis` problem naming the rules it could not settle (the first ones, and a count)."""
+        named = sorted(r for r in rules if r != self.semantics.default)
+        if named:
+            shown = ", ".join(f"« {self.rules[r].name} »" for r in named[:_MAX_NAMED])
+            others = len(named) - _MAX_NAMED
+            rest = f" et {count_text(others, 'autre', 'autres')}" if others > 0 else ""
+            message += f" ; règles non départagées : {shown}{rest}"
+        return Problem("indecis", message, self._rule_refs(named[:_MAX_NAMED]), self._describe(boxes), None,
+                       tuple(boxes))
+
     # ---- gaps, conflicts, undetermined ------------------------------------------------------------
-    def _outcome_problems(self, kept, points) -> list[Problem]:
+    def _outcome_problems(self, kept) -> list[Problem]:
         groups: dict = {}
         for leaf in kept:
             if leaf.outcome.kind != DECIDED:
@@ -167,13 +195,37 @@ class _Verifier:
         for (kind, rules), leaves in groups.items():
             # One problem per separate hole, not one for all of them.
             for found in (self._holes(leaves) if kind == GAP else [leaves]):
-                def check(values, kind=kind, rules=rules):
-                    outcome = self._outcome(values)
-                    return outcome.kind == kind and outcome.rules == rules
+                problems.append((kind, rules, found))
+        return self._detailed(problems, self._outcome_problem)
 
-                boxes = tuple((l.region, l.fixed) for l in found)
-                problems.append(Problem(kind, self._message(kind, rules), self._rule_refs(rules),
-                                        self._describe(boxes), self._example(found, points, check), boxes))
+    def _outcome_problem(self, kind: str, rules: tuple[int, ...], found: list) -> Problem:
+        def check(values):
+            outcome = self._outcome(values)
+            return outcome.kind == kind and outcome.rules == rules
+
+        boxes = tuple((l.region, l.fixed) for l in found)
+        return Problem(kind, self._message(kind, rules), self._rule_refs(rules), self._describe(boxes),
+                       self._example(found, self.points, check), boxes)
+
+    def _detailed(self, found: list[tuple], make) -> list[Problem]:
+        """The first MAX_DETAILED problems of each kind made by `make(kind, rules, leaves)`, with
+        their region and example; one more problem counts the others (charters with hundreds of
+        overlapping rules have thousands)."""
+        by_kind: dict[str, list[tuple]] = {}
+        for item in found:
+            by_kind.setdefault(item[0], []).append(item)
+        problems = []
+        for kind, items in by_kind.items():
+            problems += [make(*item) for item in items[:MAX_DETAILED]]
+            rest = items[MAX_DETAILED:]
+            if rest:
+                involved = sorted({r for _, rules, _ in rest for r in rules})
+                label = LABELS[kind]
+                problems.append(Problem(
+                    kind, f"et {count_text(len(rest), f'autre {label}', f'autres {label}s')}, non "
+                    f"détaillé{'e' if kind != 'conflit' else ''}{'s' if len(rest) > 1 else ''} : corrigez d'abord "
+                    "les précédent" + ("e" if kind != "conflit" else "") + "s",
+                    self._rule_refs(involved[:_MAX_NAMED]), "non détaillée", None, ()))
         return problems
 
     def _holes(self, leaves) -> list[list]:
@@ -315,25 +367,25 @@ class _Verifier:
             complete = complete and done
         return False if complete else None
 
-    def _redundancies(self, kept, points) -> list[Problem]:
+    def _redundancies(self, kept) -> list[Problem]:
         groups: dict = {}
         for leaf in kept:
             if leaf.outcome.kind == DECIDED and len(leaf.deciding) > 1:
                 groups.setdefault(leaf.deciding, []).append(leaf)
-        problems = []
-        for rules, found in groups.items():
-            names = ", ".join(f"« {self.rules[r].name} »" for r in rules)
+        return self._detailed([("redondance", rules, found) for rules, found in groups.items()], self._redundancy)
 
-            def check(values, rules=rules):
-                outcome = self._outcome(values)
-                return outcome.kind == DECIDED and outcome.rules == rules
+    def _redundancy(self, kind: str, rules: tuple[int, ...], found: list) -> Problem:
+        names = ", ".join(f"« {self.rules[r].name} »" for r in rules)
 
-            service = self.rules[rules[0]].service.code
-            boxes = tuple((l.region, l.fixed) for l in found)
-            problems.append(Problem(
-                "redondance", f"les règles {names} s'appliquent ensemble et désignent le même service ({service})",
-                self._rule_refs(rules), self._describe(boxes), self._example(found, points, check), boxes))
-        return problems
+        def check(values):
+            outcome = self._outcome(values)
+            return outcome.kind == DECIDED and outcome.rules == rules
+
+        service = self.rules[rules[0]].service.code
+        boxes = tuple((l.region, l.fixed) for l in found)
+        return Problem(
+            "redondance", f"les règles {names} s'appliquent ensemble et désignent le même service ({service})",
+            self._rule_refs(rules), self._describe(boxes), self._example(found, self.points, check), boxes)
 
     def _where(self, wanted: dict, undecided: list, first_only: bool = False):
         """Feasible boxes where the rules' conditions take the wanted bits, and one point in them."""
@@ -344,7 +396,7 @@ class _Verifier:
         boxes, witness = [], None
         for region, fixed in found:
             try:
-                point = solve(self.domain, region, fixed, self.today)
+                point = self._solve(region, fixed)
             except Undecided:
                 undecided.append((region, fixed))
                 complete = False
@@ -356,7 +408,15 @@ class _Verifier:
                 witness = point
             if first_only:
                 break
+        if not complete:
+            self.unsettled_rules.update(wanted)
         return boxes, witness, complete
+
+    def _solve(self, region: tuple, fixed: tuple) -> tuple | None:
+        """A household of a region with ratio constraints (`examples.solve`), within the budget."""
+        if fixed and not self.budget.spend(_SOLVE_COST):
+            raise Undecided()
+        return solve(self.domain, region, fixed, self.today)
 
     # ---- helpers ----------------------------------------------------------------------------------
     def _example(self, leaves, points, check) -> dict | None:
@@ -365,7 +425,7 @@ class _Verifier:
             values = points.get(id(leaf))
             if values is None:
                 try:
-                    values = solve(self.domain, leaf.region, leaf.fixed, self.today)
+                    values = self._solve(leaf.region, leaf.fixed)
                 except Undecided:
                     continue
             if values is not None and check(values):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from attrs import frozen
 
 from .. import model as m
-from ..dsl.decision_tree import IsUnknown, Leaf, Test, TooLarge, build_tree
-from ..dsl.lowering import T, Domain, RatioGe, lower, with_cells
+from ..dsl.decision_tree import IsUnknown, Leaf, Test, build_tree
+from ..dsl.lowering import T, Domain, RatioGe, with_cells
 from ..proof.problems import merge
 from ..proof.wording import cells_text, named_sets, ratio_text
 from ..semantics import DECIDED, Outcome, Semantics
@@ -68,11 +68,10 @@ def decision_tables(model: m.CharterModel, max_rows: int = MAX_ROWS) -> Decision
 
 def _boxes(model: m.CharterModel, max_rows: int):
     """(domain, ratio atoms, merged boxes with their outcome), or None past the row budget."""
-    try:
-        tree = build_tree(model, Semantics(model))
-    except TooLarge:
+    found = build_tree(model, Semantics(model))
+    if not found.complete or found.size > max_rows * 16 or found.depth > _MAX_DEPTH:
         return None
-    domain = Domain(model.fields, [lower(r.condition) for r in model.rules if not r.is_default])
+    tree, domain = found.root, found.domain
     ratios = [a for a in domain.atoms if isinstance(a, RatioGe)]
     leaves: list = []
     full = domain.full_region() + (_BOTH,) * len(ratios)
@@ -87,6 +86,7 @@ def _boxes(model: m.CharterModel, max_rows: int):
 
 _T, _F = 1, 2
 _BOTH = _T | _F
+_MAX_DEPTH = 200  # the walk below recurses along the tree's paths
 
 
 def _walk(node, box: tuple, domain: Domain, ratios: list, out: list, limit: int) -> None:

@@ -100,11 +100,11 @@ _YEARS = (2020, 2021, 2022, 2023, 2024)
 
 
 def _tag(i: int) -> str:
-    """A name suffix of letters (names hold no digits): a, b, …, z, ba, bb, …"""
-    letters = ""
+    """A name suffix of consonants (names hold no digits, and no keyword lacks a vowel): b, c, …, bc, …"""
+    letters, consonants = "", "bcdfghjklmnpqrstvwxz"
     while True:
-        letters = "abcdefghijklmnopqrstuvwxyz"[i % 26] + letters
-        i //= 26
+        letters = consonants[i % len(consonants)] + letters
+        i //= len(consonants)
         if not i:
             return letters
 

@@ -6,7 +6,7 @@ from attrs import frozen
 
 from .model import CharterModel
 
-__all__ = ["Outcome", "Semantics", "DECIDED", "GAP", "CONFLICT", "UNDETERMINED", "T", "F", "U"]
+__all__ = ["Outcome", "Semantics", "members", "DECIDED", "GAP", "CONFLICT", "UNDETERMINED", "T", "F", "U"]
 
 DECIDED, GAP, CONFLICT, UNDETERMINED = "decision", "lacune", "conflit", "indetermination"
 
@@ -62,7 +62,7 @@ class Semantics:
         (bitsets of ordinary rules); every other condition is false."""
         deciding, might = [], []
         above = self.above
-        for r in _members(true | unknown):
+        for r in members(true | unknown):
             over = above[r]
             if over & true:
                 continue
@@ -133,7 +133,7 @@ class Semantics:
     def set_aside(self, values: tuple) -> tuple[int, ...]:
         """Rules whose condition is true but that a certainly applying exception sets aside."""
         true = sum(1 << r for r in self.ordinary if values[r] is True)
-        return tuple(r for r in _members(true) if self.above[r] & true)
+        return tuple(r for r in members(true) if self.above[r] & true)
 
 
 def _classes(own: int, some_true: bool, all_false_or_unknown: bool, all_false: bool, some_unknown: bool) -> set[str]:
@@ -153,7 +153,7 @@ def _classes(own: int, some_true: bool, all_false_or_unknown: bool, all_false: b
     return classes
 
 
-def _members(bits: int):
+def members(bits: int):
     """The rule indices of a bitset, in increasing order."""
     while bits:
         low = bits & -bits
@@ -171,7 +171,7 @@ class _Overriders:
     def __getitem__(self, rule: int) -> tuple[int, ...]:
         found = self._made.get(rule)
         if found is None:
-            found = self._made[rule] = tuple(_members(self._above[rule]))
+            found = self._made[rule] = tuple(members(self._above[rule]))
         return found
 
     def __len__(self) -> int:

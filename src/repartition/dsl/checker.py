@@ -297,7 +297,8 @@ class _Checker:
     def _definition(self, name: str, span) -> m.Definition | None:
         key = normalize(name)
         if key in self.definitions:
-            return self.definitions[key]
+            found = self.definitions[key]
+            return found if id(found) in self._depths else None  # None: refused, already reported
         decl = self.definition_decls.get(key)
         if decl is None:
             return None

@@ -16,16 +16,17 @@ from __future__ import annotations
 from attrs import field, frozen
 
 from ..model import CharterModel
-from ..semantics import Outcome, Semantics
+from ..semantics import Outcome, Semantics, members
 from .lowering import F, T, U, Domain, RatioGe, atoms_of, lower
 
 __all__ = ["Leaf", "IsUnknown", "Test", "Pending", "Tree", "Budget", "build_tree", "grow", "leaves_of",
            "lowered", "fix_ratio", "DEFAULT_WORK"]
 
 #: Units of work the compiler spends on its tree before it evaluates the rules directly instead.
-DEFAULT_WORK = 1_500_000
+DEFAULT_WORK = 1_000_000
 
 _BOTH = T | F
+_NODE_COST = 4  # units of a region besides the conditions and atoms it looks at
 
 
 @frozen
@@ -150,23 +151,32 @@ class _Splitter:
             bits = (1 << r) | semantics.below[r]
             for atom in atoms:
                 self.reach[atom] = self.reach.get(atom, 0) | bits
-        self.overridden = [r for r in self.rules if semantics.above[r]]
+        self.overridden = sum(1 << r for r in self.rules if semantics.above[r])
+        # For each field, the rules whose condition reads it: a split on a field changes only their masks.
+        self.on_field: dict[int, int] = {}
+        for r, atoms in self.own_atoms.items():
+            for atom in atoms:
+                for f in (atom.left, atom.right) if isinstance(atom, RatioGe) else (atom.field,):
+                    self.on_field[f] = self.on_field.get(f, 0) | (1 << r)
+        # A region costs a few units, and more with many rules: each set of rules is a bitset.
+        self.node_cost = _NODE_COST + (len(self.rules) >> 8)
         self.nodes = self.pending = self.depth = self.work = 0
 
     def grow(self, region: tuple, fixed: tuple, budget: Budget):
         """The subtree of a region: an explicit depth-first walk (known before unknown, false
-        before true, as the proof reads), each region changing the masks list and restoring it."""
+        before true, as the proof reads), each region changing the masks list and restoring it.
+
+        Sets of rules are bitsets: `may_t`, `may_f`, `may_u` (rules whose condition may be true,
+        false, unknown over the region: together, every rule's mask), `open_bits` (rules whose part
+        was not fixed in the parent region) and `touched` (rules reading the field just split)."""
         semantics, domain, cores = self.semantics, self.domain, self.cores
-        above = semantics.above
-        masks = [0] * (max(self.rules) + 1 if self.rules else 0)
-        may_t = may_f = may_u = 0
-        for r in self.rules:  # unknown so far: every value possible, refreshed at the root
-            masks[r] = T | F | U
-        may_t = may_f = may_u = sum(1 << r for r in self.rules)
+        above, overridden, ordinary = semantics.above, self.overridden, semantics.ordinary_bits
+        every = sum(1 << r for r in self.rules)
+        masks = [T | F | U] * (max(self.rules) + 1 if self.rules else 0)  # unknown so far: refreshed at the root
         result: list = [None]
-        # Entries: ("visit", region, fixed, may_t, may_f, may_u, open rules, slot, index, depth),
+        # Entries: ("visit", region, fixed, may_t, may_f, may_u, open_bits, touched, slot, index, depth),
         # ("build", kind, payload, children, slot, index) and ("undo", changes).
-        stack: list = [("visit", region, fixed, may_t, may_f, may_u, self.rules, result, 0, 0)]
+        stack: list = [("visit", region, fixed, every, every, every, every, every, result, 0, 0)]
         while stack:
             entry = stack.pop()
             if entry[0] == "undo":
@@ -178,30 +188,28 @@ class _Splitter:
                 slot[index] = (IsUnknown(payload, children[0], children[1]) if kind == "unknown"
                                else Test(payload, children[0], children[1]))
                 continue
-            _, region, fixed, may_t, may_f, may_u, open_rules, slot, index, depth = entry
+            _, region, fixed, may_t, may_f, may_u, open_bits, touched, slot, index, depth = entry
             self.depth = max(self.depth, depth)
             if budget.left < 0:
-                slot[index] = Pending(region, fixed, open_rules)
+                slot[index] = Pending(region, fixed, tuple(members(open_bits)))
                 self.pending += 1
                 continue
             self.nodes += 1
             fixed_map = dict(fixed)
             memo: dict = {}
-            # Masks that may have narrowed: the vague ones (more than one value) among the open
-            # rules and the rules overriding them.
-            open_bits = 0
-            for r in open_rules:
-                open_bits |= 1 << r
+            # Masks that may have narrowed: the vague ones (more than one value) that read the field
+            # just split, among the open rules and the rules overriding them.
             relevant = open_bits
-            for r in open_rules:
+            for r in members(open_bits & overridden):
                 relevant |= above[r]
             vague = (may_t & may_f) | (may_t & may_u) | (may_f & may_u)
             changes = []
-            for r in _members(relevant & vague):
+            for r in members(relevant & vague & touched):
                 mask = domain.values(cores[r], region, fixed_map, memo)
-                if mask != masks[r]:
-                    changes.append((r, masks[r]))
-                    gone = masks[r] & ~mask
+                old = masks[r]
+                if mask != old:
+                    changes.append((r, old))
+                    gone = old & ~mask
                     if gone & T:
                         may_t ^= 1 << r
                     if gone & F:
@@ -209,27 +217,37 @@ class _Splitter:
                     if gone & U:
                         may_u ^= 1 << r
                     masks[r] = mask
-            not_f, only_t = ~may_f, may_t & ~may_f & ~may_u
-            undetermined = tuple(r for r in open_rules
-                                 if len(semantics.classes_bits(r, masks[r], may_t, not_f, may_u, only_t)) > 1)
-            cost = 1 + len(memo) + len(open_rules)
+            vague = (may_t & may_f) | (may_t & may_u) | (may_f & may_u)
+            # A rule no exception overrides is undetermined exactly when its mask is vague.
+            undetermined = open_bits & vague & ~overridden
+            checked = open_bits & overridden
+            if checked:
+                not_f, only_t = ~may_f, may_t & ~may_f & ~may_u
+                for r in members(checked):
+                    if len(semantics.classes_bits(r, masks[r], may_t, not_f, may_u, only_t)) > 1:
+                        undetermined |= 1 << r
+            cost = self.node_cost + len(memo) + checked.bit_count()
             if not undetermined:
-                budget.spend(cost)
-                true = may_t & semantics.ordinary_bits
-                unknown = may_u & not_f & ~may_t & semantics.ordinary_bits
+                true = may_t & ordinary
+                unknown = may_u & ~may_f & ~may_t & ordinary
+                budget.spend(cost + (true | unknown).bit_count())
                 deciding, _ = semantics.classify_bits(true, unknown)
                 slot[index] = Leaf(semantics.resolve_bits(true, unknown), region, fixed, tuple(deciding))
                 for r, mask in changes:
                     masks[r] = mask
                 continue
-            atom, looked = self._choose(undetermined, vague, masks, region, fixed_map)
+            atom, looked = self._choose(undetermined, vague, region, fixed_map)
             budget.spend(cost + looked)
             children: list = [None, None]
             field_index, first, second = domain.split(atom, region)
+            touched = 0
+            for f in (atom.left, atom.right) if isinstance(atom, RatioGe) else (atom.field,):
+                touched |= self.on_field.get(f, 0)
             if field_index is not None:
                 kind, payload, parts = "unknown", field_index, ((first, fixed), (second, fixed))
             elif isinstance(atom, RatioGe):
-                kind, payload, parts = "test", atom, ((region, fix_ratio(fixed, atom, T)), (region, fix_ratio(fixed, atom, F)))
+                kind, payload, parts = "test", atom, ((region, fix_ratio(fixed, atom, T)),
+                                                      (region, fix_ratio(fixed, atom, F)))
             else:
                 kind, payload, parts = "test", atom, ((first, fixed), (second, fixed))
             stack.append(("build", kind, payload, children, slot, index))
@@ -238,55 +256,73 @@ class _Splitter:
             # it holds, but a ratio true before false. What is read first is pushed last.
             for i in ((1, 0) if kind == "test" and isinstance(atom, RatioGe) else (0, 1)):
                 sub_region, sub_fixed = parts[i]
-                stack.append(("visit", sub_region, sub_fixed, may_t, may_f, may_u, undetermined, children, i,
-                              depth + 1))
+                stack.append(("visit", sub_region, sub_fixed, may_t, may_f, may_u, undetermined, touched, children,
+                              i, depth + 1))
         self.work = budget.used
         return result[0]
 
-    def _choose(self, undetermined: tuple, vague: int, masks: list, region: tuple, fixed: dict):
-        """The atom, undecided over the region, that bears on the most undetermined rules; among
-        those, the one splitting the region's cells most evenly (long lists of rules on one field
-        then split in halves). Returns it and the number of atoms looked at."""
+    def _choose(self, target: int, vague: int, region: tuple, fixed: dict):
+        """The atom, undecided over the region, that bears on the most undetermined rules (its
+        own and those it overrides); the first seen, in the rules' order, on a tie.
+
+        Besides the rules' own atoms, each number, amount or date gets a candidate cut of its cells
+        in halves, bearing on the rules whose atoms on it lie on one side of the cut, and chosen
+        only when it bears on more: rules each on their own values of one field (`n est 1`,
+        `n est 2`…) are told apart by halving, not one by one, while a threshold that rules share
+        keeps its place. Returns the atom and the number of atoms looked at.
+        """
         domain, above = self.domain, self.semantics.above
-        undetermined_bits = 0
-        for r in undetermined:
-            undetermined_bits |= (1 << r) | above[r]
-        seen: set = set()
-        best, best_key = None, None
-        target = 0
-        for r in undetermined:
-            target |= 1 << r
-        for r in _members(undetermined_bits & vague):
-            for atom in self.own_atoms[r]:
-                if atom in seen:
+        undetermined_bits = target  # and the rules overriding them: their atoms bear on them too
+        for r in members(target & self.overridden):
+            undetermined_bits |= above[r]
+        best, best_count = None, -1
+        cuts: dict[int, tuple] = {}  # field → (cut, its lower cells, rules on one side)
+        looked = 0
+        seen: set[int] = set()
+        for r in members(undetermined_bits & vague):
+            atoms = self.own_atoms[r]
+            looked += len(atoms)
+            for atom in atoms:
+                if id(atom) in seen:
                     continue
-                seen.add(atom)
+                seen.add(id(atom))
                 if domain.atom_values(atom, region, fixed) in (T, F, U):
                     continue
-                key = ((self.reach[atom] & target).bit_count(), self._balance(atom, region))
-                if best_key is None or key > best_key:
-                    best, best_key = atom, key
-        return best, len(seen)
+                bearing = self.reach[atom] & target
+                if not isinstance(atom, RatioGe) and domain.fields[atom.field].intervals:
+                    f = atom.field
+                    if f not in cuts:
+                        cut = domain.halve(f, region)
+                        cuts[f] = (cut, 0 if cut is None else region[f] & ~domain.masks[cut], 0)
+                    cut, lower, sided = cuts[f]
+                    if cut is not None:
+                        inside = region[f] & domain.masks[atom]
+                        if not inside & lower or not inside & ~lower:
+                            cuts[f] = (cut, lower, sided | bearing)
+                count = bearing.bit_count()
+                if count > best_count:
+                    best, best_count = atom, count
+        if best is not None and not isinstance(best, RatioGe) and best.field in cuts and self._peels(best, region):
+            cut, _, sided = cuts[best.field]
+            if sided.bit_count() >= best_count:  # a long list of thresholds: halve it
+                return cut, looked + len(cuts)
+        for f in sorted(cuts):
+            cut, _, sided = cuts[f]
+            if cut is not None and sided.bit_count() > best_count:
+                best, best_count = cut, sided.bit_count()
+        return best, looked + len(cuts)
 
-    def _balance(self, atom, region: tuple) -> int:
-        """How evenly the atom splits the region: the smaller side's number of cells."""
-        if isinstance(atom, RatioGe):
-            return 0
+    def _peels(self, atom, region: tuple) -> bool:
+        """Whether the atom splits off a sliver of a field cut at many thresholds (16 cells or more,
+        an eighth or less on one side): taking such atoms one at a time costs as many regions as
+        thresholds, each looking at every rule still in play."""
         cells = self.domain.fields[atom.field]
-        mask = region[atom.field]
-        if mask & cells.unknown_bit and mask & cells.known_mask:
-            return 1
-        true = self.domain.masks[atom]
-        return min((mask & true).bit_count(), (mask & ~true & cells.known_mask).bit_count())
-
-
-def _members(bits: int):
-    """The rule indices of a bitset, in increasing order."""
-    while bits:
-        low = bits & -bits
-        yield low.bit_length() - 1
-        bits ^= low
-
+        known = region[atom.field] & cells.known_mask
+        total = known.bit_count()
+        if total < 16:
+            return False
+        inside = (known & self.domain.masks[atom]).bit_count()
+        return min(inside, total - inside) * 8 <= total
 
 def fix_ratio(fixed: tuple, atom: RatioGe, bit: int) -> tuple:
     """Fixed ratio atoms in a canonical order, so that equal regions compare and merge equal."""

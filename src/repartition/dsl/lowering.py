@@ -119,7 +119,7 @@ def _compare(node: m.Compare):
         truth = Truth(f.index)
         positive = truth if value else Not(truth)
         return positive if op == "eq" else Not(positive)
-    if not _by_interval(f) and op in ("eq", "ne"):
+    if op in ("eq", "ne"):  # one atom, as `parmi` with one value
         member = In(f.index, frozenset({value}))
         return member if op == "eq" else Not(member)
     i = f.index
@@ -128,18 +128,7 @@ def _compare(node: m.Compare):
         "gt": lambda: Ge(i, value + 1),
         "le": lambda: Not(Ge(i, value + 1)),
         "lt": lambda: Not(Ge(i, value)),
-        "eq": lambda: _equal(i, value),
-        "ne": lambda: Not(_equal(i, value)),
     }[op]()
-
-
-def _by_interval(field: m.Field) -> bool:
-    """Whether the field's cells are intervals (FieldCells): numbers, amounts and dates."""
-    return field.type.ordered and not isinstance(field.type, m.EnumType)
-
-
-def _equal(field: int, value: int):
-    return And((Ge(field, value), Not(Ge(field, value + 1))))
 
 
 def _ratio(node: m.Ratio):
@@ -220,6 +209,7 @@ class FieldCells:
                     for low, high in runs(atom.values):
                         bounds.update((low, high + 1))
             self.cells = _intervals(kind.minimum, kind.maximum, sorted(bounds))
+        self.intervals = not isinstance(kind, (m.BoolType, m.EnumType, m.CodeType))  # cells in increasing order
         self.known_mask = (1 << len(self.cells)) - 1
         self.unknown_bit = (1 << len(self.cells)) if field.may_be_unknown else 0
         self.full = self.known_mask | self.unknown_bit
@@ -228,6 +218,7 @@ class FieldCells:
         if isinstance(kind, (m.BoolType, m.EnumType)):
             self.masks = {a: sum(1 << bit for bit, cell in enumerate(self.cells) if _holds(a, cell)) for a in atoms}
         else:
+            self._lows = [cell[0] for cell in self.cells[1:]]  # the first cell starts at the minimum, or below all
             self.masks = {a: self._interval_mask(a) for a in atoms}
 
     def true_mask(self, atom) -> int:
@@ -237,7 +228,7 @@ class FieldCells:
     def _interval_mask(self, atom) -> int:
         """For cells that are intervals in increasing order, found by bisection: a charter may cut
         a field into tens of thousands of cells."""
-        lows = [cell[0] for cell in self.cells[1:]]  # the first cell starts at the minimum, or below all
+        lows = self._lows
         if isinstance(atom, Ge):
             first = bisect_left(lows, atom.bound) + 1 if self.cells[0][0] is None or atom.bound > self.cells[0][0] else 0
             return self.known_mask & ~((1 << first) - 1)
@@ -312,26 +303,63 @@ class Domain:
                 per_field[atom.field].append(atom)
         self.fields = tuple(FieldCells(f, per_field[f.index]) for f in fields)
         self.masks = {a: mask for cells in self.fields for a, mask in cells.masks.items()}
+        self._info: dict[int, tuple] = {}
+        self._kept: list = []
 
     def full_region(self) -> tuple[int, ...]:
         return tuple(f.full for f in self.fields)
 
     def atom_values(self, atom, region: tuple[int, ...], fixed: dict) -> int:
         """Possible values (T, F, U bits) of an atom over a region."""
-        if isinstance(atom, RatioGe):
+        info = self._info.get(id(atom))
+        if info is None:
+            info = self._describe(atom)
+        field, true, known_mask, unknown_bit, when_unknown = info
+        if true is None:  # a ratio atom
             if atom in fixed:
                 return fixed[atom]
-            unknown = any(region[i] & self.fields[i].unknown_bit for i in (atom.left, atom.right))
-            known = all(region[i] & self.fields[i].known_mask for i in (atom.left, atom.right))
+            left, right = field
+            cells = self.fields
+            unknown = region[left] & cells[left].unknown_bit or region[right] & cells[right].unknown_bit
+            known = region[left] & cells[left].known_mask and region[right] & cells[right].known_mask
             return (T | F if known else 0) | (U if unknown else 0)
-        cells = self.fields[atom.field]
-        mask = region[atom.field]
-        known = mask & cells.known_mask
-        true = self.masks[atom]
+        mask = region[field]
+        known = mask & known_mask
         result = (T if known & true else 0) | (F if known & ~true else 0)
-        if mask & cells.unknown_bit:
-            result |= F if isinstance(atom, Known) else U
+        if mask & unknown_bit:
+            result |= when_unknown
         return result
+
+    def _describe(self, atom) -> tuple:
+        """What atom_values needs of an atom, kept by identity (looked up for every region)."""
+        if isinstance(atom, RatioGe):
+            info = ((atom.left, atom.right), None, 0, 0, 0)
+        else:
+            cells = self.fields[atom.field]
+            info = (atom.field, self.masks[atom], cells.known_mask, cells.unknown_bit, F if isinstance(atom, Known) else U)
+        self._info[id(atom)] = info
+        self._kept.append(atom)  # an id is only unique while its object lives
+        return info
+
+    def halve(self, field: int, region: tuple[int, ...]) -> Ge | None:
+        """The test `field >= bound` that cuts the region's known cells of a number, amount or date
+        in halves (None for fewer than two cells); it joins the atoms of the domain."""
+        cells = self.fields[field]
+        known = region[field] & cells.known_mask
+        count = known.bit_count()
+        if count < 2:
+            return None
+        low, high = 0, len(cells.cells)  # the least bit with half the cells below it, by bisection
+        while low < high:
+            middle = (low + high) // 2
+            if (known & ((1 << middle) - 1)).bit_count() < count // 2:
+                low = middle + 1
+            else:
+                high = middle
+        atom = Ge(field, cells.cells[low][0])
+        if atom not in self.masks:
+            self.masks[atom] = cells.masks[atom] = cells.known_mask & ~((1 << low) - 1)
+        return atom
 
     def choose(self, atom_lists, region: tuple[int, ...], fixed: dict):
         """The atom undecided over the region that most of the lists hold (the first seen wins ties)."""
@@ -365,27 +393,29 @@ class Domain:
         return None, with_cells(region, atom.field, mask & true), with_cells(region, atom.field, mask & ~true & known)
 
     def values(self, core, region, fixed, memo: dict) -> int:
-        """Possible values of a lowered condition over a region (an over-approximation)."""
-        found = memo.get(core)
+        """Possible values of a lowered condition over a region (an over-approximation).
+
+        `memo` (by identity: parts shared by definitions are evaluated once) is the caller's for one region."""
+        found = memo.get(id(core))
         if found is not None:
             return found
-        match core:
-            case Const(value=v):
-                result = T if v else F
-            case Not(operand=op):
-                inner = self.values(op, region, fixed, memo)
-                result = (T if inner & F else 0) | (F if inner & T else 0) | (inner & U)
-            case And(operands=ops):
-                result = T
-                for op in ops:
-                    result = _AND[result][self.values(op, region, fixed, memo)]
-            case Or(operands=ops):
-                result = F
-                for op in ops:
-                    result = _OR[result][self.values(op, region, fixed, memo)]
-            case _:
-                result = self.atom_values(core, region, fixed)
-        memo[core] = result
+        kind = type(core)
+        if kind is And:
+            result = T
+            for op in core.operands:
+                result = _AND[result][self.values(op, region, fixed, memo)]
+        elif kind is Or:
+            result = F
+            for op in core.operands:
+                result = _OR[result][self.values(op, region, fixed, memo)]
+        elif kind is Not:
+            inner = self.values(core.operand, region, fixed, memo)
+            result = (T if inner & F else 0) | (F if inner & T else 0) | (inner & U)
+        elif kind is Const:
+            result = T if core.value else F
+        else:
+            result = self.atom_values(core, region, fixed)
+        memo[id(core)] = result
         return result
 
 

@@ -29,6 +29,7 @@ MAX_NESTING = 50
 # nests deeper than MAX_NESTING. Checked at each token, before any tree is built.
 _MAX_STACK = 8 * MAX_NESTING
 _LEVELS = {"or_expr", "and_expr", "negation"}  # the parse tree's nodes that nest a condition one level
+_HOLDERS = {"start", "regle", "rule_if", "definition", "indicateur"}  # the nodes that hold conditions
 
 _OPTIONS = dict(parser="lalr", lexer="contextual", propagate_positions=True, maybe_placeholders=False)
 
@@ -134,26 +135,33 @@ def _nested(span: Span, text: str, levels: int | None) -> Diagnostic:
 
 
 def _too_deep_nodes(tree: Tree) -> list[tuple[Tree, int]]:
-    """The outermost condition nodes nesting more than MAX_NESTING levels, with their depth; by
-    an explicit post-order walk (the tree may be deep)."""
-    depth: dict[int, int] = {}
-    stack = [(tree, False)]
-    while stack:
-        node, done = stack.pop()
-        if not done:
-            stack.append((node, True))
-            stack.extend((c, False) for c in node.children if isinstance(c, Tree))
-            continue
-        below = max((depth[id(c)] for c in node.children if isinstance(c, Tree)), default=0)
-        depth[id(node)] = below + (node.data in _LEVELS)
+    """The conditions nesting more than MAX_NESTING levels, with their depth; by explicit walks
+    (the tree may be deep) through the nodes that hold conditions and the nodes that nest them."""
     found, stack = [], [tree]
     while stack:
         node = stack.pop()
-        if depth[id(node)] > MAX_NESTING and node.data in _LEVELS:
-            found.append((node, depth[id(node)]))
-            continue
-        stack.extend(c for c in reversed(node.children) if isinstance(c, Tree))
+        if node.data in _LEVELS:
+            depth = _depth(node)
+            if depth > MAX_NESTING:
+                found.append((node, depth))
+        elif node.data in _HOLDERS:
+            stack.extend(c for c in reversed(node.children) if isinstance(c, Tree))
     return found
+
+
+def _depth(condition: Tree) -> int:
+    """Levels of a condition's parse tree (post-order, without recursion)."""
+    depth: dict[int, int] = {}
+    stack = [(condition, False)]
+    while stack:
+        node, done = stack.pop()
+        inner = [c for c in node.children if isinstance(c, Tree) and c.data in _LEVELS]
+        if not done:
+            stack.append((node, True))
+            stack.extend((c, False) for c in inner)
+        else:
+            depth[id(node)] = 1 + max((depth[id(c)] for c in inner), default=0)
+    return depth[id(condition)]
 
 
 def _diagnostic(error: UnexpectedInput, text: str, filename: str) -> Diagnostic:

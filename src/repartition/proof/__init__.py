@@ -49,7 +49,7 @@ from .. import model as m
 from .. import runtime
 from ..dsl.interpreter import Interpreter
 from ..errors import NoDecision
-from ..semantics import CONFLICT, DECIDED, GAP, T, U, Outcome, Semantics
+from ..semantics import CONFLICT, DECIDED, GAP, T, U, Outcome, Semantics, members
 from .examples import Undecided, external, solve
 from ..values import count_text
 from .problems import ERROR, HEADINGS, KINDS, LABELS, WARNING, Problem, describe
@@ -63,7 +63,7 @@ __all__ = ["verify", "Report", "Problem", "KINDS", "ERROR", "WARNING", "DEFAULT_
 #: Problems of one kind spelled out with their region and example; the others are counted.
 MAX_DETAILED = 20
 _EXAMPLE_TRIES = 12  # leaves tried before giving up on showing a reproducing example
-_MAX_HOLE_LEAVES = 400  # beyond this, pairing gap leaves into separate holes costs too much
+_MAX_HOLE_LEAVES = 150  # beyond this, pairing gap leaves into separate holes costs too much
 _SOLVE_COST = 20  # units of work of one example solved in a region with ratio constraints
 _MAX_NAMED = 10  # rules named in an `indecis` message before counting the others
 
@@ -358,7 +358,7 @@ class _Verifier:
         An unknown rule counts: setting it aside is how a charter says what to do when a value is
         unknown.
         """
-        below = [target] + [q.index for q in self.rules if target in self.semantics.overriders[q.index]]
+        below = [target, *members(self.semantics.below[target])]
         complete = True
         for rule in below:
             found, _, done = self._where({exception: T, rule: T | U}, undecided, first_only=True)

@@ -49,6 +49,8 @@ HEADINGS = {
 _MAX_BOXES = 6  # boxes spelled out in a region description before summarising the rest
 _EVERYONE = "tous les ménages"  # a box that restricts nothing
 _MAX_PIECES = 2000  # pieces a coverage test may cut a box into before giving up (conservatively)
+_MAX_WIDENING = 50_000  # pieces all the coverage tests of one description may cut, before it stays merged
+_MAX_DESCRIBED = 1000  # boxes merged into one description; past them, « et d'autres cas »
 
 
 @frozen
@@ -174,10 +176,12 @@ def simplify(domain: Domain, boxes) -> list[tuple[tuple, tuple]]:
 
     Each box is widened field by field as long as the union still covers it; boxes covered by the
     others are then dropped. Boxes may overlap afterwards: the union read with « ou » is the same.
+    Widening stops past _MAX_WIDENING pieces of coverage tests (what is done is exact).
     """
     merged = merge(boxes)
     if len(merged) > 200:  # too many to widen cheaply: the merged union is already exact
         return merged
+    allowance = [_MAX_WIDENING]
     by_fixed: dict = {}
     for region, fixed in merged:
         by_fixed.setdefault(fixed, []).append(region)
@@ -191,33 +195,37 @@ def simplify(domain: Domain, boxes) -> list[tuple[tuple, tuple]]:
                 if box[i] == fulls[i]:
                     continue
                 trial = box[:i] + [fulls[i]] + box[i + 1:]
-                if _covered(tuple(trial), regions):
+                if _covered(tuple(trial), regions, allowance):
                     box = trial
                     continue
                 for bit in range(cells.full.bit_length()):
                     if not box[i] >> bit & 1 and cells.full >> bit & 1:
                         trial = box[:i] + [box[i] | 1 << bit] + box[i + 1:]
-                        if _covered(tuple(trial), regions):
+                        if _covered(tuple(trial), regions, allowance):
                             box = trial
             widened.append(tuple(box))
         widened = list(dict.fromkeys(widened))
         kept = list(widened)
         for box in widened:
             others = [b for b in kept if b != box]
-            if others and _covered(box, others):
+            if others and _covered(box, others, allowance):
                 kept = others
         out.extend((box, fixed) for box in kept)
     return out
 
 
-def _covered(box: tuple, regions: list) -> bool:
-    """Whether every household of the box lies in the union of the regions (same ratio atoms)."""
+def _covered(box: tuple, regions: list, allowance: list[int]) -> bool:
+    """Whether every household of the box lies in the union of the regions (same ratio atoms);
+    False, which widens nothing, when the pieces exceed _MAX_PIECES or the shared `allowance`."""
     pieces = [box]
     for region in regions:
+        if allowance[0] < 0:
+            return False
         next_pieces = []
         for piece in pieces:
             next_pieces.extend(_subtract(piece, region))
         pieces = next_pieces
+        allowance[0] -= len(pieces) + 1
         if not pieces:
             return True
         if len(pieces) > _MAX_PIECES:  # too costly to settle: say "not covered", which changes nothing
@@ -238,15 +246,19 @@ def _subtract(box: tuple, other: tuple) -> list[tuple]:
 
 
 def describe(domain: Domain, model: m.CharterModel, boxes) -> str:
-    """The union of boxes, simplified, in French: « a, b ; ou c »."""
-    merged = simplify(domain, boxes)
+    """The union of boxes, simplified, in French: « a, b ; ou c ». Past _MAX_DESCRIBED boxes, the
+    first ones are described and the others said to exist."""
+    boxes = list(boxes)
+    partial = len(boxes) > _MAX_DESCRIBED
+    merged = simplify(domain, boxes[:_MAX_DESCRIBED])
     if not merged:
         return "aucun ménage"
     sets = named_sets(model)
-    parts = [", ".join(box_parts(domain, region, fixed, sets)) or _EVERYONE for region, fixed in merged]
-    shown = parts[:_MAX_BOXES]
-    text = " ; ou ".join(shown)
-    if len(parts) > len(shown):
-        text += f" ; … et {len(parts) - len(shown)} autre(s) cas"
+    parts = [", ".join(box_parts(domain, region, fixed, sets)) or _EVERYONE for region, fixed in merged[:_MAX_BOXES]]
+    text = " ; ou ".join(parts)
+    if partial:
+        text += " ; … et d'autres cas"
+    elif len(merged) > len(parts):
+        text += f" ; … et {len(merged) - len(parts)} autre(s) cas"
     return text
 

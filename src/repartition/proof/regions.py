@@ -11,7 +11,7 @@ __all__ = ["Leaf", "Pending", "Budget", "Explorer", "DEFAULT_WORK", "contains"]
 
 #: Units of work the proof spends (the decision tree's included) before it reports what is left as
 #: `indecis`: about a few seconds of a 2-core machine, the same verdict on every machine.
-DEFAULT_WORK = 6_000_000
+DEFAULT_WORK = 3_000_000
 
 
 class Explorer:
@@ -58,12 +58,11 @@ class Explorer:
         atoms: dict = {}
         for core, _ in wanted:
             atoms_of(core, atoms)
-        rules = tuple(r for r, core in self.cores.items() if any(core is c for c, _ in wanted))
         while stack:
             region, fixed = stack.pop()
             if budget.left < 0:
-                pending.append(Pending(region, fixed, rules))
-                pending.extend(Pending(r, f, rules) for r, f in reversed(stack))
+                pending.append(Pending(region, fixed, ()))  # the caller knows the rules it searched for
+                pending.extend(Pending(r, f, ()) for r, f in reversed(stack))
                 break
             fixed_map = dict(fixed)
             memo: dict = {}

@@ -254,7 +254,7 @@ CLASSES = {
     "parentheses": (parentheses, (1000, 200_000)),
     "recouvrements_50": (lambda n: overlapping(n, 50), (300,)),
     "recouvrements_20": (lambda n: overlapping(n, 20), (1000,)),
-    "premiere_applicable": (first_match, (40, 300)),
+    "premiere_applicable": (lambda n: first_match(n, max(12, n // 3), 4 if n <= 40 else 6), (40, 300)),
     "large": (wide, (20_000,)),
     "chaine_definitions": (definition_chain, (1000, 15_000)),
     "exceptions_toutes": (exception_dag, (300,)),

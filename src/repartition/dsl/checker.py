@@ -42,6 +42,7 @@ class _Checker:
         self.definition_decls: dict[str, ast.DefinitionDecl] = {}
         self.definitions: dict[str, m.Definition] = {}
         self._depths: dict[int, int] = {}  # id of a resolved definition → its nesting levels
+        self._tainted: set[str] = set()  # definitions using a definition refused for its nesting
         self._resolving: list[str] = []
 
     # ---- reporting ----
@@ -298,7 +299,11 @@ class _Checker:
         key = normalize(name)
         if key in self.definitions:
             found = self.definitions[key]
-            return found if id(found) in self._depths else None  # None: refused, already reported
+            if id(found) in self._depths:
+                return found
+            if self._resolving:  # refused, already reported: so is any definition using it, silently
+                self._tainted.add(self._resolving[-1])
+            return None
         decl = self.definition_decls.get(key)
         if decl is None:
             return None
@@ -315,7 +320,9 @@ class _Checker:
         finally:
             self._resolving.pop()
         levels = self._levels(condition)
-        if levels > MAX_NESTING:
+        if key in self._tainted:
+            condition = None
+        elif levels > MAX_NESTING:
             self.error(too_deep(levels), decl.condition.span)
             condition = None
         definition = m.Definition(decl.name, condition, span=decl.span)

@@ -226,7 +226,7 @@ class _Splitter:
                 for r in members(checked):
                     if len(semantics.classes_bits(r, masks[r], may_t, not_f, may_u, only_t)) > 1:
                         undetermined |= 1 << r
-            cost = self.node_cost + len(memo) + checked.bit_count()
+            cost = self.node_cost + len(memo) + 2 * checked.bit_count()  # their overriders, then their parts
             if not undetermined:
                 true = may_t & ordinary
                 unknown = may_u & ~may_f & ~may_t & ordinary
@@ -273,11 +273,12 @@ class _Splitter:
         """
         domain, above = self.domain, self.semantics.above
         undetermined_bits = target  # and the rules overriding them: their atoms bear on them too
+        looked = 0
         for r in members(target & self.overridden):
             undetermined_bits |= above[r]
+            looked += 1
         best, best_count = None, -1
         cuts: dict[int, tuple] = {}  # field → (cut, its lower cells, rules on one side)
-        looked = 0
         seen: set[int] = set()
         for r in members(undetermined_bits & vague):
             atoms = self.own_atoms[r]

@@ -90,7 +90,7 @@ def lower(condition: m.Condition, memo: dict | None = None):
         case m.All(operands=ops):
             return And(tuple(lower(o, memo) for o in ops))
         case m.Any(operands=ops):
-            return Or(tuple(lower(o, memo) for o in ops))
+            return Or(tuple(lower(o, memo) for o in _merge_values(ops)))
         case m.Not(operand=op):
             return Not(lower(op, memo))
         case m.DefinitionRef(definition=d):
@@ -111,6 +111,27 @@ def lower(condition: m.Condition, memo: dict | None = None):
         case m.Ratio():
             return _ratio(condition)
     raise AssertionError(condition)  # pragma: no cover
+
+
+def _merge_values(operands: tuple) -> list:
+    """The operands of « ou », where those naming values of one field (`n est 1 ou n est 2`, `parmi`)
+    become one `parmi` of them all, at the place of the first: one atom, however long the list."""
+    groups: dict[int, list] = {}
+    for operand in operands:
+        if isinstance(operand, m.Among) or (isinstance(operand, m.Compare) and operand.op == "eq"
+                                            and not isinstance(operand.field.type, m.BoolType)):
+            groups.setdefault(operand.field.index, []).append(operand)
+    first = {id(group[0]): group for group in groups.values() if len(group) > 1}
+    merged = {id(o) for group in first.values() for o in group}
+    out = []
+    for operand in operands:
+        group = first.get(id(operand))
+        if group is not None:
+            values = frozenset().union(*(o.values if isinstance(o, m.Among) else {o.value} for o in group))
+            out.append(m.Among(operand.field, values))
+        elif id(operand) not in merged:
+            out.append(operand)
+    return out
 
 
 def _compare(node: m.Compare):

@@ -47,10 +47,12 @@ HEADINGS = {
 }
 
 _MAX_BOXES = 6  # boxes spelled out in a region description before summarising the rest
+_MAX_PARTS = 12  # phrases of one box spelled out (a charter may have thousands of fields)
 _EVERYONE = "tous les ménages"  # a box that restricts nothing
 _MAX_PIECES = 2000  # pieces a coverage test may cut a box into before giving up (conservatively)
 _MAX_WIDENING = 50_000  # pieces all the coverage tests of one description may cut, before it stays merged
 _MAX_DESCRIBED = 1000  # boxes merged into one description; past them, « et d'autres cas »
+_MAX_MERGING = 20_000_000  # boxes × fields² past which boxes are described as they are, unmerged
 
 
 @frozen
@@ -134,6 +136,8 @@ def merge(boxes) -> list[tuple[tuple, tuple]]:
     if not items:
         return []
     width = len(items[0][0])
+    if len(items) * width * width > _MAX_MERGING:  # each pass slices every box at every field
+        return items
     changed = True
     while changed:
         changed = False
@@ -245,6 +249,14 @@ def _subtract(box: tuple, other: tuple) -> list[tuple]:
     return pieces
 
 
+def _conditions(parts: list[str]) -> str:
+    """A box's phrases, the first _MAX_PARTS of them when it restricts many fields."""
+    if not parts:
+        return _EVERYONE
+    more = f", et {len(parts) - _MAX_PARTS} autres conditions" if len(parts) > _MAX_PARTS else ""
+    return ", ".join(parts[:_MAX_PARTS]) + more
+
+
 def describe(domain: Domain, model: m.CharterModel, boxes) -> str:
     """The union of boxes, simplified, in French: « a, b ; ou c ». Past _MAX_DESCRIBED boxes, the
     first ones are described and the others said to exist."""
@@ -254,7 +266,7 @@ def describe(domain: Domain, model: m.CharterModel, boxes) -> str:
     if not merged:
         return "aucun ménage"
     sets = named_sets(model)
-    parts = [", ".join(box_parts(domain, region, fixed, sets)) or _EVERYONE for region, fixed in merged[:_MAX_BOXES]]
+    parts = [_conditions(box_parts(domain, region, fixed, sets)) for region, fixed in merged[:_MAX_BOXES]]
     text = " ; ou ".join(parts)
     if partial:
         text += " ; … et d'autres cas"

@@ -57,12 +57,13 @@ class Semantics:
                 unknown |= 1 << r
         return self.classify_bits(true, unknown)
 
-    def classify_bits(self, true: int, unknown: int) -> tuple[list[int], list[int]]:
+    def classify_bits(self, true: int, unknown: int, among: int | None = None) -> tuple[list[int], list[int]]:
         """`classify` for the rules whose condition is true and those whose condition is unknown
-        (bitsets of ordinary rules); every other condition is false."""
+        (bitsets of ordinary rules); every other condition is false. `among`, when given, holds
+        every rule that may decide or might (the others are known to be set aside)."""
         deciding, might = [], []
         above = self.above
-        for r in members(true | unknown):
+        for r in members((true | unknown) if among is None else among):
             over = above[r]
             if over & true:
                 continue
@@ -79,12 +80,13 @@ class Semantics:
             found = self._cache[values] = self._outcome(*self.classify(values))
         return found
 
-    def resolve_bits(self, true: int, unknown: int) -> Outcome:
-        """`resolve` for the conditions true and unknown (bitsets of ordinary rules), the others false."""
+    def resolve_bits(self, true: int, unknown: int, among: int | None = None) -> Outcome:
+        """`resolve` for the conditions true and unknown (bitsets of ordinary rules), the others
+        false; `among` as for `classify_bits`."""
         key = (true, unknown)
         found = self._bits_cache.get(key)
         if found is None:
-            found = self._bits_cache[key] = self._outcome(*self.classify_bits(true, unknown))
+            found = self._bits_cache[key] = self._outcome(*self.classify_bits(true, unknown, among))
         return found
 
     def _outcome(self, deciding: list[int], might: list[int]) -> Outcome:

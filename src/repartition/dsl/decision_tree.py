@@ -168,15 +168,16 @@ class _Splitter:
 
         Sets of rules are bitsets: `may_t`, `may_f`, `may_u` (rules whose condition may be true,
         false, unknown over the region: together, every rule's mask), `open_bits` (rules whose part
-        was not fixed in the parent region) and `touched` (rules reading the field just split)."""
+        was not fixed in the parent region), `touched` (rules reading the field just split) and
+        `aside` (rules set aside for sure: below a rule certainly true)."""
         semantics, domain, cores = self.semantics, self.domain, self.cores
         above, overridden, ordinary = semantics.above, self.overridden, semantics.ordinary_bits
         every = sum(1 << r for r in self.rules)
         masks = [T | F | U] * (max(self.rules) + 1 if self.rules else 0)  # unknown so far: refreshed at the root
         result: list = [None]
-        # Entries: ("visit", region, fixed, may_t, may_f, may_u, open_bits, touched, slot, index, depth),
-        # ("build", kind, payload, children, slot, index) and ("undo", changes).
-        stack: list = [("visit", region, fixed, every, every, every, every, every, result, 0, 0)]
+        # Entries: ("visit", region, fixed, may_t, may_f, may_u, open_bits, touched, aside, slot, index,
+        # depth), ("build", kind, payload, children, slot, index) and ("undo", changes).
+        stack: list = [("visit", region, fixed, every, every, every, every, every, 0, result, 0, 0)]
         while stack:
             entry = stack.pop()
             if entry[0] == "undo":
@@ -188,7 +189,7 @@ class _Splitter:
                 slot[index] = (IsUnknown(payload, children[0], children[1]) if kind == "unknown"
                                else Test(payload, children[0], children[1]))
                 continue
-            _, region, fixed, may_t, may_f, may_u, open_bits, touched, slot, index, depth = entry
+            _, region, fixed, may_t, may_f, may_u, open_bits, touched, aside, slot, index, depth = entry
             self.depth = max(self.depth, depth)
             if budget.left < 0:
                 slot[index] = Pending(region, fixed, tuple(members(open_bits)))
@@ -217,6 +218,8 @@ class _Splitter:
                     if gone & U:
                         may_u ^= 1 << r
                     masks[r] = mask
+                    if mask == T:
+                        aside |= semantics.below[r]
             vague = (may_t & may_f) | (may_t & may_u) | (may_f & may_u)
             # A rule no exception overrides is undetermined exactly when its mask is vague.
             undetermined = open_bits & vague & ~overridden
@@ -230,9 +233,10 @@ class _Splitter:
             if not undetermined:
                 true = may_t & ordinary
                 unknown = may_u & ~may_f & ~may_t & ordinary
-                budget.spend(cost + (true | unknown).bit_count())
-                deciding, _ = semantics.classify_bits(true, unknown)
-                slot[index] = Leaf(semantics.resolve_bits(true, unknown), region, fixed, tuple(deciding))
+                among = (true | unknown) & ~aside
+                budget.spend(cost + among.bit_count())
+                deciding, _ = semantics.classify_bits(true, unknown, among)
+                slot[index] = Leaf(semantics.resolve_bits(true, unknown, among), region, fixed, tuple(deciding))
                 for r, mask in changes:
                     masks[r] = mask
                 continue
@@ -256,8 +260,8 @@ class _Splitter:
             # it holds, but a ratio true before false. What is read first is pushed last.
             for i in ((1, 0) if kind == "test" and isinstance(atom, RatioGe) else (0, 1)):
                 sub_region, sub_fixed = parts[i]
-                stack.append(("visit", sub_region, sub_fixed, may_t, may_f, may_u, undetermined, touched, children,
-                              i, depth + 1))
+                stack.append(("visit", sub_region, sub_fixed, may_t, may_f, may_u, undetermined, touched, aside,
+                              children, i, depth + 1))
         self.work = budget.used
         return result[0]
 

@@ -107,7 +107,11 @@ def parse_tree(text: str, filename: str) -> Tree:
                 parentheses += 1
             elif token.type == "RPAR":
                 parentheses -= 1
-            if parentheses > MAX_NESTING or len(interactive.parser_state.state_stack) > _MAX_STACK:
+            if parentheses > MAX_NESTING:
+                message = (f"trop de parenthèses ouvertes à la fois : au plus {MAX_NESTING} ; découpez la "
+                           "condition en définitions plus simples")
+                raise CharterError([Diagnostic(message, token_span(token, filename), source_line(text, token.line))])
+            if len(interactive.parser_state.state_stack) > _MAX_STACK:
                 raise CharterError([_nested(token_span(token, filename), text, None)])
         tree = interactive.feed_eof(token)
     except UnexpectedInput as error:

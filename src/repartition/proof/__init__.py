@@ -40,6 +40,7 @@ true nowhere like that never sets anything aside, and is reported as useless.
 
 from __future__ import annotations
 
+import itertools
 import time
 from typing import TYPE_CHECKING
 
@@ -117,6 +118,16 @@ def verify(charter: "Charter | m.CharterModel", *, work: int = DEFAULT_WORK) -> 
     return _Verifier(charter.model, work, charter._semantics, compiled.tree).run()
 
 
+def _others(kind: str, count: int, partial: bool) -> str:
+    """« et 1 234 autres conflits, non détaillés : corrigez d'abord les précédents » (« au moins »
+    when the budget stopped the search for more)."""
+    feminine = kind != "conflit"  # lacune, indétermination, redondance
+    plural = "s" if count > 1 else ""
+    number = ("au moins " if partial else "") + f"{count:,}".replace(",", "\u202f")
+    return (f"et {number} autre{plural} {LABELS[kind]}{plural}, non détaillé{'e' if feminine else ''}{plural} : "
+            f"corrigez d'abord les précédent{'e' if feminine else ''}s")
+
+
 class _Verifier:
     """One run of the proof over one charter model, sharing one budget between its searches."""
 
@@ -139,6 +150,7 @@ class _Verifier:
     def run(self) -> Report:
         start = time.perf_counter()
         leaves, pending = self.explorer.explore(self.budget)
+        self.partial = bool(pending)
         kept, undecided = [], [(p.region, p.fixed) for p in pending]
         unsure = {r for p in pending for r in p.rules}  # the rules of the regions left unsettled
         points = self.points
@@ -220,12 +232,8 @@ class _Verifier:
             rest = items[MAX_DETAILED:]
             if rest:
                 involved = sorted({r for _, rules, _ in rest for r in rules})
-                label = LABELS[kind]
-                problems.append(Problem(
-                    kind, f"et {count_text(len(rest), f'autre {label}', f'autres {label}s')}, non "
-                    f"détaillé{'e' if kind != 'conflit' else ''}{'s' if len(rest) > 1 else ''} : corrigez d'abord "
-                    "les précédent" + ("e" if kind != "conflit" else "") + "s",
-                    self._rule_refs(involved[:_MAX_NAMED]), "non détaillée", None, ()))
+                problems.append(Problem(kind, _others(kind, len(rest), self.partial), self._rule_refs(involved[:_MAX_NAMED]),
+                                        "non détaillée", None, ()))
         return problems
 
     def _holes(self, leaves) -> list[list]:
@@ -358,9 +366,8 @@ class _Verifier:
         An unknown rule counts: setting it aside is how a charter says what to do when a value is
         unknown.
         """
-        below = [target, *members(self.semantics.below[target])]
         complete = True
-        for rule in below:
+        for rule in itertools.chain((target,), members(self.semantics.below[target])):  # lazily: often the first
             found, _, done = self._where({exception: T, rule: T | U}, undecided, first_only=True)
             if found:
                 return True

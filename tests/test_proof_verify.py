@@ -287,3 +287,52 @@ def test_cli_failing_example_exits_two(tmp_path, capsys):
                     encoding="utf-8")
     assert main(["verifier", str(path)]) == 2
     assert "l'exemple « Famille » attend DEPARTEMENT, la charte donne CAF" in capsys.readouterr().err
+
+
+def test_the_budget_is_work_not_seconds(monkeypatch):
+    """A clock that jumps an hour at each reading changes nothing: the same work, the same verdict."""
+    charter = repartition.load_charter(DEPARTEMENTAL, verify=False)
+    expected = verify(charter)
+    hours = iter(range(0, 10**9, 3600))
+    monkeypatch.setattr("time.perf_counter", lambda: float(next(hours)))
+    report = verify(charter)
+    assert report.ok and (report.work, report.problems) == (expected.work, expected.problems)
+
+
+def test_an_undecided_region_names_the_rules_it_could_not_settle():
+    """`indecis` says which rules the proof could not tell apart, each with its line."""
+    charter = repartition.load_charter(DEPARTEMENTAL, verify=False)
+    (problem,) = verify(charter, work=500).problems
+    assert problem.kind == "indecis" and problem.rules
+    assert f"« {problem.rules[0][0]} »" in problem.message and problem.rules[0][1] is not None
+
+
+def test_an_undecided_charter_is_refused_at_load_and_loads_unverified(monkeypatch):
+    """Past its budget a charter is refused like any unproven one; verify=False still loads it."""
+    import repartition.proof
+
+    monkeypatch.setattr(repartition.proof, "DEFAULT_WORK", 500)
+    with pytest.raises(CharterNotProven) as caught:
+        repartition.load_charter(DEPARTEMENTAL)
+    assert [p.kind for p in caught.value.problems] == ["indecis"]
+    assert caught.value.diagnostics[0].span.line is not None
+    charter = repartition.load_charter(DEPARTEMENTAL, verify=False)
+    assert charter.route({"commune": "96003", "date_signalement": "2026-02-01", "stade_procedure": "jugement",
+                          "type_bailleur": "social", "enfants_a_charge": 0, "aide_au_logement": False,
+                          "prestations_familiales": False, "connu_services_sociaux": True,
+                          "dette_locative": "100", "loyer_mensuel": "400"}).service
+
+
+def test_thousands_of_conflicts_are_counted_past_the_first_ones():
+    """Thirty separate conflicts: the first twenty are spelled out with an example, the others counted."""
+    rules = "".join(f"règle « A{i} »\n  si n est {i}\n  alors A\nrègle « B{i} »\n  si n est {i}\n  alors B\n"
+                    for i in range(30))
+    text = ("charte « Conflits »\nservices\n  A : « A »\n  B : « B »\ndonnées du ménage\n"
+            "  n [n] : nombre entier d'au moins 0\n" + rules + "règle « Autres »\n  sinon A\n")
+    report = verify(repartition.Charter.from_text(text, name="c.regles", verify=False))
+    conflicts = [p for p in report.problems if p.kind == "conflit"]
+    assert len(conflicts) == 21
+    assert all(p.example is not None for p in conflicts[:20])
+    assert [p.rules[0][0] for p in conflicts[:20]] == [f"A{i}" for i in range(20)]
+    assert conflicts[20].message == "et 10 autres conflits, non détaillés : corrigez d'abord les précédents"
+    assert [name for name, _ in conflicts[20].rules] == [f"{k}{i}" for i in range(20, 25) for k in "AB"]

@@ -43,6 +43,7 @@ class _Checker:
         self.definitions: dict[str, m.Definition] = {}
         self._depths: dict[int, int] = {}  # id of a resolved definition → its nesting levels
         self._tainted: set[str] = set()  # definitions using a definition refused for its nesting
+        self._chain_reported = False  # a chain of definitions too long to resolve has been reported
         self._resolving: list[str] = []
 
     # ---- reporting ----
@@ -312,7 +313,11 @@ class _Checker:
             self.error(f"définitions circulaires : {cycle}", span)
             return None
         if len(self._resolving) >= MAX_NESTING:  # each definition adds a level: refuse before recursing on
-            self.error(too_deep(None), span)
+            if not self._chain_reported:  # once: a long chain would report itself every MAX_NESTING links
+                self.error(too_deep(None), span)
+                self._chain_reported = True
+            self._tainted.update(self._resolving)
+            self.definitions[key] = m.Definition(decl.name, None, span=decl.span)  # refused: its uses too
             return None
         self._resolving.append(key)
         try:
@@ -558,22 +563,31 @@ class _Checker:
         )
 
     def _check_cycles(self, decls, overrides) -> None:
+        """Report each cycle of exceptions, by a depth-first walk without recursion (a chain of
+        exceptions may be thousands of rules long)."""
         state = [0] * len(decls)  # 0 new, 1 on the path, 2 done
-
-        def visit(node: int, path: list[int]) -> None:
-            state[node] = 1
-            for target in overrides[node]:
-                if state[target] == 1:
-                    cycle = path[path.index(target):] + [target] if target in path else [node, target]
-                    names = " → ".join(f"« {decls[i].name} »" for i in cycle)
+        for start in range(len(decls)):
+            if state[start]:
+                continue
+            path, position = [start], {start: 0}
+            state[start] = 1
+            stack = [iter(overrides[start])]
+            while stack:
+                node = path[-1]
+                target = next(stack[-1], None)
+                if target is None:
+                    state[node] = 2
+                    del position[node]
+                    path.pop()
+                    stack.pop()
+                elif state[target] == 1:
+                    names = " → ".join(f"« {decls[i].name} »" for i in path[position[target]:] + [target])
                     self.error(f"exceptions circulaires : {names}", decls[node].span)
                 elif state[target] == 0:
-                    visit(target, path + [target])
-            state[node] = 2
-
-        for start in range(len(decls)):
-            if state[start] == 0:
-                visit(start, [start])
+                    state[target] = 1
+                    position[target] = len(path)
+                    path.append(target)
+                    stack.append(iter(overrides[target]))
 
     # ---- examples ----
     def _example(self, decl: ast.ExampleDecl, rules) -> m.Example:

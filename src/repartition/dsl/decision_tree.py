@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from attrs import field, frozen
 
-from ..model import CharterModel
+from ..model import CharterModel, CodeType
 from ..semantics import Outcome, Semantics, members
 from .lowering import F, T, U, Domain, RatioGe, atoms_of, lower
 
@@ -152,6 +152,8 @@ class _Splitter:
             for atom in atoms:
                 self.reach[atom] = self.reach.get(atom, 0) | bits
         self.overridden = sum(1 << r for r in self.rules if semantics.above[r])
+        # Fields whose cells a test can cut in halves: numbers, amounts, dates and codes.
+        self.halvable = [cells.intervals or isinstance(cells.field.type, CodeType) for cells in domain.fields]
         # For each field, the rules whose condition reads it: a split on a field changes only their masks.
         self.on_field: dict[int, int] = {}
         for r, atoms in self.own_atoms.items():
@@ -269,8 +271,8 @@ class _Splitter:
         """The atom, undecided over the region, that bears on the most undetermined rules (its
         own and those it overrides); the first seen, in the rules' order, on a tie.
 
-        Besides the rules' own atoms, each number, amount or date gets a candidate cut of its cells
-        in halves, bearing on the rules whose atoms on it lie on one side of the cut, and chosen
+        Besides the rules' own atoms, each number, amount, date or code gets a candidate cut of its
+        cells in halves, bearing on the rules whose atoms on it lie on one side of the cut, and chosen
         only when it bears on more: rules each on their own values of one field (`n est 1`,
         `n est 2`…) are told apart by halving, not one by one, while a threshold that rules share
         keeps its place. Returns the atom and the number of atoms looked at.
@@ -294,7 +296,7 @@ class _Splitter:
                 if domain.atom_values(atom, region, fixed) in (T, F, U):
                     continue
                 bearing = self.reach[atom] & target
-                if not isinstance(atom, RatioGe) and domain.fields[atom.field].intervals:
+                if not isinstance(atom, RatioGe) and self.halvable[atom.field]:
                     f = atom.field
                     if f not in cuts:
                         cut = domain.halve(f, region)
@@ -318,9 +320,9 @@ class _Splitter:
         return best, looked + len(cuts)
 
     def _peels(self, atom, region: tuple) -> bool:
-        """Whether the atom splits off a sliver of a field cut at many thresholds (16 cells or more,
-        an eighth or less on one side): taking such atoms one at a time costs as many regions as
-        thresholds, each looking at every rule still in play."""
+        """Whether the atom splits off a sliver of a field cut into many cells (16 or more, an
+        eighth or less on one side): taking such atoms one at a time costs as many regions as
+        cells, each looking at every rule still in play."""
         cells = self.domain.fields[atom.field]
         known = region[atom.field] & cells.known_mask
         total = known.bit_count()

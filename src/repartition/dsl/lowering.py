@@ -7,7 +7,7 @@ from bisect import bisect_left, bisect_right
 from attrs import frozen
 
 from .. import model as m
-from ..semantics import F, T, U
+from ..semantics import F, T, U, members
 
 __all__ = [
     "Ge", "In", "Truth", "Known", "RatioGe", "Const", "And", "Or", "Not", "Atom", "Core",
@@ -362,24 +362,33 @@ class Domain:
         self._kept.append(atom)  # an id is only unique while its object lives
         return info
 
-    def halve(self, field: int, region: tuple[int, ...]) -> Ge | None:
-        """The test `field >= bound` that cuts the region's known cells of a number, amount or date
-        in halves (None for fewer than two cells); it joins the atoms of the domain."""
+    def halve(self, field: int, region: tuple[int, ...]) -> Ge | In | None:
+        """A test that cuts the region's known cells of a number, amount, date (`field >= bound`) or
+        code (`field in codes`) in halves; None for fewer than two cells. It joins the atoms of the
+        domain: cells of codes are cut so that the cell of every other code stays whole."""
         cells = self.fields[field]
         known = region[field] & cells.known_mask
         count = known.bit_count()
-        if count < 2:
+        if count < 2 or not (cells.intervals or isinstance(cells.field.type, m.CodeType)):
             return None
-        low, high = 0, len(cells.cells)  # the least bit with half the cells below it, by bisection
-        while low < high:
-            middle = (low + high) // 2
-            if (known & ((1 << middle) - 1)).bit_count() < count // 2:
-                low = middle + 1
-            else:
-                high = middle
-        atom = Ge(field, cells.cells[low][0])
+        if cells.intervals:
+            low, high = 0, len(cells.cells)  # the least bit with half the cells below it, by bisection
+            while low < high:
+                middle = (low + high) // 2
+                if (known & ((1 << middle) - 1)).bit_count() < count // 2:
+                    low = middle + 1
+                else:
+                    high = middle
+            atom, mask = Ge(field, cells.cells[low][0]), cells.known_mask & ~((1 << low) - 1)
+        else:
+            named, mask = known & ~(1 << (len(cells.cells) - 1)), 0  # the last cell: every code no set names
+            for bit in members(named):
+                if mask.bit_count() * 2 >= count:
+                    break
+                mask |= 1 << bit
+            atom = In(field, frozenset().union(*(cells.cells[bit][1] for bit in members(mask))))
         if atom not in self.masks:
-            self.masks[atom] = cells.masks[atom] = cells.known_mask & ~((1 << low) - 1)
+            self.masks[atom] = cells.masks[atom] = mask
         return atom
 
     def choose(self, atom_lists, region: tuple[int, ...], fixed: dict):

@@ -108,8 +108,8 @@ def parse_tree(text: str, filename: str) -> Tree:
             elif token.type == "RPAR":
                 parentheses -= 1
             if parentheses > MAX_NESTING:
-                message = (f"trop de parenthèses ouvertes à la fois : au plus {MAX_NESTING} ; découpez la "
-                           "condition en définitions plus simples")
+                message = (f"trop de parenthèses imbriquées : au plus {MAX_NESTING} ouvertes à la fois ; "
+                           "découpez la condition en définitions plus simples")
                 raise CharterError([Diagnostic(message, token_span(token, filename), source_line(text, token.line))])
             if len(interactive.parser_state.state_stack) > _MAX_STACK:
                 raise CharterError([_nested(token_span(token, filename), text, None)])

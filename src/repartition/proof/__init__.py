@@ -107,11 +107,13 @@ class Report:
         return "\n\n".join(blocks)
 
 
-def verify(charter: "Charter | m.CharterModel", *, work: int = DEFAULT_WORK) -> Report:
+def verify(charter: "Charter | m.CharterModel", *, work: int | None = None) -> Report:
     """Prove that every household gets exactly one service, or list the problems with examples.
 
-    `work` is the budget in units of work; a charter carries on from its compiled decision tree.
+    `work` is the budget in units of work (DEFAULT_WORK unless given); a charter carries on from
+    its compiled decision tree.
     """
+    work = DEFAULT_WORK if work is None else work
     if isinstance(charter, m.CharterModel):
         return _Verifier(charter, work, None, None).run()
     compiled = charter._compiled

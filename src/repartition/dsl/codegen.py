@@ -229,6 +229,8 @@ class _Generator:
                 return f"x{f}"
             case low.Known(field=f):
                 return f"x{f} is not None"
+            case low.In(field=f, values=values) if len(values) == 1:
+                return f"x{f} == {next(iter(values))!r}"
             case low.In(field=f, values=values):
                 return f"x{f} in {self.code_set(values)}"
             case low.RatioGe(left=a, right=b, num=p, den=q, offset=k):

@@ -54,6 +54,16 @@ def exception_chain(length: int) -> str:
     return "\n".join(lines)
 
 
+def reverse_chain(length: int) -> str:
+    """Rule i, `n est au moins i`, an exception to rule i + 1: the first sets all others aside, which
+    are all dead (a charter with thousands of problems of one kind)."""
+    lines = _header(f"chaîne inverse de {length} exceptions", [_N])
+    for i in range(length):
+        following = (f"R{i + 1}",) if i + 1 < length else ()
+        lines += _rule(f"R{i}", f"n est au moins {i}", _SERVICES[i % 2], following)
+    return "\n".join(lines)
+
+
 def flat(rules: int) -> str:
     """`rules` rules on disjoint values of one number, and a default rule."""
     lines = _header(f"{rules} règles simples", [_N])
@@ -247,6 +257,7 @@ def many_fields(count: int) -> str:
 CLASSES = {
     "definitions": (definitions, (16, 20, 64)),
     "chaine_exceptions": (exception_chain, (200, 300, 500, 1000, 5000)),
+    "chaine_inverse": (reverse_chain, (1000, 5000)),
     "regles_simples": (flat, (10_000,)),
     "parmi": (among, (1000, 10_000, 60_000)),
     "non_imbriques": (nested_not, (300, 100_000)),
@@ -265,6 +276,7 @@ CLASSES = {
 SMALL = {
     "definitions": (3, 20),
     "chaine_exceptions": (30,),
+    "chaine_inverse": (30,),
     "regles_simples": (300,),
     "parmi": (500,),
     "non_imbriques": (5, 300),

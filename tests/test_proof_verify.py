@@ -336,3 +336,15 @@ def test_thousands_of_conflicts_are_counted_past_the_first_ones():
     assert [p.rules[0][0] for p in conflicts[:20]] == [f"A{i}" for i in range(20)]
     assert conflicts[20].message == "et 10 autres conflits, non détaillés : corrigez d'abord les précédents"
     assert [name for name, _ in conflicts[20].rules] == [f"{k}{i}" for i in range(20, 25) for k in "AB"]
+
+
+def test_thousands_of_dead_rules_are_counted_past_the_first_ones():
+    """A first rule true everywhere sets 299 others aside: twenty are described, the others counted."""
+    rules = "".join(f"règle « R{i} »{f', par exception à « R{i + 1} »' if i < 299 else ''}\n"
+                    f"  si n est au moins {i}\n  alors A\n" for i in range(300))
+    text = "charte « Inverse »\nservices\n  A : « A »\ndonnées du ménage\n  n [n] : nombre entier d'au moins 0\n"
+    report = verify(repartition.Charter.from_text(text + rules, name="i.regles", verify=False))
+    assert [p.kind for p in report.problems] == ["regle_morte"] * 21
+    assert [p.rules[0][0] for p in report.problems[:20]] == [f"R{i}" for i in range(1, 21)]
+    assert report.problems[20].message == ("et 279 autres règles mortes, non détaillées : corrigez d'abord "
+                                           "les précédentes")

@@ -95,6 +95,7 @@ class Tree:
     size: int
     depth: int
     work: int
+    splitter: "_Splitter" = field(eq=False, repr=False)  # to grow Pending regions on
 
     def leaves(self):
         """Leaves and Pending regions in the proof's reading order (`leaves_of`)."""
@@ -129,12 +130,12 @@ def build_tree(charter: CharterModel, semantics: Semantics, work: int | Budget |
     cores, domain = lowered(charter)
     splitter = _Splitter(semantics, cores, domain)
     root = splitter.grow(domain.full_region(), (), budget)
-    return Tree(root, domain, cores, splitter.pending == 0, splitter.nodes, splitter.depth, splitter.work)
+    return Tree(root, domain, cores, splitter.pending == 0, splitter.nodes, splitter.depth, budget.used, splitter)
 
 
-def grow(tree: Tree, semantics: Semantics, pending: Pending, budget: Budget):
+def grow(tree: Tree, pending: Pending, budget: Budget):
     """The subtree of a Pending region of `tree`, grown with `budget` (Pending again where it runs out)."""
-    return _Splitter(semantics, tree.cores, tree.domain).grow(pending.region, pending.fixed, budget)
+    return tree.splitter.grow(pending.region, pending.fixed, budget)
 
 
 class _Splitter:
@@ -162,7 +163,7 @@ class _Splitter:
                     self.on_field[f] = self.on_field.get(f, 0) | (1 << r)
         # A region costs a few units, and more with many rules: each set of rules is a bitset.
         self.node_cost = _NODE_COST + (len(self.rules) >> 8)
-        self.nodes = self.pending = self.depth = self.work = 0
+        self.nodes = self.pending = self.depth = 0  # of the last `grow`
 
     def grow(self, region: tuple, fixed: tuple, budget: Budget):
         """The subtree of a region: an explicit depth-first walk (known before unknown, false
@@ -173,6 +174,7 @@ class _Splitter:
         was not fixed in the parent region), `touched` (rules reading the field just split) and
         `aside` (rules set aside for sure: below a rule certainly true)."""
         semantics, domain, cores = self.semantics, self.domain, self.cores
+        self.nodes = self.pending = self.depth = 0
         above, overridden, ordinary = semantics.above, self.overridden, semantics.ordinary_bits
         every = sum(1 << r for r in self.rules)
         masks = [T | F | U] * (max(self.rules) + 1 if self.rules else 0)  # unknown so far: refreshed at the root
@@ -264,7 +266,6 @@ class _Splitter:
                 sub_region, sub_fixed = parts[i]
                 stack.append(("visit", sub_region, sub_fixed, may_t, may_f, may_u, undetermined, touched, aside,
                               children, i, depth + 1))
-        self.work = budget.used
         return result[0]
 
     def _choose(self, target: int, vague: int, region: tuple, fixed: dict):

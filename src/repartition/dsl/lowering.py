@@ -255,8 +255,11 @@ class FieldCells:
             return self.known_mask & ~((1 << first) - 1)
         if isinstance(atom, Known):
             return self.known_mask
+        minimum, maximum = self.field.type.minimum, self.field.type.maximum
         mask = 0
         for low, high in runs(atom.values):  # cells from the one starting at low to the one ending at high
+            if (minimum is not None and high < minimum) or (maximum is not None and low > maximum):
+                continue  # no cell (a comparison translated onto another charter's bounds)
             first = bisect_right(lows, low)
             last = bisect_right(lows, high)
             mask |= ((1 << (last + 1)) - 1) & ~((1 << first) - 1)

@@ -51,8 +51,8 @@ from .. import runtime
 from ..dsl.interpreter import Interpreter
 from ..errors import NoDecision
 from ..semantics import CONFLICT, DECIDED, GAP, T, U, Outcome, Semantics, members
-from .examples import Undecided, external, solve
 from ..values import count_text
+from .examples import Undecided, external, solve
 from .problems import ERROR, HEADINGS, KINDS, LABELS, WARNING, Problem, describe
 from .regions import DEFAULT_WORK, Budget, Explorer
 
@@ -123,11 +123,16 @@ def verify(charter: "Charter | m.CharterModel", *, work: int | None = None) -> R
 def _others(kind: str, count: int, partial: bool) -> str:
     """« et 1 234 autres conflits, non détaillés : corrigez d'abord les précédents » (« au moins »
     when the budget stopped the search for more)."""
-    feminine = kind != "conflit"  # lacune, indétermination, redondance
+    feminine = kind != "conflit"
     plural = "s" if count > 1 else ""
+    label = _PLURALS[kind] if count > 1 else LABELS[kind]
     number = ("au moins " if partial else "") + f"{count:,}".replace(",", "\u202f")
-    return (f"et {number} autre{plural} {LABELS[kind]}{plural}, non détaillé{'e' if feminine else ''}{plural} : "
+    return (f"et {number} autre{plural} {label}, non détaillé{'e' if feminine else ''}{plural} : "
             f"corrigez d'abord les précédent{'e' if feminine else ''}s")
+
+
+_PLURALS = {"lacune": "lacunes", "conflit": "conflits", "indetermination": "indéterminations",
+            "regle_morte": "règles mortes", "exception_inutile": "exceptions inutiles", "redondance": "redondances"}
 
 
 class _Verifier:
@@ -147,6 +152,7 @@ class _Verifier:
         self.maybe_alive: set[int] = set()  # rules that may decide in a region left undecided
         self.unsettled_rules: set[int] = set()  # rules whose search the budget stopped
         self.points: dict[int, tuple] = {}  # id of a leaf with ratio constraints → a household there
+        self.partial = False  # whether the budget left regions unexplored (counts are then lower bounds)
 
     # ---- the whole proof ------------------------------------------------------------------------
     def run(self) -> Report:
@@ -231,12 +237,15 @@ class _Verifier:
         problems = []
         for kind, items in by_kind.items():
             problems += [make(*item) for item in items[:MAX_DETAILED]]
-            rest = items[MAX_DETAILED:]
-            if rest:
-                involved = sorted({r for _, rules, _ in rest for r in rules})
-                problems.append(Problem(kind, _others(kind, len(rest), self.partial), self._rule_refs(involved[:_MAX_NAMED]),
-                                        "non détaillée", None, ()))
+            if len(items) > MAX_DETAILED:
+                problems.append(self._counted(kind, [rules for _, rules, _ in items[MAX_DETAILED:]]))
         return problems
+
+    def _counted(self, kind: str, rule_sets: list[tuple[int, ...]]) -> Problem:
+        """One problem counting the problems of a kind past the first MAX_DETAILED, with their rules."""
+        involved = sorted({r for rules in rule_sets for r in rules})
+        return Problem(kind, _others(kind, len(rule_sets), self.partial), self._rule_refs(involved[:_MAX_NAMED]),
+                       "non détaillée", None, ())
 
     def _holes(self, leaves) -> list[list]:
         """Leaves split into connected parts (touching across one cell boundary): one hole each."""
@@ -306,60 +315,67 @@ class _Verifier:
             alive.update(leaf.deciding)
             if leaf.outcome.kind == DECIDED and default in leaf.outcome.rules:
                 alive.add(default)
+        # Not alive and settled (what is not is in the undecided region, reported as indecis).
+        dead = [r for r in self.rules if r.index not in alive and r.index not in self.maybe_alive]
         problems = []
-        for rule in self.rules:
-            if rule.index in alive or rule.index in self.maybe_alive:
-                continue  # alive, or not settled (the undecided region is reported as indecis)
-            if rule.is_default:
-                problems.append(Problem(
-                    "regle_morte", f"la règle par défaut « {rule.name} » ne décide pour aucun ménage : "
-                    "les autres règles répartissent déjà tous les ménages",
-                    self._rule_refs((rule.index,)), "aucun ménage", None))
-                continue
-            boxes, witness, complete = self._where({rule.index: T}, undecided)
-            if not boxes and not complete:
-                continue  # reported as indecis
-            if not boxes:
-                problems.append(Problem(
-                    "regle_morte", f"la règle « {rule.name} » ne décide pour aucun ménage : sa condition "
-                    "n'est jamais vraie", self._rule_refs((rule.index,)), "aucun ménage", None))
-                continue
-            example = None
-            involved = (rule.index,)
-            if witness is not None:
-                conditions = self._conditions(self._read(witness))
-                deciding, _ = self.semantics.classify(conditions)
-                if conditions[rule.index] is True and rule.index not in deciding:
-                    example = external(self.model, witness)
-                    involved += tuple(e for e in self.semantics.overriders[rule.index]
-                                      if conditions[e] is not False)
-            problems.append(Problem(
-                "regle_morte", f"la règle « {rule.name} » ne décide pour aucun ménage : là où sa "
-                "condition est vraie, une exception l'écarte ou une valeur inconnue la laisse en suspens",
-                self._rule_refs(involved), "condition vraie pour : " + self._describe(boxes), example,
-                tuple(boxes)))
+        for i, rule in enumerate(dead):
+            if len(problems) == MAX_DETAILED:
+                return problems + [self._counted("regle_morte", [(r.index,) for r in dead[i:]])]
+            problem = self._dead_rule(rule, undecided)
+            if problem is not None:
+                problems.append(problem)
         return problems
 
+    def _dead_rule(self, rule: m.Rule, undecided: list) -> Problem | None:
+        """A dead rule described: where its condition is true, what sets it aside there (None when the
+        search for where its condition is true ran out of budget)."""
+        if rule.is_default:
+            return Problem("regle_morte", f"la règle par défaut « {rule.name} » ne décide pour aucun ménage : "
+                           "les autres règles répartissent déjà tous les ménages",
+                           self._rule_refs((rule.index,)), "aucun ménage", None)
+        boxes, witness, complete = self._where({rule.index: T}, undecided)
+        if not boxes and not complete:
+            return None  # reported as indecis
+        if not boxes:
+            return Problem("regle_morte", f"la règle « {rule.name} » ne décide pour aucun ménage : sa condition "
+                           "n'est jamais vraie", self._rule_refs((rule.index,)), "aucun ménage", None)
+        example = None
+        involved = (rule.index,)
+        if witness is not None:
+            conditions = self._conditions(self._read(witness))
+            deciding, _ = self.semantics.classify(conditions)
+            if conditions[rule.index] is True and rule.index not in deciding:
+                example = external(self.model, witness)
+                involved += tuple(e for e in self.semantics.overriders[rule.index] if conditions[e] is not False)
+        return Problem(
+            "regle_morte", f"la règle « {rule.name} » ne décide pour aucun ménage : là où sa "
+            "condition est vraie, une exception l'écarte ou une valeur inconnue la laisse en suspens",
+            self._rule_refs(involved), "condition vraie pour : " + self._describe(boxes), example, tuple(boxes))
+
     def _useless_exceptions(self, undecided) -> list[Problem]:
-        problems = []
-        for rule in self.rules:
-            for target in rule.overrides:  # the checker refuses exceptions to or by the default rule
-                if self._useful(rule.index, target, undecided) is not False:
-                    continue  # useful, or not settled (the undecided region is reported as indecis)
-                boxes, witness, _ = self._where({rule.index: T}, undecided)
-                example = None
-                if witness is not None:
-                    conditions = self._conditions(self._read(witness))
-                    if conditions[rule.index] is True and conditions[target] is not True:
-                        example = external(self.model, witness)
-                region = ("condition de l'exception vraie pour : " + self._describe(boxes)) if boxes \
-                    else "aucun ménage (la condition de l'exception n'est jamais vraie)"
-                problems.append(Problem(
-                    "exception_inutile", f"« {rule.name} » est une exception à « {self.rules[target].name} », "
-                    "mais elle n'est jamais vraie quand cette règle (ou une règle qu'elle écarte) "
-                    "s'applique ou pourrait s'appliquer : elle ne l'écarte jamais",
-                    self._rule_refs((rule.index, target)), region, example, tuple(boxes)))
+        # Useful, or not settled (the undecided region is reported as indecis), or useless:
+        useless = [(rule, target) for rule in self.rules for target in rule.overrides  # never the default rule
+                   if self._useful(rule.index, target, undecided) is False]
+        problems = [self._useless(rule, target, undecided) for rule, target in useless[:MAX_DETAILED]]
+        if len(useless) > MAX_DETAILED:
+            problems.append(self._counted("exception_inutile", [(r.index, t) for r, t in useless[MAX_DETAILED:]]))
         return problems
+
+    def _useless(self, rule: m.Rule, target: int, undecided: list) -> Problem:
+        """A useless exception described: where it is true, and a household there."""
+        boxes, witness, _ = self._where({rule.index: T}, undecided)
+        example = None
+        if witness is not None:
+            conditions = self._conditions(self._read(witness))
+            if conditions[rule.index] is True and conditions[target] is not True:
+                example = external(self.model, witness)
+        region = ("condition de l'exception vraie pour : " + self._describe(boxes)) if boxes \
+            else "aucun ménage (la condition de l'exception n'est jamais vraie)"
+        return Problem(
+            "exception_inutile", f"« {rule.name} » est une exception à « {self.rules[target].name} », "
+            "mais elle n'est jamais vraie quand cette règle (ou une règle qu'elle écarte) "
+            "s'applique ou pourrait s'appliquer : elle ne l'écarte jamais",
+            self._rule_refs((rule.index, target)), region, example, tuple(boxes))
 
     def _useful(self, exception: int, target: int, undecided: list) -> bool | None:
         """Whether the exception is true somewhere its rule, or a rule its rule sets aside in turn,

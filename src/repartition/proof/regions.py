@@ -41,7 +41,7 @@ class Explorer:
             elif budget.left < 0:
                 pending.append(node)
             else:
-                for found in leaves_of(grow(tree, self.semantics, node, budget)):
+                for found in leaves_of(grow(tree, node, budget)):
                     (leaves if isinstance(found, Leaf) else pending).append(found)
         return leaves, pending
 

@@ -35,33 +35,52 @@ def _rule(name: str, condition: str | None, service: str, exception_to: tuple[st
 _N = "n : nombre entier d'au moins 0"
 
 
+def _definitions(title: str, first: str, next_one, levels: int) -> str:
+    """`d0` defined as `first`, each `d(i)` as `next_one(i)`, and a rule on the last."""
+    lines = _header(title, [_N])
+    lines.append(f"définition « d0 » : {first}")
+    lines += [f"définition « d{i} » : {next_one(i)}" for i in range(1, levels + 1)]
+    lines.append("")
+    lines += _rule("Imbriquée", f"d{levels}", "CAF") + _rule("Autres", None, "DEPARTEMENT")
+    return "\n".join(lines)
+
+
 def definitions(levels: int) -> str:
     """`d(i)` defined as `d(i-1) ou d(i-1)`: a condition of 2**levels leaves if inlined."""
-    lines = _header(f"{levels} définitions doublées", [_N])
-    lines.append("définition « d0 » : n est au moins 1")
-    lines += [f"définition « d{i} » : d{i - 1} ou d{i - 1}" for i in range(1, levels + 1)]
-    lines.append("")
-    lines += _rule("Doublée", f"d{levels}", "CAF") + _rule("Autres", None, "DEPARTEMENT")
+    return _definitions(f"{levels} définitions doublées", "n est au moins 1", lambda i: f"d{i - 1} ou d{i - 1}",
+                        levels)
+
+
+def definition_chain(length: int) -> str:
+    """`d(i)` defined as `d(i-1) et n est au moins i`: definitions nested `length` deep."""
+    return _definitions(f"chaîne de {length} définitions", "n est au moins 0",
+                        lambda i: f"d{i - 1} et n est au moins {i}", length)
+
+
+def _thresholds(title: str, length: int, exceptions_of) -> str:
+    """Rule i, `n est au moins i`, an exception to the rules `exceptions_of(i)`."""
+    lines = _header(title, [_N])
+    for i in range(length):
+        lines += _rule(f"R{i}", f"n est au moins {i}", _SERVICES[i % 2], exceptions_of(i))
     return "\n".join(lines)
 
 
 def exception_chain(length: int) -> str:
-    """Rule i, `n est au moins i`, an exception to rule i - 1: each sets aside all before it."""
-    lines = _header(f"chaîne de {length} exceptions", [_N])
-    for i in range(length):
-        previous = (f"R{i - 1}",) if i else ()
-        lines += _rule(f"R{i}", f"n est au moins {i}", _SERVICES[i % 2], previous)
-    return "\n".join(lines)
+    """Each rule an exception to the one before: each sets aside all before it."""
+    return _thresholds(f"chaîne de {length} exceptions", length, lambda i: (f"R{i - 1}",) if i else ())
 
 
 def reverse_chain(length: int) -> str:
-    """Rule i, `n est au moins i`, an exception to rule i + 1: the first sets all others aside, which
-    are all dead (a charter with thousands of problems of one kind)."""
-    lines = _header(f"chaîne inverse de {length} exceptions", [_N])
-    for i in range(length):
-        following = (f"R{i + 1}",) if i + 1 < length else ()
-        lines += _rule(f"R{i}", f"n est au moins {i}", _SERVICES[i % 2], following)
-    return "\n".join(lines)
+    """Each rule an exception to the one after: the first sets all others aside, which are all dead
+    (a charter with thousands of problems of one kind)."""
+    return _thresholds(f"chaîne inverse de {length} exceptions", length,
+                       lambda i: (f"R{i + 1}",) if i + 1 < length else ())
+
+
+def exception_dag(rules: int) -> str:
+    """Each rule an exception to every rule before it: rules² exception links."""
+    return _thresholds(f"{rules} règles exceptions à toutes les précédentes", rules,
+                       lambda i: tuple(f"R{j}" for j in range(i)))
 
 
 def flat(rules: int) -> str:
@@ -225,24 +244,6 @@ def wide(operands: int) -> str:
     lines = _header(f"{operands} tests joints", [_N])
     lines += _rule("Large", " ou ".join(f"n est {i * 3}" for i in range(operands)), "CAF")
     return "\n".join(lines + _rule("Autres", None, "DEPARTEMENT"))
-
-
-def definition_chain(length: int) -> str:
-    """`d(i)` defined as `d(i-1) et n est au moins i`: definitions nested `length` deep."""
-    lines = _header(f"chaîne de {length} définitions", [_N])
-    lines.append("définition « d0 » : n est au moins 0")
-    lines += [f"définition « d{i} » : d{i - 1} et n est au moins {i}" for i in range(1, length + 1)]
-    lines.append("")
-    lines += _rule("Chaîne", f"d{length}", "CAF") + _rule("Autres", None, "DEPARTEMENT")
-    return "\n".join(lines)
-
-
-def exception_dag(rules: int) -> str:
-    """Rule i an exception to every rule before it: rules² exception links."""
-    lines = _header(f"{rules} règles exceptions à toutes les précédentes", [_N])
-    for i in range(rules):
-        lines += _rule(f"R{i}", f"n est au moins {i}", _SERVICES[i % 2], tuple(f"R{j}" for j in range(i)))
-    return "\n".join(lines)
 
 
 def many_fields(count: int) -> str:

@@ -52,6 +52,7 @@ def ratio_text(domain: Domain, atom: RatioGe, truth: int) -> str:
 def named_sets(model: m.CharterModel) -> dict[int, dict[str, frozenset]]:
     """Per field index, the named sets and tables its rules test (name → codes), to name them back."""
     found: dict[int, dict[str, frozenset]] = {}
+    seen: set[int] = set()  # definitions already walked: each once, however often it is used
 
     def visit(node) -> None:
         match node:
@@ -62,7 +63,8 @@ def named_sets(model: m.CharterModel) -> dict[int, dict[str, frozenset]]:
             case m.All(operands=ops) | m.Any(operands=ops):
                 for op in ops:
                     visit(op)
-            case m.DefinitionRef(definition=d):
+            case m.DefinitionRef(definition=d) if id(d) not in seen:
+                seen.add(id(d))
                 visit(d.condition)
 
     for rule in model.rules:

@@ -246,6 +246,16 @@ def wide(operands: int) -> str:
     return "\n".join(lines + _rule("Autres", None, "DEPARTEMENT"))
 
 
+def misspelled(count: int) -> str:
+    """`count` definitions, and as many rules each naming a definition misspelled: as many errors,
+    each looking for the nearest name among thousands."""
+    lines = _header(f"{count} noms mal écrits", [_N])
+    lines += [f"définition « d{i:05d} » : n est {i}" for i in range(count)] + [""]
+    for i in range(count):
+        lines += _rule(f"R{i}", f"e{i:05d}", _SERVICES[i % 2])
+    return "\n".join(lines)
+
+
 def many_fields(count: int) -> str:
     """`count` yes/no fields, one rule each, exceptions to each other in a chain."""
     lines = _header(f"{count} données", [f"d {_tag(i)} : oui ou non" for i in range(count)])
@@ -271,6 +281,7 @@ CLASSES = {
     "chaine_definitions": (definition_chain, (1000, 15_000)),
     "exceptions_toutes": (exception_dag, (300,)),
     "donnees": (many_fields, (3000,)),
+    "fautes": (misspelled, (10_000,)),
 }
 
 #: Small versions the tests run: each class at sizes that load, or are refused, quickly.
@@ -290,6 +301,7 @@ SMALL = {
     "chaine_definitions": (5, 200),
     "exceptions_toutes": (20,),
     "donnees": (50,),
+    "fautes": (60,),
 }
 
 

@@ -18,6 +18,7 @@ from .parser import MAX_NESTING, source_line, too_deep
 __all__ = ["check", "invalid_date"]
 
 _ORDERED_OPS = {"ge", "le", "gt", "lt"}
+_MAX_SUGGESTIONS = 50  # past them, errors go without a suggestion (as many as a CharterError shows)
 _OP_WORDS = {"ge": "au moins", "le": "au plus", "gt": "plus de", "lt": "moins de"}
 
 
@@ -45,8 +46,15 @@ class _Checker:
         self._tainted: set[str] = set()  # definitions using a definition refused for its nesting
         self._chain_reported = False  # a chain of definitions too long to resolve has been reported
         self._resolving: list[str] = []
+        self._suggestions = _MAX_SUGGESTIONS
 
     # ---- reporting ----
+    def _suggest(self, name: str, candidates) -> str:
+        """« vouliez-vous dire … » among `candidates()` for the first _MAX_SUGGESTIONS mistakes: each
+        compares the name with every candidate, and a file may have thousands of each."""
+        self._suggestions -= 1
+        return suggest(name, candidates()) if self._suggestions >= 0 else ""
+
     def error(self, message: str, span: Span | None) -> None:
         line = None
         if span is not None:
@@ -279,21 +287,22 @@ class _Checker:
     def _field(self, name: ast.Name) -> m.Field | None:
         found = self.fields.get(normalize(name.text))
         if found is None:
-            hint = suggest(name.text, [f.label for f in self.field_list] + [d.name for d in self.definition_decls.values()])
+            hint = self._suggest(name.text, lambda: [f.label for f in self.field_list]
+                                 + [d.name for d in self.definition_decls.values()])
             self.error(f"donnée inconnue « {name.text} »{hint}", name.span)
         return found
 
     def _table(self, name: str, span) -> m.Table | None:
         found = self.tables.get(normalize(name))
         if found is None and normalize(name) not in self.unreadable_tables:
-            hint = suggest(name, [t.name for t in self.tables.values()])
+            hint = self._suggest(name, lambda: [t.name for t in self.tables.values()])
             self.error(f"table inconnue « {name} »{hint}", span)
         return found
 
     def _service(self, code: str, span) -> m.Service | None:
         found = self.services.get(code)
         if found is None:
-            self.error(f"service inconnu {code}{suggest(code, list(self.services))}", span)
+            self.error(f"service inconnu {code}{self._suggest(code, lambda: list(self.services))}", span)
         return found
 
     def _definition(self, name: str, span) -> m.Definition | None:
@@ -384,7 +393,8 @@ class _Checker:
                 index = field_type.index(text)
                 if index is not None:
                     return index
-                hint = suggest(text, [v.label for v in field_type.values]) or f" : attendu {_expected(field_type)}"
+                hint = (self._suggest(text, lambda: [v.label for v in field_type.values])
+                        or f" : attendu {_expected(field_type)}")
                 self.error(f"valeur inconnue « {text} » pour « {label} »{hint}", value.span)
                 return None
         except BadValue as error:
@@ -493,8 +503,8 @@ class _Checker:
             return m.Among(field, frozenset(values), source=decl.name, span=span)
         if key in self.unreadable_tables:
             return None
-        names = [s.name for s in self.sets.values()] + [t.name for t in self.tables.values()]
-        self.error(f"ensemble ou table inconnu(e) « {name.text} »{suggest(name.text, names)}", name.span)
+        hint = self._suggest(name.text, lambda: [s.name for s in self.sets.values()] + [t.name for t in self.tables.values()])
+        self.error(f"ensemble ou table inconnu(e) « {name.text} »{hint}", name.span)
         return None
 
     def _ratio(self, field: m.Field, op: str, operand: ast.Multiple, span):
@@ -538,7 +548,7 @@ class _Checker:
             for name in decl.exceptions:
                 target = by_name.get(normalize(name.text))
                 if target is None:
-                    hint = suggest(name.text, [d.name for d in decls])
+                    hint = self._suggest(name.text, lambda: [d.name for d in decls])
                     self.error(f"règle inconnue « {name.text} »{hint}", name.span)
                 elif target == index:
                     self.error(f"la règle « {decl.name} » ne peut pas être une exception à elle-même", name.span)
@@ -612,7 +622,7 @@ class _Checker:
         if decl.rule is not None:
             match = [r for r in rules if normalize(r.name) == normalize(decl.rule.text)]
             if not match:
-                hint = suggest(decl.rule.text, [r.name for r in rules])
+                hint = self._suggest(decl.rule.text, lambda: [r.name for r in rules])
                 self.error(f"règle inconnue « {decl.rule.text} »{hint}", decl.rule.span)
             else:
                 rule = match[0].name

@@ -91,8 +91,14 @@ def prepare_text(text: str) -> str:
 
 
 def source_line(text: str, line: int) -> str | None:
-    lines = text.splitlines()
+    lines = _lines(text)
     return lines[line - 1] if 0 < line <= len(lines) else None
+
+
+@functools.lru_cache(maxsize=2)
+def _lines(text: str) -> list[str]:
+    """The lines of a text, kept for the next call: a file may have thousands of errors to show."""
+    return text.splitlines()
 
 
 def parse_tree(text: str, filename: str) -> Tree:

@@ -246,6 +246,19 @@ def wide(operands: int) -> str:
     return "\n".join(lines + _rule("Autres", None, "DEPARTEMENT"))
 
 
+def ratios(count: int) -> str:
+    """`count` rules `dette est au moins k fois le loyer`, each k its own, every other one also
+    chaining `loyer` to `ressources`: regions cut by ratio comparisons, not by cells."""
+    fields = ["dette : montant en euros d'au moins 0", "loyer : montant en euros d'au moins 1",
+              "ressources : montant en euros d'au moins 0"]
+    lines = _header(f"{count} multiples", fields)
+    for i in range(count):
+        k = f"{1 + i // 10},{i % 10}"
+        chained = f" et le loyer est au moins {k} fois les ressources" if i % 2 else ""
+        lines += _rule(f"R{i}", f"la dette est au moins {k} fois le loyer{chained}", _SERVICES[i % 2])
+    return "\n".join(lines + _rule("Autres", None, "CCAS"))
+
+
 def misspelled(count: int) -> str:
     """`count` definitions, and as many rules each naming a definition misspelled: as many errors,
     each looking for the nearest name among thousands."""
@@ -282,6 +295,7 @@ CLASSES = {
     "exceptions_toutes": (exception_dag, (300,)),
     "donnees": (many_fields, (3000,)),
     "fautes": (misspelled, (10_000,)),
+    "multiples": (ratios, (300, 5000)),
 }
 
 #: Small versions the tests run: each class at sizes that load, or are refused, quickly.
@@ -302,6 +316,7 @@ SMALL = {
     "exceptions_toutes": (20,),
     "donnees": (50,),
     "fautes": (60,),
+    "multiples": (8,),
 }
 
 

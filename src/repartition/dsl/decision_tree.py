@@ -233,7 +233,8 @@ class _Splitter:
                 for r in members(checked):
                     if len(semantics.classes_bits(r, masks[r], may_t, not_f, may_u, only_t)) > 1:
                         undetermined |= 1 << r
-            cost = self.node_cost + len(memo) + 2 * checked.bit_count()  # their overriders, then their parts
+            # The region, its conditions, the overriders then the parts of the rules checked, its ratios.
+            cost = self.node_cost + len(memo) + 2 * checked.bit_count() + len(fixed)
             if not undetermined:
                 true = may_t & ordinary
                 unknown = may_u & ~may_f & ~may_t & ordinary
@@ -334,4 +335,9 @@ class _Splitter:
 
 def fix_ratio(fixed: tuple, atom: RatioGe, bit: int) -> tuple:
     """Fixed ratio atoms in a canonical order, so that equal regions compare and merge equal."""
-    return tuple(sorted(fixed + ((atom, bit),), key=repr))
+    return tuple(sorted(fixed + ((atom, bit),), key=_ratio_key))
+
+
+def _ratio_key(pair: tuple) -> tuple:
+    atom = pair[0]
+    return atom.left, atom.right, atom.num, atom.den, atom.offset

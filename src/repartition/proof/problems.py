@@ -52,7 +52,7 @@ _EVERYONE = "tous les ménages"  # a box that restricts nothing
 _MAX_PIECES = 2000  # pieces a coverage test may cut a box into before giving up (conservatively)
 _MAX_WIDENING = 40_000  # fields of pieces the coverage tests of one description may look at (~10 ms)
 _MAX_DESCRIBED = 1000  # boxes merged into one description; past them, « et d'autres cas »
-_MAX_MERGING = 20_000_000  # boxes × fields² past which boxes are described as they are, unmerged
+_MAX_MERGING = 5_000_000  # boxes × (fields + ratios)² past which boxes are described as they are
 
 
 @frozen
@@ -135,9 +135,10 @@ def merge(boxes) -> list[tuple[tuple, tuple]]:
     items = list(dict.fromkeys((tuple(r), tuple(f)) for r, f in boxes))
     if not items:
         return []
-    width = len(items[0][0])
-    if len(items) * width * width > _MAX_MERGING:  # each pass slices every box at every field
+    width = len(items[0][0]) + len({atom for _, fixed in items for atom, _ in fixed})
+    if len(items) * width * width > _MAX_MERGING:  # each pass looks at every box, field and ratio
         return items
+    width = len(items[0][0])
     changed = True
     while changed:
         changed = False

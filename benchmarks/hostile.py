@@ -192,11 +192,13 @@ def _cut(n: int, rng: random.Random) -> tuple[str, list, list]:
     i, kind = _tag(n), n % 5
     if kind == 0:
         t = rng.choice((1, 2, 3))
-        tests = [(f"enfants {i} est au moins {t}", lambda v: v >= t), (f"enfants {i} est moins de {t}", lambda v: v < t)]
+        tests = [(f"enfants {i} est au moins {t}", lambda v: v >= t),
+                 (f"enfants {i} est moins de {t}", lambda v: v < t)]
         return f"enfants {i} : nombre entier entre 0 et 20", tests, list(range(5))
     if kind == 1:
         t = rng.choice(_MONEY_STEPS)
-        tests = [(f"dette {i} est plus de {_euros(t)}", lambda v: v > t), (f"dette {i} est au plus {_euros(t)}", lambda v: v <= t)]
+        tests = [(f"dette {i} est plus de {_euros(t)}", lambda v: v > t),
+                 (f"dette {i} est au plus {_euros(t)}", lambda v: v <= t)]
         return f"dette {i} : montant en euros d'au moins 0", tests, [0, t, t + 1, 20000]
     if kind == 2:
         tests = [(f"aide {i}", lambda v: v), (f"non aide {i}", lambda v: not v)]
@@ -207,7 +209,8 @@ def _cut(n: int, rng: random.Random) -> tuple[str, list, list]:
                  (f"stade {i} est au plus {_STAGES[k - 1]}", lambda v: v < k)]
         return f"stade {i} : étape parmi ({', '.join(_STAGES)})", tests, list(range(len(_STAGES)))
     y = rng.choice(_YEARS)
-    tests = [(f"signalement {i} est avant le {y}-01-01", lambda v: v < y), (f"signalement {i} est au moins {y}-01-01", lambda v: v >= y)]
+    tests = [(f"signalement {i} est avant le {y}-01-01", lambda v: v < y),
+             (f"signalement {i} est au moins {y}-01-01", lambda v: v >= y)]
     return f"signalement {i} : date", tests, [y - 1, y]
 
 

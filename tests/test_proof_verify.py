@@ -126,7 +126,8 @@ def test_budget_spent_by_the_searches_is_not_said_of_households():
     charter = repartition.load_charter(DEPARTEMENTAL, verify=False)
 
     def routing_settled(work: int) -> bool:
-        return not any(p.message.startswith("la preuve n'a pas pu conclure") for p in verify(charter, work=work).problems)
+        problems = verify(charter, work=work).problems
+        return not any(p.message.startswith("la preuve n'a pas pu conclure") for p in problems)
 
     low, high = 1, verify(charter).work  # the least budget that settles the routing, by bisection
     while low < high:

@@ -503,7 +503,8 @@ class _Checker:
             return m.Among(field, frozenset(values), source=decl.name, span=span)
         if key in self.unreadable_tables:
             return None
-        hint = self._suggest(name.text, lambda: [s.name for s in self.sets.values()] + [t.name for t in self.tables.values()])
+        hint = self._suggest(name.text, lambda: [s.name for s in self.sets.values()]
+                             + [t.name for t in self.tables.values()])
         self.error(f"ensemble ou table inconnu(e) « {name.text} »{hint}", name.span)
         return None
 

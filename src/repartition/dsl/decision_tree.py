@@ -25,7 +25,6 @@ __all__ = ["Leaf", "IsUnknown", "Test", "Pending", "Tree", "Budget", "build_tree
 #: Units of work the compiler spends on its tree before it evaluates the rules directly instead.
 DEFAULT_WORK = 1_000_000
 
-_BOTH = T | F
 _NODE_COST = 4  # units of a region besides the conditions and atoms it looks at
 
 

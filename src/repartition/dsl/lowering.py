@@ -251,7 +251,8 @@ class FieldCells:
         a field into tens of thousands of cells."""
         lows = self._lows
         if isinstance(atom, Ge):
-            first = bisect_left(lows, atom.bound) + 1 if self.cells[0][0] is None or atom.bound > self.cells[0][0] else 0
+            start = self.cells[0][0]
+            first = bisect_left(lows, atom.bound) + 1 if start is None or atom.bound > start else 0
             return self.known_mask & ~((1 << first) - 1)
         if isinstance(atom, Known):
             return self.known_mask
@@ -360,7 +361,8 @@ class Domain:
             info = ((atom.left, atom.right), None, 0, 0, 0)
         else:
             cells = self.fields[atom.field]
-            info = (atom.field, self.masks[atom], cells.known_mask, cells.unknown_bit, F if isinstance(atom, Known) else U)
+            when_unknown = F if isinstance(atom, Known) else U
+            info = (atom.field, self.masks[atom], cells.known_mask, cells.unknown_bit, when_unknown)
         self._info[id(atom)] = info
         self._kept.append(atom)  # an id is only unique while its object lives
         return info

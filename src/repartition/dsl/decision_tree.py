@@ -122,11 +122,13 @@ def lowered(charter: CharterModel) -> tuple[dict, Domain]:
     return cores, Domain(charter.fields, list(cores.values()))
 
 
-def build_tree(charter: CharterModel, semantics: Semantics, work: int | Budget | None = None) -> Tree:
+def build_tree(charter: CharterModel, semantics: Semantics, work: int | Budget | None = None,
+               parts: tuple[dict, Domain] | None = None) -> Tree:
     """The decision tree of a charter, grown until its outcome is fixed everywhere or the budget
-    (DEFAULT_WORK units unless given) is spent."""
+    (DEFAULT_WORK units unless given) is spent; `parts` are its `lowered` conditions and domain,
+    when the caller has them already."""
     budget = work if isinstance(work, Budget) else Budget(DEFAULT_WORK if work is None else work)
-    cores, domain = lowered(charter)
+    cores, domain = parts or lowered(charter)
     splitter = _Splitter(semantics, cores, domain)
     root = splitter.grow(domain.full_region(), (), budget)
     return Tree(root, domain, cores, splitter.pending == 0, splitter.nodes, splitter.depth, budget.used, splitter)
@@ -331,6 +333,7 @@ class _Splitter:
             return False
         inside = (known & self.domain.masks[atom]).bit_count()
         return min(inside, total - inside) * 8 <= total
+
 
 def fix_ratio(fixed: tuple, atom: RatioGe, bit: int) -> tuple:
     """Fixed ratio atoms in a canonical order, so that equal regions compare and merge equal."""

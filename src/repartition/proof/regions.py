@@ -30,7 +30,7 @@ class Explorer:
         """Every leaf of the domain, in depth-first order, and the regions left when budget ran out."""
         tree = self.tree
         if tree is None:
-            tree = build_tree(self.model, self.semantics, budget)
+            tree = build_tree(self.model, self.semantics, budget, (self.cores, self.domain))
         else:
             budget.spend(tree.work)
         leaves: list[Leaf] = []

@@ -116,8 +116,8 @@ def verify(charter: "Charter | m.CharterModel", *, work: int | None = None) -> R
     work = DEFAULT_WORK if work is None else work
     if isinstance(charter, m.CharterModel):
         return _Verifier(charter, work, None, None).run()
-    compiled = charter._compiled
-    return _Verifier(charter.model, work, charter._semantics, compiled.tree).run()
+    tree = getattr(charter._compiled, "tree", None)  # None: a charter compiled without one (from a cache)
+    return _Verifier(charter.model, work, charter._semantics, tree).run()
 
 
 def _others(kind: str, count: int, partial: bool) -> str:

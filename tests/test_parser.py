@@ -7,7 +7,7 @@ import unicodedata
 import pytest
 
 import repartition
-from repartition.dsl.parser import build_parser, parse_tree, prepare_text
+from repartition.dsl.parser import MAX_NESTING, build_parser, parse_tree, prepare_text
 from repartition.errors import CharterError
 
 from conftest import FICHE, POLICIES
@@ -166,3 +166,82 @@ def test_motif_and_article_words_stay_names():
     tree = parse_tree(prepare_text(_ARTICLES), "t.regles")
     names = {str(t.children[0]) for t in tree.iter_subtrees() if t.data == "name"}
     assert {"motif du signalement", "article du bail"} <= names
+
+
+@pytest.mark.parametrize("declared, shape, length", [
+    ("code", None, None), ("code commune", "commune", None), ("Code  Commune", "commune", None),
+    ("code de 5 chiffres", "chiffres", 5), ("code de 1 chiffre", "chiffres", 1),
+    ("code de 8 caractères", "caracteres", 8), ("CODE DE 2 CARACTERES", "caracteres", 2),
+    ("code INSEE", "INSEE", None), ("code de cinq chiffres", "de cinq chiffres", None),
+])
+def test_codes_declare_their_shape(declared, shape, length):
+    """« code », « code commune », « code de N chiffres », « code de N caractères », any case or accents;
+    other words after « code » are kept for the checker to name."""
+    from repartition.dsl.builder import build_ast
+
+    text = f"données du ménage\n  x [x] : {declared}, peut être inconnu\n"
+    (field,) = [i for i in build_ast(parse_tree(prepare_text(text), "t.regles"), "t.regles").items
+                if type(i).__name__ == "FieldDecl"]
+    assert (field.type.kind, field.type.shape, field.type.length) == ("code", shape, length)
+    assert field.may_be_unknown
+
+
+def test_a_field_named_commune_after_a_plain_code_is_not_its_shape():
+    """A plain « code » followed by a field whose name starts with « commune » stays two fields: the
+    shape « code commune » is read on one line only."""
+    from repartition.dsl.builder import build_ast
+
+    text = ("données du ménage\n  x [x] : code\n  commune [commune] : code commune\n  y : code  # commentaire\n"
+            "  commune de naissance : code\n  code postal : code\n")
+    items = build_ast(parse_tree(prepare_text(text), "t.regles"), "t.regles").items
+    fields = [(i.name.text, i.type.shape) for i in items if type(i).__name__ == "FieldDecl"]
+    assert fields == [("x", None), ("commune", "commune"), ("y", None), ("commune de naissance", None),
+                      ("code postal", None)]
+
+
+NESTED = """charte « Imbrications »
+services
+  A : « A »
+  B : « B »
+données du ménage
+  n [n] : nombre entier d'au moins 0
+règle « R »
+  si {condition}
+  alors A
+règle « S »
+  sinon B
+"""
+
+
+def _groups(depth: int) -> str:
+    """`(n est au moins 1 et (n est au moins 2 ou (…)))`: « et » and « ou » alternating, `depth` deep."""
+    condition = "n est au moins 0"
+    for i in range(depth):
+        condition = f"(n est au moins {i + 1} {'ou' if i % 2 else 'et'} {condition})"
+    return condition
+
+
+@pytest.mark.parametrize("condition", ["non " * 50 + "n est 1", _groups(50), "(" * 50 + "n est 1" + ")" * 50])
+def test_fifty_levels_of_nesting_load(condition):
+    """MAX_NESTING levels of « non », of « et » / « ou » groups, of parentheses: the charter loads."""
+    assert MAX_NESTING == 50
+    charter = repartition.Charter.from_text(NESTED.format(condition=condition), name="n.regles", verify=False)
+    assert charter.route({"n": 1}).service in ("A", "B")
+
+
+@pytest.mark.parametrize("condition", [
+    "non " * 100_000 + "n est 1",
+    _groups(20_000),
+    "(" * 200_000 + "n est 1" + ")" * 200_000,
+    "(" * 1000 + "n est 1",  # and never closed
+    "non " * 51 + "n est 1",
+    _groups(51),
+])
+def test_any_nesting_past_the_limit_is_a_located_error(condition):
+    """However deep, a condition past MAX_NESTING is refused with a French error at its line and
+    column, before anything recursive runs: never RecursionError, SyntaxError or MemoryError."""
+    with pytest.raises(CharterError) as caught:
+        repartition.Charter.from_text(NESTED.format(condition=condition), name="n.regles")
+    (diagnostic,) = caught.value.diagnostics
+    assert diagnostic.span.line == 8 and diagnostic.span.column >= 6
+    assert "imbriqu" in diagnostic.message and "50" in diagnostic.message

@@ -204,10 +204,10 @@ def test_solver_matches_enumeration_on_ratio_regions():
             "règle « A »\n  si dette est au moins 1,5 fois le loyer et dette est au plus 2 fois le loyer\n"
             "  alors CAF\n")
     charter = repartition.Charter.from_text(text, name="r.regles", verify=False)
-    from repartition.proof.regions import Explorer, Budget
+    from repartition.proof.regions import DEFAULT_WORK, Budget, Explorer
 
     explorer = Explorer(charter.model)
-    leaves, pending = explorer.explore(Budget())
+    leaves, pending = explorer.explore(Budget(DEFAULT_WORK))
     assert not pending
     for leaf in leaves:
         point = solve(explorer.domain, leaf.region, leaf.fixed)

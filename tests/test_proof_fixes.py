@@ -274,7 +274,7 @@ def test_when_the_allowance_is_spent_the_effects_are_not_claimed(monkeypatch):
     were not computed rather than « rien d'autre ne change »."""
     from repartition.proof import fixes
 
-    monkeypatch.setattr(fixes, "REPORT_NODES", 0)
+    monkeypatch.setattr(fixes, "REPORT_WORK", 0)
     text = (FAULTY / "conflit.regles").read_text(encoding="utf-8")
     (problem,) = _problems(text, "conflit")
     assert [c.code.startswith("règle ") for c in problem.correction.choices] == [True, True]

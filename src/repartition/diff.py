@@ -202,8 +202,11 @@ def _common_fields(old: m.CharterModel, new: m.CharterModel) -> tuple[list[_Comm
             low = None if None in lows else min(lows)
             high = None if None in highs else max(highs)
             field_type = (m.IntType if kind == "int" else m.MoneyType)(low, high)
+        elif kind == "code":  # two shapes: compared over every code (the notes say the shapes changed)
+            shapes = {f.type for f in present}
+            field_type = shapes.pop() if len(shapes) == 1 else m.CodeType()
         else:
-            field_type = {"bool": m.BoolType, "date": m.DateType, "code": m.CodeType}[kind]()
+            field_type = {"bool": m.BoolType, "date": m.DateType}[kind]()
         synthetic = m.Field(label, machine, field_type, index, may_be_unknown=unknown)
         fields.append(_CommonField(synthetic, kind, a, b, ordered))
         notes.extend(_field_notes(a, b, kind))
@@ -232,6 +235,9 @@ def _field_notes(a: m.Field | None, b: m.Field | None, kind: str) -> list[str]:
             notes.append(f"ordre des étapes de « {b.label} » : {', '.join(olds)} → {', '.join(news)}")
     if kind in ("int", "money") and (a.type.minimum, a.type.maximum) != (b.type.minimum, b.type.maximum):
         notes.append(f"bornes de « {b.label} » : {_bounds(a)} → {_bounds(b)}")
+    if kind == "code" and a.type != b.type:
+        notes.append(f"forme des codes de « {b.label} » : {a.type.wording} → {b.type.wording} ; un code qui "
+                     f"n'a pas la forme d'une version y est refusé")
     if a.may_be_unknown != b.may_be_unknown:
         notes.append(f"« {b.label} » " + ("peut désormais être inconnu" if b.may_be_unknown
                                          else "ne peut plus être inconnu"))
@@ -265,12 +271,20 @@ class _Side:
             if common.kind == "enum":
                 self.enum_map[own.index] = tuple(common.values.index(v.machine) for v in own.type.values)
         self.rules = [r.index for r in model.rules if not r.is_default]
-        self.cores = {r.index: self._translate(lower(r.condition)) for r in model.rules if not r.is_default}
+        memo: dict = {}
+        self._translated: dict[int, tuple] = {}  # by identity: definitions make the conditions graphs
+        self.cores = {r.index: self._translate(lower(r.condition, memo)) for r in model.rules if not r.is_default}
         self.validity = _validity(fields, which)
         self.relevant = {r: [self.cores[r]] + [self.cores[e] for e in self.semantics.overriders[r]]
                          for r in self.rules}
 
     def _translate(self, core):
+        found = self._translated.get(id(core))
+        if found is None or found[0] is not core:  # the core is kept with it: its id stays its own
+            found = self._translated[id(core)] = (core, self._translated_once(core))
+        return found[1]
+
+    def _translated_once(self, core):
         match core:
             case And(operands=ops):
                 return And(tuple(self._translate(o) for o in ops))

@@ -6,6 +6,7 @@ import hashlib
 import re
 from fractions import Fraction
 from pathlib import Path
+from typing import Callable
 
 from .. import model as m
 from ..errors import CharterError, Diagnostic, Span
@@ -13,26 +14,36 @@ from ..values import BadValue, read_date
 from . import ast
 from .names import machine_name, normalize, suggest
 from .mistakes import number_in_words, thousands_hint
-from .parser import source_line
-from .tables import read_table
+from .parser import MAX_NESTING, source_line, too_deep
+from .tables import TableFile, read_table
 
 __all__ = ["check", "invalid_date"]
 
+_MAX_LISTED = 20  # service codes listed when one is unknown
+
 _ORDERED_OPS = {"ge", "le", "gt", "lt"}
+_MAX_CODE_LENGTH = 40  # « code de N chiffres »: longer is surely a typing mistake
+_MAX_BAD_KEYS = 10  # misshapen codes reported one by one per table; past it, counted
+_MAX_SUGGESTIONS = 50  # past them, errors go without a suggestion (as many as a CharterError shows)
 _OP_WORDS = {"ge": "au moins", "le": "au plus", "gt": "plus de", "lt": "moins de"}
 
 
-def check(tree: ast.CharterFile, text: str, base_dir: Path | None, sha256: "hashlib._Hash") -> m.CharterModel:
-    """Resolve names and types; raise CharterError listing every problem found."""
-    return _Checker(tree, text, base_dir, sha256).run()
+def check(tree: ast.CharterFile, text: str, base_dir: Path | None, sha256: "hashlib._Hash",
+          read_table: Callable[[ast.TableDecl, Path | None], TableFile] = read_table) -> m.CharterModel:
+    """Resolve names and types; raise CharterError listing every problem found.
+
+    `read_table(declaration, base_dir)` reads a table file (the charter keeps its bytes, and a
+    pickled charter is rebuilt from them without reading files)."""
+    return _Checker(tree, text, base_dir, sha256, read_table).run()
 
 
 class _Checker:
-    def __init__(self, tree, text, base_dir, sha256):
+    def __init__(self, tree, text, base_dir, sha256, read_table):
         self.tree = tree
         self.text = text
         self.base_dir = base_dir
         self.sha = sha256
+        self.read_table = read_table
         self.diagnostics: list[Diagnostic] = []
         self.fields: dict[str, m.Field] = {}  # normalized label or machine name → field
         self.field_list: list[m.Field] = []
@@ -40,14 +51,25 @@ class _Checker:
         self.sets: dict[str, ast.SetDecl] = {}
         self.tables: dict[str, m.Table] = {}
         self.unreadable_tables: set[str] = set()  # declared, already reported: no "table inconnue" too
+        self.checked_tables: set[tuple] = set()  # (table, code type) whose keys have had their shape checked
         self.definition_decls: dict[str, ast.DefinitionDecl] = {}
         self.definitions: dict[str, m.Definition] = {}
+        self._depths: dict[int, int] = {}  # id of a resolved definition → its nesting levels
+        self._tainted: set[str] = set()  # definitions using a definition refused for its nesting
+        self._chain_reported = False  # a chain of definitions too long to resolve has been reported
         self._resolving: list[str] = []
+        self._suggestions = _MAX_SUGGESTIONS
 
     # ---- reporting ----
+    def _suggest(self, name: str, candidates) -> str:
+        """« vouliez-vous dire … » among `candidates()` for the first _MAX_SUGGESTIONS mistakes: each
+        compares the name with every candidate, and a file may have thousands of each."""
+        self._suggestions -= 1
+        return suggest(name, candidates()) if self._suggestions >= 0 else ""
+
     def error(self, message: str, span: Span | None) -> None:
         line = source_line(self.text, span.line) if span is not None and span.file == self.tree.name else None
-        self.diagnostics.append(Diagnostic(message, span, line))
+        self.diagnostics.append(Diagnostic(message, span, line, code="charte"))
 
     # ---- the walk ----
     def run(self) -> m.CharterModel:
@@ -113,7 +135,8 @@ class _Checker:
             self._definition(decl.name, decl.span)
         rules = self._rules(rule_decls)
         indicator_list = tuple(
-            m.Indicator(d.name, self.condition(d.condition), span=d.span) for d in indicators
+            m.Indicator(d.name, self._nested(self.condition(d.condition), d.condition.span), span=d.span)
+            for d in indicators
         )
         example_list = tuple(self._example(e, rules) for e in examples)
         validity = header.get("Validity")
@@ -185,7 +208,15 @@ class _Checker:
         if spec.kind == "date":
             return m.DateType()
         if spec.kind == "code":
-            return m.CodeType()
+            if spec.shape not in (None, "commune", "chiffres", "caracteres"):
+                self.error(f"forme de code inconnue « code {spec.shape} » pour « {label} » : écrivez « code », "
+                           f"« code commune », « code de 5 chiffres » ou « code de 8 caractères »", spec.span)
+                return None
+            if spec.length is not None and not 1 <= spec.length <= _MAX_CODE_LENGTH:
+                self.error(f"longueur de code invalide pour « {label} » : de 1 à {_MAX_CODE_LENGTH} "
+                           f"chiffres ou caractères", spec.span)
+                return None
+            return m.CodeType(spec.shape, spec.length)
         if spec.kind in ("stage", "choice"):
             values, seen = [], {}
             for v in spec.values:
@@ -208,7 +239,7 @@ class _Checker:
             self.error(f"table « {decl.name} » déjà déclarée", decl.span)
             return
         try:
-            table = read_table(decl, self.base_dir)
+            table = self.read_table(decl, self.base_dir)
         except CharterError as error:
             for diagnostic in error.diagnostics:  # those of the table file come with their line
                 if diagnostic.span is not None and diagnostic.span.file == self.tree.name:
@@ -222,6 +253,21 @@ class _Checker:
             decl.name, decl.file, decl.key, decl.value, table.mapping, decl.missing,
             hashlib.sha256(table.raw).hexdigest(), decl.motif, table.labels, span=decl.span,
             key_lines=table.key_lines)
+
+    def _check_table_keys(self, table: m.Table, field: m.Field) -> None:
+        """Every key of a table used with a code field has the field's shape: else an error at its line."""
+        if field.type.shape is None or (table.name, field.type) in self.checked_tables:
+            return
+        self.checked_tables.add((table.name, field.type))
+        bad = [key for key in table.mapping if not field.type.fits(key)]
+        path = str((self.base_dir or Path(".")) / table.path)
+        for key in bad[:_MAX_BAD_KEYS]:
+            line = table.key_lines[key]
+            self.error(f"table « {table.path} », ligne {line} : code « {key} » invalide pour « {field.label} » : "
+                       f"attendu {field.type.expected}", Span(path, line, 1, line, 2))
+        if len(bad) > _MAX_BAD_KEYS:
+            self.error(f"table « {table.path} » : {len(bad) - _MAX_BAD_KEYS} autres codes invalides pour "
+                       f"« {field.label} »", table.span)
 
     def _declare_service(self, decl: ast.ServiceDecl) -> None:
         if decl.code in self.services:
@@ -238,6 +284,7 @@ class _Checker:
                 self.error(f"la table « {table.name} » n'a pas de colonne valeur : "
                            f"ajoutez « , valeur « colonne » » à sa déclaration", decl.unit.span)
             elif table is not None and field is not None:
+                self._check_table_keys(table, field)
                 unit = m.Unit(table, field)
         self.services[decl.code] = m.Service(decl.code, decl.label, unit, span=decl.span)
 
@@ -248,14 +295,15 @@ class _Checker:
     def _field(self, name: ast.Name) -> m.Field | None:
         found = self.fields.get(normalize(name.text))
         if found is None:
-            hint = suggest(name.text, [f.label for f in self.field_list] + [d.name for d in self.definition_decls.values()])
+            hint = self._suggest(name.text, lambda: [f.label for f in self.field_list]
+                                 + [d.name for d in self.definition_decls.values()])
             self.error(f"donnée inconnue « {name.text} »{hint}", name.span)
         return found
 
     def _table(self, name: str, span) -> m.Table | None:
         found = self.tables.get(normalize(name))
         if found is None and normalize(name) not in self.unreadable_tables:
-            hint = suggest(name, [t.name for t in self.tables.values()])
+            hint = self._suggest(name, lambda: [t.name for t in self.tables.values()])
             self.error(f"table inconnue « {name} »{hint}", span)
         return found
 
@@ -263,16 +311,22 @@ class _Checker:
         found = self.services.get(code)
         if found is None:
             codes = list(self.services)
-            close = suggest(code, codes) or next((f" ; vouliez-vous dire « {c} » ?" for c in codes
-                                                  if code.startswith(c) or c.startswith(code)), "")
-            known = f" (services déclarés : {', '.join(codes)})" if codes else " ; déclarez-le sous « services »"
+            close = self._suggest(code, lambda: codes) or next(
+                (f" ; vouliez-vous dire « {c} » ?" for c in codes if code.startswith(c) or c.startswith(code)), "")
+            shown = ", ".join(codes[:_MAX_LISTED]) + (", …" if len(codes) > _MAX_LISTED else "")
+            known = f" (services déclarés : {shown})" if codes else " ; déclarez-le sous « services »"
             self.error(f"service inconnu {code}{close}{known}", span)
         return found
 
     def _definition(self, name: str, span) -> m.Definition | None:
         key = normalize(name)
         if key in self.definitions:
-            return self.definitions[key]
+            found = self.definitions[key]
+            if id(found) in self._depths:
+                return found
+            if self._resolving:  # refused, already reported: so is any definition using it, silently
+                self._tainted.add(self._resolving[-1])
+            return None
         decl = self.definition_decls.get(key)
         if decl is None:
             return None
@@ -280,14 +334,49 @@ class _Checker:
             cycle = " → ".join(f"« {n} »" for n in self._resolving[self._resolving.index(key):] + [key])
             self.error(f"définitions circulaires : {cycle}", span)
             return None
+        if len(self._resolving) >= MAX_NESTING:  # each definition adds a level: refuse before recursing on
+            if not self._chain_reported:  # once: a long chain would report itself every MAX_NESTING links
+                self.error(too_deep(None), span)
+                self._chain_reported = True
+            self._tainted.update(self._resolving)
+            self.definitions[key] = m.Definition(decl.name, None, span=decl.span)  # refused: its uses too
+            return None
         self._resolving.append(key)
         try:
             condition = self.condition(decl.condition)
         finally:
             self._resolving.pop()
+        levels = self._levels(condition)
+        if key in self._tainted:
+            condition = None
+        elif levels > MAX_NESTING:
+            self.error(too_deep(levels), decl.condition.span)
+            condition = None
         definition = m.Definition(decl.name, condition, decl.motif, span=decl.span)
         self.definitions[key] = definition
+        if condition is None:
+            return None
+        self._depths[id(definition)] = levels
         return definition
+
+    def _levels(self, condition) -> int:
+        """How deep a resolved condition nests (MAX_NESTING explains what counts); a used definition
+        counts as one level more than its own condition."""
+        match condition:
+            case m.Not(operand=op):
+                return 1 + self._levels(op)
+            case m.All(operands=ops) | m.Any(operands=ops):
+                return 1 + max(map(self._levels, ops))
+            case m.DefinitionRef(definition=d):
+                return 1 + self._depths[id(d)]
+        return 0
+
+    def _nested(self, condition, span):
+        """The condition, or None (reported) when definitions make it nest too deep."""
+        if condition is not None and (levels := self._levels(condition)) > MAX_NESTING:
+            self.error(too_deep(levels), span)
+            return None
+        return condition
 
     # ---- constants ----
     def _date(self, value: ast.Value) -> int | None:
@@ -312,12 +401,13 @@ class _Checker:
             if isinstance(field_type, m.DateType) and kind == "date":
                 return read_date(text)
             if isinstance(field_type, m.CodeType) and kind in ("string", "number", "word", "code"):
-                return text
+                return field_type.read(text)
             if isinstance(field_type, m.EnumType) and kind in ("word", "string"):
                 index = field_type.index(text)
                 if index is not None:
                     return index
-                hint = suggest(text, [v.label for v in field_type.values]) or f" : attendu {_expected(field_type)}"
+                hint = (self._suggest(text, lambda: [v.label for v in field_type.values])
+                        or f" : attendu {_expected(field_type)}")
                 self.error(f"valeur inconnue « {text} » pour « {label} »{hint}", value.span)
                 return None
         except BadValue as error:
@@ -419,6 +509,7 @@ class _Checker:
                 self.error(f"« {field.label} » n'est pas un code : elle ne peut pas être cherchée "
                            f"dans la table « {table.name} »", span)
                 return None
+            self._check_table_keys(table, field)
             return m.Among(field, table.keys, source=table.name, span=span)
         if key in self.sets:
             decl = self.sets[key]
@@ -428,8 +519,9 @@ class _Checker:
             return m.Among(field, frozenset(values), source=decl.name, span=span)
         if key in self.unreadable_tables:
             return None
-        names = [s.name for s in self.sets.values()] + [t.name for t in self.tables.values()]
-        self.error(f"ensemble ou table inconnu(e) « {name.text} »{suggest(name.text, names)}", name.span)
+        hint = self._suggest(name.text, lambda: [s.name for s in self.sets.values()]
+                             + [t.name for t in self.tables.values()])
+        self.error(f"ensemble ou table inconnu(e) « {name.text} »{hint}", name.span)
         return None
 
     def _ratio(self, field: m.Field, op: str, operand: ast.Multiple, span):
@@ -474,7 +566,7 @@ class _Checker:
             for name in decl.exceptions:
                 target = by_name.get(normalize(name.text))
                 if target is None:
-                    hint = suggest(name.text, [d.name for d in decls])
+                    hint = self._suggest(name.text, lambda: [d.name for d in decls])
                     self.error(f"règle inconnue « {name.text} »{hint}", name.span)
                 elif target == index:
                     self.error(f"la règle « {decl.name} » ne peut pas être une exception à elle-même", name.span)
@@ -487,7 +579,9 @@ class _Checker:
                 self.error("la règle par défaut ne peut pas être une exception", decl.span)
             overrides.append(tuple(dict.fromkeys(targets)))
             service = self._service(decl.service, decl.service_span)
-            condition = self.condition(decl.condition) if decl.condition is not None else None
+            condition = None
+            if decl.condition is not None:
+                condition = self._nested(self.condition(decl.condition), decl.condition.span)
             rules.append((decl, service, condition))
         self._check_cycles(decls, overrides)
         return tuple(
@@ -497,22 +591,31 @@ class _Checker:
         )
 
     def _check_cycles(self, decls, overrides) -> None:
+        """Report each cycle of exceptions, by a depth-first walk without recursion (a chain of
+        exceptions may be thousands of rules long)."""
         state = [0] * len(decls)  # 0 new, 1 on the path, 2 done
-
-        def visit(node: int, path: list[int]) -> None:
-            state[node] = 1
-            for target in overrides[node]:
-                if state[target] == 1:
-                    cycle = path[path.index(target):] + [target] if target in path else [node, target]
-                    names = " → ".join(f"« {decls[i].name} »" for i in cycle)
+        for start in range(len(decls)):
+            if state[start]:
+                continue
+            path, position = [start], {start: 0}
+            state[start] = 1
+            stack = [iter(overrides[start])]
+            while stack:
+                node = path[-1]
+                target = next(stack[-1], None)
+                if target is None:
+                    state[node] = 2
+                    del position[node]
+                    path.pop()
+                    stack.pop()
+                elif state[target] == 1:
+                    names = " → ".join(f"« {decls[i].name} »" for i in path[position[target]:] + [target])
                     self.error(f"exceptions circulaires : {names}", decls[node].span)
                 elif state[target] == 0:
-                    visit(target, path + [target])
-            state[node] = 2
-
-        for start in range(len(decls)):
-            if state[start] == 0:
-                visit(start, [start])
+                    state[target] = 1
+                    position[target] = len(path)
+                    path.append(target)
+                    stack.append(iter(overrides[target]))
 
     # ---- examples ----
     def _example(self, decl: ast.ExampleDecl, rules) -> m.Example:
@@ -537,7 +640,7 @@ class _Checker:
         if decl.rule is not None:
             match = [r for r in rules if normalize(r.name) == normalize(decl.rule.text)]
             if not match:
-                hint = suggest(decl.rule.text, [r.name for r in rules])
+                hint = self._suggest(decl.rule.text, lambda: [r.name for r in rules])
                 self.error(f"règle inconnue « {decl.rule.text} »{hint}", decl.rule.span)
             else:
                 rule = match[0].name

@@ -13,7 +13,6 @@ exactly there and never unknown); the tests add it and prove the charter again.
 from __future__ import annotations
 
 import functools
-import time
 
 import attrs
 from attrs import frozen
@@ -25,19 +24,20 @@ from ..dsl.formatter import condition_lines, rule_head
 from ..dsl.interpreter import Interpreter
 from ..dsl.lowering import Domain, fields_of, lower
 from ..errors import NoDecision
-from ..semantics import CONFLICT, DECIDED, GAP, UNDETERMINED, F, Semantics
+from ..semantics import CONFLICT, DECIDED, GAP, UNDETERMINED, Semantics, members
 from .examples import Undecided, external, solve
 from .problems import Problem, describe, simplify
-from .regions import Budget, Explorer
+from .regions import DEFAULT_WORK, Budget, Explorer
 from .wording import box_condition, named_sets
 
 __all__ = ["Effect", "Choice", "Correction", "correct", "changes", "MAX_CORRECTED"]
 
 #: Problems that get a correction, in report order (the rest of a long report only says what is wrong).
 MAX_CORRECTED = 12
-#: Regions and seconds allowed to compute what one choice changes, and all the choices of a report.
-CHOICE_NODES, CHOICE_SECONDS = 100_000, 3.0
-REPORT_NODES, REPORT_SECONDS = 400_000, 10.0
+#: Units of work (as the proof counts them) allowed to compute what one choice changes, and what
+#: all the choices of a report change: a few times the proof's own allowance.
+CHOICE_WORK = DEFAULT_WORK
+REPORT_WORK = 4 * DEFAULT_WORK
 _MAX_CHOICES = 3  # ways to settle a conflict between many rules, or to test many unknown data
 _MAX_DRAFT_BOXES = 8  # beyond, a drafted condition would be too long to read: a default rule is proposed
 _NOTHING_ELSE = "rien d'autre ne change"
@@ -173,7 +173,7 @@ class _Context:
         self.index = {r.name: r for r in model.rules}
         self.taken: set[str] = set()
         self.default: Choice | None = None
-        self.nodes_left, self.deadline = REPORT_NODES, None
+        self.work_left = REPORT_WORK
 
     def rules(self, problem: Problem) -> list[m.Rule]:
         return [self.index[name] for name, _ in problem.rules]
@@ -208,14 +208,11 @@ class _Context:
 
     def changes(self, changed: m.CharterModel, first: str | None = None) -> tuple[tuple[Effect, ...], bool]:
         """What a change changes, within what is left of the report's allowance (nothing when spent)."""
-        now = time.perf_counter()
-        if self.deadline is None:
-            self.deadline = now + REPORT_SECONDS
-        if self.nodes_left <= 0 or now >= self.deadline:
+        if self.work_left <= 0:
             return (), False
-        budget = Budget(min(CHOICE_NODES, self.nodes_left), min(CHOICE_SECONDS, self.deadline - now))
+        budget = Budget(min(CHOICE_WORK, self.work_left))
         found = changes(self.model, changed, first=first, budget=budget)
-        self.nodes_left -= budget.used
+        self.work_left -= budget.used
         return found
 
     def settles(self, changed: m.CharterModel, problem: Problem) -> bool:
@@ -363,18 +360,22 @@ def changes(model: m.CharterModel, changed: m.CharterModel, *, first: str | None
     household routed through both by the interpreter; and whether the budget allowed all of them.
     The region described as `first` comes first, then those that were not routed before.
 
-    One exploration fixes both outcomes on each region: the changed conditions join the model as
-    extra rules, and the domain is split until every rule's part is fixed in both charters.
+    One exploration fixes both outcomes on each region: the rules whose part may differ (a changed
+    condition or new exceptions, theirs or those of a rule above them) join the model again as they
+    are in the changed one, and the domain is split until every rule's part is fixed (`_Pair`).
     """
-    count = len(model.rules)
-    moved = [r for r in changed.rules if not r.is_default
-             and (r.index >= count or model.rules[r.index].condition != r.condition)]
-    copies = tuple(attrs.evolve(r, index=count + k, overrides=()) for k, r in enumerate(moved))
-    both = attrs.evolve(model, rules=model.rules + copies)
-    at = {r.index: count + k for k, r in enumerate(moved)}
-    semantics = _Pair(both, Semantics(model), Semantics(changed), at)
-    explorer = Explorer(both, semantics)
-    leaves, pending = explorer.explore(budget or Budget(CHOICE_NODES, CHOICE_SECONDS))
+    old, new = Semantics(model), Semantics(changed)
+    copy_of = {j: len(model.rules) + k for k, j in enumerate(_affected(model, changed, old, new))}
+    rules = []
+    for rule in model.rules:  # a rule the same in both also sets aside, in the copies, what it sets aside
+        extra = tuple(copy_of[t] for t in changed.rules[rule.index].overrides if t in copy_of)
+        rules.append(attrs.evolve(rule, overrides=rule.overrides + extra) if rule.index not in copy_of else rule)
+    for j, index in copy_of.items():
+        rule = changed.rules[j]
+        rules.append(attrs.evolve(rule, index=index, overrides=tuple(copy_of[t] for t in rule.overrides)))
+    both = attrs.evolve(model, rules=tuple(rules))
+    explorer = Explorer(both, _Pair(both, old, new, copy_of))
+    leaves, pending = explorer.explore(budget or Budget(CHOICE_WORK))
     complete = not pending
     found: dict[tuple, list] = {}
     for leaf in leaves:
@@ -399,63 +400,45 @@ def changes(model: m.CharterModel, changed: m.CharterModel, *, first: str | None
     return tuple(effects), complete
 
 
+def _affected(model: m.CharterModel, changed: m.CharterModel, old: Semantics, new: Semantics) -> list[int]:
+    """The changed model's rules whose part may differ from the model's: a new or changed condition,
+    other rules above them, or a rule above them whose condition changed (and so every rule below
+    one of them). The others are the same in both: same condition, same rules above, unchanged."""
+    count = len(model.rules)
+    conditions = {r.index for r in changed.rules if not r.is_default
+                  and (r.index >= count or model.rules[r.index].condition != r.condition)}
+    affected = 0
+    for j in new.ordinary:
+        above_old = old.above[j] if j < count else 0
+        if j in conditions or new.above[j] != above_old or any(new.above[j] >> c & 1 for c in conditions):
+            affected |= (1 << j) | new.below[j]
+    return list(members(affected))
+
+
 class _Pair(Semantics):
-    """Both charters' meaning over one model holding the rules of the first and, after them, the
-    changed conditions of the second: a rule's class is the pair of its classes in each, and an
-    outcome the pair of outcomes, so that splitting until classes are fixed fixes both outcomes.
+    """Both charters' meaning over one model holding the first's rules and, after them, the
+    second's rules whose part may differ: a leaf where every rule's part is fixed fixes both
+    outcomes, and its outcome is the pair of them."""
 
-    Outcomes can only differ where a changed condition, or a new exception of some rule, may hold
-    (is not false in both): elsewhere every rule's class is the same in both charters, so the
-    regions there are left unsplit.
-    """
-
-    def __init__(self, both: m.CharterModel, old: Semantics, new: Semantics, at: dict[int, int]):
+    def __init__(self, both: m.CharterModel, old: Semantics, new: Semantics, copy_of: dict[int, int]):
         super().__init__(both)
         self.old, self.new = old, new
-        count = len(old.services)
-        self.old_count = count
-        self.new_at = tuple(at.get(j, j) for j in range(len(new.services)))  # where the second's values are
-        self.added = {at[j]: j for j in at if j >= count}  # extra rules that only the second has
-        self.new_default = new.default
-        triggers = {i for j in at for i in (at[j], j) if i < len(self.services)}
-        for j in new.ordinary:
-            gained = set(new.overriders[j]) - set(old.overriders[j] if j < count else ())
-            triggers.update(self.new_at[o] for o in gained)
-        # A rule added as a default changes the outcome wherever no other rule holds: nothing to skip.
-        self.triggers = () if new.default is not None and new.default >= count else tuple(sorted(triggers))
-        overriders = list(self.overriders)
-        for r in range(len(overriders)):
-            j = self._new_rule(r)
-            mine = set(old.overriders[r]) if r < count else set()
-            if j is not None:
-                mine.update(self.new_at[o] for o in (j,) + new.overriders[j])
-            mine.update(self.triggers)
-            mine.discard(r)
-            overriders[r] = tuple(sorted(mine))
-        self.overriders = tuple(overriders)
+        self.old_bits = (1 << len(old.services)) - 1
+        self.kept = sum(1 << j for j in new.ordinary if j not in copy_of) & self.old_bits
+        self.moved = tuple(copy_of.items())
 
-    def _new_rule(self, r: int) -> int | None:
-        """The second charter's rule whose class is judged under this rule's index, if any."""
-        if r < self.old_count:
-            return r if r < len(self.new_at) and r in self.new.ordinary else None
-        return self.added.get(r)
+    def resolve_bits(self, true: int, unknown: int, among: int | None = None):
+        bits = self.old_bits
+        return (self.old.resolve_bits(true & bits, unknown & bits, None if among is None else among & bits),
+                self.new.resolve_bits(self._new(true), self._new(unknown), None if among is None else self._new(among)))
 
-    def possible_classes(self, rule: int, possible: dict[int, int]) -> set:
-        if self.triggers and all(possible[t] == F for t in self.triggers):
-            return {"same"}  # no change can hold here: both charters agree on every household
-        old = self.old.possible_classes(rule, possible) if rule < self.old_count else {"-"}
-        j = self._new_rule(rule)
-        if j is None:
-            return {(c, "-") for c in old}
-        mine = {k: possible[self.new_at[k]] for k in (j,) + self.new.overriders[j]}
-        return {(a, b) for a in old for b in self.new.possible_classes(j, mine)}
-
-    def classify(self, values: tuple):
-        return self.old.classify(values[:self.old_count])
-
-    def resolve(self, values: tuple):
-        new = tuple(None if j == self.new_default else values[i] for j, i in enumerate(self.new_at))
-        return (self.old.resolve(values[:self.old_count]), self.new.resolve(new))
+    def _new(self, bits: int) -> int:
+        """Rules of the combined model as the changed model's rules: the same, then the copies."""
+        out = bits & self.kept
+        for rule, copy in self.moved:
+            if bits >> copy & 1:
+                out |= 1 << rule
+        return out
 
 
 def _example(domain: Domain, model: m.CharterModel, changed: m.CharterModel, leaves, keys) -> dict | None:

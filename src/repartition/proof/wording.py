@@ -11,9 +11,10 @@ from ..dsl.lowering import F, T, Domain, FieldCells, RatioGe
 from ..values import date_text
 from .examples import intervals
 
-__all__ = ["box_parts", "field_text", "cells_text", "ratio_text", "named_sets", "box_condition"]
+__all__ = ["box_parts", "field_text", "cells_text", "ratio_text", "named_sets", "set_facts", "box_condition"]
 
 _MAX_CODES = 8  # codes listed before summarising
+_MAX_INTERVALS = 8  # intervals of a number listed before summarising (a `parmi` list makes thousands)
 #: A ratio atom (offset 0: ≥, offset 1: >) when true or false, as the rules word it.
 _RATIO_WORDS = {(T, 0): "au moins", (T, 1): "plus de", (F, 0): "moins de", (F, 1): "au plus"}
 
@@ -54,6 +55,7 @@ def ratio_text(domain: Domain, atom: RatioGe, truth: int) -> str:
 def named_sets(model: m.CharterModel) -> dict[int, dict[str, frozenset]]:
     """Per field index, the named sets and tables its rules test (name → codes), to name them back."""
     found: dict[int, dict[str, frozenset]] = {}
+    seen: set[int] = set()  # definitions already walked: each once, however often it is used
 
     def visit(node) -> None:
         match node:
@@ -64,7 +66,8 @@ def named_sets(model: m.CharterModel) -> dict[int, dict[str, frozenset]]:
             case m.All(operands=ops) | m.Any(operands=ops):
                 for op in ops:
                     visit(op)
-            case m.DefinitionRef(definition=d):
+            case m.DefinitionRef(definition=d) if id(d) not in seen:
+                seen.add(id(d))
                 visit(d.condition)
 
     for rule in model.rules:
@@ -96,8 +99,10 @@ def _known_words(cells: FieldCells, known: int, sets: dict, stages: tuple | None
         return _enum_words(kind, bits, stages)
     if isinstance(kind, m.CodeType):
         return _codes_words(cells, bits, sets)
-    texts = [_interval(cells.field, low, high) for low, high in intervals(cells, known)]
-    return " ou ".join(t for t, _ in texts), texts[0][1]
+    found = intervals(cells, known)
+    texts = [_interval(cells.field, low, high) for low, high in found[:_MAX_INTERVALS]]
+    more = f" ou {len(found) - _MAX_INTERVALS} autres valeurs" if len(found) > _MAX_INTERVALS else ""
+    return " ou ".join(t for t, _ in texts) + more, texts[0][1]
 
 
 def _enum_words(kind: m.EnumType, chosen: list[int], stages: tuple | None) -> tuple[str, bool]:
@@ -122,7 +127,7 @@ def _enum_words(kind: m.EnumType, chosen: list[int], stages: tuple | None) -> tu
 
 def _codes_words(cells: FieldCells, chosen: list[int], sets: dict) -> tuple[str, bool]:
     """The named sets the codes are in or out of when they say exactly which, else the codes."""
-    facts = _set_facts(cells, chosen, sets)
+    facts = set_facts(cells, chosen, sets)
     if facts:
         return " et ".join(f"{'dans' if inside else 'hors de'} « {name} »" for name, inside in facts), False
     named = frozenset().union(*(cells.cells[b][1] for b in chosen))
@@ -132,7 +137,7 @@ def _codes_words(cells: FieldCells, chosen: list[int], sets: dict) -> tuple[str,
     return ("parmi " + _codes_list(named), False) if len(named) > 1 else (next(iter(named)), True)
 
 
-def _set_facts(cells: FieldCells, chosen: list[int], sets: dict) -> list[tuple[str, bool]]:
+def set_facts(cells: FieldCells, chosen: list[int], sets: dict) -> list[tuple[str, bool]]:
     """Fewest (set, inside) facts true of the chosen cells and of no other cell; [] if there are none."""
 
     def inside(bit: int, values) -> bool:
@@ -281,7 +286,7 @@ def _enum_condition(subject: ast.Name, kind: m.EnumType, chosen: list[int], stag
 
 
 def _codes_condition(subject: ast.Name, cells: FieldCells, chosen: list[int], sets: dict) -> ast.Expr:
-    facts = _set_facts(cells, chosen, sets)
+    facts = set_facts(cells, chosen, sets)
     if facts:
         return _all([ast.Comparison(subject, not inside, "within", (ast.Value("string", name),))
                      for name, inside in facts])

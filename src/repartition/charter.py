@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from pathlib import Path
+from types import CodeType
 from typing import Mapping
 
+from . import cache as _cache
 from . import model as m
 from .decision import Decision, ValidatedHousehold
-from .dsl.builder import build_ast
-from .dsl.checker import check
-from .dsl.codegen import compile_charter
-from .dsl.interpreter import Interpreter
-from .dsl.lowering import fields_of, lower
-from .dsl.parser import parse_tree, prepare_text, source_line
-from .examples import run_examples
+from .dsl.loader import Generated, load
 from .errors import (CharterError, CharterNotProven, Diagnostic, InvalidHousehold, NoDecision,
-                     RepartitionError, Span, os_reason)
+                     RepartitionError, Span, os_reason, source_line)
 from .semantics import DECIDED, Outcome, Semantics
+
+# A charter found in the compiled-charter cache needs none of the parser (nor Lark), the checker,
+# the code generator or the proof: those modules are imported where a charter is compiled.
 
 __all__ = ["Charter", "load_charter", "ENGINES"]
 
@@ -26,19 +26,32 @@ ENGINES = ("compile", "interprete")
 
 
 def load_charter(path: str | Path, *, verify: bool = True, engine: str = "compile",
-                 date: object = None) -> "Charter":
+                 date: object = None, cache: bool = True) -> "Charter":
     """Read, check and compile a rule file; table files are found relative to its folder.
 
     Given a folder of versions (or a `date`), the version in force at that date (today by
-    default) is chosen, as `repartition.versions.load_charter` explains.
+    default) is chosen, as `repartition.versions.load_charter` explains. With `cache` (and unless
+    REPARTITION_CACHE=0), an unchanged charter is taken from the compiled-charter cache
+    (`repartition.cache`) instead of being compiled and proven again.
     """
     path = Path(path)
     if date is not None or path.is_dir():
         from .versions import load_charter as load_version  # versions imports this module
 
-        return load_version(path, date=date, verify=verify, engine=engine)
+        return load_version(path, date=date, verify=verify, engine=engine, cache=cache)
     raw, text = read_charter_file(path)
-    return Charter._build(text, str(path), path.parent, raw, verify, engine)
+    return Charter._build(text, str(path), path.parent, raw, verify, engine, cache)
+
+
+def _compile_text(text: str, name: str, base_dir: Path | None, raw: bytes) -> tuple[m.CharterModel, str]:
+    """Parse and check a charter's text: its model, and the text as prepared for messages."""
+    from .dsl.builder import build_ast
+    from .dsl.checker import check
+    from .dsl.parser import parse_tree, prepare_text
+
+    prepared = prepare_text(text)
+    tree = build_ast(parse_tree(prepared, name), name)
+    return check(tree, prepared, base_dir, hashlib.sha256(raw)), prepared
 
 
 def read_charter_file(path: Path) -> tuple[bytes, str]:
@@ -63,25 +76,39 @@ class Charter:
 
     @classmethod
     def from_text(cls, text: str, *, name: str, base_dir: str | Path | None = None,
-                  verify: bool = True, engine: str = "compile") -> "Charter":
-        """A charter from its text; `name` appears in messages, `base_dir` locates its tables."""
+                  verify: bool = True, engine: str = "compile", cache: bool = True) -> "Charter":
+        """A charter from its text; `name` appears in messages, `base_dir` locates its tables;
+        `cache` as `load_charter` says."""
         base = Path(base_dir) if base_dir is not None else None
-        return cls._build(text, name, base, text.encode("utf-8"), verify, engine)
+        return cls._build(text, name, base, text.encode("utf-8"), verify, engine, cache)
 
     @classmethod
     def _build(cls, text: str, name: str, base_dir: Path | None, raw: bytes, verify: bool,
-               engine: str) -> "Charter":
+               engine: str, cache: bool = True) -> "Charter":
         if engine not in ENGINES:
             raise ValueError(f"engine must be one of {ENGINES}, not {engine!r}")
-        prepared = prepare_text(text)
-        tree = build_ast(parse_tree(prepared, name), name)
-        model = check(tree, prepared, base_dir, hashlib.sha256(raw))
-        charter = cls(model, prepared, engine)
-        if verify:
-            charter._verify()
+        slot = _cache.CharterSlot(name, base_dir, raw) if cache and _cache.charters_enabled() else None
+        entry = slot.load() if slot is not None else None
+        if entry is not None:
+            charter = cls(entry.model, entry.text, engine, generated=entry.generated, code=entry.code)
+        else:
+            charter = cls(*_compile_text(text, name, base_dir, raw), engine)
+        verified = entry is not None and entry.verified
+        if verify and not verified:
+            try:
+                charter._verify()
+            except RepartitionError:
+                if slot is not None and entry is None:
+                    charter._store(slot, verified=False)  # spare the next load the compiling
+                raise
+            verified = True
+        if slot is not None and (entry is None or verified != entry.verified):
+            charter._store(slot, verified)
         return charter
 
-    def __init__(self, model: m.CharterModel, text: str, engine: str = "compile"):
+    def __init__(self, model: m.CharterModel, text: str, engine: str = "compile", *,
+                 generated: Generated | None = None, code: CodeType | None = None):
+        """A charter from its checked model; `generated` (and its `code`) as the cache gives them."""
         self.model = model
         self._text = text
         self._semantics = Semantics(model)
@@ -89,7 +116,11 @@ class Charter:
         self._units = {s.code: s.unit for s in model.services if s.unit is not None}
         hooks = {"_C": self, "_refuse": self._refuse, "_unit": self._unit, "_decision": self._decision,
                  "_foreign": _foreign, "_not_a_mapping": _not_a_mapping}
-        compiled = compile_charter(model, self._semantics, hooks)
+        if generated is None:
+            from .dsl.codegen import generate
+
+            generated = generate(model, self._semantics)
+        compiled = load(generated, self._semantics, hooks, code)
         self._validate = compiled.validate
         if engine == "compile":
             self._backend = compiled
@@ -101,7 +132,18 @@ class Charter:
         self._compiled = compiled
         self._labels = {s.code: s.label for s in model.services}
         self._rule_names = tuple(r.name for r in model.rules)
-        self._fields_read = tuple(_fields_read(r.condition) for r in model.rules)
+
+    def _store(self, slot: _cache.CharterSlot, verified: bool) -> None:
+        compiled = self._compiled
+        slot.save(_cache.CharterEntry(self.model, self._text, compiled.generated, compiled.code, verified))
+
+    @functools.cached_property
+    def _fields_read(self) -> tuple[frozenset[int], ...]:
+        """For each rule, the indices of the fields its condition reads (none for the default rule)."""
+        from .dsl.lowering import fields_of, lower
+
+        return tuple(frozenset() if r.condition is None else fields_of(lower(r.condition))
+                     for r in self.model.rules)
 
     # ---- what the charter declares ----
     @property
@@ -173,7 +215,7 @@ class Charter:
         return self._decision(self._decide(household.values), household.values, household.assumed)
 
     def _decision(self, outcome: Outcome, values: tuple, assumed: tuple[str, ...]) -> Decision:
-        if outcome.kind is not DECIDED:
+        if outcome.kind != DECIDED:  # not `is`: an outcome from the cache has its own strings
             self._refuse(outcome)
         unit = None
         if outcome.service in self._units:
@@ -202,6 +244,8 @@ class Charter:
     # ---- examples ----
     def check_examples(self) -> list[Diagnostic]:
         """One diagnostic per example whose household does not get the expected service and rule."""
+        from .examples import run_examples
+
         return [Diagnostic(f"l'exemple « {r.example.name} » attend {r.expected_text}, la charte donne "
                            f"{r.obtained_text}", r.example.span,
                            source_line(self._text, r.example.span.line) if r.example.span else None)
@@ -231,6 +275,8 @@ class _Interpreted:
     """The reference backend: the interpreter walks each rule's condition."""
 
     def __init__(self, model: m.CharterModel, semantics: Semantics):
+        from .dsl.interpreter import Interpreter
+
         self._interpreter = Interpreter()
         self._rules = model.rules
         self._indicators = model.indicators
@@ -255,8 +301,3 @@ def _not_a_mapping(household: object):
     if isinstance(household, Mapping):
         raise  # noqa: PLE0704 - re-raise the TypeError being handled
     raise InvalidHousehold(None, household, "un objet associant chaque donnée à sa valeur") from None
-
-
-def _fields_read(condition) -> frozenset[int]:
-    """Indices of the fields a rule's condition reads (none for the default rule)."""
-    return frozenset() if condition is None else fields_of(lower(condition))

@@ -19,10 +19,17 @@ __all__ = [
     "NoDecision",
     "MAX_DIAGNOSTICS",
     "os_reason",
+    "source_line",
 ]
 
 #: How many diagnostics a CharterError prints before summarising the rest.
 MAX_DIAGNOSTICS = 50
+
+
+def source_line(text: str, line: int) -> str | None:
+    """The text of a 1-based line, to show under a diagnostic (None past the end)."""
+    lines = text.splitlines()
+    return lines[line - 1] if 0 < line <= len(lines) else None
 
 
 @frozen

@@ -6,7 +6,6 @@ import argparse
 import json
 
 from ._charter_options import charter_file
-from ..diff import compare
 
 
 def register(commands) -> None:
@@ -27,6 +26,8 @@ def register(commands) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..diff import compare
+
     old = charter_file(args.ancienne)
     new = charter_file(args.nouvelle)
     result = compare(old, new, by_rule=args.regles)

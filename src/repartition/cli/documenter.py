@@ -7,8 +7,6 @@ import sys
 from pathlib import Path
 
 from ._charter_options import charter_file
-from ..errors import os_reason
-from ..render import describe, svg, to_html, to_markdown
 
 __all__ = ["register", "run"]
 
@@ -31,6 +29,9 @@ def register(commands) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..errors import os_reason
+    from ..render import describe
+
     """Write the page(s); exit 0, or 1 when the verification fails (the page is written anyway)."""
     # verify=False: a charter whose examples fail is still documented, with its failures shown.
     document = describe(charter_file(args.fichier))
@@ -49,6 +50,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _files(document, stem: str, form: str) -> dict[str, str]:
+    from ..render import svg, to_html, to_markdown
+
     """File name → text: the HTML page, or the Markdown page and its diagram's SVG file."""
     if form == "html":
         return {f"{stem}.html": to_html(document)}

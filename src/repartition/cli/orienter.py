@@ -6,10 +6,8 @@ import argparse
 import json
 import sys
 
-from ..batch import route_file
-from ..batch.readers import FORMATS, BadJson, read_object
+from ..batch.readers import FORMATS
 from ._charter_options import add_charter_options, charter_from
-from ..errors import InvalidHousehold, NoDecision
 
 __all__ = ["register", "run"]
 
@@ -66,6 +64,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _batch(args: argparse.Namespace) -> int:
+    from ..batch import route_file
+
     summary = route_file(charter_from(args), args.entree, args.sortie, args.rejets, summary=args.bilan,
                          input_format=args.format_entree, output_format=args.format_sortie,
                          replace=args.remplacer, encoding=args.encodage)
@@ -74,6 +74,9 @@ def _batch(args: argparse.Namespace) -> int:
 
 
 def _one(args: argparse.Namespace) -> int:
+    from ..batch.readers import BadJson, read_object
+    from ..errors import InvalidHousehold, NoDecision
+
     charter = charter_from(args)
     try:
         household = read_object(args.menage)

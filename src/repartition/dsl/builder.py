@@ -100,7 +100,7 @@ class _Builder(Transformer):
                              span=self._span(meta))
 
     def machine_name(self, meta, children):
-        return _MachineName(children[0])
+        return str(children[0])  # a plain str, not the Token: the checked model pickles without Lark
 
     def may_be_unknown(self, meta, children):
         return Tree("may_be_unknown", [])
@@ -283,10 +283,6 @@ class _Builder(Transformer):
 
     word_value = number_value = money_value = date_value = string_value = _single_value
     yes_value = no_value = code_value = _single_value
-
-
-class _MachineName(str):
-    """The bracketed CSV/JSON name of a field or value."""
 
 
 class _Missing:

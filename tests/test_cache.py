@@ -9,6 +9,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -547,3 +548,32 @@ def test_lazy_names_of_the_package():
     assert repartition.Charter is charter_module.Charter
     with pytest.raises(AttributeError, match="nothing"):
         repartition.nothing  # noqa: B018
+
+
+def test_the_cache_keeps_a_bounded_number_of_charters(home, monkeypatch):
+    """Past MAX_CHARTERS entries, writing one more removes the oldest written: charters sent to a
+    service under ever new names cannot fill the disk."""
+    monkeypatch.setattr(cache, "MAX_CHARTERS", 3)
+    home.mkdir(parents=True, mode=0o700)
+    other = home / "regles.lark.tables"
+    other.write_bytes(b"tables")
+    text = FICHE.read_text(encoding="utf-8")
+    for number in range(5):
+        repartition.Charter.from_text(text, name=f"charte-{number}")
+        assert len(_entries(home)) == min(number + 1, 3)
+        time.sleep(0.01)  # distinct write times
+    names = {cache.CharterSlot(f"charte-{n}", None, b"").name for n in range(5)}
+    kept = {cache.CharterSlot(f"charte-{n}", None, b"").name for n in (2, 3, 4)}
+    assert {p.name for p in _entries(home)} == kept and kept < names
+    assert other.read_bytes() == b"tables"  # the folder's other files are neither counted nor removed
+
+
+def test_no_home_folder_means_no_cache(monkeypatch, compiled):
+    """Without XDG_CACHE_HOME nor a known home folder, nothing is written (not even under `./~`)."""
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setenv("REPARTITION_CACHE", "1")
+    monkeypatch.setattr(os.path, "expanduser", lambda path: path)
+    assert cache.folder(create=True) is None
+    repartition.load_charter(FICHE)
+    repartition.load_charter(FICHE)
+    assert compiled == [str(FICHE)] * 2

@@ -30,14 +30,18 @@ from typing import NamedTuple
 from . import runtime
 from .resources import grammar_path, package_dir
 
-__all__ = ["ENVIRONMENT", "CharterEntry", "CharterSlot", "charters_enabled", "folder", "read", "write",
-           "code_digest"]
+__all__ = ["ENVIRONMENT", "MAX_CHARTERS", "CharterEntry", "CharterSlot", "charters_enabled", "folder", "read",
+           "write", "code_digest"]
 
 #: The environment variable that turns the compiled-charter cache off when set to 0.
 ENVIRONMENT = "REPARTITION_CACHE"
 _OFF = {"0", "non", "no", "false", "faux", "off"}
 #: Bumped when the layout of an entry changes.
 _FORMAT = 1
+#: Most compiled charters kept: writing one more removes the oldest written (a service loading
+#: charters it is sent must not fill the disk).
+MAX_CHARTERS = 256
+_CHARTER_SUFFIX = ".charte"
 
 
 def charters_enabled() -> bool:
@@ -50,6 +54,8 @@ def folder(*, create: bool = False) -> Path | None:
     base = os.environ.get("XDG_CACHE_HOME", "")
     if not os.path.isabs(base):  # the XDG specification: a relative path is to be ignored
         base = os.path.join(os.path.expanduser("~"), ".cache")
+        if not os.path.isabs(base):  # no home folder known: no cache, rather than one in `./~`
+            return None
     path = Path(base, "repartition")
     try:
         if create:
@@ -163,7 +169,7 @@ class CharterSlot:
     def __init__(self, name: str, base_dir: Path | None, raw: bytes):
         self.base_dir = base_dir
         place = f"{name}\0{'' if base_dir is None else os.path.abspath(base_dir)}"
-        self.name = hashlib.sha256(place.encode("utf-8", "surrogateescape")).hexdigest()[:32] + ".charte"
+        self.name = hashlib.sha256(place.encode("utf-8", "surrogateescape")).hexdigest()[:32] + _CHARTER_SUFFIX
         key = hashlib.sha256()
         # runtime.reader and record: what the generated code calls, whether the C reader is built.
         for part in (f"charte {_FORMAT}", code_digest(), f"{runtime.reader is not None} {runtime.record is not None}",
@@ -211,4 +217,20 @@ class CharterSlot:
             data = pickle.dumps((model, text, generated, marshal.dumps(code), verified), pickle.HIGHEST_PROTOCOL)
         except (pickle.PicklingError, TypeError, AttributeError, ValueError):
             return False  # a constant that does not pickle: loading works, uncached (tests check hits)
-        return write(self.name, self.key, data)
+        if not write(self.name, self.key, data):
+            return False
+        _prune(MAX_CHARTERS)
+        return True
+
+
+def _prune(keep: int) -> None:
+    """Remove the compiled charters written longest ago beyond the `keep` most recent ones."""
+    where = folder()
+    try:
+        entries = [(entry.stat().st_mtime_ns, entry.path) for entry in os.scandir(where)
+                   if entry.name.endswith(_CHARTER_SUFFIX)] if where is not None else []
+        if len(entries) > keep:
+            for _, path in sorted(entries)[:len(entries) - keep]:
+                os.unlink(path)
+    except OSError:
+        pass  # another process pruned first, or the folder went read-only: the next write retries

@@ -24,7 +24,7 @@ __all__ = [
 ]
 
 # Imported on first use: `import repartition` (and the command line's start) stays cheap.
-__getattr__, __dir__ = exports(__name__, {
+__getattr__, __dir__ = exports(globals(), {
     "Charter": ".charter", "load_charter": ".charter",
     "Decision": ".decision", "ValidatedHousehold": ".decision",
     "CharterError": ".errors", "CharterNotProven": ".errors", "InvalidHousehold": ".errors",

@@ -6,12 +6,13 @@ import importlib
 from typing import Callable
 
 
-def exports(package: str, where: dict[str, str]) -> tuple[Callable[[str], object], Callable[[], list[str]]]:
-    """`__getattr__` and `__dir__` for a package whose public name `n` lives in module `where[n]`.
+def exports(namespace: dict, where: dict[str, str]) -> tuple[Callable[[str], object], Callable[[], list[str]]]:
+    """`__getattr__` and `__dir__` for the package of `namespace` (its `globals()`), whose public
+    name `n` lives in its module `where[n]`.
 
     Importing the package then costs nothing: `import repartition.cli` does not load the compiler.
     """
-    namespace = importlib.import_module(package).__dict__
+    package = namespace["__name__"]
 
     def __getattr__(name: str) -> object:
         module = where.get(name)

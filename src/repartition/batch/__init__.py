@@ -32,7 +32,7 @@ __all__ = [
 ]
 
 # Imported on first use: routing one household (`orienter --menage`) needs only the readers.
-__getattr__, __dir__ = exports(__name__, {
+__getattr__, __dir__ = exports(globals(), {
     "BatchError": ".errors",
     "IndicatorReport": ".indicators", "count_indicators": ".indicators",
     "ADDED_COLUMNS": ".pipeline", "default_rejects_path": ".pipeline", "route_file": ".pipeline",

@@ -29,10 +29,10 @@ def register(commands) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Write the page(s); exit 0, or 1 when the verification fails (the page is written anyway)."""
     from ..errors import os_reason
     from ..render import describe
 
-    """Write the page(s); exit 0, or 1 when the verification fails (the page is written anyway)."""
     # verify=False: a charter whose examples fail is still documented, with its failures shown.
     document = describe(charter_file(args.fichier))
     folder = Path(args.sortie)
@@ -50,9 +50,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _files(document, stem: str, form: str) -> dict[str, str]:
+    """File name → text: the HTML page, or the Markdown page and its diagram's SVG file."""
     from ..render import svg, to_html, to_markdown
 
-    """File name → text: the HTML page, or the Markdown page and its diagram's SVG file."""
     if form == "html":
         return {f"{stem}.html": to_html(document)}
     if not document.graph.edges:

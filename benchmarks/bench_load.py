@@ -8,8 +8,10 @@ interpreters, their start-up included, median of ROUNDS runs each:
   write the entry) and warm (the compiled-charter cache holds the charter);
 - `repartition orienter --charte policies/dispositif-repartition.regles --menage '…'`, warm and cold.
 The goals of issue 11 are printed beside. The machine is shared: read medians, and compare runs
-made one after the other. `--racine` times another checkout (e.g. an older commit) the same way.
-Run: python benchmarks/bench_load.py [ROUNDS] [--racine CHECKOUT]
+made one after the other; `--instructions` counts each case's instructions once with valgrind's
+callgrind instead, a figure that does not depend on the machine's load. `--racine` measures
+another checkout (e.g. an older commit) the same way.
+Run: python benchmarks/bench_load.py [ROUNDS] [--instructions] [--racine CHECKOUT]
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import stat
 import statistics
@@ -64,18 +67,42 @@ def _time(args: list[str], env: dict, rounds: int, *, cold: bool) -> float:
     return statistics.median(times)
 
 
-def _show(name: str, state: str, seconds: float, rounds: int) -> None:
+def _instructions(args: list[str], env: dict, *, cold: bool) -> int:
+    """Instructions executed by `args` in a fresh process (valgrind's callgrind), once."""
+    if cold:
+        shutil.rmtree(env["XDG_CACHE_HOME"], ignore_errors=True)
+    else:
+        subprocess.run(args, check=True, env=env, stdout=subprocess.DEVNULL)  # the cache filled
+    result = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *args],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    if result.returncode:  # e.g. a proof whose budget counts seconds, which valgrind stretches
+        raise RuntimeError(next(line for line in reversed(result.stderr.splitlines()) if line.strip()
+                                and not line.startswith("==")))
+    return int(re.search(r"Collected : (\d+)", result.stderr).group(1))
+
+
+def _show(name: str, state: str, args: list[str], env: dict, options) -> None:
+    if options.instructions:
+        try:
+            count = _instructions(args, env, cold=state == "froid")
+        except RuntimeError as error:
+            print(f"{name:<32} {state:<6} échec sous valgrind : {error}")
+        else:
+            print(f"{name:<32} {state:<6} {count / 1e6:9.1f} M instructions")
+        return
+    seconds = _time(args, env, options.rounds, cold=state == "froid")
     goal = GOALS.get((name, state))
     verdict = "" if goal is None else f"  (objectif ≤ {goal * 1000:.0f} ms : {'atteint' if seconds <= goal else 'MANQUÉ'})"
-    print(f"{name:<32} {state:<6} {seconds * 1000:7.0f} ms  (médiane de {rounds}){verdict}")
+    print(f"{name:<32} {state:<6} {seconds * 1000:7.0f} ms  (médiane de {options.rounds}){verdict}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("rounds", nargs="?", type=int, default=11)
+    parser.add_argument("--instructions", action="store_true", help="count instructions (valgrind) instead")
     parser.add_argument("--racine", type=Path, default=HERE.parent, help="checkout to build (default: this one)")
     options = parser.parse_args()
-    rounds, root = options.rounds, options.racine.resolve()
+    root = options.racine.resolve()
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         site = _read_only_site(root, tmp)
@@ -86,18 +113,18 @@ def main() -> None:
         env = {**os.environ, "PYTHONPATH": str(site), "XDG_CACHE_HOME": str(tmp / "cache")}
         env.pop("REPARTITION_CACHE", None)
         python = [sys.executable]
-        print(f"{'interpréteur seul':<39} {_time(python + ['-c', 'pass'], env, rounds, cold=False) * 1000:7.0f} ms")
-        for name, args in (("import repartition", python + ["-c", "import repartition"]),
+        for name, args in (("interpréteur seul", python + ["-c", "pass"]),
+                           ("import repartition", python + ["-c", "import repartition"]),
                            ("repartition --help", python + ["-c", _MAIN, "--help"])):
-            _show(name, "", _time(args, env, rounds, cold=False), rounds)
+            _show(name, "", args, env, options)
         for name, path in charters.items():
             args = python + ["-c", "import sys, repartition; repartition.load_charter(sys.argv[1])", str(path)]
-            _show(name, "froid", _time(args, env, rounds, cold=True), rounds)
-            _show(name, "chaud", _time(args, env, rounds, cold=False), rounds)
+            _show(name, "froid", args, env, options)
+            _show(name, "chaud", args, env, options)
         args = python + ["-c", _MAIN, "orienter", "--charte", str(charters["dispositif-repartition.regles"]),
                          "--menage", json.dumps(HOUSEHOLD)]
-        _show("orienter --menage", "froid", _time(args, env, rounds, cold=True), rounds)
-        _show("orienter --menage", "chaud", _time(args, env, rounds, cold=False), rounds)
+        _show("orienter --menage", "froid", args, env, options)
+        _show("orienter --menage", "chaud", args, env, options)
 
 
 if __name__ == "__main__":

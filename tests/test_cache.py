@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import os
@@ -103,7 +104,7 @@ def test_random_charters_are_cached_and_route_alike(home, text, batch, compiled)
     """Any charter is cached (its generated constants pickle) and decides as when compiled, with the
     C reader or without it (the compiled charter decides as the interpreter: test_properties)."""
     for python in (False, True):
-        with python_only() if python else _nothing():
+        with python_only() if python else contextlib.nullcontext():
             compiled.clear()
             fresh = repartition.Charter.from_text(text, name="a.regles", verify=False, cache=False)
             repartition.Charter.from_text(text, name="a.regles", verify=False)
@@ -112,14 +113,6 @@ def test_random_charters_are_cached_and_route_alike(home, text, batch, compiled)
             assert cached.source == fresh.source
             for household in batch:
                 assert _outcome(cached, household) == _outcome(fresh, household)
-
-
-class _nothing:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
 
 
 def test_c_reader_state_is_part_of_the_key(home, compiled):
@@ -134,7 +127,7 @@ def test_c_reader_state_is_part_of_the_key(home, compiled):
     assert len(compiled) == (3 if built else 1)
 
 
-def test_hit_in_a_fresh_process_imports_neither_lark_nor_the_proof(home, tmp_path):
+def test_hit_in_a_fresh_process_imports_neither_lark_nor_the_proof(home):
     """A cache hit loads, proves (from the entry) and routes without Lark, the parser, the code
     generator or the proof; the command line's `orienter` too."""
     env = {**os.environ, "XDG_CACHE_HOME": str(home.parent), "REPARTITION_CACHE": "1"}

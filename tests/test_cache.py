@@ -143,8 +143,8 @@ def test_c_reader_state_is_part_of_the_key(home, compiled):
 
 
 def test_hit_in_a_fresh_process_imports_neither_lark_nor_the_proof(home):
-    """A cache hit loads, proves (from the entry) and routes without Lark, the parser, the code
-    generator or the proof; the command line's `orienter` too."""
+    """A cache hit loads, proves (from the entry), routes and explains without Lark, the parser, the
+    syntax tree, the lowering, the code generator or the proof; the command line's `orienter` too."""
     env = {**os.environ, "XDG_CACHE_HOME": str(home.parent), "REPARTITION_CACHE": "1"}
     script = ("import sys, json, repartition\n"
               "charter = repartition.load_charter(sys.argv[1])\n"
@@ -159,7 +159,8 @@ def test_hit_in_a_fresh_process_imports_neither_lark_nor_the_proof(home):
     assert second.stdout.splitlines()[0] == first.stdout.splitlines()[0]
     assert not {m for m in modules if m == "lark" or m.startswith("lark.")}
     assert not modules & {"repartition.proof", "repartition.dsl.parser", "repartition.dsl.builder",
-                          "repartition.dsl.checker", "repartition.dsl.codegen", "repartition.dsl.decision_tree"}
+                          "repartition.dsl.checker", "repartition.dsl.codegen", "repartition.dsl.decision_tree",
+                          "repartition.dsl.ast", "repartition.dsl.lowering"}
 
     cli = ("import sys, json\n"
            "from repartition.cli import main\n"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import threading
 from pathlib import Path
@@ -206,13 +205,10 @@ class Charter:
         compiled = self._compiled
         slot.save(_cache.CharterEntry(self.model, self._text, compiled.generated, compiled.code, verified))
 
-    @functools.cached_property
+    @property
     def _fields_read(self) -> tuple[frozenset[int], ...]:
         """For each rule, the indices of the fields its condition reads (none for the default rule)."""
-        from .dsl.lowering import fields_of, lower
-
-        return tuple(frozenset() if r.condition is None else fields_of(lower(r.condition))
-                     for r in self.model.rules)
+        return self._compiled.generated.fields_read
 
     # ---- what the charter declares ----
     @property

@@ -28,8 +28,10 @@ def generate(charter: m.CharterModel, semantics: Semantics) -> tuple[Generated, 
     and the decision tree it was generated from (the proof carries on from it)."""
     generator = _Generator(charter, semantics)
     source = generator.module()
+    fields_read = tuple(frozenset() if r.condition is None else low.fields_of(low.lower(r.condition))
+                        for r in charter.rules)
     generated = Generated(source=source, filename=f"<charte {charter.sha256[:12]}>", strategy=generator.strategy,
-                          constants=generator.namespace)
+                          constants=generator.namespace, fields_read=fields_read)
     return generated, generator.tree
 
 

@@ -31,6 +31,9 @@ class Generated:
     filename: str
     strategy: str  # "arbre" (decision tree) or "lineaire" (every rule in turn)
     constants: Mapping[str, object]
+    #: For each rule, the indices of the fields its condition reads (a decision's facts): known at
+    #: generation, kept so that a charter from the cache needs no lowering to explain a decision.
+    fields_read: tuple[frozenset[int], ...] = ()
 
 
 class CompiledCharter(SimpleNamespace):

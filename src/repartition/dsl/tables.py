@@ -10,13 +10,15 @@ import os
 import re
 import stat
 from pathlib import Path, PureWindowsPath
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from attrs import frozen
 
 from ..errors import MAX_DIAGNOSTICS, CharterError, Diagnostic, Span, os_reason
-from . import ast
 from .characters import FORBIDDEN_IN_CELLS, character_name, visible
+
+if TYPE_CHECKING:  # the syntax tree's classes cost a cache hit, which reads tables, their import
+    from . import ast
 
 __all__ = ["MAX_TABLE_BYTES", "TableFile", "read_table", "parse_table", "read_table_bytes"]
 

@@ -167,6 +167,9 @@ def _identity(value):
 
 
 class _Context:
+    """What the corrections of one report share: the charter, the domain its problems' boxes were
+    cut in, the rule names drafts take, the default rule proposed for every gap, the work left."""
+
     def __init__(self, model: m.CharterModel, domain: Domain):
         self.model = model
         self.domain = domain
@@ -177,9 +180,6 @@ class _Context:
 
     def rules(self, problem: Problem) -> list[m.Rule]:
         return [self.index[name] for name, _ in problem.rules]
-
-    def describe(self, boxes) -> str:
-        return describe(self.domain, self.model, boxes)
 
     def condition(self, boxes) -> ast.Expr | None:
         """The region as a condition of the language, or None (everyone, or too long to read)."""

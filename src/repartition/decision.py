@@ -73,6 +73,11 @@ class Decision(tuple):
         return self._charter._rule_names[self._outcome.rules[0]]
 
     @property
+    def partners(self) -> tuple[str, ...]:
+        """Codes of the services informed « en lien avec » the service (the deciding rules' partners)."""
+        return self._charter._semantics.partners(self._outcome)
+
+    @property
     def charter_sha256(self) -> str:
         return self._charter.sha256
 
@@ -107,8 +112,11 @@ class Decision(tuple):
         rule = charter.rules[self._outcome.rules[0]]
         where = f" (ligne {rule.line})" if rule.line else ""
         unit = f", unité « {self.unit} »" if self.unit else ""
+        named = [f"{code} ({charter._labels[code]})" for code in self.partners]
+        partners = ", en lien avec " + (", ".join(named[:-1]) + " et " + named[-1] if len(named) > 1
+                                        else named[0]) if named else ""
         kind = "la règle par défaut" if rule.is_default else "la règle"
-        parts = [f"Le ménage relève du service {self.service} ({self.service_label}){unit}, "
+        parts = [f"Le ménage relève du service {self.service} ({self.service_label}){unit}{partners}, "
                  f"en application de {kind} « {rule.name} »{where}"]
         parts[0] += f" : « {rule.text} »" if rule.text else "."
         if rule.text and not rule.text.endswith((".", "!", "?")):
@@ -145,6 +153,7 @@ class Decision(tuple):
             "service": self.service,
             "libelle_service": self.service_label,
             "unite": self.unit,
+            "partenaires": list(self.partners),
             "regle": self.rule,
             "regles": list(self.rules),
             "regles_ecartees": list(self.set_aside),

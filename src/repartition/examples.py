@@ -24,24 +24,35 @@ class ExampleResult:
     rule: str | None  # obtained deciding rule (the first if several agree)
     rules: tuple[str, ...]  # every deciding rule
     error: str | None  # French message when the household is refused or not decided
+    partners: tuple[str, ...] = ()  # obtained partners « en lien avec » the service
 
     @property
     def passed(self) -> bool:
         expected = self.example
         return (self.error is None and self.service == expected.service
-                and expected.rule in (None, self.rule))
+                and expected.rule in (None, self.rule)
+                and (expected.partners is None or set(expected.partners) == set(self.partners)))
 
     @property
     def expected_text(self) -> str:
-        """French: « CAF par « Familles allocataires » »."""
-        rule = self.example.rule
-        return self.example.service + (f" par « {rule} »" if rule else "")
+        """French: « CAF par « Familles allocataires » », « DEPARTEMENT en lien avec ADIL par « … » »."""
+        rule, partners = self.example.rule, self.example.partners
+        return (self.example.service + (_partners_text(partners) if partners is not None else "")
+                + (f" par « {rule} »" if rule else ""))
 
     @property
     def obtained_text(self) -> str:
         if self.error is not None:
             return self.error
-        return f"{self.service} par « {self.rule} »"
+        shown = self.example.partners is not None or self.partners
+        return f"{self.service}{_partners_text(self.partners) if shown else ''} par « {self.rule} »"
+
+
+def _partners_text(partners: tuple[str, ...]) -> str:
+    if not partners:
+        return " sans partenaire"
+    return " en lien avec " + (partners[0] if len(partners) == 1
+                               else ", ".join(partners[:-1]) + " et " + partners[-1])
 
 
 @frozen
@@ -74,7 +85,7 @@ def run_examples(charter: "Charter") -> list[ExampleResult]:
             results.append(ExampleResult(example, None, None, (), error.diagnostic.message))
         else:
             results.append(ExampleResult(example, decision.service, decision.rule,
-                                         tuple(decision.rules), None))
+                                         tuple(decision.rules), None, decision.partners))
     return results
 
 

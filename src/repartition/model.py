@@ -361,6 +361,8 @@ class Rule:
     overrides: tuple[int, ...] = ()  # indices of the rules it applies "par exception à"
     text: str | None = None
     reference: str | None = None
+    #: Services informed « en lien avec » the rule's service; the household still goes to `service`.
+    partners: tuple[Service, ...] = ()
     span: Span | None = field(**_POS)
 
     @property
@@ -385,6 +387,8 @@ class Example:
     household: Mapping[str, object] = field(eq=False)  # machine name → raw value (None: inconnu)
     service: str
     rule: str | None
+    #: Codes of the partners expected « en lien avec » the service, None when the example does not say.
+    partners: tuple[str, ...] | None = None
     span: Span | None = field(**_POS)
 
 

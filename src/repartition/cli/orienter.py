@@ -20,7 +20,8 @@ def register(commands) -> None:
         description="Oriente selon la charte un ménage (--menage, en JSON) ou chaque ligne d'un fichier "
         "de signalements (ENTREE, .csv ou .jsonl ; « - » pour l'entrée standard). Chaque ligne orientée "
         "est écrite telle quelle, plus les colonnes « service », « regle » (et « unite » si la charte a "
-        "des unités) ; chaque ligne rejetée va dans le fichier des rejets avec son numéro de ligne et "
+        "des unités, « partenaires » si une règle nomme des services en lien avec, codes séparés par "
+        "« | ») ; chaque ligne rejetée va dans le fichier des rejets avec son numéro de ligne et "
         "la raison. Un bilan est affiché sur la sortie d'erreur. Code de sortie : 0 si tout est orienté, "
         "1 si des lignes sont rejetées, 2 si la commande n'a pas pu s'exécuter.")
     add_charter_options(parser)
@@ -39,7 +40,7 @@ def register(commands) -> None:
     parser.add_argument("--format-entree", choices=FORMATS, help="format de l'entrée (sinon : son extension)")
     parser.add_argument("--format-sortie", choices=FORMATS, help="format de la sortie (sinon : son extension)")
     parser.add_argument("--remplacer", action="store_true",
-                        help="remplace les colonnes service, regle, unite si l'entrée les a déjà")
+                        help="remplace les colonnes service, regle, unite, partenaires si l'entrée les a déjà")
     parser.add_argument("--encodage", metavar="ENC",
                         help="encodage de l'entrée si elle n'est pas en UTF-8 (par exemple cp1252)")
     parser.set_defaults(run=run)
@@ -89,7 +90,8 @@ def _one(args: argparse.Namespace) -> int:
         print(json.dumps(decision.to_dict(), ensure_ascii=False, indent=2))
     else:
         unit = f" — unité : {decision.unit}" if decision.unit else ""
-        print(f"Service : {decision.service} ({decision.service_label}){unit}")
+        partners = f" — en lien avec : {', '.join(decision.partners)}" if decision.partners else ""
+        print(f"Service : {decision.service} ({decision.service_label}){unit}{partners}")
         print(f"Règle : {decision.rule}")
         print(decision.explanation)
     return 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from fractions import Fraction
 from pathlib import Path
 
@@ -10,7 +11,7 @@ from .. import model as m
 from ..errors import CharterError, Diagnostic, Span
 from ..values import BadValue, read_date
 from . import ast
-from .names import machine_name, normalize, suggest
+from .names import NUMBER_WORDS, machine_name, normalize, number_in_words, suggest
 from .parser import source_line
 from .tables import read_table
 
@@ -18,6 +19,10 @@ __all__ = ["check", "invalid_date"]
 
 _ORDERED_OPS = {"ge", "le", "gt", "lt"}
 _OP_WORDS = {"ge": "au moins", "le": "au plus", "gt": "plus de", "lt": "moins de"}
+#: « A plus B », « A moins B » written as one name: arithmetic the language spells otherwise.
+_ARITHMETIC = re.compile(r"\s+(plus|moins)\s+", re.IGNORECASE)
+_GROUPS = re.compile(r"(?<=\d)[ \u00a0\u202f](?=\d{3})")
+_ARTICLE = re.compile(r"^(les|le|la|l['’])\s*", re.IGNORECASE)
 
 
 def check(tree: ast.CharterFile, text: str, base_dir: Path | None, sha256: "hashlib._Hash") -> m.CharterModel:
@@ -41,6 +46,7 @@ class _Checker:
         self.definition_decls: dict[str, ast.DefinitionDecl] = {}
         self.definitions: dict[str, m.Definition] = {}
         self._resolving: list[str] = []
+        self._previous: ast.Name | None = None  # the subject a comparison may leave out
 
     # ---- reporting ----
     def error(self, message: str, span: Span | None) -> None:
@@ -226,9 +232,29 @@ class _Checker:
     def _field(self, name: ast.Name) -> m.Field | None:
         found = self.fields.get(normalize(name.text))
         if found is None:
-            hint = suggest(name.text, [f.label for f in self.field_list] + [d.name for d in self.definition_decls.values()])
-            self.error(f"donnée inconnue « {name.text} »{hint}", name.span)
+            message = self._arithmetic(name.text)
+            if message is None:
+                hint = suggest(name.text, [f.label for f in self.field_list]
+                               + [d.name for d in self.definition_decls.values()])
+                message = f"donnée inconnue « {name.text} »{hint}"
+            self.error(message, name.span)
         return found
+
+    def _arithmetic(self, text: str) -> str | None:
+        """The message for « le loyer plus les charges » or « la dette moins les aides » written where a
+        name is expected, when the words around « plus » / « moins » are declared names."""
+        parts = _ARITHMETIC.split(text)
+        terms, words = parts[::2], {w.casefold() for w in parts[1::2]}
+        if len(terms) < 2 or not all(normalize(t) in self.fields for t in terms):
+            return None
+        if "moins" in words:
+            return (f"« {text} » : la soustraction n'est pas permise ; passez le terme soustrait de l'autre "
+                    f"côté, dans une somme (par exemple « la dette est au moins la somme du loyer et des "
+                    f"aides » plutôt que « la dette moins les aides est au moins le loyer »)")
+        return (f"« {text} » : pour additionner, écrivez « la somme {_of(terms[0])}"
+                + "".join(f", {_of(t)}" for t in terms[1:-1]) + f" et {_of(terms[-1])} » (« plus » entre "
+                f"deux données se lit de deux façons : « 2 fois le loyer plus les charges » double-t-il "
+                f"aussi les charges ?)")
 
     def _table(self, name: str, span) -> m.Table | None:
         found = self.tables.get(normalize(name))
@@ -280,7 +306,15 @@ class _Checker:
             if isinstance(field_type, m.BoolType) and kind in ("yes", "no"):
                 return kind == "yes"
             if isinstance(field_type, m.IntType) and kind == "number" and "," not in text:
-                return field_type.read(text)
+                return field_type.read(_GROUPS.sub("", text))
+            if isinstance(field_type, m.IntType) and kind == "word":
+                number = number_in_words(text)
+                if number is not None:
+                    return field_type.read(number)
+                hint = suggest(text, list(NUMBER_WORDS))
+                if hint:
+                    self.error(f"« {text} » n'est pas un nombre{hint}", value.span)
+                    return None
             if isinstance(field_type, m.MoneyType) and kind in ("number", "money"):
                 return field_type.read(text)
             if isinstance(field_type, m.DateType) and kind == "date":
@@ -302,14 +336,24 @@ class _Checker:
 
     # ---- conditions ----
     def condition(self, expr) -> m.Condition | None:
+        """A checked condition. A subject left out after `et` / `ou` is the one said just before,
+        within the same condition (a definition it names has its own)."""
+        saved, self._previous = self._previous, None
+        try:
+            return self._condition(expr)
+        finally:
+            self._previous = saved
+
+    def _condition(self, expr) -> m.Condition | None:
         match expr:
             case ast.Or(operands=ops):
-                return m.Any(tuple(self.condition(o) for o in ops), span=expr.span)
+                return m.Any(tuple(self._condition(o) for o in ops), span=expr.span)
             case ast.And(operands=ops):
-                return m.All(tuple(self.condition(o) for o in ops), span=expr.span)
+                return m.All(tuple(self._condition(o) for o in ops), span=expr.span)
             case ast.Not(operand=op):
-                return m.Not(self.condition(op), span=expr.span)
+                return m.Not(self._condition(op), span=expr.span)
             case ast.Ref(name=name):
+                self._previous = None
                 return self._reference(name, expr.span)
             case ast.Comparison():
                 return self._comparison(expr)
@@ -331,13 +375,43 @@ class _Checker:
         return m.Truth(field, span=span)
 
     def _comparison(self, expr: ast.Comparison) -> m.Condition | None:
-        field = self._field(expr.subject)
+        subject = expr.subject
+        if subject is None:
+            written = self._written_name(expr)
+            if written is not None:  # « plus de trois enfants » is a declared name, not a comparison
+                self._previous = None
+                return self._reference(written, expr.span)
+            subject = self._previous
+            if subject is None:
+                self.error("il manque la donnée comparée : elle ne peut être omise qu'après « et » ou "
+                           "« ou », juste après une comparaison de la même donnée (par exemple « la dette "
+                           "est au moins 3 fois le loyer ou au moins 2 000 € »)", expr.span)
+                return None
+        self._previous = subject
+        if isinstance(subject, ast.Sum):
+            self.error("une somme ne peut pas encore être comparée", subject.span)
+            return None
+        field = self._field(subject)
         if field is None:
             return None
         result = self._predicate(field, expr)
         if result is None:
             return None
         return m.Not(result, span=expr.span) if expr.negated else result
+
+    def _written_name(self, expr: ast.Comparison) -> ast.Name | None:
+        """The words of a comparison without subject, when they are a declared yes/no field or a
+        definition: names win over the reading as a comparison (a label may start with « plus de »)."""
+        span = expr.span
+        if span is None or span.file != self.tree.name or span.line != span.end_line:
+            return None
+        line = source_line(self.text, span.line) or ""
+        written = line[span.column - 1:span.end_column - 1]
+        key = normalize(written)
+        field = self.fields.get(key)
+        if key in self.definition_decls or (field is not None and isinstance(field.type, m.BoolType)):
+            return ast.Name(written, span=span)
+        return None
 
     def _predicate(self, field: m.Field, expr: ast.Comparison):
         op, operands, span = expr.op, expr.operands, expr.span
@@ -348,19 +422,8 @@ class _Checker:
                 return None
             known = m.Known(field, span=span)
             return known if op == "known" else m.Not(known, span=span)
-        if op == "eq":
-            value = self._constant(field, operands[0])
-            return None if value is None else m.Compare(field, "eq", value, span=span)
-        if op in _ORDERED_OPS:
-            if not field.type.ordered:
-                self.error(f"« {field.label} » ne se compare pas par « {_OP_WORDS[op]} » : "
-                           f"réservé aux nombres, montants, dates et étapes", span)
-                return None
-            operand = operands[0]
-            if isinstance(operand, ast.Multiple):
-                return self._ratio(field, op, operand, span)
-            value = self._constant(field, operand)
-            return None if value is None else m.Compare(field, op, value, span=span)
+        if op == "eq" or op in _ORDERED_OPS:
+            return self._ordered(field, expr)
         if op == "between":
             if not field.type.ordered:
                 self.error(f"« {field.label} » ne se compare pas par « entre » : réservé aux "
@@ -383,6 +446,35 @@ class _Checker:
             return self._within(field, operands[0], span)
         raise AssertionError(op)  # pragma: no cover
 
+    def _ordered(self, field: m.Field, expr: ast.Comparison):
+        """`est`, `au moins`, `supérieure à`, `≥`, `avant le`…: against a constant, another field or a multiple."""
+        op, (operand,), span, wording = expr.op, expr.operands, expr.span, expr.wording or "est"
+        if wording.startswith(("avant", "après")) and not isinstance(field.type, m.DateType):
+            self.error(f"« {wording.split()[0]} » compare des dates : pour « {field.label} », écrivez "
+                       f"« {'moins de' if op == 'lt' else 'plus de'} »", span)
+            return None
+        if op != "eq" and not field.type.ordered:
+            self.error(f"« {field.label} » ne se compare pas par « {wording} » : réservé aux nombres, "
+                       f"montants, dates et étapes", span)
+            return None
+        if isinstance(operand, ast.Multiple):
+            return self._multiple(field, op, operand, span)
+        if isinstance(operand, (ast.Sum, ast.Duration)):
+            self.error("cette comparaison ne peut pas encore être vérifiée", operand.span)
+            return None
+        other = self._other_field(field, operand)
+        if other is not None:
+            return self._ratio(field, op, Fraction(1), other, span, bare=True)
+        value = self._constant(field, operand)
+        return None if value is None else m.Compare(field, op, value, span=span)
+
+    def _other_field(self, field: m.Field, value: ast.Value) -> m.Field | None:
+        """The field a word names when a number, amount or date is compared with another field
+        (« la dette est supérieure au loyer »): declared names win over numbers in words."""
+        if value.kind != "word" or isinstance(field.type, (m.EnumType, m.BoolType, m.CodeType)):
+            return None
+        return self.fields.get(normalize(value.text))
+
     def _within(self, field: m.Field, name: ast.Value, span):
         key = normalize(name.text)
         if key in self.tables:
@@ -404,27 +496,42 @@ class _Checker:
         self.error(f"ensemble ou table inconnu(e) « {name.text} »{suggest(name.text, names)}", name.span)
         return None
 
-    def _ratio(self, field: m.Field, op: str, operand: ast.Multiple, span):
-        other = self._field(operand.other)
-        if other is None:
+    def _multiple(self, field: m.Field, op: str, operand: ast.Multiple, span):
+        factor = self._factor(operand.factor)
+        if isinstance(operand.other, ast.Sum):
+            self.error("une somme ne peut pas encore être comparée", operand.other.span)
             return None
+        other = self._field(operand.other)
+        if factor is None or other is None:
+            return None
+        return self._ratio(field, op, factor, other, span)
+
+    def _factor(self, factor: ast.Value) -> Fraction | None:
+        """The constant before « fois »: digits (« 1,5 ») or a whole number in words (« trois »)."""
+        if factor.kind == "word":
+            number = number_in_words(factor.text)
+            if number is None:
+                hint = suggest(factor.text, list(NUMBER_WORDS)) or (
+                    " : écrivez-le en chiffres, ou en lettres de « un » à « vingt »")
+                self.error(f"« {factor.text} » n'est pas un nombre{hint}", factor.span)
+            return None if number is None else Fraction(number)
+        value = Fraction(_GROUPS.sub("", factor.text).replace(",", "."))
+        if value < 0:
+            self.error(f"« {factor.text} fois » : le facteur doit être positif", factor.span)
+            return None
+        return value
+
+    def _ratio(self, field: m.Field, op: str, factor: Fraction, other: m.Field, span, bare: bool = False):
+        """`field op factor × other`; two dates compare only as they are (`bare`), never a multiple."""
         if isinstance(field.type, m.EnumType) or isinstance(other.type, m.EnumType):
             self.error(f"une étape ne se compare pas à une autre donnée : « {field.label} » et "
                        f"« {other.label} »", span)
             return None
-        if type(field.type) is not type(other.type) or isinstance(field.type, m.DateType):
+        if type(field.type) is not type(other.type) or (isinstance(field.type, m.DateType) and not bare):
             self.error(f"« {field.label} » et « {other.label} » ne sont pas de même nature : "
                        f"on ne compare un multiple qu'entre montants ou entre nombres", span)
             return None
-        factor = operand.factor
-        if factor.kind != "number":
-            self.error(f"« {factor.text} » : attendu un nombre avant « fois »", factor.span)
-            return None
-        value = Fraction(factor.text.replace(",", "."))
-        if value < 0:
-            self.error(f"« {factor.text} fois » : le facteur doit être positif", factor.span)
-            return None
-        return m.Ratio(field, op, value, other, span=span)
+        return m.Ratio(field, op, factor, other, span=span)
 
     # ---- rules ----
     def _rules(self, decls: list[ast.RuleDecl]) -> tuple[m.Rule, ...]:
@@ -459,13 +566,32 @@ class _Checker:
             overrides.append(tuple(dict.fromkeys(targets)))
             service = self._service(decl.service, decl.service_span)
             condition = self.condition(decl.condition) if decl.condition is not None else None
-            rules.append((decl, service, condition))
+            rules.append((decl, service, condition, self._partners(decl)))
         self._check_cycles(decls, overrides)
         return tuple(
             m.Rule(decl.name, index, condition, service, overrides[index], decl.text, decl.reference,
-                   span=decl.span)
-            for index, (decl, service, condition) in enumerate(rules)
+                   partners, span=decl.span)
+            for index, (decl, service, condition, partners) in enumerate(rules)
         )
+
+    def _partners(self, decl: ast.RuleDecl) -> tuple[m.Service, ...]:
+        """The services named « en lien avec »: declared, other than the rule's own, each once."""
+        found: list[m.Service] = []
+        spans = decl.partner_spans or (decl.service_span,) * len(decl.partners)
+        for code, span in zip(decl.partners, spans):
+            service = self.services.get(code)
+            if service is None:
+                codes = ", ".join(self.services)
+                self.error(f"service partenaire inconnu {code}{suggest(code, list(self.services))} ; "
+                           f"services déclarés : {codes}", span)
+            elif code == decl.service:
+                self.error(f"{code} est déjà le service de la règle « {decl.name} » : un partenaire est un "
+                           f"autre service, informé en lien avec lui", span)
+            elif service in found:
+                self.error(f"{code} est nommé deux fois après « en lien avec »", span)
+            else:
+                found.append(service)
+        return tuple(found)
 
     def _check_cycles(self, decls, overrides) -> None:
         state = [0] * len(decls)  # 0 new, 1 on the path, 2 done
@@ -504,6 +630,10 @@ class _Checker:
             if field.machine not in household and not field.has_default:
                 self.error(f"l'exemple « {decl.name} » ne donne pas « {field.label} »", decl.span)
         self._service(decl.service, decl.span)
+        for code, span in zip(decl.partners or (), decl.partner_spans or (decl.span,) * len(decl.partners or ())):
+            if code not in self.services:
+                self.error(f"service partenaire inconnu {code}{suggest(code, list(self.services))} ; "
+                           f"services déclarés : {', '.join(self.services)}", span)
         rule = None
         if decl.rule is not None:
             match = [r for r in rules if normalize(r.name) == normalize(decl.rule.text)]
@@ -512,7 +642,7 @@ class _Checker:
                 self.error(f"règle inconnue « {decl.rule.text} »{hint}", decl.rule.span)
             else:
                 rule = match[0].name
-        return m.Example(decl.name, household, decl.service, rule, span=decl.span)
+        return m.Example(decl.name, household, decl.service, rule, decl.partners, span=decl.span)
 
 
 _HEADER_WORDS = {"Title": "titre", "Reference": "référence", "Version": "version",
@@ -522,6 +652,22 @@ _HEADER_WORDS = {"Title": "titre", "Reference": "référence", "Version": "versi
 def invalid_date(value: ast.Value, error: BadValue) -> str:
     """The message for a date of the charter that cannot be read (in a header or a condition)."""
     return f"date invalide « {value.text} » : attendu {error}"
+
+
+def _of(name: str) -> str:
+    """A name after « de »: « le loyer » → « du loyer », « les charges » → « des charges »."""
+    article = _ARTICLE.match(name)
+    rest = name[article.end():] if article else name
+    word = article[1].casefold() if article else ""
+    if word == "le":
+        return f"du {rest}"
+    if word == "les":
+        return f"des {rest}"
+    if word == "la":
+        return f"de la {rest}"
+    if word:
+        return f"de l'{rest}"
+    return f"d'{rest}" if rest[:1].casefold() in "aeiouyéèêàâîôûh" else f"de {rest}"
 
 
 def _expected(field_type) -> str:

@@ -137,7 +137,21 @@ def _known_mistake(error: UnexpectedInput, text: str) -> str | None:
         return None
 
 
+#: Arithmetic signs the language spells in words, and what to write instead.
+_SIGNS = {
+    "+": "pour additionner, écrivez la somme : « la somme du loyer et des charges », « 2 fois la somme "
+         "du loyer et des charges »",
+    "-": "la soustraction n'est pas permise : passez le terme soustrait de l'autre côté, dans une somme "
+         "(« la dette est au moins la somme du loyer et des aides »)",
+    "*": "pour multiplier, écrivez « fois » : « 3 fois le loyer »",
+    "×": "pour multiplier, écrivez « fois » : « 3 fois le loyer »",
+}
+_SIGNS["−"] = _SIGNS["-"]
+
+
 def _generic_message(error: UnexpectedInput) -> str:
+    if isinstance(error, UnexpectedCharacters) and error.char in _SIGNS:
+        return f"« {error.char} » : {_SIGNS[error.char]}"
     if isinstance(error, UnexpectedCharacters):
         found = f"caractère « {error.char} » inattendu"
         expected = error.allowed

@@ -110,8 +110,12 @@ def _operand(node, parent: str) -> str:
 
 
 def rule_sentence(rule: m.Rule) -> str:
-    """The whole rule as a French sentence: « Si …, alors CAF (Service social de la CAF). »"""
+    """The whole rule as a French sentence: « Si …, alors CAF (Service social de la CAF). », with
+    the services informed « en lien avec » it."""
     service = f"{rule.service.code} ({rule.service.label})"
+    if rule.partners:
+        named = [f"{p.code} ({p.label})" for p in rule.partners]
+        service += ", en lien avec " + (named[0] if len(named) == 1 else ", ".join(named[:-1]) + " et " + named[-1])
     if rule.condition is None:
         return f"Dans tous les autres cas, le ménage relève du service {service}."
     return f"Si {condition_text(rule.condition)}, alors le ménage relève du service {service}."

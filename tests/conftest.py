@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from unittest import mock
 
@@ -18,6 +19,17 @@ FICHE = POLICIES / "dispositif-repartition.regles"
 def python_only():
     """Within it, charters generate code that keeps to Python, as where no C compiler was found."""
     return mock.patch.multiple(runtime, reader=None, record=None)
+
+
+@contextlib.contextmanager
+def batch_python_only():
+    """Within it, batches read quoted lines and neutralise formulas in Python, as where no C compiler was found."""
+    from repartition.batch import pipeline, readers, writers
+
+    with mock.patch.object(readers, "unquote_line", readers._unquote_all), \
+            mock.patch.object(writers, "neutralise_cells", writers._neutralise_cells_py), \
+            mock.patch.object(pipeline, "neutralise_cells", writers._neutralise_cells_py):
+        yield
 
 
 @pytest.fixture(params=["compile", "compile-python", "interprete"])

@@ -307,3 +307,25 @@ def test_csv_in_jsonl_out(tmp_path):
                       "stade_procedure": "aucune", "connu_services_sociaux": "non", "commune": "Lille",
                       "service": "CAF", "regle": "Familles allocataires"}
     assert (tmp_path / "o.rejets.jsonl").read_text(encoding="utf-8") == ""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stdout", ["fermée", "pleine"])
+def test_menage_with_standard_output_closed_or_full(stdout):
+    """`--menage` when its decision cannot be shown (standard output closed, or /dev/full): exit 2 and
+    a French message, never a silent exit 0 nor a traceback."""
+    import os
+    import subprocess
+
+    if stdout == "pleine" and not os.path.exists("/dev/full"):
+        pytest.skip("pas de /dev/full sur ce système")
+    household = ('{"enfants_a_charge": 2, "aide_au_logement": "oui", "stade_procedure": "assignation", '
+                 '"connu_services_sociaux": "non"}')
+    with open(os.devnull if stdout == "fermée" else "/dev/full", "w") as target:
+        done = subprocess.run([sys.executable, "-m", "repartition", "orienter", "--charte", FICHE, "--menage", household],
+                              stdout=target, stderr=subprocess.PIPE, text=True,
+                              preexec_fn=(lambda: os.close(1)) if stdout == "fermée" else None)
+    assert done.returncode == 2
+    assert done.stderr == {
+        "fermée": "orienter : la sortie standard est fermée : la décision n'a pas pu être affichée.\n",
+        "pleine": "orienter : la décision n'a pas pu être affichée sur la sortie standard : disque plein.\n"}[stdout]

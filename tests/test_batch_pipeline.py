@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import io
 import json
 from pathlib import Path
 
@@ -16,6 +18,8 @@ from repartition.batch import pipeline as pipeline_module
 from repartition.batch.readers import CsvSource
 from repartition.batch.router import RejectTally, Routed, Router
 from repartition.batch.summary import Summary
+
+from conftest import batch_python_only
 
 ROOT = Path(__file__).resolve().parents[1]
 FICHE = ROOT / "policies" / "dispositif-repartition.regles"
@@ -201,6 +205,21 @@ def test_formulas_neutralised_in_both_paths(tmp_path, fiche):
     assert [r[5] for r in rows[1:]] == ["-12,50", "+3", "'-x", "'@SUM(A1)", "'+x", "'=1+1"]
 
 
+def test_formula_cells_after_a_tab_or_a_carriage_return_are_neutralised(tmp_path, fiche):
+    """A cell starting with a tab or a carriage return, then = + - @, is neutralised in the routed rows
+    and the rejects alike, whether its line needed quotes or not."""
+    text = ("commune;enfants_a_charge;aide_au_logement;stade_procedure;connu_services_sociaux;note\n"
+            "\t=HYPERLINK(A1);2;oui;aucune;non;\t@x\n"
+            '"\r=1+1";2;oui;aucune;non;"\r\n-x"\n'
+            "\t+x;x;oui;aucune;non;\t-1\n")
+    (tmp_path / "in.csv").write_text(text, encoding="utf-8")
+    route_file(fiche, tmp_path / "in.csv", tmp_path / "out.csv", progress=False)
+    rows = _read(tmp_path / "out.csv")[1:]
+    assert [(r[0], r[5]) for r in rows] == [("'\t=HYPERLINK(A1)", "'\t@x"), ("'\r=1+1", "'\r\n-x")]
+    rejected = _read(tmp_path / "out.rejets.csv")[1:]
+    assert (rejected[0][2], rejected[0][7]) == ("'\t+x", "'\t-1")
+
+
 def test_jsonl_in_and_out(tmp_path, fiche):
     """JSON Lines: typed values read as langage.md says, malformed line rejected with its raw text."""
     lines = ['{"id": 1, "enfants_a_charge": 2, "aide_au_logement": true, "stade_procedure": "jugement",'
@@ -284,6 +303,13 @@ def test_same_file_for_input_and_output_is_refused(tmp_path, fiche):
     source = ROOT / "samples" / "signalements.csv"
     with pytest.raises(BatchError, match="même fichier"):
         route_file(fiche, source, source, progress=False)
+
+
+@pytest.mark.parametrize("options", [{"rejects": "-"}, {"summary": "-"}])
+def test_two_outputs_on_standard_output_are_refused(tmp_path, fiche, options):
+    """Routed rows and rejects (or the bilan) both on standard output would be mixed: refused, nothing written."""
+    with pytest.raises(BatchError, match="ne peuvent pas aller tous deux sur la sortie standard"):
+        route_file(fiche, ROOT / "samples" / "signalements.csv", "-", progress=False, **options)
 
 
 def test_default_rejects_path():
@@ -392,3 +418,39 @@ def test_summary_counts_unknown_indicators_reasons_and_blank_lines(gappy):
     text = summary.render()
     assert text.startswith("Bilan : 8 lignes lues, 5 orientées, 3 rejetées.")
     assert "  ménages aidés : 3 (inconnu pour 2)" in text and "\n1 ligne vide ignorée.\n" in text
+
+
+_SPREADSHEET_CELL = st.one_of(st.text(alphabet=st.sampled_from(list('ab é;,"\n\r=+-@1 \t\uff1d')), max_size=6),
+                              st.sampled_from(["-12,50", "+33 6 12", "=SOMME(A1)", "@x", "-"]))
+
+
+@pytest.mark.parametrize("with_c", [True, False])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.tuples(_SPREADSHEET_CELL, *_DECLARED.values(), _SPREADSHEET_CELL), min_size=1, max_size=10),
+       quoting=st.sampled_from([csv.QUOTE_MINIMAL, csv.QUOTE_ALL, csv.QUOTE_NONNUMERIC]),
+       separator=st.sampled_from([";", ",", "\t"]))
+def test_routed_file_is_byte_for_byte_what_csv_writer_writes(tmp_path_factory, fiche, with_c, rows, quoting,
+                                                            separator):
+    """However the input is quoted, with the batch's C helpers or without, the routed file is exactly
+    what csv.writer writes for each routed row's neutralised cells plus `service` and `regle`: the
+    fast paths change no byte."""
+    folder = tmp_path_factory.mktemp("octets")
+    header = ["identifiant", *_DECLARED, "note"]
+    with open(folder / "in.csv", "w", encoding="utf-8", newline="") as file:
+        csv.writer(file, delimiter=separator, lineterminator="\n", quoting=quoting).writerows([header, *rows])
+    with contextlib.nullcontext() if with_c else batch_python_only():
+        route_file(fiche, folder / "in.csv", folder / "out.csv", progress=False)
+    expected = io.StringIO()
+    writer = csv.writer(expected, delimiter=separator, lineterminator="\r\n")
+    writer.writerow(header + ["service", "regle"])
+    with open(folder / "in.csv", encoding="utf-8", newline="") as file:  # a lone \r is not quoted with \n ends
+        read = list(csv.reader(file, delimiter=separator))[1:]
+    for row in read:
+        if not any(row):
+            continue
+        try:
+            decision = fiche.route(dict(zip(header, row)))
+        except repartition.RepartitionError:
+            continue
+        writer.writerow([neutralise(cell) for cell in row] + [decision.service, decision.rule])
+    assert (folder / "out.csv").read_bytes() == expected.getvalue().encode()

@@ -1,11 +1,20 @@
-"""Batch readers: separator detection, BOM, encodings, quoted newlines, line numbers, JSON Lines."""
+"""Batch readers: separator detection, BOM, encodings, quoted newlines, line numbers, plain text of rows, JSON Lines."""
 
 from __future__ import annotations
 
+import contextlib
+import csv
+import io
+
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from repartition.batch import BatchError, CsvSource, JsonlSource, detect_separator
+from repartition.batch import readers as readers_module
 from repartition.batch.readers import BadJson, Malformed, detect_format, read_object, resolve_encoding
+
+from conftest import batch_python_only
 
 
 def _write(tmp_path, name: str, data: bytes):
@@ -169,3 +178,88 @@ def test_deeply_nested_json_is_a_french_error():
     """JSON nested beyond Python's recursion limit is refused in French, never a RecursionError."""
     with pytest.raises(BadJson, match="trop de niveaux imbriqués"):
         read_object("[" * 100_000 + "]" * 100_000)
+
+
+def test_a_byte_order_mark_where_two_jsonl_files_were_joined_is_skipped(tmp_path):
+    """`cat a.jsonl b.jsonl`, each with a BOM: the second file's first line reads as in its own file."""
+    data = "\ufeff{\"a\": 1}\n".encode() * 2 + '\ufeff{"a": 2}\n'.encode()
+    source = JsonlSource(_write(tmp_path, "a.jsonl", data))
+    assert _records(source) == [(1, {"a": 1}), (2, {"a": 1}), (3, {"a": 2})]
+    assert source.bom is True
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("\ufeff{}", "marque d'ordre des octets (BOM) en tête du texte"),
+    ('{"a": "\\u12"}', "séquence « \\u » invalide : quatre chiffres hexadécimaux attendus"),
+    ('{"a": 1,}', "nom de donnée entre guillemets droits attendu"),
+])
+def test_json_errors_are_worded_in_french(text, reason):
+    """Every JSON syntax error has a French reason, never Python's English message."""
+    with pytest.raises(BadJson) as caught:
+        read_object(text)
+    assert str(caught.value).endswith(" : " + reason)
+
+
+_CELL = st.text(st.sampled_from(list('ab é;,"\n\r\t=-1 ')), max_size=6)
+
+
+@pytest.mark.parametrize("unquote", [readers_module._unquote_all, readers_module.unquote_line])
+@pytest.mark.parametrize("line, plain", [
+    ('"a";"b";"c"\r\n', "a;b;c"),
+    ('"";"";""\n', ";;"),
+    ('"é";"\U0001F600"', "é;\U0001F600"),
+    ('"a";"b;c"', None),
+    ('"a""b";"c"', None),
+    ('"a"b;"c"', None),
+    ('"a;"b"', None),
+    ('"a', None),
+    ('"', None),
+])
+def test_plainly_quoted_lines_lose_their_quotes(unquote, line, plain):
+    """A line whose cells are all quoted, holding neither quote nor separator, has a plain text; others
+    are left to the csv module (both the Python reading and the C one agree here)."""
+    assert unquote(line, ";") == plain
+
+
+@pytest.mark.skipif(readers_module.unquote_line is readers_module._unquote_all, reason="lecteur C non compilé")
+@pytest.mark.parametrize("line, plain", [
+    ('"a";b;"c"\r\n', "a;b;c"),
+    ('a;"";c', "a;;c"),
+    ('a;"b";', "a;b;"),
+    ('a;b"c;d', None),
+    ('a;"b" ;c', None),
+])
+def test_c_reads_lines_where_only_some_cells_are_quoted(line, plain):
+    """The C reading also gives the plain text of lines where only some cells are plainly quoted."""
+    assert readers_module.unquote_line(line, ";") == plain
+
+
+def _csv_line(cells: list[tuple[str, bool]], separator: str) -> str:
+    """A CSV line as spreadsheets write them: each cell quoted if it needs to be, or if asked."""
+    return separator.join('"' + cell.replace('"', '""') + '"'
+                          if quote or any(c in cell for c in (separator, '"', "\n", "\r")) else cell
+                          for cell, quote in cells) + "\r\n"
+
+
+@pytest.mark.parametrize("with_c", [True, False])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.lists(st.tuples(_CELL, st.booleans()), min_size=3, max_size=3), min_size=1, max_size=8),
+       separator=st.sampled_from([";", ",", "\t"]))
+def test_rows_read_as_the_csv_module_and_their_text_is_what_csv_writer_writes(tmp_path_factory, with_c, rows,
+                                                                              separator):
+    """Whatever cells are quoted, with the C reader of quoted lines or without, each row has the cells
+    `csv.reader` reads, and its plain text, given unless a cell needs quotes, is exactly what
+    `csv.writer` writes for those cells."""
+    data = "x;y;z\r\n".replace(";", separator) + "".join(_csv_line(row, separator) for row in rows)
+    path = tmp_path_factory.mktemp("csv") / "a.csv"
+    path.write_bytes(data.encode())
+    expected = list(csv.reader(io.StringIO(data, newline=""), delimiter=separator))[1:]
+    with contextlib.nullcontext() if with_c else batch_python_only(), CsvSource(path) as source:
+        got = list(source.rows())
+    assert [row for _, row, _ in got] == [row for row in expected if any(row)]
+    for _, row, text in got:
+        written = io.StringIO()
+        csv.writer(written, delimiter=separator, lineterminator="\r\n").writerow(row)
+        assert (text is None) == any(separator in cell or '"' in cell or "\n" in cell or "\r" in cell
+                                     for cell in row)
+        assert text is None or text + "\r\n" == written.getvalue()

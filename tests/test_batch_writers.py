@@ -1,4 +1,4 @@
-"""Batch writers: spreadsheet formula neutralisation, CSV/JSON Lines sinks, files renamed when complete."""
+"""Batch writers: spreadsheet formula neutralisation (C and Python alike), CSV/JSON Lines sinks, files renamed when complete."""
 
 from __future__ import annotations
 
@@ -6,8 +6,11 @@ import io
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from repartition.batch import AtomicFile, BatchError, neutralise
+from repartition.batch import writers
 from repartition.batch.writers import CsvSink, JsonlSink, neutralise_row
 
 
@@ -27,10 +30,42 @@ from repartition.batch.writers import CsvSink, JsonlSink, neutralise_row
     ("Lille", "Lille"),
     ("", ""),
     ("a=b", "a=b"),
+    ("\t=1+1", "'\t=1+1"),
+    ("\r=1+1", "'\r=1+1"),
+    ("\r\n@SOMME(A1)", "'\r\n@SOMME(A1)"),
+    ("\t+33 6", "'\t+33 6"),
+    ("\tLille", "'\tLille"),
+    ("\x00=1", "'\x00=1"),
+    ("  =1+1", "'  =1+1"),
+    ("\u00a0-x", "'\u00a0-x"),
+    (" -12,50", " -12,50"),
+    ("\uff1d1+1", "'\uff1d1+1"),
+    ("\uff20x", "'\uff20x"),
+    ("\uff0d12", "'\uff0d12"),
+    ("-\u0661\u0662", "'-\u0661\u0662"),
+    ("-1 2345", "'-1 2345"),
+    ("-1 234 567,5 €", "-1 234 567,5 €"),
+    ("+", "'+"),
+    ("'=1", "'=1"),
 ])
 def test_neutralise(cell, expected):
-    """A cell starting with =, +, - or @ gets a leading ' unless it is a number."""
+    """A cell starting with =, +, - or @ (or a full-width form), after any spaces, or with a control
+    character such as a tab or a carriage return, gets a leading ' unless it is a number."""
     assert neutralise(cell) == expected
+
+
+_CELL = st.text(st.sampled_from(list("0123456789 ,.eE+-=@€%aZ'\";\t\r\n\x00\x1c\u00a0\u202f\u2003"
+                                     "\uff1d\uff0b\uff0d\uff20\u0661é") + ["\U0001F600"]), max_size=8)
+
+
+@pytest.mark.skipif(writers._neutralise_cells_c is None, reason="lecteur C non compilé (pas de compilateur C)")
+@settings(max_examples=800, deadline=None)
+@given(st.lists(_CELL, max_size=6))
+def test_c_and_python_neutralise_alike(row):
+    """The C neutralisation and the Python one change the same cells the same way, and say so alike."""
+    in_c, in_python = list(row), list(row)
+    assert writers._neutralise_cells_c(in_c) == writers._neutralise_cells_py(in_python)
+    assert in_c == in_python == [neutralise(cell) for cell in row]
 
 
 def test_neutralise_row_in_place():

@@ -1,4 +1,4 @@
-"""The built charter pages seen in a real browser: headless Chromium checks that readers can see them."""
+"""The charter pages seen in a real browser, as reviewers see them: headless Chromium at 1366 and 390 px."""
 
 from __future__ import annotations
 
@@ -13,23 +13,22 @@ from pathlib import Path
 import pytest
 
 import repartition
+from repartition.cli import main
 from repartition.render import decision_tables, exception_graph, rule_anchor
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTEFACTS = Path(os.environ.get("ARTEFACTS_DIR", ROOT / "artefacts"))
-PAGES = {  # built page → (charter, screenshot: the whole page, or the window on the diagram of a long page)
-    "chartes/dispositif-repartition.html": ("dispositif-repartition.regles", "charte.png", False),
-    "chartes/exemple-departemental.html": ("exemple-departemental.regles", "schema-departemental.png", True),
-}
-FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+CHARTERS = ("dispositif-repartition", "exemple-departemental")
+WIDTHS = (1366, 390)
+FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--hide-scrollbars",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--window-size=1280,900")
+         "--window-size=1366,900")
 
 # Visible: laid out with a size, not hidden, intersecting the viewport once scrolled to, and not
 # covered by another element at the centre of what shows.
 _VISIBLE = """
 const element = arguments[0];
-element.scrollIntoView({block: 'center', inline: 'center'});
+element.scrollIntoView({block: 'center', inline: 'nearest'});
 const box = element.getBoundingClientRect();
 const style = getComputedStyle(element);
 const left = Math.max(box.left, 0), right = Math.min(box.right, window.innerWidth);
@@ -40,7 +39,33 @@ if (right > left && bottom > top) {
   onTop = hit !== null && (hit === element || element.contains(hit) || hit.contains(element));
 }
 return {width: box.width, height: box.height, shown: style.visibility !== 'hidden' && style.display !== 'none',
-        inView: right > left && bottom > top, onTop: onTop};
+        inView: right > left && bottom > top, onTop: onTop, left: box.left, right: box.right};
+"""
+
+# The page and its parts, measured: overflow of the page, each decision table against its box and the
+# viewport, the diagram against the text column, and the size its labels are drawn at.
+_MEASURE = """
+const page = document.documentElement;
+const tables = [...document.querySelectorAll('table.decision')].map(table => {
+  const box = table.parentElement;
+  const firsts = [...table.querySelectorAll('tbody tr > td:first-child')].map(td => {
+    const r = td.getBoundingClientRect(); return [r.left, r.right]; });
+  return {width: table.getBoundingClientRect().width, box: box.clientWidth, scroll: box.scrollWidth,
+          cards: getComputedStyle(table.querySelector('thead')).display === 'none', firsts: firsts};
+});
+const svg = document.querySelector('svg.repartition-graphe');
+let diagram = null;
+if (svg) {
+  const rect = svg.getBoundingClientRect();
+  const scale = rect.width / svg.viewBox.baseVal.width;
+  const sizes = [...svg.querySelectorAll('text')].map(t => parseFloat(getComputedStyle(t).fontSize) * scale);
+  const links = [...svg.querySelectorAll('g.repartition-noeud')].map(g => {
+    const a = g.closest('a'); const href = a ? a.getAttribute('href') : null;
+    return href && href.startsWith('#') && document.getElementById(href.slice(1)) !== null; });
+  diagram = {width: rect.width, column: svg.closest('figure').parentElement.getBoundingClientRect().width,
+             smallest: Math.min(...sizes), links: links};
+}
+return {scroll: page.scrollWidth, client: page.clientWidth, tables: tables, diagram: diagram};
 """
 
 
@@ -78,65 +103,89 @@ def driver(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    """docs/ built once for this module (warnings are the docs build test's business)."""
+def pages(tmp_path_factory) -> dict[tuple[str, str], tuple[Path, str]]:
+    """(kind, charter) → (built page, prefix of its ids): docs/ built once with Sphinx, and `documenter`'s pages."""
     out = tmp_path_factory.mktemp("site")
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "src"), env.get("PYTHONPATH")]))
     result = subprocess.run([sys.executable, "-m", "sphinx", "-q", "-b", "html", str(ROOT / "docs"), str(out)],
                             capture_output=True, text=True, env=env, timeout=300)
     assert result.returncode == 0, result.stderr
-    return out
+    alone = tmp_path_factory.mktemp("autonome")
+    found = {}
+    for charter in CHARTERS:
+        assert main(["documenter", str(ROOT / "policies" / f"{charter}.regles"), "-o", str(alone)]) == 0
+        found["sphinx", charter] = (out / "chartes" / f"{charter}.html", f"{charter}-")
+        found["autonome", charter] = (alone / f"{charter}.html", "")
+    return found
 
 
-def _assert_visible(driver, element, what: str) -> None:
+def _assert_visible(driver, element, what: str) -> dict:
     state = driver.execute_script(_VISIBLE, element)
     assert state["width"] > 0 and state["height"] > 0, f"{what} : taille nulle {state}"
     assert state["shown"] and state["inView"] and state["onTop"], f"{what} : invisible {state}"
+    return state
 
 
-def _screenshot(driver, path: Path, element=None) -> None:
-    """A PNG of the whole page through the DevTools protocol, or of the window showing one element."""
+def _screenshot(driver, path: Path, top: float = 0, height: float | None = None) -> None:
+    """A PNG of a band of the page (the whole page when it is short) through the DevTools protocol."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    if element is not None:
-        driver.execute_script("arguments[0].parentElement.scrollLeft = 0;"
-                              "arguments[0].scrollIntoView({block: 'start'});", element)
-        path.write_bytes(driver.get_screenshot_as_png())
-        return
     size = driver.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]
+    height = min(height or size["height"], size["height"] - top, 12000)
     shot = driver.execute_cdp_cmd("Page.captureScreenshot", {
         "format": "png", "captureBeyondViewport": True,
-        "clip": {"x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1}})
+        "clip": {"x": 0, "y": top, "width": size["width"], "height": height, "scale": 1}})
     path.write_bytes(base64.b64decode(shot["data"]))
 
 
+def _top_of(driver, selector: str) -> float:
+    return driver.execute_script("return document.querySelector(arguments[0]).getBoundingClientRect().top + scrollY",
+                                 selector)
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("built", sorted(PAGES))
-def test_charter_page_is_visible(driver, site, built):
-    """Every rule's heading, every decision table and the exception diagram show on the page."""
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("charter", CHARTERS)
+@pytest.mark.parametrize("kind", ["sphinx", "autonome"])
+def test_charter_page_reads_at_width(driver, pages, kind, charter, width):
+    """At 1366 and 390 px, on the Sphinx page and the standalone page: the page never scrolls sideways,
+    every rule's heading shows, each decision table's Règle column shows without scrolling (the tables
+    fit at 1366 px; at 390 px their rows are cards), and the diagram fits its column with labels of
+    12 px or more whose boxes link to their rules. Screenshots are kept as artefacts."""
     from selenium.webdriver.common.by import By
 
-    charter_file, picture, diagram_only = PAGES[built]
-    page = site / built
-    charter = repartition.load_charter(ROOT / "policies" / charter_file, verify=False)
+    page, prefix = pages[kind, charter]
+    loaded = repartition.load_charter(ROOT / "policies" / f"{charter}.regles", verify=False)
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                           {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": width < 600})
     driver.get(page.as_uri())
     assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "fr"
-    prefix = Path(charter_file).stem
-    for rule in charter.rules:
-        heading = driver.find_element(By.CSS_SELECTOR, f"section#{prefix}-{rule_anchor(rule.name)} > h3")
+    for rule in loaded.rules:
+        heading = driver.find_element(By.CSS_SELECTOR, f"section#{prefix}{rule_anchor(rule.name)} > h3")
         # Sphinx sets apostrophes typographically (’): the same name for a reader.
         assert heading.text.rstrip("¶").strip().replace("’", "'") == rule.name.replace("’", "'")
         _assert_visible(driver, heading, f"règle « {rule.name} »")
-    tables = driver.find_elements(By.CSS_SELECTOR, "table.decision")
-    assert len(tables) == len(decision_tables(charter.model).tables)
+
+    measured = driver.execute_script(_MEASURE)
+    assert measured["scroll"] <= measured["client"], f"la page déborde : {measured['scroll']} px pour {width} px"
+    tables = measured["tables"]
+    assert len(tables) == len(decision_tables(loaded.model).tables)
     for table in tables:
-        _assert_visible(driver, table, "table de décision")
-        assert table.find_elements(By.CSS_SELECTOR, "tbody tr")
-    diagram = driver.find_element(By.CSS_SELECTOR, "svg.repartition-graphe")
-    _assert_visible(driver, diagram, "schéma des exceptions")
-    nodes = diagram.find_elements(By.CSS_SELECTOR, "g.repartition-noeud")
-    assert len(nodes) == len(exception_graph(charter.model).nodes)
-    for node in nodes:
-        _assert_visible(driver, node, f"nœud « {node.get_attribute('data-regle')} » du schéma")
-    _screenshot(driver, ARTEFACTS / picture, diagram if diagram_only else None)
-    assert (ARTEFACTS / picture).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert table["scroll"] <= table["box"] + 1, f"table de décision défilante : {table['scroll']} > {table['box']}"
+        assert table["cards"] == (width < 600)
+        for left, right in table["firsts"]:
+            assert 0 <= left and right <= measured["client"], f"colonne Règle hors de l'écran : {left}–{right}"
+    for cell in driver.find_elements(By.CSS_SELECTOR, "table.decision tbody tr > td:first-child a")[:3]:
+        _assert_visible(driver, cell, f"règle « {cell.text} » d'une table de décision")
+
+    diagram = measured["diagram"]
+    assert diagram is not None
+    assert diagram["width"] <= diagram["column"], f"schéma plus large que sa colonne : {diagram}"
+    assert diagram["smallest"] >= 12, f"étiquettes du schéma trop petites : {diagram['smallest']} px"
+    assert len(diagram["links"]) == len(exception_graph(loaded.model).nodes) and all(diagram["links"])
+
+    name = f"{kind}-{charter}-{width}"
+    _screenshot(driver, ARTEFACTS / f"{name}.png", 0, 3000)
+    _screenshot(driver, ARTEFACTS / f"{name}-tables.png", _top_of(driver, "table.decision") - 60, 2400)
+    _screenshot(driver, ARTEFACTS / f"{name}-schema.png", _top_of(driver, "svg.repartition-graphe") - 40, 1800)
+    assert (ARTEFACTS / f"{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -38,6 +38,13 @@ def test_docs_build_with_warnings_as_errors(tmp_path):
     assert {"index.html", "langage.html", "guide-agents.html", "guide-developpeurs.html", "ambiguites.html",
             "demarrage.html", "chartes/dispositif-repartition.html", "chartes/exemple-departemental.html",
             "api/reference.html", "api/batch.html", "api/testing.html"} <= built
+    # French around the charters too: the sidebar's search field and neighbours, and the footer.
+    html = (tmp_path / "html" / "chartes" / "dispositif-repartition.html").read_text(encoding="utf-8")
+    for english in ("Related Topics", "Powered by", "Page source", 'value="Go"', 'placeholder="Search"',
+                    "Documentation overview"):
+        assert english not in html, english
+    assert "Pages voisines" in html and 'placeholder="Rechercher"' in html and "Documentation produite avec" in html
+    assert (tmp_path / "html" / "_images" / "exemple-departemental-exceptions.svg").is_file()
 
 
 @pytest.mark.parametrize("path", VALID, ids=lambda p: p.name)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
+import os
+import re
 import shutil
 from pathlib import Path
 
@@ -15,17 +18,20 @@ RULES = ("Familles allocataires", "Procédure judiciaire", "Autres ménages")
 
 
 def test_html_page(tmp_path, capsys):
-    """The HTML page is written, with every rule, the decision tables and the inline diagram."""
+    """The HTML page is written with its diagram's own file: every rule, the decision tables, the inline diagram."""
     assert main(["documenter", str(FICHE), "-o", str(tmp_path / "sortie")]) == 0
     page = tmp_path / "sortie" / "dispositif-repartition.html"
-    assert capsys.readouterr().out == f"écrit : {page}\n"
+    image = tmp_path / "sortie" / "dispositif-repartition-exceptions.svg"
+    assert capsys.readouterr().out == f"écrit : {page}\nécrit : {image}\n"
     html = page.read_text(encoding="utf-8")
     assert html.startswith("<!DOCTYPE html>") and '<html lang="fr">' in html
     for rule in RULES:
         assert f"<h3>{rule}</h3>" in html
-    assert html.count('<table class="decision">') == 2
+    assert html.count('<table class="repartition decision">') == 2
     assert '<svg xmlns="http://www.w3.org/2000/svg" class="repartition-graphe"' in html
+    assert '<a href="dispositif-repartition-exceptions.svg">' in html
     assert "Vérification" in html
+    assert image.read_text(encoding="utf-8").startswith('<svg xmlns="http://www.w3.org/2000/svg"')
 
 
 def test_markdown_page_and_diagram(tmp_path):
@@ -39,7 +45,8 @@ def test_markdown_page_and_diagram(tmp_path):
         assert f"### {rule}" in markdown
     assert "Familles allocataires" in image and "Procédure judiciaire" in image
     assert "Autres ménages" not in image  # takes part in no exception
-    assert "**Si enfants à charge au moins 1 et aide au logement, alors le ménage relève du service CAF" in markdown
+    assert ("**Si les enfants à charge sont au moins 1 et « aide au logement » vaut oui, alors le ménage relève "
+            "du service CAF") in markdown
 
 
 def test_failing_example_still_documented(tmp_path, capsys):
@@ -49,7 +56,7 @@ def test_failing_example_still_documented(tmp_path, capsys):
         "attendu CAF par « Familles allocataires »", "attendu DEPARTEMENT"), encoding="utf-8")
     assert main(["documenter", str(charter), "-o", str(tmp_path / "doc"), "--format", "md"]) == 1
     markdown = (tmp_path / "doc" / "fausse.md").read_text(encoding="utf-8")
-    assert "✗ CAF par « Familles allocataires »" in markdown
+    assert "✗ attendu DEPARTEMENT ; obtenu CAF par « Familles allocataires »" in markdown
     assert "l'exemple « Famille allocataire sans procédure » attend DEPARTEMENT" in markdown
 
 
@@ -90,4 +97,59 @@ def test_tables_next_to_the_charter(tmp_path):
     shutil.copy(source / "communes.csv", tmp_path)
     assert main(["documenter", str(tmp_path / "petite.regles"), "-o", str(tmp_path / "doc")]) == 0
     html = (tmp_path / "doc" / "petite.html").read_text(encoding="utf-8")
-    assert "<td><code>communes.csv</code></td>" in html and "<td>« UT Autres »</td>" in html
+    assert "<dt>Fichier</dt><dd><code>communes.csv</code></dd>" in html
+    assert "orienté vers l&#x27;unité « UT Autres »" in html and "UT Nord" in html
+
+
+def _pdf_text(path: Path) -> list[str]:
+    pypdf = pytest.importorskip("pypdf", reason="pypdf est absent (option test)")
+    return [page.extract_text() for page in pypdf.PdfReader(path).pages]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("charter", ["dispositif-repartition", "exemple-departemental"])
+def test_pdf_to_sign(tmp_path, charter, capsys):
+    """--format pdf writes an A4 document: every rule and the sha256 in its text, each page numbered
+    « page n / N » with the title, version and sha256 in its footer."""
+    import repartition
+
+    if importlib.util.find_spec("weasyprint") is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("WeasyPrint est absent en CI : .ci/run installe l'option [pdf]")
+        pytest.skip("WeasyPrint est absent (option pdf)")
+    source = ROOT / "policies" / f"{charter}.regles"
+    assert main(["documenter", str(source), "-o", str(tmp_path), "--format", "pdf"]) == 0
+    pdf = tmp_path / f"{charter}.pdf"
+    assert capsys.readouterr().out == f"écrit : {pdf}\n"
+    loaded = repartition.load_charter(source, verify=False)
+    pages = _pdf_text(pdf)
+    text = re.sub(r"\s+", " ", " ".join(pages))
+    for rule in loaded.rules:
+        assert rule.name in text, rule.name
+    assert loaded.model.sha256 in text
+    assert 2 <= len(pages) <= (8 if charter == "dispositif-repartition" else 60)
+    for number, page in enumerate(pages, 1):
+        flat = re.sub(r"\s+", " ", page)
+        assert f"page {number} / {len(pages)}" in flat
+        assert f"sha256 {loaded.model.sha256}" in flat and f"version {loaded.model.version}" in flat
+    from pypdf import PdfReader
+    first = PdfReader(pdf).pages[0]
+    assert (round(float(first.mediabox.width)), round(float(first.mediabox.height))) == (595, 842)  # A4 in points
+
+
+def test_pdf_without_weasyprint_is_a_french_error(tmp_path, capsys, monkeypatch):
+    """Without the [pdf] option, --format pdf fails with a French message and exit code 2."""
+    import builtins
+
+    real = builtins.__import__
+
+    def no_weasyprint(name, *args, **kwargs):
+        if name == "weasyprint":
+            raise ImportError("No module named 'weasyprint'")
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_weasyprint)
+    assert main(["documenter", str(FICHE), "-o", str(tmp_path), "--format", "pdf"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("impossible de produire le PDF : le format pdf demande l'option [pdf] de repartition")
+    assert not (tmp_path / "dispositif-repartition.pdf").exists()

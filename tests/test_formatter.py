@@ -39,13 +39,14 @@ def _comments(tree: ast.CharterFile) -> list[str]:
 
 def _parses(path) -> bool:
     try:
-        _tree(path.read_text(encoding="utf-8"))
+        tree = _tree(path.read_text(encoding="utf-8"))
     except CharterError:
         return False
-    return True
+    return not any(getattr(item, "repeated", ()) for item in tree.items)
 
 
-# Every rule file of the project that parses: bundled charters and the test corpora.
+# Every rule file of the project that parses (without a clause given twice, which the formatter
+# refuses): bundled charters and the test corpora.
 _FILES = sorted(p for p in [*POLICIES.glob("*.regles"), *(ROOT / "tests").rglob("*.regles")] if _parses(p))
 
 
@@ -59,9 +60,10 @@ def test_project_files_round_trip(path):
     assert format_text(formatted) == formatted
 
 
-def test_fiche_is_in_canonical_form():
-    """The bundled fiche 3-4 charter is already formatted (so CI can run `formater --verifier`)."""
-    text = FICHE.read_text(encoding="utf-8")
+@pytest.mark.parametrize("path", sorted(POLICIES.glob("*.regles")), ids=lambda p: p.name)
+def test_bundled_charters_are_in_canonical_form(path):
+    """The bundled charters are already formatted (so CI can run `formater --verifier`)."""
+    text = path.read_text(encoding="utf-8")
     assert format_text(text) == text
 
 
@@ -137,18 +139,24 @@ def _messy_charters(draw) -> str:
     add("données du ménage")
     for decl in _FIELDS:
         decl = decl.replace(", e", draw(st.sampled_from([", e", ",\n        e"])))
+        if draw(st.booleans()):
+            decl += f", motif « {words()} »"
         add(draw(_SPACE) + decl)
-    add(f"définition « en difficulté » :\n  {draw(_CONDITIONS).replace('en difficulté', 'p')}")
-    add("ensemble « rouges » : rouge, « bleu »")
+    motif = draw(st.sampled_from(["", f"\n  motif « {words()} »"]))
+    add(f"définition « en difficulté » :\n  {draw(_CONDITIONS).replace('en difficulté', 'p')}{motif}")
+    add("ensemble « rouges » : rouge, « bleu »" + draw(st.sampled_from(["", f"\n motif « {words()} »"])))
     names = []
     for index in range(draw(st.integers(1, 4))):
+        if draw(st.booleans()):
+            number = draw(st.sampled_from(["{}", "« {} »", "{}.1", "{}bis", "« Annexe {} »"])).format(index)
+            add(f"article {number} : « {words()} »" + draw(st.sampled_from(["", f"\n  motif « {words()} »"])))
         name = f"Règle {index}"
         head = f"règle « {name} »"
         if names and draw(st.booleans()):
             head += ", par exception à " + " et ".join(f"« {n} »" for n in draw(
                 st.lists(st.sampled_from(names), min_size=1, max_size=2, unique=True)))
-        clauses = [f"{draw(_SPACE)}texte « {words()} »", f"  référence « {words()} »"]
-        clauses = draw(st.permutations(clauses))[: draw(st.integers(0, 2))]
+        clauses = [f"{draw(_SPACE)}texte « {words()} »", f"  référence « {words()} »", f"  motif « {words()} »"]
+        clauses = draw(st.permutations(clauses))[: draw(st.integers(0, 3))]
         clauses += comment_lines()
         clauses = draw(st.permutations(clauses))
         service = draw(st.sampled_from('AB'))
@@ -213,6 +221,17 @@ def test_comments_stay_in_place_inside_a_rule():
             "règle « R »\n    référence « art. 2 »\n # pourquoi\n texte « t »\n  si p\n  alors A\n")
     assert format_text(text).endswith(
         "règle « R »\n  référence « art. 2 »\n  # pourquoi\n  texte « t »\n  si p\n  alors A\n")
+
+
+def test_a_clause_given_twice_is_refused_not_dropped():
+    """Formatting a rule with two motifs is a located error: neither is silently dropped."""
+    text = ("charte « C »\nservices\n  A : « a »\ndonnées du ménage\n  p [p] : oui ou non\n"
+            "règle « R »\n  motif « un »\n  motif « deux »\n  si p\n  alors A\n")
+    with pytest.raises(CharterError) as caught:
+        format_text(text)
+    (diagnostic,) = caught.value.diagnostics
+    assert diagnostic.message == "« motif » donné deux fois : gardez-en un seul"
+    assert (diagnostic.span.line, diagnostic.span.column) == (8, 3)
 
 
 def test_long_conditions_and_texts_are_wrapped():

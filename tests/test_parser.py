@@ -130,3 +130,49 @@ def test_many_control_characters_are_reported_up_to_the_cap():
         parse_tree("charte « T »\n" + "\x01\n" * 10_000, "t.regles")
     assert len(caught.value.diagnostics) == MAX_DIAGNOSTICS + 1
     assert caught.value.diagnostics[-1].message == "… et d'autres caractères interdits plus loin dans le fichier"
+
+
+_ARTICLES = """charte « T »
+services
+  CAF : « c »
+données du ménage
+  motif du signalement [motif] : oui ou non, motif « Ce que dit le partenaire. »
+  article du bail [article] : oui ou non
+définition « d » : motif du signalement
+  motif « La raison de la définition. »
+ensemble « codes » : 1, 2
+  motif « La raison de l'ensemble. »
+règle « Avant »
+  sinon CAF
+article 1 : « Premier article »
+  motif « Pourquoi cet article. »
+règle « A »
+  motif « Pourquoi A. »
+  si d et article du bail alors CAF
+# article 2 : « Commenté, donc privé »
+Article « 2.1 » : « Second article »
+règle « B »
+  si non d alors CAF
+"""
+
+
+def test_articles_group_the_rules_that_follow():
+    """An article heads the rules up to the next one; motifs reach the model; `#` lines do not."""
+    import repartition
+
+    charter = repartition.Charter.from_text(_ARTICLES, name="t.regles", verify=False)
+    model = charter.model
+    assert [(a.number, a.title, a.motif, a.rules) for a in model.articles] == [
+        ("1", "Premier article", "Pourquoi cet article.", (1,)), ("2.1", "Second article", None, (2,))]
+    assert [r.motif for r in model.rules] == [None, "Pourquoi A.", None]
+    assert model.fields[0].motif == "Ce que dit le partenaire." and model.fields[1].motif is None
+    assert model.definitions[0].motif == "La raison de la définition."
+    assert model.sets[0].motif == "La raison de l'ensemble."
+    assert "Commenté" not in repr(model)
+
+
+def test_motif_and_article_words_stay_names():
+    """`motif` and `article` are keywords only before their text or number: names may hold them."""
+    tree = parse_tree(prepare_text(_ARTICLES), "t.regles")
+    names = {str(t.children[0]) for t in tree.iter_subtrees() if t.data == "name"}
+    assert {"motif du signalement", "article du bail"} <= names

@@ -85,7 +85,7 @@ def test_the_default_rule_names_partners_and_rules_that_only_might_apply_do_not(
 def test_partners_in_the_rule_sentence(charter):
     """The reviewers' sentence names the partners with their labels."""
     assert rule_sentence(charter.rules[2]) == (
-        "Si stade est assignation, alors le ménage relève du service DEP (Service social départemental), en lien "
+        "Si le stade est assignation, alors le ménage relève du service DEP (Service social départemental), en lien "
         "avec CCAPEX (CCAPEX) et ADIL (ADIL).")
 
 

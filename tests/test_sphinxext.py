@@ -48,13 +48,20 @@ def test_renders_the_charter_without_warning(project):
                          ("petite-regle-autres", "Autres")):
         assert f'id="{anchor}"' in html
         assert re.search(rf'<h\d>{name}<a class="headerlink"', html)
-    assert "Si enfants à charge au moins 1, alors le ménage relève du service CAF" in html
-    assert html.count('<table class="repartition decision') == 2
-    assert "moins de 5\u202f000,00 €" in html
+    assert "Si les enfants à charge sont au moins 1, alors le ménage relève du service CAF" in html
+    assert html.count('repartition decision') == 2
+    assert "au moins 5\u202f000,00 €" in html
     assert '<svg xmlns="http://www.w3.org/2000/svg" class="repartition-graphe"' in html
     assert "unité selon la table « communes » d’après « commune »" in html \
         or "unité selon la table « communes » d'après « commune »" in html
     assert 'id="petite-verification"' in html
+    # Every rendering says the same: the Sphinx page has the standalone page's sections, in its order.
+    sections = re.findall(r'<section[^>]* id="petite-([a-z0-9-]+)"', html)
+    assert sections[:4] == ["verification", "qui-va-ou", "regles", "regle-familles"]
+    assert 'href="_images/petite-exceptions.svg"' in html
+    assert (Path(app.outdir) / "_images" / "petite-exceptions.svg").read_text(encoding="utf-8").count(
+        'href="../index.html#petite-regle-') == 2
+
 
 
 def test_rule_role_links_to_the_rule(project):
@@ -113,7 +120,7 @@ def test_failing_example_warns_with_file_and_line(project):
     line = next(i for i, t in enumerate(text.splitlines(), 1) if t.startswith("exemple « Famille » :"))
     app, warnings = build(project)
     assert f"petite.regles:{line}: WARNING: l'exemple « Famille » attend DEPARTEMENT" in warnings
-    assert "✗ CAF par « Familles »" in page(app)
+    assert "✗ attendu DEPARTEMENT ; obtenu CAF par « Familles »" in page(app)
 
 
 def test_dependencies_are_noted(project):

@@ -292,8 +292,152 @@ static PyObject *record(PyObject *Py_UNUSED(module), PyObject *const *args, Py_s
 }
 #endif
 
+/* ---- Batch files: plain text of quoted lines, formula neutralisation (repartition.batch) ---- */
+
+/* The characters of a str, its first n read (`at` gives 0 past them). */
+typedef struct {
+    int kind;
+    const void *data;
+    Py_ssize_t n;
+} Text;
+
+static Text text_of(PyObject *str) {
+    return (Text){PyUnicode_KIND(str), PyUnicode_DATA(str), PyUnicode_GET_LENGTH(str)};
+}
+
+static Py_UCS4 at(const Text *text, Py_ssize_t i) {
+    return i < text->n ? PyUnicode_READ(text->kind, text->data, i) : 0;
+}
+
+static int is_digit(Py_UCS4 c) { return c >= '0' && c <= '9'; }
+static int is_group_space(Py_UCS4 c) { return c == ' ' || c == 0xA0 || c == 0x202F; }
+static int is_sign(Py_UCS4 c) { return c == '+' || c == '-'; }
+
+/* Past the digits from i; -1 if there is none. */
+static Py_ssize_t digits(const Text *cell, Py_ssize_t i) {
+    Py_ssize_t start = i;
+    while (is_digit(at(cell, i)))
+        i++;
+    return i == start ? -1 : i;
+}
+
+/* What writers.neutralise calls a number: writers._NUMBER.fullmatch(cell[i:]). */
+static int is_number(const Text *cell, Py_ssize_t i) {
+    Py_ssize_t first = i + is_sign(at(cell, i));
+    if ((i = digits(cell, first)) < 0)
+        return 0;
+    /* Thousands groups (`1 234 567`) after at most three digits; taking all of them is the only
+       way the rest can match, since what follows a number never starts with a space and a digit. */
+    if (i - first <= 3)
+        while (is_group_space(at(cell, i)) && is_digit(at(cell, i + 1)) && is_digit(at(cell, i + 2))
+               && is_digit(at(cell, i + 3)))
+            i += 4;
+    if ((at(cell, i) == '.' || at(cell, i) == ',') && (i = digits(cell, i + 1)) < 0)
+        return 0;
+    if ((at(cell, i) == 'e' || at(cell, i) == 'E') && (i = digits(cell, i + 1 + is_sign(at(cell, i + 1)))) < 0)
+        return 0;
+    if (is_group_space(at(cell, i)) && (at(cell, i + 1) == 0x20AC || at(cell, i + 1) == '%'))
+        i += 2;
+    else if (at(cell, i) == 0x20AC || at(cell, i) == '%')
+        i++;
+    return i == cell->n;
+}
+
+static int is_formula_start(Py_UCS4 c) {
+    return c == '=' || c == '+' || c == '-' || c == '@'
+        || c == 0xFF1D || c == 0xFF0B || c == 0xFF0D || c == 0xFF20;  /* their full-width forms */
+}
+
+/* Whether a spreadsheet could take the cell for a formula: writers.neutralise says it in Python. */
+static int is_dangerous(PyObject *str) {
+    Text cell = text_of(str);
+    if (cell.n == 0)
+        return 0;
+    if (at(&cell, 0) < 0x20)
+        return 1;
+    Py_ssize_t i = 0;
+    while (i < cell.n && Py_UNICODE_ISSPACE(at(&cell, i)))
+        i++;
+    if (i == cell.n || !is_formula_start(at(&cell, i)))
+        return 0;
+    return !(is_sign(at(&cell, i)) && is_number(&cell, i));
+}
+
+static PyObject *quote_mark;  /* "'", made on first use */
+
+/* neutralise_cells(row): put `'` before every cell of the list a spreadsheet could take for a
+   formula, in place; True if some cell changed. Most cells start with a letter or a digit and
+   cost one comparison. */
+static PyObject *neutralise_cells(PyObject *Py_UNUSED(module), PyObject *row) {
+    if (!PyList_CheckExact(row)) {
+        PyErr_SetString(PyExc_TypeError, "neutralise_cells(row) needs a list of str");
+        return NULL;
+    }
+    if (quote_mark == NULL && (quote_mark = PyUnicode_InternFromString("'")) == NULL)
+        return NULL;
+    int changed = 0;
+    for (Py_ssize_t index = 0; index < PyList_GET_SIZE(row); index++) {
+        PyObject *cell = PyList_GET_ITEM(row, index);
+        if (!PyUnicode_Check(cell)) {
+            PyErr_SetString(PyExc_TypeError, "neutralise_cells(row) needs a list of str");
+            return NULL;
+        }
+        if (!is_dangerous(cell))
+            continue;
+        PyObject *safe = PyUnicode_Concat(quote_mark, cell);
+        if (safe == NULL)
+            return NULL;
+        PyList_SetItem(row, index, safe);  /* steals `safe`, releases the old cell */
+        changed = 1;
+    }
+    return PyBool_FromLong(changed);
+}
+
+/* unquote_line(text, separator): the plain text of a CSV line (its line end dropped) whose quotes
+   all open or close a cell holding neither quote nor separator (`"a";b;"c"` gives `a;b;c`): what
+   the csv module reads there, and what csv.writer writes back. None for any other line with
+   quotes, which the csv module then reads (readers.CsvSource.rows). */
+static PyObject *unquote_line(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 2 || !PyUnicode_Check(args[0]) || !PyUnicode_Check(args[1]) || PyUnicode_GET_LENGTH(args[1]) != 1) {
+        PyErr_SetString(PyExc_TypeError, "unquote_line(text, separator) needs a str and a one-character str");
+        return NULL;
+    }
+    Text line = text_of(args[0]);
+    Py_UCS4 separator = PyUnicode_READ_CHAR(args[1], 0);
+    while (line.n > 0 && (at(&line, line.n - 1) == '\n' || at(&line, line.n - 1) == '\r'))
+        line.n--;
+    Py_ssize_t quotes = 0;
+    for (Py_ssize_t i = 0; i < line.n; i++) {  /* i: the start of a cell */
+        if (at(&line, i) == '"') {
+            Py_ssize_t j = i + 1;
+            for (; j < line.n && at(&line, j) != '"'; j++)
+                if (at(&line, j) == separator)
+                    Py_RETURN_NONE;  /* written back, the cell would need its quotes */
+            if (j == line.n || (j + 1 < line.n && at(&line, j + 1) != separator))
+                Py_RETURN_NONE;  /* left open on this line, or text after the closing quote */
+            quotes += 2;
+            i = j + 1;
+        } else {
+            for (; i < line.n && at(&line, i) != separator; i++)
+                if (at(&line, i) == '"')
+                    Py_RETURN_NONE;  /* a quote inside a cell */
+        }
+    }
+    /* Only quotes go: the widest character stays, so the new str has the same kind. */
+    PyObject *plain = PyUnicode_New(line.n - quotes, PyUnicode_MAX_CHAR_VALUE(args[0]));
+    if (plain == NULL)
+        return NULL;
+    for (Py_ssize_t i = 0, k = 0; i < line.n; i++)
+        if (at(&line, i) != '"')
+            PyUnicode_WRITE(PyUnicode_KIND(plain), PyUnicode_DATA(plain), k++, at(&line, i));
+    return plain;
+}
+
 static PyMethodDef methods[] = {
     {"reader", make_reader, METH_O, "The Reader of a charter's fields, from its plan."},
+    {"neutralise_cells", neutralise_cells, METH_O, "Neutralise a row's formula-like cells in place."},
+    {"unquote_line", (PyCFunction)(void (*)(void))unquote_line, METH_FASTCALL,
+     "The plain text of a CSV line whose quotes all open or close a cell, else None."},
 #if PY_VERSION_HEX < 0x030E0000
     {"record", (PyCFunction)(void (*)(void))record, METH_FASTCALL, "An instance of a tuple subclass holding the items."},
 #endif

@@ -172,18 +172,41 @@ def _show(value: object) -> str:
     return f"de type « {type(value).__name__} »"
 
 
+# The French reason of each common file-system errno (names absent on a platform are skipped).
+_OS_REASONS = {getattr(errno, name): reason for name, reason in (
+    ("ENOENT", "fichier introuvable"),
+    ("EACCES", "accès refusé"),
+    ("EPERM", "opération non permise"),
+    ("EISDIR", "c'est un dossier, pas un fichier"),
+    ("ENOTDIR", "un élément du chemin n'est pas un dossier"),
+    ("EEXIST", "un fichier de ce nom existe déjà"),
+    ("ENOSPC", "disque plein"),
+    ("EDQUOT", "quota de disque dépassé"),
+    ("EFBIG", "fichier trop grand (taille maximale des fichiers atteinte)"),
+    ("EROFS", "système de fichiers en lecture seule"),
+    ("EMFILE", "trop de fichiers ouverts par le programme"),
+    ("ENFILE", "trop de fichiers ouverts sur le système"),
+    ("ENAMETOOLONG", "nom de fichier trop long"),
+    ("ELOOP", "trop de liens symboliques en chaîne (une boucle de liens ?)"),
+    ("EIO", "erreur matérielle de lecture ou d'écriture (disque ou réseau)"),
+    ("EPIPE", "le programme qui lisait la sortie s'est arrêté"),
+    ("EBADF", "fichier fermé"),
+    ("EXDEV", "déplacement impossible d'un disque à un autre"),
+    ("EBUSY", "fichier ou périphérique occupé"),
+    ("ETXTBSY", "fichier occupé"),
+    ("ENXIO", "périphérique absent"),
+    ("ESTALE", "fichier réseau devenu inaccessible"),
+    ("ENOMEM", "mémoire insuffisante"),
+) if hasattr(errno, name)}
+
+
 def os_reason(error: OSError) -> str:
     """The French reason of a file-system error."""
-    if isinstance(error, FileNotFoundError):
+    reason = _OS_REASONS.get(error.errno)
+    if reason is not None:
+        return reason
+    if isinstance(error, FileNotFoundError):  # raised without an errno by some callers
         return "fichier introuvable"
     if isinstance(error, PermissionError):
         return "accès refusé"
-    if isinstance(error, IsADirectoryError):
-        return "c'est un dossier, pas un fichier"
-    if isinstance(error, NotADirectoryError):
-        return "un élément du chemin n'est pas un dossier"
-    if isinstance(error, FileExistsError):
-        return "un fichier de ce nom existe déjà"
-    if error.errno == errno.ENOSPC:
-        return "disque plein"
-    return f"erreur d'accès au fichier (errno {error.errno})"
+    return "erreur d'accès au fichier" + (f" (errno {error.errno})" if error.errno is not None else "")

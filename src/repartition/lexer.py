@@ -1,4 +1,10 @@
-"""A Pygments lexer for charter rule files (`*.regles`), so that `.. code-block:: regles` is highlighted."""
+"""A Pygments lexer for charter rule files (`*.regles`), so that `.. code-block:: regles` is highlighted.
+
+It reads the text with the parser's own contextual lexer, so a keyword is coloured only where the
+parser reads a keyword: « au » in « aide au logement » or « date » in « date du signalement » stay
+part of the name. From the first syntax error on (a fragment, a file being written) it falls back
+to matching keywords by regular expressions.
+"""
 
 from __future__ import annotations
 
@@ -25,7 +31,7 @@ _TERMINALS, _ALL_KEYWORDS = _terminals()
 _DECLARATIONS = {"CHARTE", "REFERENCE", "VERSION", "EN_VIGUEUR_A_PARTIR_DU", "EN_VIGUEUR_DU",
                  "SERVICES", "DONNEES_DU_MENAGE", "ENSEMBLE", "TABLE", "FICHIER", "CLE", "VALEUR",
                  "CODE_ABSENT", "REFUSER", "DEFINITION", "INDICATEUR", "REGLE", "PAR_EXCEPTION_A",
-                 "TEXTE", "EXEMPLE"}
+                 "TEXTE", "EXEMPLE", "ARTICLE", "MOTIF", "LIBELLE"}
 _TYPES = {"OUI_OU_NON", "NOMBRE_ENTIER", "MONTANT_EN_EUROS", "DATE_TYPE", "CODE_TYPE",
           "ETAPE_PARMI", "VALEUR_PARMI"}
 _OPERATORS = {"EST", "N_EST_PAS", "AU_MOINS", "AU_PLUS", "PLUS_DE", "MOINS_DE", "ENTRE", "PARMI",
@@ -49,6 +55,41 @@ def _keyword_rules() -> list[tuple[str, object]]:
             if patterns:
                 rules.append((r"(?<![\w’'])(?:" + "|".join(patterns) + ")", token))
     return rules
+
+
+def _kinds() -> dict[str, object]:
+    """The token type of each terminal the parser reads."""
+    kinds: dict[str, object] = {name: Keyword for name in _KEYWORDS}
+    kinds.update({name: Keyword.Declaration for name in _DECLARATIONS})
+    kinds.update({name: Keyword.Type for name in _TYPES})
+    kinds.update({name: Operator.Word for name in _OPERATORS})
+    kinds.update({name: Keyword.Constant for name in _CONSTANTS})
+    kinds.update({"COMMENT": Comment.Single, "STRING": String.Double, "IDENT": Name.Variable, "DATE": Literal.Date,
+                  "MONEY": Number.Float, "VERSION_TEXT": Number, "CODE_LITERAL": String.Other,
+                  "DECIMAL": Number.Float, "INT": Number.Integer, "SERVICE_CODE": Name.Constant, "NAME": Name})
+    return kinds
+
+
+_KINDS = _kinds()
+
+
+def _parsed(text: str) -> tuple[list, int]:
+    """The tokens the parser reads, up to the first syntax error, and where reading stopped."""
+    from lark.exceptions import LarkError
+
+    from .dsl.parser import _parser, prepare_text
+
+    if prepare_text(text) != text:  # positions would not match the text shown: use the fallback
+        return [], 0
+    tokens: list = []
+    try:
+        for token in _parser().parse_interactive(text).iter_parse():
+            tokens.append(token)
+    except LarkError:
+        pass
+    else:
+        return tokens, len(text)
+    return tokens, tokens[-1].end_pos if tokens else 0
 
 
 class ReglesLexer(RegexLexer):
@@ -80,3 +121,16 @@ class ReglesLexer(RegexLexer):
             (r".", Error),
         ],
     }
+
+    def get_tokens_unprocessed(self, text, stack=("root",)):
+        """The parser's tokens as far as it reads the text, then the regular expressions' for the rest."""
+        tokens, stop = _parsed(text)
+        position = 0
+        for token in tokens:
+            if token.start_pos > position:
+                yield position, Whitespace, text[position:token.start_pos]
+            yield token.start_pos, _KINDS.get(token.type, Punctuation), token.value
+            position = token.end_pos
+        if position < len(text):
+            for index, kind, value in super().get_tokens_unprocessed(text[position:], stack):
+                yield position + index, kind, value

@@ -18,7 +18,7 @@ __all__ = [
     "BoolType", "IntType", "MoneyType", "DateType", "CodeType", "EnumType", "EnumValue",
     "FieldType", "Field", "Table", "NamedSet", "Unit", "Service", "Definition",
     "Compare", "Between", "Among", "Ratio", "Known", "Truth", "Not", "All", "Any", "DefinitionRef",
-    "Condition", "Rule", "Indicator", "Example", "CharterModel", "NO_DEFAULT",
+    "Condition", "Rule", "Article", "Indicator", "Example", "CharterModel", "NO_DEFAULT",
 ]
 
 NO_DEFAULT = None  # a field without a default value
@@ -205,6 +205,9 @@ class Field:
     may_be_unknown: bool = False
     default: object = NO_DEFAULT
     has_default: bool = False
+    motif: str | None = None  # the published reason of the declaration
+    # « les », « la », « l' »… as the charter's conditions write the label, for French sentences.
+    determiner: str | None = field(default=None, eq=False)
     span: Span | None = field(**_POS)
 
     def text(self, value: object) -> str:
@@ -227,6 +230,8 @@ class Table:
     mapping: Mapping[str, str] = field(eq=False, repr=False)
     missing: str | None  # value for a code the table lacks; None: such a household is refused
     sha256: str
+    motif: str | None = None
+    labels: Mapping[str, str] = field(eq=False, repr=False, factory=dict)  # code → its name, if declared
     span: Span | None = field(**_POS)
     #: The line of the table file where each code is written, for messages about a code.
     key_lines: Mapping[str, int] = field(factory=dict, eq=False, repr=False)
@@ -240,6 +245,7 @@ class Table:
 class NamedSet:
     name: str
     values: frozenset
+    motif: str | None = None
     span: Span | None = field(**_POS)
 
 
@@ -338,6 +344,7 @@ class Any:
 class Definition:
     name: str
     condition: "Condition"
+    motif: str | None = None
     span: Span | None = field(**_POS)
 
 
@@ -361,6 +368,7 @@ class Rule:
     overrides: tuple[int, ...] = ()  # indices of the rules it applies "par exception à"
     text: str | None = None
     reference: str | None = None
+    motif: str | None = None  # the published reason of the rule
     #: Services informed « en lien avec » the rule's service; the household still goes to `service`.
     partners: tuple[Service, ...] = ()
     span: Span | None = field(**_POS)
@@ -372,6 +380,17 @@ class Rule:
     @property
     def line(self) -> int | None:
         return self.span.line if self.span else None
+
+
+@frozen
+class Article:
+    """A heading of the charter over the rules that follow it, up to the next article."""
+
+    number: str
+    title: str
+    motif: str | None
+    rules: tuple[int, ...]  # indices of its rules, in file order
+    span: Span | None = field(**_POS)
 
 
 @frozen
@@ -411,6 +430,7 @@ class CharterModel:
     indicators: tuple[Indicator, ...]
     examples: tuple[Example, ...]
     sha256: str
+    articles: tuple[Article, ...] = ()
 
     @property
     def default_rule(self) -> Rule | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .render.inert import escape
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Iterable
@@ -18,10 +19,11 @@ from .charter import load_charter
 from .dsl.names import machine_name, normalize, suggest
 from .errors import CharterError, RepartitionError
 from .lexer import ReglesLexer
-from .render import CharterDocument, describe, svg
-from .render.document import (ARROW_NOTE, EXAMPLE_COLUMNS, FALLBACK_NOTE, NO_EXCEPTION_NOTE, Code, Grid,
-                               example_cells, header_facts, indicator_grid, overview)
-from .render.tables import DecisionTable, open_case_text
+from .render import CharterDocument, describe, rule_anchor, svg
+from .render.html import FULL_SIZE
+from .render.page import (Aside, Chip, Details, Entries, Facts, Figure, Items, Link, Literal, Para, Quote, Section,
+                          Strong, Table, Text, page, toc)
+from .render.tables import ANY
 
 __all__ = ["CharterDirective", "CharterDomain", "RuleRole", "setup"]
 
@@ -106,7 +108,7 @@ class RuleRole(XRefRole):
 # ---- the directive ------------------------------------------------------------------------------
 
 class CharterDirective(SphinxDirective):
-    """`.. charte:: chemin/vers/fichier.regles`: header, services, data, rules, tables, diagram, verdict."""
+    """`.. charte:: chemin/vers/fichier.regles`: header, verdict, who goes where, articles and rules, tables, diagram."""
 
     required_arguments = 1
     final_argument_whitespace = True
@@ -139,7 +141,7 @@ class CharterDirective(SphinxDirective):
 
 
 class _Builder:
-    """Turns the neutral CharterDocument into docutils nodes."""
+    """Writes the page's neutral blocks as docutils nodes; ids take the charter's prefix."""
 
     def __init__(self, directive: CharterDirective, document: CharterDocument, stem: str):
         self.directive = directive
@@ -147,168 +149,158 @@ class _Builder:
         self.stem = stem
         self.prefix = (machine_name(stem) or "charte").replace("_", "-")
         self.domain: CharterDomain = directive.env.get_domain("charte")
-        self.anchors = {r.name: f"{self.prefix}-{r.anchor}" for r in document.rules}
 
-    def section(self, slug: str, title: str, *children: nodes.Node, classes=()) -> nodes.section:
-        node = nodes.section("", nodes.title(text=title), ids=[f"{self.prefix}-{slug}"], classes=list(classes))
-        node["names"] = [nodes.fully_normalize_name(f"{self.prefix}-{slug}")]
-        node.extend(children)
-        return node
-
-    def link(self, rule: str) -> nodes.Node:
-        anchor = self.anchors.get(rule)
-        if anchor is None:
-            return nodes.Text(f"« {rule} »")
-        return nodes.reference("", "", nodes.Text(rule), internal=True, refid=anchor, classes=["regle"])
+    def id(self, target: str) -> str:
+        return f"{self.prefix}-{target}"
 
     def build(self) -> list[nodes.Node]:
         doc = self.doc
-        out: list[nodes.Node] = [self.header()]
-        out += [self.grid(grid) for grid in overview(doc)]
-        if doc.definitions:
-            out.append(self.section("definitions", "Définitions", _definition_list(doc.definitions)))
-        out.append(self.section("regles", "Règles", *(self.rule(r) for r in doc.rules)))
-        out.append(self.decisions())
-        out.append(self.diagram())
-        if (indicators := indicator_grid(doc)) is not None:
-            out.append(self.grid(indicators))
-        out.append(self.section("exemples", "Exemples", self.examples(doc.examples)))
-        out.append(self.verdict())
+        blocks = page(doc)
+        colours = "".join(f".puce-{_slug(s.code)} {{ background: {s.colour[0]}; color: {s.colour[1]}; }}"
+                          for s in doc.services)
+        fields = nodes.field_list(classes=["repartition-entete"])
+        fields += _field("Charte", nodes.Text(doc.title))
+        out: list[nodes.Node] = [nodes.raw("", f"<style>{colours}</style>", format="html")]
+        for block in blocks:
+            if isinstance(block, Facts) and block.role == "entete":
+                for term, value in block.items:
+                    fields += _field(term, *self.inlines(value))
+                out.append(fields)
+                continue
+            out.append(self.block(block))
+            if isinstance(block, Section) and block.id == "verification":
+                out.append(nodes.container("", nodes.rubric(text="Sommaire"), self.block(toc(blocks)),
+                                           classes=["sommaire"]))
         return out
 
-    def grid(self, grid: Grid) -> nodes.section:
-        return self.section(grid.anchor, grid.title, _table(grid.columns, grid.rows))
+    def block(self, block) -> nodes.Node:
+        match block:
+            case Section(id=ident, title=title, blocks=blocks, role=role):
+                section = nodes.section("", nodes.title(text=title), ids=[self.id(ident)], classes=[role] if role else [])
+                section["names"] = [nodes.fully_normalize_name(self.id(ident))]
+                if ident == "verification":
+                    section["classes"].append("ok" if self.doc.verdict.ok else "echec")
+                section.extend(self.block(b) for b in blocks)
+                if role == "regle":
+                    self.domain.note_rule(self.stem, title, self.directive.env.docname, self.id(ident))
+                return section
+            case Para(inlines=inlines, role=role):
+                return nodes.paragraph("", "", *self.inlines(inlines), classes=[role] if role else [])
+            case Quote(text=text):
+                return nodes.block_quote("", nodes.paragraph(text=text), classes=["texte-charte"])
+            case Facts(items=items, role=role):
+                facts = nodes.field_list(classes=[role or "faits"])
+                for term, value in items:
+                    facts += _field(term, *self.inlines(value))
+                return facts
+            case Items(items=items, role=role):
+                found = nodes.bullet_list(classes=[role] if role else [])
+                for item in items:
+                    inline = [i for i in item if not isinstance(i, Items)]
+                    nested = [self.block(i) for i in item if isinstance(i, Items)]
+                    found += nodes.list_item("", nodes.paragraph("", "", *self.inlines(inline)), *nested)
+                return found
+            case Table(columns=columns, rows=rows, role=role):
+                return nodes.container("", self.table(columns, rows, role), classes=["defilement"])
+            case Details(summary=summary, blocks=blocks):
+                return nodes.container("", nodes.raw("", f"<details><summary>{escape(summary)}</summary>", format="html"),
+                                       *(self.block(b) for b in blocks), nodes.raw("", "</details>", format="html"),
+                                       classes=["repartition-details"])
+            case Figure(graph=graph, title=title):
+                name = f"{self.stem}-exceptions.svg"
+                docname = self.directive.env.docname
+                image = svg(graph, title=title, href=lambda rule: "#" + self.id(rule_anchor(rule)))
+                # The full-size file lives in _images/: its boxes link back to the rules on this page.
+                alone = svg(graph, title=title, href=lambda rule: f"../{docname}.html#{self.id(rule_anchor(rule))}")
+                _diagrams(self.directive.env).setdefault(docname, {})[name] = alone
+                up = "../" * docname.count("/")
+                link = f'<figcaption><a href="{up}_images/{escape(name)}">{FULL_SIZE}</a></figcaption>'
+                return nodes.raw("", f'<figure class="schema">{image}{link}</figure>', format="html")
+            case Entries(items=items):
+                found = nodes.definition_list(classes=["entrees"])
+                for ident, term, body in items:
+                    found += nodes.definition_list_item(
+                        "", nodes.term(text=term, ids=[self.id(ident)]),
+                        nodes.definition("", *(self.block(b) for b in body)))
+                return found
+        raise TypeError(f"not a block: {block!r}")  # pragma: no cover
 
-    def header(self) -> nodes.Node:
-        doc = self.doc
-        fields = nodes.field_list(classes=["repartition-entete"])
-        for term, value in (("Charte", doc.title), *header_facts(doc)):
-            fields += _field(term, nodes.Text(value))
-        return fields
+    def table(self, head, rows, role: str) -> nodes.table:
+        table = nodes.table(classes=["repartition"] + ([role] if role else []))
+        group = nodes.tgroup(cols=len(head))
+        table += group
+        for _ in head:
+            group += nodes.colspec(colwidth=1)
+        header = nodes.row()
+        for column in head:
+            header += nodes.entry("", nodes.paragraph(text=column))
+        group += nodes.thead("", header)
+        body = nodes.tbody()
+        for cells in rows:
+            row = nodes.row()
+            for column, cell in zip(head, cells):
+                label = nodes.inline(text=column, classes=["etiquette"])
+                row += nodes.entry("", nodes.paragraph("", "", label, *self.inlines(cell)),
+                                   classes=["vide"] if cell == (Text(ANY),) else [])
+            body += row
+        group += body
+        return table
 
-    def rule(self, rule) -> nodes.section:
-        body: list[nodes.Node] = [nodes.paragraph("", "", nodes.strong(text=rule.sentence), classes=["phrase"])]
-        for name, text in rule.definitions:
-            body.append(nodes.paragraph(text=f"où « {name} » signifie : {text}."))
-        if rule.text:
-            body.append(nodes.block_quote("", nodes.paragraph(text=rule.text), classes=["texte-charte"]))
-        facts = nodes.field_list()
-        if rule.reference:
-            facts += _field("Référence", nodes.Text(rule.reference))
-        if rule.line:
-            facts += _field("Ligne", nodes.Text(f"{self.doc.source}:{rule.line}"))
-        if rule.exceptions:
-            facts += _field("Par exception à", *self.links(rule.exceptions))
-        if rule.overridden_by:
-            facts += _field("Écartée par", *self.links(rule.overridden_by))
-        if len(facts):
-            body.append(facts)
-        if rule.examples:
-            body.append(nodes.rubric(text="Exemples"))
-            body.append(self.examples(rule.examples))
-        section = nodes.section("", nodes.title(text=rule.name), *body, ids=[self.anchors[rule.name]],
-                                classes=["regle"])
-        section["names"] = [nodes.fully_normalize_name(self.anchors[rule.name])]
-        self.domain.note_rule(self.stem, rule.name, self.directive.env.docname, self.anchors[rule.name])
-        return section
+    def inlines(self, inlines) -> list[nodes.Node]:
+        out: list[nodes.Node] = []
+        for inline in inlines:
+            match inline:
+                case Text(text=text):
+                    out.append(nodes.Text(text))
+                case Strong(text=text):
+                    out.append(nodes.strong(text=text))
+                case Link(text=text, target=target):
+                    out.append(nodes.reference("", "", nodes.Text(text), internal=True, refid=self.id(target)))
+                case Literal(text=text):
+                    out.append(nodes.literal(text=text))
+                case Chip(code=code):
+                    out.append(nodes.inline(text=code, classes=["puce", f"puce-{_slug(code)}"]))
+                case Aside(inlines=inner):
+                    out.append(nodes.inline("", "", *self.inlines(inner), classes=["a-part"]))
+                case Items() | Para():
+                    out.append(self.block(inline))
+                case _:  # pragma: no cover
+                    raise TypeError(f"not an inline: {inline!r}")
+        return out
 
-    def links(self, names: tuple[str, ...]) -> list[nodes.Node]:
-        parts: list[nodes.Node] = []
-        for i, name in enumerate(names):
-            if i:
-                parts.append(nodes.Text(", "))
-            parts.append(self.link(name))
-        return parts
 
-    def examples(self, examples) -> nodes.Node:
-        return _table(EXAMPLE_COLUMNS, [example_cells(e) for e in examples], classes=["exemples"])
+def _slug(code: str) -> str:
+    return code.lower().replace("_", "-")
 
-    def decisions(self) -> nodes.section:
-        doc = self.doc
-        intro = nodes.paragraph(text=(
-            "Chaque ligne décrit un ensemble de ménages et la règle qui les oriente ; « — » : "
-            "quelle que soit la valeur. Les lignes d'une table couvrent tous les ménages qui "
-            "relèvent de ce service." if doc.decisions.exact else FALLBACK_NOTE))
-        children: list[nodes.Node] = [intro]
-        for table in doc.decisions.tables:
-            slug = "qui-va-ou-" + (machine_name(table.service) if table.service else "non-tranche").replace("_", "-")
-            children.append(self.section(slug, table.label, self.decision_table(table),
-                                         classes=["table-decision"]))
-        return self.section("qui-va-ou", "Qui va où : tables de décision", *children)
 
-    def decision_table(self, table: DecisionTable) -> nodes.Node:
-        rows = []
-        for row in table.rows:
-            if row.rule:
-                who = self.link(row.rule)
-            else:
-                who = nodes.Text(open_case_text(row))
-            rows.append((*row.cells, who))
-        return nodes.container("", _table((*table.columns, "Règle"), rows, classes=["decision"]),
-                               classes=["repartition-defilement"])
+def _diagrams(env) -> dict[str, dict[str, str]]:
+    """docname → {file name: SVG}: the diagrams to write beside the pages, opened full size from them."""
+    if not hasattr(env, "repartition_diagrams"):
+        env.repartition_diagrams = {}
+    return env.repartition_diagrams
 
-    def diagram(self) -> nodes.section:
-        graph = self.doc.graph
-        if not graph.edges:
-            return self.section("exceptions", "Exceptions entre les règles",
-                                nodes.paragraph(text=NO_EXCEPTION_NOTE))
-        image = nodes.raw("", svg(graph, title=f"Exceptions entre les règles — {self.doc.title}"), format="html")
-        figure = nodes.container("", image, classes=["repartition-schema", "repartition-defilement"])
-        items = nodes.bullet_list()
-        for edge in graph.edges:
-            items += nodes.list_item("", nodes.paragraph("", "", self.link(edge.source),
-                                                         nodes.Text(" s'applique par exception à "),
-                                                         self.link(edge.target)))
-        return self.section("exceptions", "Exceptions entre les règles", nodes.paragraph(text=ARROW_NOTE),
-                            figure, items)
 
-    def verdict(self) -> nodes.section:
-        verdict = self.doc.verdict
-        body: list[nodes.Node] = [nodes.paragraph("", "", nodes.strong(text=verdict.title),
-                                                  nodes.Text(f" — {verdict.summary}"),
-                                                  classes=["ok" if verdict.ok else "echec"])]
-        if verdict.problems:
-            items = nodes.bullet_list()
-            for problem in verdict.problems:
-                where = f"{self.doc.source}:{problem.line} : " if problem.line else ""
-                items += nodes.list_item("", nodes.paragraph(text=f"{problem.severity} — {where}{problem.message}"))
-            body.append(items)
-        return self.section("verification", "Vérification", *body)
+def _purge(app, env, docname) -> None:
+    _diagrams(env).pop(docname, None)
+
+
+def _merge(app, env, docnames, other) -> None:
+    _diagrams(env).update({d: found for d, found in _diagrams(other).items() if d in docnames})
+
+
+def _write_diagrams(app, exception) -> None:
+    """Write each page's diagram to `_images/` once the HTML build has succeeded."""
+    if exception is not None or app.builder.format != "html":
+        return
+    folder = Path(app.outdir) / "_images"
+    for found in _diagrams(app.env).values():
+        for name, text in found.items():
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / name).write_text(text, encoding="utf-8")
 
 
 def _field(name: str, *body: nodes.Node) -> nodes.field:
     return nodes.field("", nodes.field_name(text=name), nodes.field_body("", nodes.paragraph("", "", *body)))
-
-
-def _definition_list(pairs) -> nodes.definition_list:
-    result = nodes.definition_list()
-    for term, text in pairs:
-        result += nodes.definition_list_item("", nodes.term(text=f"« {term} »"),
-                                             nodes.definition("", nodes.paragraph(text=text)))
-    return result
-
-
-def _table(head, rows, classes=()) -> nodes.table:
-    """A docutils table; a cell is a string or a node."""
-    table = nodes.table(classes=["repartition", *classes])
-    group = nodes.tgroup(cols=len(head))
-    table += group
-    for _ in head:
-        group += nodes.colspec(colwidth=1)
-    group += nodes.thead("", _row(head))
-    group += nodes.tbody("", *(_row(r) for r in rows))
-    return table
-
-
-def _row(cells) -> nodes.row:
-    row = nodes.row()
-    for cell in cells:
-        if isinstance(cell, Code):
-            content = nodes.literal(text=cell.text)
-        else:
-            content = cell if isinstance(cell, nodes.Node) else nodes.Text(str(cell))
-        row += nodes.entry("", nodes.paragraph("", "", content))
-    return row
 
 
 def _add_static(app) -> None:
@@ -324,6 +316,9 @@ def setup(app) -> dict:
     app.add_role_to_domain("charte", "regle", RuleRole())
     app.add_directive("charte", CharterDirective)
     app.connect("builder-inited", _add_static)
+    app.connect("env-purge-doc", _purge)
+    app.connect("env-merge-info", _merge)
+    app.connect("build-finished", _write_diagrams)
     app.add_css_file("repartition.css")
     try:
         release = version("repartition")

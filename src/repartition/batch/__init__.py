@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from .errors import BatchError
 from .indicators import IndicatorReport, count_indicators
+from .outputs import AtomicFile, OutputFiles
 from .pipeline import ADDED_COLUMNS, default_rejects_path, route_file
 from .readers import FORMATS, CsvSource, JsonlSource, detect_separator, open_source
 from .summary import Summary
-from .writers import AtomicFile, neutralise
+from .writers import neutralise
 
 __all__ = [
     "ADDED_COLUMNS",
@@ -17,6 +18,7 @@ __all__ = [
     "FORMATS",
     "IndicatorReport",
     "JsonlSource",
+    "OutputFiles",
     "Summary",
     "count_indicators",
     "default_rejects_path",

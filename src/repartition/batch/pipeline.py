@@ -14,13 +14,13 @@ from typing import Callable
 
 from ..charter import Charter
 from ..dsl.names import suggest
-from ..errors import os_reason
 from .errors import BatchError
 from .readers import (STDIO, CsvSource, JsonlSource, Malformed, detect_format, display_name, open_source,
                       suffix_format)
+from .outputs import OutputFiles
 from .router import ABSENT, RejectTally, Routed, Router, added_columns
 from .summary import Summary
-from .writers import FORMULA_STARTS, AtomicFile, CsvSink, neutralise_row, open_sink
+from .writers import CsvSink, neutralise_cells, neutralise_row, open_sink
 
 __all__ = ["route_file", "default_rejects_path", "locate_columns", "wrong_width", "ADDED_COLUMNS"]
 
@@ -46,8 +46,9 @@ def route_file(charter: Charter, input: str | Path, output: str | Path = STDIO,
     `input`/`output` may be `-` (standard input/output); standard output takes the input's format
     unless `output_format` says otherwise. Without `rejects`, they go to
     `default_rejects_path(output, output format)`. `summary` also writes the summary in JSON there.
-    Nothing is left at the output paths if the run fails or is interrupted. Raise BatchError when the
-    batch cannot run (nothing is written then).
+    The outputs are committed together at the end (see `outputs`): if the run fails or is
+    interrupted, every output path is left as it was. Raise BatchError when the batch cannot run
+    or fails; its message says what became of the outputs.
     """
     in_format = detect_format(input, input_format, "--format-entree")
     if str(output) == STDIO and output_format is None:
@@ -72,31 +73,21 @@ def route_file(charter: Charter, input: str | Path, output: str | Path = STDIO,
             layout = None
             router = Router(charter, tuple(f.machine for f in charter.fields))
         # All opened before the first row is read: a file that cannot be written stops the run early.
-        files: list[AtomicFile] = []
-        try:
-            files.append(AtomicFile(output))
-            files.append(AtomicFile(rejects))
-            if summary is not None:
-                files.append(AtomicFile(summary, newline=None))
-            out = open_sink(files[0], out_format, separator=source.separator, bom=source.bom)
-            bad = open_sink(files[1], rejects_format, separator=source.separator, bom=source.bom)
+        with OutputFiles() as outputs:
+            out = open_sink(outputs.open(output), out_format, separator=source.separator, bom=source.bom)
+            bad = open_sink(outputs.open(rejects), rejects_format, separator=source.separator, bom=source.bom)
+            bilan = outputs.open(summary, newline=None) if summary is not None else None
             tally = RejectTally()
-            if layout is not None:
-                _route_csv(source, layout, router, out, bad, tally)
-            else:
+            if layout is None:
                 _route_jsonl(source, charter, router, out, bad, tally, replace)
+            elif isinstance(out, CsvSink) and not layout.replacing:
+                _route_csv_to_csv(source, layout, router, out, bad, tally)
+            else:
+                _route_csv(source, layout, router, out, bad, tally)
             result = Summary.build(charter, router.outcomes, tally, source.blank)
-            if summary is not None:
-                files[2].stream.write(result.to_json())
-            for file in reversed(files):  # the routed rows last: their presence means the run is complete
-                file.commit()
-        except BaseException as error:
-            for file in files:
-                file.discard()
-            if isinstance(error, OSError):  # e.g. a full disk, or standard output closed
-                raise BatchError(f"orientation interrompue par une erreur de lecture ou d'écriture : "
-                                 f"{os_reason(error)} ; les fichiers de sortie n'ont pas été écrits") from None
-            raise
+            if bilan is not None:
+                bilan.write(result.to_json())
+            outputs.commit()
         return result
 
 
@@ -163,28 +154,24 @@ def _picker(indices: tuple[int, ...]) -> Callable[[list[str]], tuple]:
     return lambda row: ()
 
 
-def _route_csv(source: CsvSource, layout: _Layout, router: Router, out, bad, tally: RejectTally) -> None:
-    # The hot loop of the common case. A line without quotes is split directly and, when routed,
-    # written back as its own text plus the added cells: exactly what csv.reader and csv.writer
-    # would do with it, at a fraction of the cost. Lines with quotes go through the csv module.
-    # Outcomes are remembered by raw values (Router.memo).
+def _route_csv_to_csv(source: CsvSource, layout: _Layout, router: Router, out: CsvSink, bad,
+                      tally: RejectTally) -> None:
+    # The hot loop of the common case. Most records come with their plain text (see
+    # CsvSource.rows): once routed, that text is written back as it is, plus the added cells,
+    # which is what csv.writer would write for them, at a fraction of the cost; cells a
+    # spreadsheet could take for formulas are neutralised first. Outcomes are remembered by
+    # raw values (Router.memo), and so is the text of their added cells.
     header = layout.header
     width = len(header)
     separator = source.separator
-    to_csv = isinstance(out, CsvSink)
-    if to_csv:
-        out.write(_output_header(header, layout))
+    out.write(_output_header(header, layout))
     reject = _csv_rejecter(header, bad, tally)
-    write = out.write
-    raw_write = out.stream.write if to_csv and not layout.replacing else None
-    writerow = out.writerow if to_csv else None
+    write_text = out.stream.write
+    writerow = out.writerow
     pick = layout.pick
     get = router.memo.get
     lookup = router.lookup
-    starts = FORMULA_STARTS
-    # A cell starts a formula only at the start of the line or right after a separator.
-    after = tuple(separator + c for c in sorted(starts))
-    tails: dict[int, str] = {}
+    tails: dict[Routed, str] = {}
     for line, row, text in source.rows():
         if len(row) != width:
             reject(line, row, wrong_width(row, width), "nombre de valeurs différent de l'en-tête")
@@ -195,19 +182,43 @@ def _route_csv(source: CsvSource, layout: _Layout, router: Router, out, bad, tal
             reject(line, row, outcome.message, outcome.reason, outcome.kind)
             continue
         outcome.count += 1
-        if raw_write is not None and text is not None and text[0] not in starts and not (
-                after[0] in text or after[1] in text or after[2] in text or after[3] in text):
-            tail = tails.get(id(outcome))
-            if tail is None:
-                tail = tails[id(outcome)] = separator + _csv_text(outcome.cells, separator)
-            raw_write(text + tail)
-        elif to_csv:
+        if text is None:  # a cell needs quotes
             neutralise_row(row)
-            writerow(_place(row, outcome.cells, layout.positions) if layout.replacing else row + outcome.cells)
+            writerow(row + outcome.cells)
+            continue
+        if neutralise_cells(row):
+            text = separator.join(row)  # still plain: a leading ' needs no quotes
+        tail = tails.get(outcome)
+        if tail is None:
+            tail = tails[outcome] = separator + _csv_text(outcome.cells, separator)
+        write_text(text + tail)
+
+
+def _route_csv(source: CsvSource, layout: _Layout, router: Router, out, bad, tally: RejectTally) -> None:
+    # CSV to JSON Lines, or CSV replacing the added columns (--remplacer).
+    header = layout.header
+    width = len(header)
+    to_csv = isinstance(out, CsvSink)
+    if to_csv:
+        out.write(_output_header(header, layout))
+    reject = _csv_rejecter(header, bad, tally)
+    pick = layout.pick
+    for line, row, _ in source.rows():
+        if len(row) != width:
+            reject(line, row, wrong_width(row, width), "nombre de valeurs différent de l'en-tête")
+            continue
+        key = pick(row)
+        outcome = router.memo.get(key) or router.lookup(key, key)
+        if outcome.__class__ is not Routed:
+            reject(line, row, outcome.message, outcome.reason, outcome.kind)
+            continue
+        outcome.count += 1
+        if to_csv:
+            out.write(_place(row, outcome.cells, layout.positions))
         else:
             record = dict(zip(header, row))
             record.update(outcome.fields)
-            write(record)
+            out.write(record)
 
 
 def wrong_width(row: list[str], width: int) -> str:
@@ -351,6 +362,10 @@ def _added_columns(charter: Charter) -> tuple[str, ...]:
 def _check_distinct(input: str | Path, output: str | Path, rejects: str | Path, summary: str | Path | None) -> None:
     paths = [("l'entrée", input), ("la sortie", output), ("les rejets", rejects), ("le bilan", summary)]
     paths = [(role, path) for role, path in paths if path is not None]
+    on_stdout = [role for role, path in paths[1:] if str(path) == STDIO]
+    if len(on_stdout) > 1:  # their lines would be mixed
+        raise BatchError(f"{' et '.join(on_stdout)} ne peuvent pas aller tous deux sur la sortie standard : "
+                         f"indiquez un fichier pour l'un d'eux")
     for i, (role_a, a) in enumerate(paths):
         for role_b, b in paths[i + 1:]:
             if str(a) == STDIO or str(b) == STDIO:

@@ -194,12 +194,14 @@ class CsvSource(_Source):
             seen.add(key)
 
     def rows(self) -> Iterator[tuple[int, list[str], str | None]]:
-        """(physical line where the record starts, its cells, its text), in file order.
+        """(physical line where the record starts, its cells, its plain text), in file order.
 
-        The text is the line without its line end when it has no quote, so that a caller may
-        write it back as it is (it is what `csv.writer` writes for these cells, before any
-        formula neutralisation); None for a quoted record. Rows made only of empty cells are
-        skipped and counted in `blank`.
+        The plain text is what `csv.writer` writes for these cells, line end excepted, so that a
+        caller may write it back as it is (before any formula neutralisation): the line itself
+        when it has no quote; the line without its quotes when they only enclose cells holding
+        neither quote nor separator (as spreadsheets quote all cells, or all text cells); else
+        the cells joined, unless one needs quotes (it holds the separator, a quote or a line
+        break): then None. Rows made only of empty cells are skipped and counted in `blank`.
         """
         number = line = self.header_lines
         separator = self.separator
@@ -208,13 +210,16 @@ class CsvSource(_Source):
             for text in self._text:
                 number += 1
                 line = number
-                if '"' in text:
-                    row, spanned = quoted(text)
-                    number += spanned - 1
-                    text = None
-                else:
+                if '"' not in text:
                     text = text.rstrip("\r\n")
                     row = text.split(separator)
+                elif (plain := unquote_line(text, separator)) is not None:
+                    text = plain
+                    row = plain.split(separator)
+                else:
+                    row, spanned = quoted(text)
+                    number += spanned - 1
+                    text = _plain_text(row, separator)
                 if row[0] or any(row):
                     yield line, row, text
                 else:
@@ -235,6 +240,36 @@ class CsvSource(_Source):
         self._feed.pending = first
         row = next(self._reader)
         return row, self._reader.line_num - before
+
+
+def _unquote_all(text: str, separator: str) -> str | None:
+    """The plain text of a line (its line end dropped) whose cells are all quoted and hold neither
+    quote nor separator (`"a";"b"` gives `a;b`), else None: its quotes then all open or close a
+    cell, so the csv module reads these cells. The C `unquote_line` also reads lines where only
+    some cells are quoted; the others take the csv module's path here, to the same result."""
+    text = text.rstrip("\r\n")
+    if len(text) < 2 or text[0] != '"' or text[-1] != '"':
+        return None
+    inner = text[1:-1]
+    plain = inner.replace('"' + separator + '"', separator)
+    # No quote left, and as many separators as joints replaced (each took two characters away).
+    if '"' in plain or 2 * plain.count(separator) != len(inner) - len(plain):
+        return None
+    return plain
+
+
+try:
+    from .._speedups import unquote_line
+except ImportError:  # installed without a C compiler (or a build older than this function)
+    unquote_line = _unquote_all
+
+
+def _plain_text(row: list[str], separator: str) -> str | None:
+    """The cells joined by the separator, if no cell needs quotes in CSV; else None."""
+    text = separator.join(row)
+    if '"' in text or "\n" in text or "\r" in text or text.count(separator) != len(row) - 1:
+        return None
+    return text
 
 
 class _Feed:
@@ -276,9 +311,13 @@ class JsonlSource(_Source):
         lines = iter(self._text)
         try:
             for number, line in enumerate(lines, 1):
-                if number == 1:
-                    self.bom = line.startswith("\ufeff")
-                    line = line.removeprefix("\ufeff")
+                if line.startswith("\ufeff"):
+                    # A byte order mark begins a file; past the first line it is where two files
+                    # were joined (`cat a.jsonl b.jsonl`). It is no text of the record, so the
+                    # line reads as in its own file (RFC 8259 lets readers skip it).
+                    if number == 1:
+                        self.bom = True
+                    line = line[1:]
                 if not line or line.isspace():
                     self.blank += 1
                     continue
@@ -313,19 +352,28 @@ def detect_separator(line: str) -> str:
     return max(_SEPARATORS, key=lambda s: (counts[s], s == ";"))
 
 
+# The French wording of each message of Python's JSON decoder (matched on their start).
+_JSON_REASONS = (
+    ("Expecting value", "valeur attendue"),
+    ("Expecting property name enclosed in double quotes", "nom de donnée entre guillemets droits attendu"),
+    ("Expecting ',' delimiter", "« , » attendue"),
+    ("Expecting ':' delimiter", "« : » attendu"),
+    ("Extra data", "texte en trop après le JSON"),
+    ("Unterminated string starting at", "texte non refermé"),
+    ("Invalid control character", "caractère de contrôle interdit dans un texte"),
+    ("Invalid \\uXXXX escape", "séquence « \\u » invalide : quatre chiffres hexadécimaux attendus"),
+    ("Invalid \\escape", "séquence d'échappement « \\ » invalide"),
+    ("Unexpected UTF-8 BOM", "marque d'ordre des octets (BOM) en tête du texte"),
+    ("Illegal trailing comma", "virgule en trop avant la fin"),
+)
+
+
 def _json_reason(error: json.JSONDecodeError) -> str:
-    """The French wording of a JSON syntax error."""
-    reasons = {
-        "Expecting value": "valeur attendue",
-        "Expecting property name enclosed in double quotes": "nom de donnée entre guillemets droits attendu",
-        "Expecting ',' delimiter": "« , » attendue",
-        "Expecting ':' delimiter": "« : » attendu",
-        "Extra data": "texte en trop après le JSON",
-        "Unterminated string starting at": "texte non refermé",
-        "Invalid control character at": "caractère de contrôle interdit dans un texte",
-        "Invalid \\escape": "séquence d'échappement « \\ » invalide",
-    }
-    return reasons.get(error.msg, error.msg)
+    """The French wording of a JSON syntax error (never Python's English one)."""
+    for start, reason in _JSON_REASONS:
+        if error.msg.startswith(start):
+            return reason
+    return "syntaxe JSON invalide"
 
 
 class BadJson(ValueError):

@@ -77,9 +77,9 @@ class Router:
 
     Routing is a pure function of those values, so remembering outcomes changes nothing but
     speed; the memo is bounded (`MEMO_LIMIT`) so that memory stays constant on any input. It
-    pays because the charter's fields take few distinct value combinations: on the file of
-    `benchmarks/bench_batch.py` (200 000 rows), routing is about 3 times slower without it and
-    falls below the issue's throughput goal (copy/routing 0.29 instead of 0.88; goal ≥ 0.5).
+    pays because the charter's fields take few distinct value combinations: on the `simple` file
+    of `benchmarks/bench_batch.py` (300 000 rows), routing alone is about 3 times slower without
+    it (copy/routing 0.58 instead of 1.80, processor time).
     """
 
     def __init__(self, charter: Charter, names: tuple[str, ...], *, limit: int = MEMO_LIMIT):

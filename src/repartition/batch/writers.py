@@ -1,106 +1,82 @@
-"""Writing routed rows and rejects: spreadsheet-safe CSV, JSON Lines, files renamed only when complete."""
+"""Writing routed rows and rejects: spreadsheet-safe CSV cells, CSV and JSON Lines sinks."""
 
 from __future__ import annotations
 
 import csv
 import json
-import os
 import re
-import secrets
-import sys
-from pathlib import Path
 from typing import IO
-
-from ..errors import os_reason
-from .errors import BatchError
-from .readers import STDIO, display_name
 
 __all__ = [
     "FORMULA_STARTS",
-    "AtomicFile",
     "CsvSink",
     "JsonlSink",
     "neutralise",
+    "neutralise_cells",
     "neutralise_row",
     "open_sink",
 ]
 
-#: The characters that make a spreadsheet read a cell as a formula.
-FORMULA_STARTS = frozenset("=+-@")
+#: The characters that make a spreadsheet read a cell as a formula, and their full-width forms
+#: (in case a spreadsheet folds them to the others).
+FORMULA_STARTS = frozenset("=+-@\uff1d\uff0b\uff0d\uff20")
 # A number as a spreadsheet reads it: sign, digits (optionally grouped by thousands with a space),
 # decimal comma or point, exponent, a trailing € or %. Such a cell is data, not a formula.
+# _speedups.c reads the same numbers (is_number); keep them in step.
 _NUMBER = re.compile(
-    r"[+-]?(?:\d+|\d{1,3}(?:[ \u00a0\u202f]\d{3})+)(?:[.,]\d+)?(?:[eE][+-]?\d+)?"
+    r"[+-]?(?:[0-9]+|[0-9]{1,3}(?:[ \u00a0\u202f][0-9]{3})+)(?:[.,][0-9]+)?(?:[eE][+-]?[0-9]+)?"
     r"(?:[ \u00a0\u202f]?[€%])?"
 )
 
+try:
+    from .._speedups import neutralise_cells as _neutralise_cells_c
+except ImportError:  # installed without a C compiler (or a build older than this function)
+    _neutralise_cells_c = None
+
 
 def neutralise(cell: str) -> str:
-    """A cell a spreadsheet shows as text: `'` before `=`, `+`, `-`, `@` unless it is a number."""
-    if cell and cell[0] in FORMULA_STARTS and not _NUMBER.fullmatch(cell):
+    """A cell a spreadsheet shows as text: `'` before it if a spreadsheet could take it for a formula.
+
+    That is a cell starting with a control character (tab, carriage return…), or whose first
+    character after any spaces is `=`, `+`, `-`, `@` (or a full-width form), unless it is a number
+    such as `-12,50` or `+3 %`.
+    """
+    if not cell:
+        return cell
+    first = cell[0]
+    if first < " ":
         return "'" + cell
+    if first in FORMULA_STARTS or first.isspace():
+        text = cell.lstrip()
+        if text and text[0] in FORMULA_STARTS and not (text[0] in "+-" and _NUMBER.fullmatch(text)):
+            return "'" + cell
     return cell
+
+
+# The first characters that may call for a `'`: formula starts, control characters and spaces
+# (every character `str.isspace` knows lies below U+3001).
+_SUSPECT = FORMULA_STARTS | {chr(c) for c in range(0x3001) if c < 0x20 or chr(c).isspace()}
+
+
+def _neutralise_cells_py(row: list[str]) -> bool:
+    changed = False
+    for index, cell in enumerate(row):
+        if cell[:1] in _SUSPECT:  # the cheap test first: most cells start with a letter or a digit
+            safe = neutralise(cell)
+            if safe is not cell:
+                row[index] = safe
+                changed = True
+    return changed
+
+
+#: neutralise_cells(row): neutralise every cell of a list in place; True if one changed.
+neutralise_cells = _neutralise_cells_c or _neutralise_cells_py
 
 
 def neutralise_row(row: list[str]) -> list[str]:
     """Neutralise every cell of a row in place; return the row."""
-    starts = FORMULA_STARTS
-    for index, cell in enumerate(row):
-        if cell and cell[0] in starts:  # the cheap test first: most cells need no regex
-            row[index] = neutralise(cell)
+    neutralise_cells(row)
     return row
-
-
-class AtomicFile:
-    """A text file written under a hidden temporary name beside its target, renamed when complete.
-
-    Interrupting the program (Ctrl-C) before `commit` leaves no file at the target path; `discard`
-    removes the temporary file. The path `-` writes straight to standard output.
-    """
-
-    def __init__(self, path: str | Path, *, newline: str | None = ""):
-        self.path = str(path)
-        self.name = display_name(path)
-        self._temporary: Path | None = None
-        if self.path == STDIO:
-            self.stream: IO[str] = sys.stdout
-            return
-        target = Path(self.path)
-        if target.is_dir():
-            raise BatchError(f"{self.name} est un dossier : indiquez un nom de fichier")
-        self._temporary = target.with_name(f".{target.name}.{secrets.token_hex(4)}.partiel")
-        try:
-            self.stream = open(self._temporary, "x", encoding="utf-8", newline=newline)
-        except OSError as error:
-            if isinstance(error, FileNotFoundError):  # the file is new: what is missing is its folder
-                reason = f"le dossier « {target.parent} » n'existe pas"
-            else:
-                reason = os_reason(error)
-            raise BatchError(f"impossible d'écrire {self.name} : {reason}") from None
-
-    def commit(self) -> None:
-        """Close the temporary file and give it its final name (an existing file is replaced)."""
-        if self._temporary is None:
-            self.stream.flush()
-            return
-        self.stream.close()
-        try:
-            os.replace(self._temporary, self.path)
-        except OSError as error:
-            self.discard()
-            raise BatchError(f"impossible d'écrire {self.name} : {os_reason(error)}") from None
-        self._temporary = None
-
-    def discard(self) -> None:
-        """Close and remove the temporary file; the target is left as it was."""
-        if self._temporary is None:
-            return
-        self.stream.close()
-        try:
-            os.unlink(self._temporary)
-        except FileNotFoundError:
-            pass
-        self._temporary = None
 
 
 class CsvSink:
@@ -130,8 +106,8 @@ class JsonlSink:
         self._write(self._dumps(record) + "\n")
 
 
-def open_sink(file: AtomicFile, fmt: str, *, separator: str = ";", bom: bool = False) -> CsvSink | JsonlSink:
-    """The sink of the given format over an open output file."""
+def open_sink(stream: IO[str], fmt: str, *, separator: str = ";", bom: bool = False) -> CsvSink | JsonlSink:
+    """The sink of the given format over an open text stream."""
     if fmt == "csv":
-        return CsvSink(file.stream, separator=separator, bom=bom)
-    return JsonlSink(file.stream)
+        return CsvSink(stream, separator=separator, bom=bom)
+    return JsonlSink(stream)

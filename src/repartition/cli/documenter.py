@@ -1,4 +1,5 @@
-"""`repartition documenter`: write a charter's documentation for reviewers as a standalone HTML or Markdown page."""
+"""`repartition documenter`: write a charter's documentation for reviewers as a standalone HTML page, a Markdown
+page, or a PDF to sign."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 from ._charter_options import charter_file
 from ..errors import os_reason
 from ..render import describe, svg, to_html, to_markdown
+from ..render.pdf import PdfUnavailable, to_pdf
 
 __all__ = ["register", "run"]
 
@@ -16,17 +18,19 @@ __all__ = ["register", "run"]
 def register(commands) -> None:
     """Add `documenter` to the command parsers."""
     parser = commands.add_parser(
-        "documenter", help="écrit la documentation d'une charte (HTML ou Markdown)",
-        description="Écrit la documentation d'une charte pour ses relecteurs : règles en phrases, tables "
-        "de décision par service, schéma des exceptions, indicateurs, exemples et verdict de la "
-        "vérification. Une page HTML autonome, ou une page Markdown accompagnée du schéma en SVG. "
-        "Code de sortie 0 ; 1 si la vérification échoue (la page est écrite quand même) ; 2 si la "
-        "charte ne se lit pas.")
+        "documenter", help="écrit la documentation d'une charte (HTML, Markdown ou PDF)",
+        description="Écrit la documentation d'une charte pour ses relecteurs : verdict de la vérification, "
+        "qui va où, articles et règles en phrases avec leurs motifs et leurs exemples, tables de décision "
+        "par service, schéma des exceptions, définitions, données, tables et indicateurs. Une page HTML "
+        "autonome (avec le schéma en SVG à côté), une page Markdown (de même), ou un PDF au format A4 à "
+        "signer. Code de sortie 0 ; 1 si la vérification échoue (la page est écrite quand même) ; 2 si "
+        "la charte ne se lit pas ou si le PDF ne peut pas être produit.")
     parser.add_argument("fichier", metavar="FICHIER", help="fichier de charte (.regles)")
     parser.add_argument("-o", "--sortie", required=True, metavar="DOSSIER",
                         help="dossier où écrire la page (créé au besoin)")
-    parser.add_argument("--format", choices=("html", "md"), default="html",
-                        help="html (par défaut) : une page autonome ; md : Markdown et un fichier SVG")
+    parser.add_argument("--format", choices=("html", "md", "pdf"), default="html",
+                        help="html (par défaut) : une page autonome et son schéma en SVG ; md : Markdown et "
+                        "son schéma en SVG ; pdf : un document A4 à signer (option [pdf])")
     parser.set_defaults(run=run)
 
 
@@ -35,11 +39,18 @@ def run(args: argparse.Namespace) -> int:
     # verify=False: a charter whose examples fail is still documented, with its failures shown.
     document = describe(charter_file(args.fichier))
     folder = Path(args.sortie)
-    files = _files(document, Path(args.fichier).stem, args.format)
+    try:
+        files = _files(document, Path(args.fichier).stem, args.format)
+    except PdfUnavailable as error:
+        print(f"impossible de produire le PDF : {error}", file=sys.stderr)
+        return 2
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        for name, text in files.items():
-            (folder / name).write_text(text, encoding="utf-8")
+        for name, content in files.items():
+            if isinstance(content, bytes):
+                (folder / name).write_bytes(content)
+            else:
+                (folder / name).write_text(content, encoding="utf-8")
     except OSError as error:
         print(f"impossible d'écrire dans « {folder} » : {os_reason(error)}", file=sys.stderr)
         return 2
@@ -48,11 +59,13 @@ def run(args: argparse.Namespace) -> int:
     return 0 if document.verdict.ok else 1
 
 
-def _files(document, stem: str, form: str) -> dict[str, str]:
-    """File name → text: the HTML page, or the Markdown page and its diagram's SVG file."""
-    if form == "html":
-        return {f"{stem}.html": to_html(document)}
-    if not document.graph.edges:
-        return {f"{stem}.md": to_markdown(document, None)}
-    diagram = f"{stem}-exceptions.svg"
-    return {f"{stem}.md": to_markdown(document, diagram), diagram: svg(document.graph)}
+def _files(document, stem: str, form: str) -> dict[str, str | bytes]:
+    """File name → content: the page (HTML or Markdown) and its diagram's SVG file, or the PDF."""
+    if form == "pdf":
+        return {f"{stem}.pdf": to_pdf(document)}
+    diagram = f"{stem}-exceptions.svg" if document.graph.edges else None
+    page = to_html(document, diagram) if form == "html" else to_markdown(document, diagram)
+    files: dict[str, str | bytes] = {f"{stem}.{'html' if form == 'html' else 'md'}": page}
+    if diagram:
+        files[diagram] = svg(document.graph, title=f"Exceptions entre les règles — {document.title}")
+    return files

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..batch.writers import AtomicFile
+from ..batch.outputs import AtomicFile
 from ..charter import read_charter_file
 from ..dsl.formatter import format_text
 from ..errors import RepartitionError

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 from ..batch import route_file
 from ..batch.readers import FORMATS, BadJson, read_object
 from ._charter_options import add_charter_options, charter_from
-from ..errors import InvalidHousehold, NoDecision
+from ..errors import InvalidHousehold, NoDecision, os_reason
 
 __all__ = ["register", "run"]
 
@@ -87,11 +88,30 @@ def _one(args: argparse.Namespace) -> int:
         print(f"ménage non orienté : {error}", file=sys.stderr)
         return 1
     if args.json:
-        print(json.dumps(decision.to_dict(), ensure_ascii=False, indent=2))
+        text = json.dumps(decision.to_dict(), ensure_ascii=False, indent=2)
     else:
         unit = f" — unité : {decision.unit}" if decision.unit else ""
         partners = f" — en lien avec : {', '.join(decision.partners)}" if decision.partners else ""
-        print(f"Service : {decision.service} ({decision.service_label}){unit}{partners}")
-        print(f"Règle : {decision.rule}")
-        print(decision.explanation)
+        text = (f"Service : {decision.service} ({decision.service_label}){unit}{partners}\n"
+                f"Règle : {decision.rule}\n{decision.explanation}")
+    return _show(text)
+
+
+def _show(text: str) -> int:
+    """Print the decision; exit status 2 with a French message if standard output is closed or full."""
+    stream = sys.stdout
+    if stream is None or getattr(stream, "closed", False):  # `orienter … >&-`
+        print("orienter : la sortie standard est fermée : la décision n'a pas pu être affichée.", file=sys.stderr)
+        return 2
+    try:
+        stream.write(text + "\n")
+        stream.flush()
+    except OSError as error:
+        print(f"orienter : la décision n'a pas pu être affichée sur la sortie standard : {os_reason(error)}.",
+              file=sys.stderr)
+        try:  # what stays buffered would fail again, in English, when Python flushes it at exit
+            os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
+        except (OSError, ValueError):
+            pass
+        return 2
     return 0

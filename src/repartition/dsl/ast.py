@@ -9,7 +9,7 @@ from ..errors import Span
 __all__ = [
     "Node", "Comment", "Name", "Value", "Title", "Reference", "Version", "Validity",
     "ServicesHeading", "FieldsHeading", "UnitRef", "ServiceDecl", "EnumValueDecl", "TypeSpec",
-    "FieldDecl", "SetDecl", "TableDecl", "DefinitionDecl", "IndicatorDecl", "RuleDecl",
+    "FieldDecl", "SetDecl", "TableDecl", "DefinitionDecl", "IndicatorDecl", "ArticleDecl", "RuleDecl",
     "Assignment", "ExampleDecl", "Or", "And", "Not", "Ref", "Sum", "Multiple", "Duration",
     "Comparison", "CharterFile",
 ]
@@ -105,12 +105,15 @@ class FieldDecl(Node):
     type: TypeSpec
     may_be_unknown: bool = False
     default: Value | None = None
+    motif: str | None = None  # the published reason of the declaration
+    repeated: tuple[tuple[str, Span | None], ...] = field(eq=False, default=())  # options given twice
 
 
 @frozen
 class SetDecl(Node):
     name: str
     values: tuple[Value, ...]
+    motif: str | None = None
 
 
 @frozen
@@ -120,12 +123,24 @@ class TableDecl(Node):
     key: str
     value: str | None
     missing: str | None  # None: refuse a missing code; otherwise the value to use
+    motif: str | None = None
+    label: str | None = None  # the column that names each code (« commune »), shown to reviewers
 
 
 @frozen
 class DefinitionDecl(Node):
     name: str
     condition: "Expr"
+    motif: str | None = None
+
+
+@frozen
+class ArticleDecl(Node):
+    """`article 1 : « Titre »`: a heading over the rules that follow, up to the next article."""
+
+    number: str
+    title: str
+    motif: str | None = None
 
 
 @frozen
@@ -147,6 +162,9 @@ class RuleDecl(Node):
     # Where the clauses were written, so the formatter can keep comments in place among them.
     text_span: Span | None = field(eq=False, default=None)
     reference_span: Span | None = field(eq=False, default=None)
+    motif: str | None = None
+    motif_span: Span | None = field(eq=False, default=None)
+    repeated: tuple[tuple[str, Span | None], ...] = field(eq=False, default=())  # clauses given twice
     #: Codes of the services informed « en lien avec » the rule's service, as written.
     partners: tuple[str, ...] = ()
     partner_spans: tuple[Span | None, ...] = field(eq=False, default=())

@@ -110,8 +110,10 @@ class _Builder(Transformer):
         type_spec = _nodes(children, ast.TypeSpec)[0]
         unknown = any(isinstance(c, Tree) and c.data == "may_be_unknown" for c in children)
         defaults = [c for c in children if isinstance(c, tuple) and c[0] == "default"]
+        repeated = [("par défaut", d[1].span) for d in defaults[1:]]
+        repeated += [("motif", m.span) for m in _nodes(children, _Motif)[1:]]
         return ast.FieldDecl(name, machine, type_spec, unknown, defaults[0][1] if defaults else None,
-                             span=self._span(meta))
+                             _motif(children), tuple(repeated), span=self._span(meta))
 
     def machine_name(self, meta, children):
         return _MachineName(children[0])
@@ -176,7 +178,8 @@ class _Builder(Transformer):
     # ---- sets and tables ----
     def ensemble(self, meta, children):
         name = _tokens(children, "STRING")[0]
-        return ast.SetDecl(self._text(name), tuple(_nodes(children, ast.Value)), span=self._span(meta))
+        return ast.SetDecl(self._text(name), tuple(_nodes(children, ast.Value)), _motif(children),
+                           span=self._span(meta))
 
     def table(self, meta, children):
         strings = [self._text(t) for t in _tokens(children, "STRING")]
@@ -184,8 +187,12 @@ class _Builder(Transformer):
         missing = next((c for c in children if isinstance(c, _Missing)), None)
         name, file, key = strings[:3]
         value = strings[3] if has_value else None
-        return ast.TableDecl(name, file, key, value, missing.value if missing else None,
-                             span=self._span(meta))
+        label = next((c for c in children if isinstance(c, _Label)), None)
+        return ast.TableDecl(name, file, key, value, missing.value if missing else None, _motif(children),
+                             label.column if label else None, span=self._span(meta))
+
+    def label_column(self, meta, children):
+        return _Label(self._text(_tokens(children, "STRING")[0]))
 
     def missing_code(self, meta, children):
         strings = _tokens(children, "STRING")
@@ -194,7 +201,16 @@ class _Builder(Transformer):
     # ---- definitions, indicators, rules ----
     def definition(self, meta, children):
         name = _tokens(children, "STRING")[0]
-        return ast.DefinitionDecl(self._text(name), children[-1], span=self._span(meta))
+        condition = next(c for c in reversed(children) if not isinstance(c, _Motif))
+        return ast.DefinitionDecl(self._text(name), condition, _motif(children), span=self._span(meta))
+
+    def article(self, meta, children):
+        number, title = children[1], _tokens(children, "STRING")[-1]
+        text = self._text(number) if number.type == "STRING" else str(number)
+        return ast.ArticleDecl(text, self._text(title), _motif(children), span=self._span(meta))
+
+    def motif(self, meta, children):
+        return _Motif(self._text(_tokens(children, "STRING")[0]), self._span(meta))
 
     def indicateur(self, meta, children):
         name = _tokens(children, "STRING")[0]
@@ -205,6 +221,7 @@ class _Builder(Transformer):
         exceptions = next((c for c in children if isinstance(c, _Exceptions)), _Exceptions(()))
         texts = [c for c in children if isinstance(c, _Texte)]
         references = _nodes(children, ast.Reference)
+        motifs = _nodes(children, _Motif)
         conclusion = children[-1]
         return ast.RuleDecl(
             name, exceptions.names, texts[0].text if texts else None,
@@ -213,6 +230,9 @@ class _Builder(Transformer):
             service_span=token_span(conclusion.service, self.filename), span=self._span(meta),
             text_span=texts[0].span if texts else None,
             reference_span=references[0].span if references else None,
+            motif=motifs[0].text if motifs else None, motif_span=motifs[0].span if motifs else None,
+            repeated=tuple((word, c.span) for word, found in (("texte", texts), ("référence", references),
+                                                              ("motif", motifs)) for c in found[1:]),
             partners=conclusion.partners.codes, partner_spans=conclusion.partners.spans,
         )
 
@@ -335,6 +355,22 @@ class _Builder(Transformer):
 
 class _MachineName(str):
     """The bracketed CSV/JSON name of a field or value."""
+
+
+def _motif(children) -> str | None:
+    motifs = _nodes(children, _Motif)
+    return motifs[0].text if motifs else None
+
+
+class _Motif:
+    def __init__(self, text, span=None):
+        self.text = text
+        self.span = span
+
+
+class _Label:
+    def __init__(self, column):
+        self.column = column
 
 
 class _Missing:

@@ -59,6 +59,7 @@ class _Checker:
         section = None
         service_decls, field_decls, rule_decls = [], [], []
         definitions, indicators, examples, tables = [], [], [], []
+        articles: list[tuple[ast.ArticleDecl, list[int]]] = []  # each with the rules that follow it
         for item in self.tree.items:
             match item:
                 case ast.Title() | ast.Reference() | ast.Version() | ast.Validity():
@@ -87,7 +88,11 @@ class _Checker:
                     definitions.append(item)
                 case ast.IndicatorDecl():
                     indicators.append(item)
+                case ast.ArticleDecl():
+                    self._new_article(articles, item)
                 case ast.RuleDecl():
+                    if articles:
+                        articles[-1][1].append(len(rule_decls))
                     rule_decls.append(item)
                 case ast.ExampleDecl():
                     examples.append(item)
@@ -95,6 +100,7 @@ class _Checker:
                                      ast.ServicesHeading, ast.FieldsHeading)):
                 section = None
 
+        self.determiners = _determiners(self.tree.items)
         if "Title" not in header:
             self.error("la charte n'a pas de titre : commencez le fichier par charte « Titre »",
                        Span(self.tree.name, 1, 1, 1, 2))
@@ -135,7 +141,18 @@ class _Checker:
             indicators=indicator_list,
             examples=example_list,
             sha256=self.sha.hexdigest(),
+            articles=tuple(m.Article(a.number, a.title, a.motif, tuple(r), span=a.span) for a, r in articles),
         )
+
+    def _new_article(self, articles: list, decl: ast.ArticleDecl) -> None:
+        same = next((a for a, _ in articles if normalize(a.number) == normalize(decl.number)), None)
+        if same is not None:
+            self.error(f"article « {decl.number} » déjà déclaré ligne {same.span.line}", decl.span)
+        articles.append((decl, []))
+
+    def _repeated(self, repeated, what: str) -> None:
+        for word, span in repeated:
+            self.error(f"« {word} » donné deux fois pour {what} : gardez-en un seul", span)
 
     def _unique(self, registry: dict, name: str, item, what: str) -> None:
         key = normalize(name)
@@ -154,8 +171,10 @@ class _Checker:
         default, has_default = None, decl.default is not None
         if has_default:
             default = self._constant_of_type(field_type, label, decl.default)
+        self._repeated(decl.repeated, f"la donnée « {label} »")
+        determiner = self.determiners.get(normalize(label)) or self.determiners.get(normalize(machine))
         field = m.Field(label, machine, field_type, len(self.field_list), decl.may_be_unknown,
-                        default, has_default, span=decl.span)
+                        default, has_default, decl.motif, determiner=determiner, span=decl.span)
         for key in {normalize(label), normalize(machine)}:
             if key in self.fields:
                 self.error(f"donnée « {label} » déjà déclarée ligne {self.fields[key].span.line}", decl.name.span)
@@ -205,7 +224,8 @@ class _Checker:
         self.sha.update(table.raw)
         self.tables[normalize(decl.name)] = m.Table(
             decl.name, decl.file, decl.key, decl.value, table.mapping, decl.missing,
-            hashlib.sha256(table.raw).hexdigest(), span=decl.span, key_lines=table.key_lines)
+            hashlib.sha256(table.raw).hexdigest(), decl.motif, table.labels, span=decl.span,
+            key_lines=table.key_lines)
 
     def _declare_service(self, decl: ast.ServiceDecl) -> None:
         if decl.code in self.services:
@@ -226,7 +246,7 @@ class _Checker:
         self.services[decl.code] = m.Service(decl.code, decl.label, unit, span=decl.span)
 
     def _named_set(self, decl: ast.SetDecl) -> m.NamedSet:
-        return m.NamedSet(decl.name, frozenset(v.text for v in decl.values), span=decl.span)
+        return m.NamedSet(decl.name, frozenset(v.text for v in decl.values), decl.motif, span=decl.span)
 
     # ---- lookups ----
     def _field(self, name: ast.Name) -> m.Field | None:
@@ -285,7 +305,7 @@ class _Checker:
             condition = self.condition(decl.condition)
         finally:
             self._resolving.pop()
-        definition = m.Definition(decl.name, condition, span=decl.span)
+        definition = m.Definition(decl.name, condition, decl.motif, span=decl.span)
         self.definitions[key] = definition
         return definition
 
@@ -548,6 +568,7 @@ class _Checker:
                        f"« {defaults[0].name} » ligne {defaults[0].span.line}", extra.span)
         rules, overrides = [], []
         for index, decl in enumerate(decls):
+            self._repeated(decl.repeated, f"la règle « {decl.name} »")
             targets = []
             for name in decl.exceptions:
                 target = by_name.get(normalize(name.text))
@@ -570,7 +591,7 @@ class _Checker:
         self._check_cycles(decls, overrides)
         return tuple(
             m.Rule(decl.name, index, condition, service, overrides[index], decl.text, decl.reference,
-                   partners, span=decl.span)
+                   decl.motif, partners, span=decl.span)
             for index, (decl, service, condition, partners) in enumerate(rules)
         )
 
@@ -675,6 +696,44 @@ def _expected(field_type) -> str:
     if isinstance(field_type, m.EnumType):
         return "une des valeurs " + ", ".join(v.label for v in field_type.values)
     return field_type.expected
+
+
+_DETERMINER = re.compile(r"(?:(les|le|la)\s+|(l['’]))(?=\S)", re.IGNORECASE)
+
+
+def _determiners(items) -> dict[str, str]:
+    """The article the charter first writes before each name it compares (« les enfants à charge »)."""
+    found: dict[str, str] = {}
+
+    def note(name) -> None:
+        if isinstance(name, ast.Sum):  # its terms follow « de »: no article of their own
+            return
+        if isinstance(name, (ast.Multiple, ast.Duration)):
+            return note(name.other)
+        if not isinstance(name, ast.Name):  # a left-out subject, a value
+            return
+        match = _DETERMINER.match(name.text)
+        if match and normalize(name.text) not in found:
+            found[normalize(name.text)] = match.group(1).lower() + " " if match.group(1) else "l'"
+
+    def visit(node) -> None:
+        match node:
+            case ast.Or(operands=ops) | ast.And(operands=ops):
+                for op in ops:
+                    visit(op)
+            case ast.Not(operand=op):
+                visit(op)
+            case ast.Ref(name=name):
+                note(name)
+            case ast.Comparison(subject=subject, operands=operands):
+                note(subject)
+                for operand in operands:
+                    note(operand)
+
+    for item in items:
+        if isinstance(item, (ast.DefinitionDecl, ast.IndicatorDecl, ast.RuleDecl)) and item.condition is not None:
+            visit(item.condition)
+    return found
 
 
 def _position(diagnostic: Diagnostic) -> tuple:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from ..errors import CharterError, Diagnostic
 from . import ast
 from .builder import build_ast
 from .parser import parse_tree, prepare_text
@@ -20,6 +21,7 @@ _HEADER = (ast.Title, ast.Reference, ast.Version, ast.Validity)
 _HEADINGS = (ast.ServicesHeading, ast.FieldsHeading)
 _DECLS = (ast.ServiceDecl, ast.FieldDecl)
 _BARE_VERSION = re.compile(r"\d+(?:\.\d+)+[\w.\-]*|-?\d+")
+_BARE_ARTICLE = re.compile(r"\d+(?:\.\d+)*|\d[0-9A-Za-z]*[A-Za-z][0-9A-Za-z]*")
 _PLURAL_SUBJECT = re.compile(r"(?:les|des|ses|leurs)\s", re.IGNORECASE)
 _SYMBOLS = frozenset("≥≤><=≠")
 
@@ -35,8 +37,10 @@ def format_tree(tree: ast.CharterFile) -> str:
 
     Blank lines follow the kind of item (none inside the header or a section, one around every
     block), except next to comments, where the source's choice (a blank line or none) is kept.
+    A clause given twice (which the checker refuses) is an error here too, so none is dropped.
     """
     items = tree.items
+    _refuse_repeated(tree)
     lines: list[str] = []
     previous = None
     for position, item in enumerate(items):
@@ -49,6 +53,12 @@ def format_tree(tree: ast.CharterFile) -> str:
             lines.extend(_item(item))
         previous = item
     return "\n".join(lines) + "\n" if lines else ""
+
+
+def _refuse_repeated(tree: ast.CharterFile) -> None:
+    for item in tree.items:
+        for word, span in getattr(item, "repeated", ()):
+            raise CharterError([Diagnostic(f"« {word} » donné deux fois : gardez-en un seul", span)])
 
 
 def _blank_between(previous: ast.Node, item: ast.Node) -> bool:
@@ -124,6 +134,8 @@ def _field(item: ast.FieldDecl) -> list[str]:
         options.append("peut être inconnu")
     if item.default is not None:
         options.append(f"par défaut {_value(item.default)}")
+    if item.motif is not None:
+        options.append(f"motif {_string(item.motif)}")
     spec = item.type
     if spec.kind in ("stage", "choice"):
         keyword = "étape parmi" if spec.kind == "stage" else "valeur parmi"
@@ -134,17 +146,27 @@ def _field(item: ast.FieldDecl) -> list[str]:
             lines += [f"{_CONTINUATION}{v}," for v in values[:-1]]
             lines.append(f"{_CONTINUATION}{values[-1]})")
             # Options of a list written one value a line go on lines of their own.
-            return _options(lines, options, always=True)
-        return _options(lines, options)
-    return _options([head + _type(spec)], options)
+            return _options(lines, options, always=True, motif=item.motif)
+        return _options(lines, options, motif=item.motif)
+    return _options([head + _type(spec)], options, motif=item.motif)
 
 
-def _options(lines: list[str], options: list[str], always: bool = False) -> list[str]:
-    """Field options after the type, each on a continuation line when the line would be too long."""
+def _options(lines: list[str], options: list[str], always: bool = False, motif: str | None = None) -> list[str]:
+    """Field options after the type, each on a continuation line when the line would be too long;
+    the motif, always last, breaks between words."""
     together = lines[-1] + "".join(f", {o}" for o in options)
+    if motif is not None and len(together) > WIDTH and len(options) > 1 and not always:
+        plain = lines[-1] + "".join(f", {o}" for o in options[:-1])
+        if len(plain) < WIDTH:  # the other options stay on the line, the motif goes below
+            return lines[:-1] + [plain + ","] + _wrap_string(_CONTINUATION + "motif ", motif, "")
     if options and (always or len(together) > WIDTH):
         lines[-1] += ","
-        lines += [f"{_CONTINUATION}{o}," for o in options[:-1]] + [f"{_CONTINUATION}{options[-1]}"]
+        plain = options[:-1] if motif is not None else options
+        lines += [f"{_CONTINUATION}{o}," for o in plain]
+        if motif is not None:
+            lines += _wrap_string(_CONTINUATION + "motif ", motif, "")
+        else:
+            lines[-1] = lines[-1][:-1]
         return lines
     lines[-1] = together
     return lines
@@ -168,22 +190,41 @@ def _set(item: ast.SetDecl) -> list[str]:
     head = f"ensemble {_string(item.name)} :"
     values = [_value(v) for v in item.values]
     lines = _wrap_list(head + " ", values)
-    if len(lines) == 1:
-        return lines
-    return [head] + _wrap_list(_INDENT, values, indent=_INDENT)
+    if len(lines) > 1:
+        lines = [head] + _wrap_list(_INDENT, values, indent=_INDENT)
+    return lines + _motif(item.motif)
+
+
+def _motif(motif: str | None) -> list[str]:
+    """The `motif « … »` line(s) closing a block, or nothing."""
+    return [] if motif is None else _wrap_string(_INDENT + "motif ", motif, "")
 
 
 def _table(item: ast.TableDecl) -> list[str]:
     parts = [f"table {_string(item.name)} : fichier {_string(item.file)}", f"clé {_string(item.key)}"]
     if item.value is not None:
         parts.append(f"valeur {_string(item.value)}")
+    if item.label is not None:
+        parts.append(f"libellé {_string(item.label)}")
     if item.missing is not None:
         parts.append(f"code absent : {_string(item.missing)}")
-    return _wrap_list("", parts)
+    lines = _wrap_list("", parts)
+    if item.motif is None:
+        return lines
+    motif = f"motif {_string(item.motif)}"
+    if len(lines[-1]) + 2 + len(motif) <= WIDTH:
+        return lines[:-1] + [f"{lines[-1]}, {motif}"]
+    return lines[:-1] + [lines[-1] + ","] + _wrap_string(_CONTINUATION + "motif ", item.motif, "")
 
 
 def _definition(item: ast.DefinitionDecl) -> list[str]:
-    return [f"définition {_string(item.name)} :"] + _condition_lines(_INDENT, item.condition, "")
+    return ([f"définition {_string(item.name)} :"] + _condition_lines(_INDENT, item.condition, "")
+            + _motif(item.motif))
+
+
+def _article(item: ast.ArticleDecl) -> list[str]:
+    number = item.number if _BARE_ARTICLE.fullmatch(item.number) else _string(item.number)
+    return _wrap_string(f"article {number} : ", item.title, "") + _motif(item.motif)
 
 
 def _indicator(item: ast.IndicatorDecl) -> list[str]:
@@ -218,6 +259,9 @@ def _rule(item: ast.RuleDecl) -> list[str]:
     if item.reference is not None:
         line = item.reference_span.line if item.reference_span else 10**9 + 1
         clauses.append((line, 10**6 + 1, _wrap_string(_INDENT + "référence ", item.reference, "")))
+    if item.motif is not None:
+        line = item.motif_span.line if item.motif_span else 10**9 + 2
+        clauses.append((line, 10**6 + 2, _motif(item.motif)))
     lines = heads
     for _, _, clause in sorted(clauses, key=lambda c: (c[0], c[1])):
         lines += clause
@@ -254,6 +298,7 @@ _PRINTERS = {
     ast.ServicesHeading: _services_heading, ast.FieldsHeading: _fields_heading,
     ast.ServiceDecl: _service, ast.FieldDecl: _field, ast.SetDecl: _set, ast.TableDecl: _table,
     ast.DefinitionDecl: _definition, ast.IndicatorDecl: _indicator, ast.RuleDecl: _rule,
+    ast.ArticleDecl: _article,
     ast.ExampleDecl: _example,
 }
 

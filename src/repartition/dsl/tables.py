@@ -38,6 +38,7 @@ class TableFile:
     raw: bytes
     mapping: dict[str, str]
     key_lines: dict[str, int]
+    labels: dict[str, str]  # code → its name, from the declared `libellé` column (shown to reviewers only)
 
 
 def read_table(decl: ast.TableDecl, base_dir: Path | None) -> TableFile:
@@ -142,14 +143,15 @@ class _Reader:
     def run(self) -> TableFile:
         mapping: dict[str, str] = {}
         lines: dict[str, int] = {}
+        labels: dict[str, str] = {}
         try:
-            self._read(mapping, lines)
+            self._read(mapping, lines, labels)
         except _TooManyErrors:
             self.diagnostics.append(Diagnostic(
                 f"table « {self.decl.file} » : lecture arrêtée après {MAX_DIAGNOSTICS} erreurs"))
         if self.diagnostics:
             raise CharterError(self.diagnostics)
-        return TableFile(self.raw, mapping, lines)
+        return TableFile(self.raw, mapping, lines, labels)
 
     def error(self, number: int, text: str, message: str, column: int = 1, width: int | None = None) -> None:
         """A fault of the table's line `number` (its text `text`), under the cells from `column` on."""
@@ -161,7 +163,7 @@ class _Reader:
         self.diagnostics.append(Diagnostic(f"table « {self.decl.file} », ligne {number} : {message}",
                                            Span(self.path, number, column, number, end), visible(shown)))
 
-    def _read(self, mapping: dict[str, str], lines: dict[str, int]) -> None:
+    def _read(self, mapping: dict[str, str], lines: dict[str, int], labels: dict[str, str]) -> None:
         texts = self._lines()
         if texts is None:
             return
@@ -171,6 +173,7 @@ class _Reader:
         decl = self.decl
         key_at = header.index(decl.key)
         value_at = header.index(decl.value) if decl.value else None
+        label_at = header.index(decl.label) if decl.label else None
         index = 1
         while index < len(texts):
             number, text = index + 1, texts[index]
@@ -191,6 +194,8 @@ class _Reader:
                 self.error(number, text, _duplicate(key, value, mapping[key], lines[key], value_at is not None))
             else:
                 mapping[key], lines[key] = value, number
+                if label_at is not None and label_at < len(cells):
+                    labels[key] = cells[label_at].strip()
 
     def _lines(self) -> list[str] | None:
         """The file's lines without their line ends (LF or CRLF); None once an error is reported."""
@@ -233,7 +238,8 @@ class _Reader:
                 self.error(1, text, f"la colonne « {_cut(name)} » figure deux fois dans l'en-tête "
                                     f"(colonnes {seen[name]} et {position})")
             seen.setdefault(name, position)
-        missing = [c for c in [decl.key] + ([decl.value] if decl.value else []) if c not in header]
+        declared = [decl.key] + [c for c in (decl.value, decl.label) if c]
+        missing = [c for c in declared if c not in header]
         if missing:
             shown = ", ".join(_cut(h) for h in header[:12]) + (", …" if len(header) > 12 else "")
             self.diagnostics.extend(

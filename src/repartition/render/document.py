@@ -1,4 +1,5 @@
-"""The whole charter as reviewers read it: one neutral description that the Sphinx directive and `documenter` both render."""
+"""The whole charter as reviewers read it: one neutral description that the Sphinx directive, `documenter`
+and the PDF all render, top-down like the charter (verdict, who goes where, articles and their rules)."""
 
 from __future__ import annotations
 
@@ -10,25 +11,30 @@ from .. import model as m
 from ..charter import Charter
 from ..dsl.names import machine_name
 from ..examples import ExampleResult, run_examples
+from ..proof.wording import named_sets
 from ..values import BadValue
-from .graph import ExceptionGraph, exception_graph
+from .graph import ExceptionGraph, exception_graph, service_colour
 from .sentences import condition_text, rule_sentence, type_text, unit_text, validity_text
 from .tables import DecisionTables, decision_tables
 from .verdict import Verdict, verdict
 
 __all__ = [
-    "FieldView", "ServiceView", "TableView", "ExampleView", "RuleView", "CharterDocument", "describe",
-    "rule_anchor", "header_facts", "EXAMPLE_COLUMNS", "example_cells", "FALLBACK_NOTE", "ARROW_NOTE",
-    "NO_EXCEPTION_NOTE", "Code", "Grid", "overview", "indicator_grid",
+    "FieldView", "ServiceView", "TableView", "SetView", "DefinitionView", "ExampleView", "RuleView",
+    "ArticleView", "CharterDocument", "describe", "rule_anchor", "header_facts", "example_household",
+    "example_outcome", "FALLBACK_NOTE", "ARROW_NOTE", "NO_EXCEPTION_NOTE", "TABLES_NOTE", "Code", "Grid",
+    "declarations", "indicator_grid", "anchor",
 ]
 
-#: Columns of an examples table; `example_cells` gives a row.
-EXAMPLE_COLUMNS = ("Exemple", "Ménage", "Attendu", "Obtenu")
 #: Said above the decision tables when they fall back to each rule's own condition.
-FALLBACK_NOTE = ("Le domaine est trop découpé pour une table exacte : chaque règle est montrée avec les "
-                 "exceptions qui l'écartent.")
+FALLBACK_NOTE = ("Le domaine est trop découpé pour une table exacte : chaque règle est montrée avec sa "
+                 "condition et les exceptions qui l'écartent.")
+#: How to read the decision tables.
+TABLES_NOTE = ("Une table par service. Chaque ligne donne la règle qui décide et, dans les colonnes que "
+               "cette règle lit, les ménages qu'elle y oriente (« — » : quelle que soit la valeur) ; "
+               "« sauf » nomme les règles qui en orientent certains ailleurs.")
 #: How to read the exception diagram.
-ARROW_NOTE = "Une flèche de A vers B : A s'applique par exception à B et l'emporte sur elle."
+ARROW_NOTE = ("Chaque règle est placée au-dessus des règles qu'elle écarte. Une flèche part d'une règle "
+              "et désigne une règle à laquelle elle s'applique par exception : la première l'emporte.")
 #: Said instead of the diagram when no rule applies by exception to another.
 NO_EXCEPTION_NOTE = "Aucune règle ne s'applique par exception à une autre."
 
@@ -58,6 +64,7 @@ class FieldView:
     may_be_unknown: bool
     default: str | None
     line: int | None
+    motif: str | None = None
 
 
 @frozen
@@ -65,16 +72,37 @@ class ServiceView:
     code: str
     label: str
     unit: str | None
+    colour: tuple[str, str]  # fill and text colour, the same as in the diagram
+    rules: tuple[str, ...] = ()  # the rules that route households to it, in file order
 
 
 @frozen
 class TableView:
     name: str
+    anchor: str
     file: str
     key: str
     value: str | None
-    missing: str  # what happens to a code the table lacks
+    missing: tuple[str, ...]  # what really happens to a code the table lacks, one sentence per use
     size: int
+    motif: str | None
+    rows: tuple[tuple[str, str | None, str | None], ...]  # (code, value, label), in code order
+
+
+@frozen
+class SetView:
+    name: str
+    anchor: str
+    values: tuple[tuple[str, str | None], ...]  # (code, label where a table of the charter names it)
+    motif: str | None
+
+
+@frozen
+class DefinitionView:
+    name: str
+    anchor: str
+    text: str
+    motif: str | None
 
 
 @frozen
@@ -84,7 +112,7 @@ class ExampleView:
     expected: str
     obtained: str
     ok: bool
-    rule: str | None  # the rule that decided it, if any
+    rule: str | None  # the rule it is shown under: the one that decided it, else the one it expects
     line: int | None
 
 
@@ -104,6 +132,18 @@ class RuleView:
     examples: tuple[ExampleView, ...]
     line: int | None
     is_default: bool
+    motif: str | None = None
+
+
+@frozen
+class ArticleView:
+    """An article of the charter with its rules; `number` None gathers rules outside any article."""
+
+    number: str | None
+    title: str
+    anchor: str
+    motif: str | None
+    rules: tuple[RuleView, ...]
 
 
 @frozen
@@ -118,60 +158,74 @@ class CharterDocument:
     sha256: str
     services: tuple[ServiceView, ...]
     fields: tuple[FieldView, ...]
-    sets: tuple[tuple[str, str], ...]
+    sets: tuple[SetView, ...]
     tables: tuple[TableView, ...]
-    definitions: tuple[tuple[str, str], ...]
-    rules: tuple[RuleView, ...]
+    definitions: tuple[DefinitionView, ...]
+    articles: tuple[ArticleView, ...]
     decisions: DecisionTables
     graph: ExceptionGraph
     indicators: tuple[tuple[str, str], ...]
-    examples: tuple[ExampleView, ...]
+    examples: tuple[ExampleView, ...]  # every example; each shown once, under its rule or in the verdict
     verdict: Verdict
     dependencies: tuple[str, ...]  # the rule file and its table files
 
+    @property
+    def rules(self) -> tuple[RuleView, ...]:
+        return tuple(rule for article in self.articles for rule in article.rules)
 
-def overview(doc: "CharterDocument") -> tuple[Grid, ...]:
-    """The tables before the rules: services, data, and the tables and sets the charter declares."""
-    grids = [
-        Grid("services", "Services", ("Code", "Service", "Unité"),
-             tuple((s.code, s.label, s.unit or "—") for s in doc.services)),
-        Grid("donnees", "Données du ménage",
-             ("Donnée", "Nom dans les fichiers", "Type", "Peut être inconnue", "Par défaut"),
-             tuple((f.label, Code(f.machine), f.type, "oui" if f.may_be_unknown else "non", f.default or "—")
-                   for f in doc.fields)),
-    ]
-    if doc.tables:
-        grids.append(Grid("tables", "Tables", ("Table", "Fichier", "Clé", "Valeur", "Code absent", "Lignes"),
-                          tuple((t.name, Code(t.file), t.key, t.value or "—", t.missing, str(t.size))
-                                for t in doc.tables)))
-    if doc.sets:
-        grids.append(Grid("ensembles", "Ensembles", ("Ensemble", "Valeurs"), doc.sets))
-    return tuple(grids)
+    @property
+    def unplaced_examples(self) -> tuple[ExampleView, ...]:
+        """Examples no rule of the charter shows (neither decided nor expected by a rule)."""
+        names = {rule.name for rule in self.rules}
+        return tuple(e for e in self.examples if e.rule not in names)
 
 
-def indicator_grid(doc: "CharterDocument") -> Grid | None:
-    """The charter's indicators, each with the households it counts; None without indicators."""
-    if not doc.indicators:
-        return None
-    return Grid("indicateurs", "Indicateurs", ("Indicateur", "Ménages comptés"), doc.indicators)
+def anchor(prefix: str, name: str) -> str:
+    """An HTML id: the prefix and the name's machine form, e.g. `table-unites-territoriales`."""
+    return f"{prefix}-" + (machine_name(name) or "sans-nom").replace("_", "-")
 
 
-def header_facts(doc: "CharterDocument") -> tuple[tuple[str, str], ...]:
+def rule_anchor(name: str) -> str:
+    """The HTML id of a rule's section: `regle-` and its machine name."""
+    return anchor("regle", name)
+
+
+def header_facts(doc: CharterDocument) -> tuple[tuple[str, str], ...]:
     """The header's (term, value) pairs that the charter gives, in the order pages show them."""
     facts = (("Référence", doc.reference), ("Version", doc.version), ("Validité", doc.validity),
              ("Fichier", doc.source), ("Empreinte sha256", doc.sha256))
     return tuple((term, value) for term, value in facts if value)
 
 
-def example_cells(example: ExampleView) -> tuple[str, str, str, str]:
-    """One row of an examples table: name, household, expected, and what the charter gives (✓ or ✗)."""
-    household = ", ".join(f"{label} : {value}" for label, value in example.values)
-    return example.name, household, example.expected, ("✓ " if example.ok else "✗ ") + example.obtained
+def example_household(example: ExampleView) -> str:
+    """The household of an example on one line: « enfants à charge : 2 · aide au logement : oui »."""
+    return " · ".join(f"{label} : {value}" for label, value in example.values)
 
 
-def rule_anchor(name: str) -> str:
-    """The HTML id of a rule's section: `regle-` and its machine name."""
-    return "regle-" + (machine_name(name) or "sans-nom").replace("_", "-")
+def example_outcome(example: ExampleView) -> str:
+    """« ✓ CAF par « Familles » », or « ✗ attendu …, obtenu … »."""
+    if example.ok:
+        return f"✓ {example.obtained}"
+    return f"✗ attendu {example.expected} ; obtenu {example.obtained}"
+
+
+def declarations(doc: CharterDocument) -> tuple[Grid, ...]:
+    """The reference tables after the rules: services and the household's data."""
+    return (
+        Grid("services", "Services", ("Code", "Service", "Unité"),
+             tuple((s.code, s.label, s.unit or "—") for s in doc.services)),
+        Grid("donnees", "Données du ménage",
+             ("Donnée", "Nom dans les fichiers", "Type", "Inconnue possible", "Par défaut", "Motif"),
+             tuple((f.label, Code(f.machine), f.type, "oui" if f.may_be_unknown else "non", f.default or "—",
+                    f.motif or "—") for f in doc.fields)),
+    )
+
+
+def indicator_grid(doc: CharterDocument) -> Grid | None:
+    """The charter's indicators, each with the households it counts; None without indicators."""
+    if not doc.indicators:
+        return None
+    return Grid("indicateurs", "Indicateurs", ("Indicateur", "Ménages comptés"), doc.indicators)
 
 
 def describe(charter: Charter) -> CharterDocument:
@@ -179,6 +233,8 @@ def describe(charter: Charter) -> CharterDocument:
     model = charter.model
     examples = tuple(_example(charter, result) for result in run_examples(charter))
     base = Path(model.name).parent
+    colours = service_colour(tuple(s.code for s in model.services))
+    labels = _labels(model)
     return CharterDocument(
         source=model.name,
         title=model.title,
@@ -186,12 +242,17 @@ def describe(charter: Charter) -> CharterDocument:
         version=model.version,
         validity=validity_text(model),
         sha256=model.sha256,
-        services=tuple(ServiceView(s.code, s.label, unit_text(s)) for s in model.services),
+        services=tuple(ServiceView(s.code, s.label, unit_text(s), colours[s.code],
+                                   tuple(r.name for r in model.rules if r.service.code == s.code))
+                       for s in model.services),
         fields=tuple(_field(f) for f in model.fields),
-        sets=tuple((s.name, ", ".join(sorted(str(v) for v in s.values))) for s in model.sets),
-        tables=tuple(_table(t) for t in model.tables),
-        definitions=tuple((d.name, condition_text(d.condition)) for d in model.definitions),
-        rules=tuple(_rule(model, r, examples) for r in model.rules),
+        sets=tuple(SetView(s.name, anchor("ensemble", s.name),
+                           tuple((str(v), labels.get(str(v))) for v in sorted(s.values, key=str)), s.motif)
+                   for s in model.sets),
+        tables=tuple(_table(model, t) for t in model.tables),
+        definitions=tuple(DefinitionView(d.name, anchor("definition", d.name), condition_text(d.condition), d.motif)
+                          for d in model.definitions),
+        articles=_articles(model, examples),
         decisions=decision_tables(model),
         graph=exception_graph(model),
         indicators=tuple((i.name, condition_text(i.condition)) for i in model.indicators),
@@ -201,20 +262,63 @@ def describe(charter: Charter) -> CharterDocument:
     )
 
 
+def _labels(model: m.CharterModel) -> dict[str, str]:
+    """Code → name, from the tables that declare a `libellé` column (a code named twice alike, or not at all)."""
+    found: dict[str, str] = {}
+    clashes: set[str] = set()
+    for table in model.tables:
+        for code, label in table.labels.items():
+            if found.setdefault(code, label) != label:
+                clashes.add(code)
+    return {code: label for code, label in found.items() if code not in clashes and label}
+
+
 def _field(field: m.Field) -> FieldView:
     default = field.text(field.default) if field.has_default else None
     line = field.span.line if field.span else None
-    return FieldView(field.label, field.machine, type_text(field), field.may_be_unknown, default, line)
+    return FieldView(field.label, field.machine, type_text(field), field.may_be_unknown, default, line, field.motif)
 
 
-def _table(table: m.Table) -> TableView:
-    missing = "ménage refusé" if table.missing is None else f"« {table.missing} »"
-    return TableView(table.name, table.path, table.key_column, table.value_column, missing, len(table.mapping))
+def _table(model: m.CharterModel, table: m.Table) -> TableView:
+    rows = tuple((code, table.mapping[code] if table.value_column else None, table.labels.get(code))
+                 for code in sorted(table.mapping))
+    return TableView(table.name, anchor("table", table.name), table.path, table.key_column, table.value_column,
+                     _missing(model, table), len(table.mapping), table.motif, rows)
+
+
+def _missing(model: m.CharterModel, table: m.Table) -> tuple[str, ...]:
+    """What a code absent from the table does, for each way the charter uses the table."""
+    said = []
+    for service in model.services:
+        if service.unit is not None and service.unit.table.name == table.name:
+            if table.missing is None:
+                said.append(f"un ménage orienté vers {service.code} dont « {service.unit.field.label} » est absent(e) "
+                            f"de la table est refusé : il n'est pas orienté et la raison est donnée")
+            else:
+                said.append(f"un ménage orienté vers {service.code} dont « {service.unit.field.label} » est absent(e) "
+                            f"de la table est orienté vers l'unité « {table.missing} »")
+    if any(table.name in tested for tested in named_sets(model).values()):  # a rule's condition tests it
+        said.append(f"une condition « … dans « {table.name} » » est fausse pour un code absent de la table")
+    if not said:
+        said.append("la table n'est lue par aucune règle ni aucun service")
+    return tuple(said)
+
+
+def _articles(model: m.CharterModel, examples: tuple[ExampleView, ...]) -> tuple[ArticleView, ...]:
+    rules = [_rule(model, r, examples) for r in model.rules]
+    placed = {i for article in model.articles for i in article.rules}
+    loose = tuple(rules[i] for i in range(len(rules)) if i not in placed)
+    out = []
+    if loose:  # before the first article, or every rule of a charter without articles
+        out.append(ArticleView(None, "Règles" if not model.articles else "Dispositions générales", "regles", None, loose))
+    for article in model.articles:
+        out.append(ArticleView(article.number, article.title, anchor("article", article.number), article.motif,
+                               tuple(rules[i] for i in article.rules)))
+    return tuple(out)
 
 
 def _rule(model: m.CharterModel, rule: m.Rule, examples: tuple[ExampleView, ...]) -> RuleView:
     overridden_by = tuple(r.name for r in model.rules if rule.index in r.overrides)
-    mine = tuple(e for e in examples if e.rule == rule.name)
     return RuleView(
         name=rule.name,
         anchor=rule_anchor(rule.name),
@@ -227,9 +331,10 @@ def _rule(model: m.CharterModel, rule: m.Rule, examples: tuple[ExampleView, ...]
         exceptions=tuple(model.rules[t].name for t in rule.overrides),
         overridden_by=overridden_by,
         definitions=tuple((d.name, condition_text(d.condition)) for d in _definitions(rule.condition)),
-        examples=mine,
+        examples=tuple(e for e in examples if e.rule == rule.name),
         line=rule.line,
         is_default=rule.is_default,
+        motif=rule.motif,
     )
 
 
@@ -260,7 +365,7 @@ def _example(charter: Charter, result: ExampleResult) -> ExampleView:
     obtained = result.obtained_text if result.error is None else f"non orienté : {result.error}"
     line = example.span.line if example.span else None
     return ExampleView(example.name, tuple(values), result.expected_text, obtained, result.passed,
-                       result.rule, line)
+                       result.rule or example.rule, line)
 
 
 def _raw_text(field: m.Field, raw: object) -> str:

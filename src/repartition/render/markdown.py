@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import re
 
-from .document import (ARROW_NOTE, EXAMPLE_COLUMNS, FALLBACK_NOTE, NO_EXCEPTION_NOTE, CharterDocument, Code,
-                       ExampleView, Grid, example_cells, header_facts, indicator_grid, overview)
+from .document import CharterDocument
 from .inert import inert
-from .tables import open_case_text
+from .page import (Aside, Chip, Details, Entries, Facts, Figure, Items, Link, Literal, Para, Quote, Section, Strong,
+                   Table, Text, page)
 
 __all__ = ["to_markdown"]
-
 
 # Backslash escapes (CommonMark allows one before any ASCII punctuation) for links, images, code,
 # emphasis, table cells, and the bare addresses GitHub's Markdown turns into links (`http://`, `www.`).
@@ -19,16 +18,75 @@ _SYNTAX = re.compile(r"[\\`*_~\[\]|]|:(?=//)|(?<=www)\.", re.IGNORECASE)
 _LINE_ENDS = re.compile(r"[ \t]*(?:\r?\n[ \t]*)+")
 
 
+def to_markdown(doc: CharterDocument, diagram: str | None) -> str:
+    """The page; `diagram` is the relative path of the exception diagram's SVG file, if one was written."""
+    out = [f"# {_t(doc.title)}", ""]
+    for block in page(doc):
+        out += _block(block, 2, diagram)
+    return "\n".join(_escape(line) for line in out).rstrip("\n") + "\n"
+
+
+def _block(block, level: int, diagram: str | None) -> list[str]:
+    match block:
+        case Section(title=title, blocks=blocks):
+            lines = ["#" * min(level, 6) + f" {_t(title)}", ""]
+            for inner in blocks:
+                lines += _block(inner, level + 1, diagram)
+            return lines
+        case Para(inlines=inlines):
+            return [_inlines(inlines), ""]
+        case Quote(text=text):
+            return [f"> {_t(text)}", ""]
+        case Facts(items=items):
+            return [f"- **{term}** : {_inlines(value)}" for term, value in items] + [""]
+        case Items(items=items):
+            return [f"- {_inlines(item)}" for item in items] + [""]
+        case Table(columns=columns, rows=rows):
+            lines = ["| " + " | ".join(_t(c) for c in columns) + " |", "|" + "---|" * len(columns)]
+            lines += ["| " + " | ".join(_inlines(cell) for cell in row) + " |" for row in rows]
+            return lines + [""]
+        case Details(summary=summary, blocks=blocks):
+            lines = [f"**{_t(summary)}**", ""]
+            for inner in blocks:
+                lines += _block(inner, level, diagram)
+            return lines
+        case Figure():
+            return [f"![Exceptions entre les règles]({diagram})", ""] if diagram else []
+        case Entries(items=items):
+            lines = []
+            for _, term, body in items:
+                lines += [f"**{_t(term)}**", ""]
+                for inner in body:
+                    lines += _block(inner, level, diagram)
+            return lines
+    raise TypeError(f"not a block: {block!r}")  # pragma: no cover
+
+
+def _inlines(inlines) -> str:
+    out = []
+    for inline in inlines:
+        match inline:
+            case Text(text=text):
+                out.append(_t(text))
+            case Strong(text=text):
+                out.append(f"**{_t(text.strip())}**" + (" " if text.endswith(" ") else ""))
+            case Link(text=text):
+                out.append(_t(text) if text.startswith("«") else f"« {_t(text)} »")
+            case Literal(text=text):
+                out.append(_code(text))
+            case Chip(code=code):
+                out.append(f"**{_t(code)}**")
+            case Aside(inlines=inner):
+                out.append(f" — {_inlines(inner)}")
+            case _:  # pragma: no cover
+                raise TypeError(f"not an inline: {inline!r}")
+    return "".join(out)
+
+
 def _t(text: object) -> str:
     """Charter text made inert: on one line, its Markdown syntax escaped (`&`, `<` and `>` are
     escaped with the whole line, by `_escape`)."""
     return _SYNTAX.sub(lambda match: "\\" + match[0], _LINE_ENDS.sub(" ", inert(text)))
-
-
-def _cell(text: object) -> str:
-    if isinstance(text, Code):
-        return _code(text.text)
-    return _t(text)
 
 
 def _code(text: str) -> str:
@@ -39,74 +97,8 @@ def _code(text: str) -> str:
     return f"{fence}{pad}{text}{pad}{fence}"
 
 
-def _grid(grid: Grid) -> list[str]:
-    return [f"## {grid.title}", ""] + _table(grid.columns, grid.rows)
-
-
-def _table(head, rows) -> list[str]:
-    lines = ["| " + " | ".join(_cell(h) for h in head) + " |", "|" + "---|" * len(head)]
-    lines.extend("| " + " | ".join(_cell(c) for c in row) + " |" for row in rows)
-    return lines + [""]
-
-
-def to_markdown(doc: CharterDocument, diagram: str | None) -> str:
-    """The page; `diagram` is the relative path of the exception diagram's SVG file, if one was written."""
-    out = [f"# {_t(doc.title)}", ""]
-    out += [f"- **{term}** : {_t(value)}" for term, value in header_facts(doc)]
-    out.append("")
-    for grid in overview(doc):
-        out += _grid(grid)
-    if doc.definitions:
-        out += ["## Définitions", ""]
-        out += [f"- « {_t(name)} » : {_t(text)}" for name, text in doc.definitions] + [""]
-    out += ["## Règles", ""]
-    for rule in doc.rules:
-        out += [f"### {_t(rule.name)}", "", f"**{_t(rule.sentence)}**", ""]
-        out += [f"où « {_t(name)} » signifie : {_t(text)}." for name, text in rule.definitions]
-        if rule.text:
-            out += [f"> {_t(rule.text)}", ""]
-        if rule.reference:
-            out.append(f"- Référence : {_t(rule.reference)}")
-        if rule.line:
-            out.append(f"- Ligne : {rule.line}")
-        if rule.exceptions:
-            out.append("- Par exception à : " + ", ".join(f"« {_t(n)} »" for n in rule.exceptions))
-        if rule.overridden_by:
-            out.append("- Écartée par : " + ", ".join(f"« {_t(n)} »" for n in rule.overridden_by))
-        out.append("")
-        if rule.examples:
-            out += ["Exemples :", ""] + _examples(rule.examples)
-    out += ["## Qui va où : tables de décision", ""]
-    if not doc.decisions.exact:
-        out += [FALLBACK_NOTE, ""]
-    for table in doc.decisions.tables:
-        out += [f"### {_t(table.label)}", ""]
-        out += _table((*table.columns, "règle"),
-                      [(*r.cells, r.rule or open_case_text(r)) for r in table.rows])
-    out += ["## Exceptions entre les règles", ""]
-    if doc.graph.edges:
-        out += [ARROW_NOTE, ""]
-        if diagram:
-            out += [f"![Exceptions entre les règles]({diagram})", ""]
-        out += [f"- « {_t(e.source)} » s'applique par exception à « {_t(e.target)} »" for e in doc.graph.edges]
-        out.append("")
-    else:
-        out += [NO_EXCEPTION_NOTE, ""]
-    if (indicators := indicator_grid(doc)) is not None:
-        out += _grid(indicators)
-    out += ["## Exemples", ""] + _examples(doc.examples)
-    out += ["## Vérification", "", f"**{_t(doc.verdict.title)}** — {_t(doc.verdict.summary)}", ""]
-    out += [f"- {p.severity} — {_t(doc.source)}:{p.line} : {_t(p.message)}" if p.line
-            else f"- {p.severity} — {_t(p.message)}" for p in doc.verdict.problems]
-    return "\n".join(_escape(line) for line in out).rstrip("\n") + "\n"
-
-
 def _escape(line: str) -> str:
     """Charter texts never become HTML: this page emits no `<`, `>` or `&` but a quote's leading `> `."""
     quote = "> " if line.startswith("> ") else ""
     rest = line[len(quote):]
     return quote + rest.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _examples(examples: tuple[ExampleView, ...]) -> list[str]:
-    return _table(EXAMPLE_COLUMNS, [example_cells(e) for e in examples])

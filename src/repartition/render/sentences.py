@@ -9,16 +9,49 @@ from .. import model as m
 
 __all__ = ["condition_text", "rule_sentence", "type_text", "factor_text", "validity_text", "unit_text"]
 
-# Comparison words, as the language writes them; dates read "après le" / "avant le".
-_OPS = {"eq": "est", "ne": "n'est pas", "ge": "au moins", "le": "au plus", "gt": "plus de", "lt": "moins de"}
-_DATE_OPS = {"gt": "après le", "lt": "avant le"}
+# Comparison words by kind of value. Each is a verb phrase in the singular and the plural, so
+# that « les enfants à charge sont 0 » and « la dette locative dépasse 5 000 € » both agree.
+_SINGULAR, _PLURAL = 0, 1
+_WORDS = {
+    "money": {"eq": ("est de", "sont de"), "ne": ("n'est pas de", "ne sont pas de"),
+              "ge": ("est d'au moins", "sont d'au moins"), "le": ("est d'au plus", "sont d'au plus"),
+              "gt": ("dépasse", "dépassent"), "lt": ("est de moins de", "sont de moins de")},
+    "date": {"eq": ("est le", "sont le"), "ne": ("n'est pas le", "ne sont pas le"),
+             "ge": ("est le … ou après", "sont le … ou après"), "le": ("est le … ou avant", "sont le … ou avant"),
+             "gt": ("est après le", "sont après le"), "lt": ("est avant le", "sont avant le")},
+    "stage": {"eq": ("est", "sont"), "ne": ("n'est pas", "ne sont pas"),
+              "ge": ("est au moins", "sont au moins"), "le": ("est au plus", "sont au plus"),
+              "gt": ("est après", "sont après"), "lt": ("est avant", "sont avant")},
+    "other": {"eq": ("est", "sont"), "ne": ("n'est pas", "ne sont pas"),
+              "ge": ("est au moins", "sont au moins"), "le": ("est au plus", "sont au plus"),
+              "gt": ("est plus de", "sont plus de"), "lt": ("est moins de", "sont moins de")},
+}
 _NEGATED = {"eq": "ne", "ne": "eq", "ge": "lt", "lt": "ge", "le": "gt", "gt": "le"}
 
 
-def _op_word(field: m.Field, op: str) -> str:
-    if isinstance(field.type, m.DateType) and op in _DATE_OPS:
-        return _DATE_OPS[op]
-    return _OPS[op]
+def _kind(field: m.Field) -> str:
+    match field.type:
+        case m.MoneyType():
+            return "money"
+        case m.DateType():
+            return "date"
+        case m.EnumType(ordered=True):
+            return "stage"
+    return "other"
+
+
+def _number(field: m.Field) -> int:
+    return _PLURAL if field.determiner == "les " else _SINGULAR
+
+
+def _subject(field: m.Field) -> str:
+    """The field as the charter's conditions name it: « les enfants à charge », or « « label » »."""
+    return f"{field.determiner}{field.label}" if field.determiner else f"« {field.label} »"
+
+
+def _verb(kind: str, op: str, number: int, value: str) -> str:
+    words = _WORDS[kind][op][number]
+    return words.replace("…", value) if "…" in words else f"{words} {value}"
 
 
 def factor_text(factor: Fraction) -> str:
@@ -27,72 +60,96 @@ def factor_text(factor: Fraction) -> str:
     return format(Decimal(factor.numerator) / Decimal(factor.denominator), "f").replace(".", ",")
 
 
-def _values_text(field: m.Field, values) -> str:
-    shown = sorted(values, key=lambda v: (str(type(v)), v))
-    return ", ".join(field.text(v) for v in shown)
+def _values_text(field: m.Field, values, word: str = "ou") -> str:
+    shown = [field.text(v) for v in sorted(values, key=lambda v: (str(type(v)), v))]
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + f" {word} {shown[-1]}"
 
 
 def _compare(node: m.Compare, negated: bool = False) -> str:
     field, op = node.field, (_NEGATED[node.op] if negated else node.op)
     if isinstance(field.type, m.BoolType) and op in ("eq", "ne"):
         positive = bool(node.value) == (op == "eq")
-        return field.label if positive else f"non {field.label}"
-    return f"{field.label} {_op_word(field, op)} {field.text(node.value)}"
+        return f"« {field.label} » vaut {'oui' if positive else 'non'}"
+    return f"{_subject(field)} {_verb(_kind(field), op, _number(field), field.text(node.value))}"
 
 
 def _among(node: m.Among, negated: bool = False) -> str:
+    field, number = node.field, _number(node.field)
     if node.source is not None:
-        return f"{node.field.label} {'hors de' if negated else 'dans'} « {node.source} »"
-    if len(node.values) == 1:
-        verb = "n'est pas" if negated else "est"
-        return f"{node.field.label} {verb} {_values_text(node.field, node.values)}"
-    verb = "n'est pas parmi" if negated else "parmi"
-    return f"{node.field.label} {verb} {_values_text(node.field, node.values)}"
+        verb = ("ne figure pas", "ne figurent pas") if negated else ("figure", "figurent")
+        return f"{_subject(field)} {verb[number]} dans « {node.source} »"
+    if negated:
+        verb = ("n'est", "ne sont")[number]
+        if len(node.values) == 1:
+            return f"{_subject(field)} {verb} pas {_values_text(field, node.values)}"
+        shown = [field.text(v) for v in sorted(node.values, key=lambda v: (str(type(v)), v))]
+        return f"{_subject(field)} {verb} " + " ".join(f"ni {v}" for v in shown)
+    return f"{_subject(field)} {('est', 'sont')[number]} {_values_text(field, node.values)}"
+
+
+def _known(field: m.Field, known: bool) -> str:
+    """« le loyer mensuel est inconnu », agreed when the determiner tells the gender, else « la donnée … »."""
+    word = "connu" if known else "inconnu"
+    match field.determiner:
+        case "le ":
+            return f"le {field.label} est {word}"
+        case "la ":
+            return f"la {field.label} est {word}e"
+        case "les ":
+            return f"les {field.label} sont {word}s"
+    return f"la donnée « {field.label} » est {word}e"
 
 
 def condition_text(condition: m.Condition | None) -> str:
-    """A condition as one French phrase, e.g. « enfants à charge au moins 1 et aide au logement »."""
+    """A condition as one French phrase, e.g. « les enfants à charge sont au moins 1 et « aide au logement » vaut oui »."""
     if condition is None:
         return "dans tous les autres cas"
-    return _text(condition, top=True)
+    return _text(condition)
 
 
-def _text(node, top: bool = False) -> str:
+def _text(node) -> str:
     match node:
         case m.Compare():
             return _compare(node)
         case m.Between(field=f, low=low, high=high):
-            return f"{f.label} entre {f.text(low)} et {f.text(high)}"
+            return f"{_subject(f)} {('est', 'sont')[_number(f)]} entre {f.text(low)} et {f.text(high)}"
         case m.Among():
             return _among(node)
         case m.Ratio(field=f, op=op, factor=k, other=g):
-            return f"{f.label} {_op_word(f, op)} {factor_text(k)} fois {g.label}"
+            return f"{_subject(f)} {_verb(_kind(f), op, _number(f), f'{factor_text(k)} fois {_subject(g)}')}"
         case m.Known(field=f):
-            return f"{f.label} connu"
+            return _known(f, True)
         case m.Truth(field=f):
-            return f.label
+            return f"« {f.label} » vaut oui"
         case m.DefinitionRef(definition=d):
             return f"« {d.name} »"
         case m.Not(operand=inner):
             return _negation(inner)
         case m.All(operands=ops):
-            return " et ".join(_operand(o, parent="et") for o in ops)
+            return _series([_operand(o, parent="et") for o in ops], "et")
         case m.Any(operands=ops):
-            return " ou ".join(_operand(o, parent="ou") for o in ops)
+            return _series([_operand(o, parent="ou") for o in ops], "ou")
     raise TypeError(f"not a condition: {node!r}")
 
 
+def _series(parts: list[str], word: str) -> str:
+    """« A, B et C » as French writes a series, unless a part has a comma of its own."""
+    if len(parts) < 3 or any("," in p for p in parts):
+        return f" {word} ".join(parts)
+    return ", ".join(parts[:-1]) + f" {word} {parts[-1]}"
+
+
 def _negation(inner) -> str:
-    """`non` folded into the comparison when French has a word for it (n'est pas, hors de, inconnu)."""
+    """`non` folded into the comparison when French has a word for it (n'est pas, ne figure pas, inconnu)."""
     match inner:
         case m.Compare():
             return _compare(inner, negated=True)
         case m.Among():
             return _among(inner, negated=True)
         case m.Known(field=f):
-            return f"{f.label} inconnu"
+            return _known(f, False)
         case m.Truth(field=f):
-            return f"non {f.label}"
+            return f"« {f.label} » vaut non"
         case m.DefinitionRef(definition=d):
             return f"non « {d.name} »"
         case m.Not(operand=twice):

@@ -1,18 +1,28 @@
-"""Decision tables ("who goes where"): the charter's domain cut into boxes, each with its service and rule."""
+"""Decision tables ("who goes where"): the charter's domain cut into boxes, laid out per service for reading.
+
+Two steps. The exact step cuts the domain into disjoint boxes, each with its outcome (a service and
+its deciding rule, or a case the charter leaves open). The layout step (`layout`) takes such rows —
+a condition per column, the rule, the service — whatever produced them, and makes them readable:
+each row keeps only the columns its rule reads, rows that then say the same are merged, and each
+row names the rules that take some of its households elsewhere (« sauf »).
+"""
 
 from __future__ import annotations
+
+from typing import Callable, Mapping, Sequence
 
 from attrs import frozen
 
 from .. import model as m
 from ..dsl.decision_tree import IsUnknown, Leaf, Test, TooLarge, build_tree
-from ..dsl.lowering import T, Domain, RatioGe, lower, with_cells
+from ..dsl.lowering import T, Domain, RatioGe, atoms_of, lower, with_cells
 from ..proof.problems import merge
 from ..proof.wording import cells_text, named_sets, ratio_text
 from ..semantics import DECIDED, Outcome, Semantics
 from .sentences import condition_text
 
-__all__ = ["DecisionRow", "DecisionTable", "DecisionTables", "decision_tables", "open_case_text", "MAX_ROWS"]
+__all__ = ["DecisionRow", "DecisionTable", "DecisionTables", "SourceRow", "decision_tables", "layout",
+           "open_case_text", "MAX_ROWS", "ANY", "OPEN_LABEL"]
 
 #: Beyond this many boxes a table would not be read: the tables then list each rule's own condition.
 MAX_ROWS = 400
@@ -20,18 +30,38 @@ MAX_ROWS = 400
 #: Cell text for a column the row does not constrain.
 ANY = "—"
 
+#: Title of the table of households the charter leaves open.
+OPEN_LABEL = "Cas que la charte ne tranche pas"
+
 #: The French word of each kind of case the charter leaves open (semantics' kinds carry no accents).
 _OPEN_KINDS = {"lacune": "lacune", "conflit": "conflit", "indetermination": "indétermination"}
 
 
 @frozen
+class SourceRow:
+    """One piece of the domain, disjoint from the others: a condition per column, and where it goes.
+
+    A condition is a bit mask over the column's cells (for a field: its values cut where the rules
+    cut them, the unknown value included; for a ratio test: 1 true, 2 false); `rules` names the
+    deciding rules, the first one decides (or, for a case left open, the rules involved).
+    """
+
+    masks: tuple[int, ...]
+    service: str | None  # None: a case the charter leaves open
+    rules: tuple[str, ...]
+    kind: str  # decision, lacune, conflit, indetermination
+
+
+@frozen
 class DecisionRow:
-    """One box of the domain: a French description per column, and where its households go."""
+    """A row as reviewers read it: a French description per column, and where its households go."""
 
     cells: tuple[str, ...]
     rule: str | None  # first deciding rule, None when the charter does not decide
     rules: tuple[str, ...]
     kind: str  # decision, lacune, conflit, indetermination
+    unless: tuple[str, ...] = ()  # rules that send some of these households elsewhere (« sauf »)
+    otherwise: bool = False  # the default rule's row: every household that no other rule takes
 
 
 def open_case_text(row: DecisionRow) -> str:
@@ -41,7 +71,7 @@ def open_case_text(row: DecisionRow) -> str:
 
 @frozen
 class DecisionTable:
-    """Every box routed to one service (or, with `service` None, the boxes the charter leaves open)."""
+    """Every row routed to one service (or, with `service` None, the rows the charter leaves open)."""
 
     service: str | None
     label: str
@@ -58,12 +88,121 @@ class DecisionTables:
 
 
 def decision_tables(model: m.CharterModel, max_rows: int = MAX_ROWS) -> DecisionTables:
-    """One table per service: the boxes of the domain it receives, with the deciding rule."""
+    """One table per service: the households it receives, by deciding rule, in the columns that rule reads."""
     found = _boxes(model, max_rows)
     if found is None:
         return _by_rule(model)
     domain, ratios, boxes = found
-    return DecisionTables(_tables(model, domain, ratios, boxes), exact=True)
+    width = len(domain.fields)
+    sets = named_sets(model)
+    rules = model.rules
+    rows = [SourceRow(box, o.service if o.kind == DECIDED else None, tuple(rules[i].name for i in o.rules), o.kind)
+            for box, o in boxes]
+    columns = [c.field.label for c in domain.fields] + [ratio_text(domain, atom, T) for atom in ratios]
+    full = domain.full_region() + (_BOTH,) * len(ratios)
+    reads = {r.name: _reads(r, domain, ratios) for r in rules}
+
+    def describe(k: int, mask: int) -> str:
+        if k >= width:
+            return {_T: "oui", _F: "non"}.get(mask, ANY)
+        cells = domain.fields[k]
+        return cells_text(cells, mask, sets.get(k))
+
+    services = [(s.code, f"{s.code} — {s.label}") for s in model.services]
+    default = model.default_rule.name if model.default_rule else None
+    return DecisionTables(layout(columns, full, rows, reads, services, describe, default), exact=True)
+
+
+def _reads(rule: m.Rule, domain: Domain, ratios: list) -> frozenset[int]:
+    """The columns a rule's own condition reads: its fields, and its ratio tests."""
+    if rule.condition is None:
+        return frozenset()
+    width = len(domain.fields)
+    found = set()
+    for atom in atoms_of(lower(rule.condition)):
+        if isinstance(atom, RatioGe):
+            found.add(width + ratios.index(atom))
+        else:
+            found.add(atom.field)
+    return frozenset(found)
+
+
+# ---- layout: rows sized for reading -----------------------------------------------------------------
+
+def layout(columns: Sequence[str], full: Sequence[int], rows: Sequence[SourceRow],
+           reads: Mapping[str, frozenset[int]], services: Sequence[tuple[str, str]],
+           describe: Callable[[int, int], str], default: str | None = None) -> tuple[DecisionTable, ...]:
+    """Tables per service from exact, disjoint rows, laid out for reading.
+
+    `columns` names each column and `full` gives its mask for "any value"; `reads` gives the
+    columns each rule reads; `services` the (code, title) of each table in order; `describe`
+    words a column's mask; `default` names the rule of "all other cases".
+
+    A row decided by rule R keeps the columns R reads, the others become « — »; R's rows that then
+    differ in one column only merge into one. Such a row describes households R would take: those
+    that other rules take instead are named in its « sauf » list, and the default rule's row simply
+    says « dans tous les autres cas ». Cases left open keep every column they are cut by.
+    """
+    order = {name: i for i, name in enumerate(reads)}
+    groups: dict[tuple, list[SourceRow]] = {}
+    for row in rows:
+        key = (row.service, row.rules[0] if row.kind == DECIDED else (row.kind, row.rules))
+        groups.setdefault(key, []).append(row)
+    tables = []
+    for code, title in [*services, (None, OPEN_LABEL)]:
+        laid: list[tuple[tuple[int, ...], DecisionRow]] = []
+        for (service, key), members in sorted(((k, v) for k, v in groups.items() if k[0] == code),
+                                              key=lambda item: _group_order(item[0][1], order)):
+            decided = members[0].kind == DECIDED
+            rule = members[0].rules[0] if decided else None
+            kept = reads.get(rule, frozenset()) if decided else frozenset(range(len(full)))
+            boxes = [tuple(r.masks[k] if k in kept else full[k] for k in range(len(full))) for r in members]
+            for box in _merged(boxes):
+                if decided and rule == default:
+                    laid.append((box, DecisionRow((), rule, members[0].rules, DECIDED, otherwise=True)))
+                    continue
+                unless = _unless(box, rule, rows, order) if decided else ()
+                laid.append((box, DecisionRow((), rule, members[0].rules, members[0].kind, unless)))
+        if not laid:
+            continue
+        used = [k for k in range(len(full)) if any(box[k] != full[k] for box, _ in laid)]
+        table_rows = tuple(
+            DecisionRow(tuple(ANY if box[k] == full[k] else describe(k, box[k]) for k in used),
+                        row.rule, row.rules, row.kind, row.unless, row.otherwise)
+            for box, row in laid)
+        tables.append(DecisionTable(code, title, tuple(columns[k] for k in used), table_rows))
+    return tuple(tables)
+
+
+def _group_order(key, order: Mapping[str, int]) -> tuple:
+    if isinstance(key, str):
+        return (0, order.get(key, len(order)), key)
+    kind, rules = key
+    return (1, tuple(order.get(r, len(order)) for r in rules), kind)
+
+
+def _merged(boxes: list[tuple[int, ...]]) -> list[tuple[int, ...]]:
+    """Boxes that differ in one column only become one; a box inside another is dropped."""
+    found = [region for region, _ in merge([(box, ()) for box in boxes])]
+    kept = [box for i, box in enumerate(found)
+            if not any(j != i and _inside(box, other) and (box != other or j < i) for j, other in enumerate(found))]
+    return kept
+
+
+def _inside(box: tuple[int, ...], other: tuple[int, ...]) -> bool:
+    return all(mask | big == big for mask, big in zip(box, other))
+
+
+def _unless(box: tuple[int, ...], rule: str | None, rows: Sequence[SourceRow],
+            order: Mapping[str, int]) -> tuple[str, ...]:
+    """The rules (or open cases) that take some households of the box away from `rule`, in file order."""
+    found: set[str] = set()
+    for row in rows:
+        if row.kind == DECIDED and row.rules[0] == rule:
+            continue
+        if all(mask & other for mask, other in zip(box, row.masks)):
+            found.add(row.rules[0] if row.kind == DECIDED else OPEN_LABEL.lower())
+    return tuple(sorted(found, key=lambda name: (order.get(name, len(order)), name)))
 
 
 def _boxes(model: m.CharterModel, max_rows: int):
@@ -128,48 +267,6 @@ def _merge(leaves: list, width: int, ratios: list) -> list:
     return merged
 
 
-# ---- describing a box in French -------------------------------------------------------------------
-
-def _tables(model: m.CharterModel, domain: Domain, ratios: list, boxes: list) -> tuple[DecisionTable, ...]:
-    width = len(domain.fields)
-    full = domain.full_region() + (_BOTH,) * len(ratios)
-    sets = named_sets(model)
-    rules = model.rules
-    tables = []
-    groups = [(s.code, f"{s.code} — {s.label}") for s in model.services] + [(None, "Cas que la charte ne tranche pas")]
-    for code, label in groups:
-        if code is None:
-            mine = [(b, o) for b, o in boxes if o.kind != DECIDED]
-        else:
-            mine = [(b, o) for b, o in boxes if o.kind == DECIDED and o.service == code]
-        if not mine:
-            continue
-        mine.sort(key=lambda item: (item[1].rules, item[0]))
-        used = [k for k in range(len(full)) if any(b[k] != full[k] for b, _ in mine)]
-        columns = tuple(_column(domain, ratios, k, width) for k in used)
-        rows = []
-        for box, outcome in mine:
-            cells = tuple(_cell(domain, sets, box, k, width) for k in used)
-            decided = outcome.kind == DECIDED
-            rows.append(DecisionRow(cells, rules[outcome.rules[0]].name if decided else None,
-                                    tuple(rules[i].name for i in outcome.rules), outcome.kind))
-        tables.append(DecisionTable(code, label, columns, tuple(rows)))
-    return tuple(tables)
-
-
-def _column(domain: Domain, ratios: list, k: int, width: int) -> str:
-    if k < width:
-        return domain.fields[k].field.label
-    return ratio_text(domain, ratios[k - width], T)
-
-
-def _cell(domain: Domain, sets: dict, box: tuple, k: int, width: int) -> str:
-    if k >= width:
-        return {_T: "oui", _F: "non"}.get(box[k], ANY)
-    cells = domain.fields[k]
-    return ANY if box[k] == cells.full else cells_text(cells, box[k], sets.get(k))
-
-
 # ---- fallback: each rule's own condition, with the exceptions that set it aside ---------------------
 
 def _by_rule(model: m.CharterModel) -> DecisionTables:
@@ -179,9 +276,10 @@ def _by_rule(model: m.CharterModel) -> DecisionTables:
         for rule in model.rules:
             if rule.service.code != service.code:
                 continue
-            unless = ", ".join(f"« {r.name} »" for r in model.rules if rule.index in r.overrides) or ANY
-            rows.append(DecisionRow((condition_text(rule.condition), unless), rule.name, (rule.name,), DECIDED))
+            unless = tuple(r.name for r in model.rules if rule.index in r.overrides)
+            rows.append(DecisionRow((condition_text(rule.condition),), rule.name, (rule.name,), DECIDED, unless,
+                                    otherwise=rule.is_default))
         if rows:
-            tables.append(DecisionTable(service.code, f"{service.code} — {service.label}",
-                                        ("condition", "sauf exception"), tuple(rows)))
+            tables.append(DecisionTable(service.code, f"{service.code} — {service.label}", ("ménages concernés",),
+                                        tuple(rows)))
     return DecisionTables(tuple(tables), exact=False)

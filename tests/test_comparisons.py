@@ -107,8 +107,8 @@ def test_thousands_grouped_by_a_space(space):
 def test_two_dates_compare_as_they_are():
     """« après la date du jugement » compares two dates, day by day; a multiple of a date is refused."""
     condition = _condition("la date du signalement est après la date du jugement")
-    assert (condition.field.machine, condition.op, condition.factor, condition.other.machine) == (
-        "date", "gt", 1, "jugement")
+    assert ([f.machine for f in condition.left], condition.op, condition.factor,
+            [f.machine for f in condition.right]) == (["date"], "gt", 1, ["jugement"])
     assert _error("la date du signalement est au moins 2 fois la date du jugement").startswith(
         "15:6: « date du signalement » et « date du jugement » ne sont pas de même nature")
 

@@ -17,7 +17,7 @@ from .values import (BadValue, date_text, money_text, read_bool, read_code, read
 __all__ = [
     "BoolType", "IntType", "MoneyType", "DateType", "CodeType", "EnumType", "EnumValue",
     "FieldType", "Field", "Table", "NamedSet", "Unit", "Service", "Definition",
-    "Compare", "Between", "Among", "Ratio", "Known", "Truth", "Not", "All", "Any", "DefinitionRef",
+    "Compare", "Between", "Among", "Linear", "Duration", "Known", "Truth", "Not", "All", "Any", "DefinitionRef",
     "Condition", "Rule", "Article", "Indicator", "Example", "CharterModel", "NO_DEFAULT",
 ]
 
@@ -296,14 +296,43 @@ class Among:
 
 
 @frozen
-class Ratio:
-    """`field op factor × other`, e.g. `la dette est au moins 6 fois le loyer`, exact."""
+class Linear:
+    """`Σ left op factor × Σ right`, or `Σ left op constant` when `right` is empty: amounts, whole
+    numbers or dates compared exactly (`la dette est au moins 2 fois la somme du loyer et des
+    charges`, `la somme du loyer et des charges est au moins 1 000 €`, `la date A est après la date B`)."""
+
+    left: tuple[Field, ...]
+    op: str
+    factor: Fraction
+    right: tuple[Field, ...]
+    constant: int = 0  # internal units (cents, a count), when `right` is empty
+    span: Span | None = field(**_POS)
+
+
+@frozen
+class Duration:
+    """`field op amount unit avant|après other`: two dates a whole number of days, calendar months or
+    years apart (`la date du premier impayé est au moins 3 mois avant la date du signalement`).
+
+    `field … avant other` means `field + amount unit op other`; `après`, `other + amount unit op field`.
+    Months are counted by `runtime.add_months`; a year is 12 months."""
 
     field: Field
     op: str
-    factor: Fraction
+    amount: int
+    unit: str  # jours, mois or ans
+    after: bool
     other: Field
     span: Span | None = field(**_POS)
+
+    @property
+    def earlier(self) -> Field:
+        """The date the offset is added to."""
+        return self.other if self.after else self.field
+
+    @property
+    def later(self) -> Field:
+        return self.field if self.after else self.other
 
 
 @frozen
@@ -354,7 +383,7 @@ class DefinitionRef:
     span: Span | None = field(**_POS)
 
 
-Condition = Compare | Between | Among | Ratio | Known | Truth | Not | All | Any | DefinitionRef
+Condition = Compare | Between | Among | Linear | Duration | Known | Truth | Not | All | Any | DefinitionRef
 
 
 # ---- rules, indicators, examples, the charter ---------------------------------------------------

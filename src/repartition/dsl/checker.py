@@ -11,7 +11,7 @@ from .. import model as m
 from ..errors import CharterError, Diagnostic, Span
 from ..values import BadValue, read_date
 from . import ast
-from .names import NUMBER_WORDS, machine_name, normalize, number_in_words, suggest
+from .names import NUMBER_WORDS, machine_name, normalize, number_in_words, of_name, suggest
 from .parser import source_line
 from .tables import read_table
 
@@ -22,7 +22,9 @@ _OP_WORDS = {"ge": "au moins", "le": "au plus", "gt": "plus de", "lt": "moins de
 #: « A plus B », « A moins B » written as one name: arithmetic the language spells otherwise.
 _ARITHMETIC = re.compile(r"\s+(plus|moins)\s+", re.IGNORECASE)
 _GROUPS = re.compile(r"(?<=\d)[ \u00a0\u202f](?=\d{3})")
-_ARTICLE = re.compile(r"^(les|le|la|l['’])\s*", re.IGNORECASE)
+#: « la somme » before the first term of a sum, and « de », « du », « des »… before each term.
+_SUM_HEAD = re.compile(r"(?:la\s+)?somme\s+(?=(?:de|du|des|d['’]))", re.IGNORECASE)
+_OF = re.compile(r"(?:de\s+la\s+|de\s+l['’]\s*|du\s+|des\s+|de\s+|d['’]\s*)", re.IGNORECASE)
 
 
 def check(tree: ast.CharterFile, text: str, base_dir: Path | None, sha256: "hashlib._Hash") -> m.CharterModel:
@@ -263,6 +265,10 @@ class _Checker:
     def _arithmetic(self, text: str) -> str | None:
         """The message for « le loyer plus les charges » or « la dette moins les aides » written where a
         name is expected, when the words around « plus » / « moins » are declared names."""
+        head = _SUM_HEAD.match(text)
+        if head is not None and normalize(_OF.sub("", text[head.end():], count=1)) in self.fields:
+            return (f"« {text} » : une somme a au moins deux termes, chacun après le premier commençant par de, "
+                    f"du, des, de la ou de l' (« la somme du loyer et des charges »)")
         parts = _ARITHMETIC.split(text)
         terms, words = parts[::2], {w.casefold() for w in parts[1::2]}
         if len(terms) < 2 or not all(normalize(t) in self.fields for t in terms):
@@ -271,8 +277,8 @@ class _Checker:
             return (f"« {text} » : la soustraction n'est pas permise ; passez le terme soustrait de l'autre "
                     f"côté, dans une somme (par exemple « la dette est au moins la somme du loyer et des "
                     f"aides » plutôt que « la dette moins les aides est au moins le loyer »)")
-        return (f"« {text} » : pour additionner, écrivez « la somme {_of(terms[0])}"
-                + "".join(f", {_of(t)}" for t in terms[1:-1]) + f" et {_of(terms[-1])} » (« plus » entre "
+        return (f"« {text} » : pour additionner, écrivez « la somme {of_name(terms[0])}"
+                + "".join(f", {of_name(t)}" for t in terms[1:-1]) + f" et {of_name(terms[-1])} » (« plus » entre "
                 f"deux données se lit de deux façons : « 2 fois le loyer plus les charges » double-t-il "
                 f"aussi les charges ?)")
 
@@ -408,30 +414,173 @@ class _Checker:
                            "est au moins 3 fois le loyer ou au moins 2 000 € »)", expr.span)
                 return None
         self._previous = subject
-        if isinstance(subject, ast.Sum):
-            self.error("une somme ne peut pas encore être comparée", subject.span)
+        left = self._sum(subject) if isinstance(subject, ast.Sum) else self._field(subject)
+        if left is None:
             return None
-        field = self._field(subject)
-        if field is None:
-            return None
-        result = self._predicate(field, expr)
+        if isinstance(left, tuple):
+            result = self._sum_predicate(left, expr)
+        else:
+            result = self._predicate(left, expr)
         if result is None:
             return None
         return m.Not(result, span=expr.span) if expr.negated else result
 
-    def _written_name(self, expr: ast.Comparison) -> ast.Name | None:
-        """The words of a comparison without subject, when they are a declared yes/no field or a
-        definition: names win over the reading as a comparison (a label may start with « plus de »)."""
-        span = expr.span
+    def _written(self, span) -> str | None:
+        """The words of this file at a span on one line, as written."""
         if span is None or span.file != self.tree.name or span.line != span.end_line:
             return None
         line = source_line(self.text, span.line) or ""
-        written = line[span.column - 1:span.end_column - 1]
+        return line[span.column - 1:span.end_column - 1]
+
+    def _written_name(self, expr: ast.Comparison) -> ast.Name | None:
+        """The words of a comparison without subject, when they are a declared yes/no field or a
+        definition: names win over the reading as a comparison (a label may start with « plus de »)."""
+        written = self._written(expr.span)
+        if written is None:
+            return None
         key = normalize(written)
         field = self.fields.get(key)
         if key in self.definition_decls or (field is not None and isinstance(field.type, m.BoolType)):
-            return ast.Name(written, span=span)
+            return ast.Name(written, span=expr.span)
         return None
+
+    # ---- sums, multiples and durations ----
+    def _sum(self, node: ast.Sum) -> "tuple[m.Field, ...] | m.Field | None":
+        """The fields of « la somme du loyer et des charges » (a field if the words are a declared name)."""
+        written = self._written(node.span)
+        if written is not None and normalize(written) in self.fields:
+            return self.fields[normalize(written)]  # a declared name wins over the reading as a sum
+        first, *rest = node.terms
+        head = _SUM_HEAD.match(first.text)
+        if head is None:
+            written = [of_name(first.text)] + [t.text if _OF.match(t.text) else of_name(t.text) for t in rest]
+            self.error(f"pour additionner, écrivez « la somme {written[0]}"
+                       + "".join(f", {w}" for w in written[1:-1]) + f" et {written[-1]} »", node.span)
+            return None
+        found, ok = [], True
+        for index, term in enumerate(node.terms):
+            text = term.text[head.end():] if index == 0 else term.text
+            of = _OF.match(text)
+            if of is None:
+                self.error(f"« {term.text} » : dans une somme, chaque terme commence par de, du, des, de la "
+                           f"ou de l' (« la somme du loyer et des charges »)", term.span)
+                ok = False
+                continue
+            field = self._field(ast.Name(text[of.end():], span=term.span))
+            ok = ok and field is not None
+            found.append(field)
+        if not ok:
+            return None
+        for field in found:
+            if not isinstance(field.type, (m.MoneyType, m.IntType)):
+                self.error(f"« {field.label} » ne s'additionne pas : une somme réunit des montants ou des "
+                           f"nombres entiers", node.span)
+                return None
+        if len({type(f.type) for f in found}) > 1:
+            self.error("une somme réunit des données de même nature : des montants ou des nombres entiers, "
+                       "pas les deux", node.span)
+            return None
+        return tuple(found)
+
+    def _sum_predicate(self, left: tuple[m.Field, ...], expr: ast.Comparison):
+        """A sum compared with an amount or a number, a field, a multiple or another sum."""
+        op, operands, span = expr.op, expr.operands, expr.span
+        unbounded = type(left[0].type)()  # a sum may pass each term's bounds
+
+        def constant(value):
+            return self._constant_of_type(unbounded, "la somme", value)
+
+        if op == "between":
+            low, high = (constant(v) for v in operands)
+            if low is None or high is None:
+                return None
+            return m.All((m.Linear(left, "ge", Fraction(0), (), low, span=span),
+                          m.Linear(left, "le", Fraction(0), (), high, span=span)), span=span)
+        if op not in _ORDERED_OPS and op != "eq":
+            self.error("une somme se compare par « est », « au moins », « au plus », « plus de », « moins de » ou "
+                       "« entre … et … »", span)
+            return None
+        (operand,) = operands
+        if isinstance(operand, ast.Value) and (expr.wording or "").startswith(("avant", "après")):
+            self.error(f"« {expr.wording.split()[0]} » compare des dates, pas une somme", span)
+            return None
+        right = self._operand_fields(left[0], operand)
+        if right is False:
+            return None
+        if right is not None:
+            factor, fields = right
+            return self._linear(left, op, factor, fields, span)
+        value = constant(operand)
+        return None if value is None else m.Linear(left, op, Fraction(0), (), value, span=span)
+
+    def _operand_fields(self, field: m.Field, operand):
+        """(factor, fields) when the operand is another field, a sum or a multiple; None for a
+        constant; False after an error."""
+        if isinstance(operand, ast.Multiple):
+            factor = self._factor(operand.factor)
+            other = self._sum(operand.other) if isinstance(operand.other, ast.Sum) else self._field(operand.other)
+            if factor is None or other is None:
+                return False
+            return factor, other if isinstance(other, tuple) else (other,)
+        if isinstance(operand, ast.Sum):
+            other = self._sum(operand)
+            return False if other is None else (Fraction(1), other if isinstance(other, tuple) else (other,))
+        if isinstance(operand, ast.Duration):
+            self.error("une durée (« 3 mois avant … ») sépare deux dates : comparez une date", operand.span)
+            return False
+        if operand.kind == "word" and _SUM_HEAD.match(operand.text):
+            self.error(f"« {operand.text} » : une somme a au moins deux termes, chacun après le premier "
+                       f"commençant par de, du, des, de la ou de l' (« la somme du loyer et des charges »)",
+                       operand.span)
+            return False
+        other = self._other_field(field, operand)
+        return None if other is None else (Fraction(1), (other,))
+
+    def _linear(self, left: tuple[m.Field, ...], op: str, factor: Fraction, right: tuple[m.Field, ...], span,
+                bare: bool = False):
+        """Σ left op factor × Σ right, between fields of one nature; dates only as they are (`bare`)."""
+        first, other = left[0], right[0]
+        if any(isinstance(f.type, m.EnumType) for f in (*left, *right)):
+            self.error(f"une étape ne se compare pas à une autre donnée : « {first.label} » et "
+                       f"« {other.label} »", span)
+            return None
+        kinds = {type(f.type) for f in (*left, *right)}
+        dates = m.DateType in kinds
+        if len(kinds) > 1 or (dates and not bare) or not kinds <= {m.MoneyType, m.IntType, m.DateType}:
+            self.error(f"« {first.label} » et « {other.label} » ne sont pas de même nature : "
+                       f"on ne compare un multiple ou une somme qu'entre montants ou entre nombres", span)
+            return None
+        return m.Linear(left, op, factor, right, span=span)
+
+    def _duration(self, field: m.Field, op: str, node: ast.Duration, span):
+        """`field op count unit avant|après other` between two dates."""
+        other = self._field(node.other)
+        count = self._count(node.count)
+        if other is None or count is None:
+            return None
+        for date in (field, other):
+            if not isinstance(date.type, m.DateType):
+                self.error(f"« {date.label} » n'est pas une date : une durée en {node.unit} sépare deux dates",
+                           span)
+                return None
+        unit = "jours" if node.unit.startswith("jour") else "mois" if node.unit == "mois" else "ans"
+        return m.Duration(field, op, count, unit, node.direction.startswith("après"), other, span=span)
+
+    def _count(self, count: ast.Value) -> int | None:
+        """A whole number of days, months or years: digits or words (« trois mois »)."""
+        if count.kind == "word":
+            number = number_in_words(count.text)
+            if number is None:
+                hint = suggest(count.text, list(NUMBER_WORDS)) or (
+                    " : écrivez-le en chiffres, ou en lettres de « un » à « vingt »")
+                self.error(f"« {count.text} » n'est pas un nombre{hint}", count.span)
+            return number
+        text = _GROUPS.sub("", count.text)
+        if "," in text or text.startswith("-"):
+            self.error(f"« {count.text} » : une durée se compte en jours, mois ou ans entiers, sans signe",
+                       count.span)
+            return None
+        return int(text)
 
     def _predicate(self, field: m.Field, expr: ast.Comparison):
         op, operands, span = expr.op, expr.operands, expr.span
@@ -477,14 +626,20 @@ class _Checker:
             self.error(f"« {field.label} » ne se compare pas par « {wording} » : réservé aux nombres, "
                        f"montants, dates et étapes", span)
             return None
-        if isinstance(operand, ast.Multiple):
-            return self._multiple(field, op, operand, span)
-        if isinstance(operand, (ast.Sum, ast.Duration)):
-            self.error("cette comparaison ne peut pas encore être vérifiée", operand.span)
+        if isinstance(operand, ast.Duration):
+            if expr.wording is not None and expr.wording.startswith(("avant", "après")):
+                self.error(f"devant une durée, écrivez « au moins », « au plus », « plus de » ou « moins de » : "
+                           f"« {field.label} est au moins {operand.count.text} {operand.unit} "
+                           f"{operand.direction} … »", span)
+                return None
+            return self._duration(field, op, operand, span)
+        right = self._operand_fields(field, operand)
+        if right is False:
             return None
-        other = self._other_field(field, operand)
-        if other is not None:
-            return self._ratio(field, op, Fraction(1), other, span, bare=True)
+        if right is not None:
+            factor, fields = right
+            bare = not isinstance(operand, (ast.Multiple, ast.Sum))
+            return self._linear((field,), op, factor, fields, span, bare=bare)
         value = self._constant(field, operand)
         return None if value is None else m.Compare(field, op, value, span=span)
 
@@ -516,16 +671,6 @@ class _Checker:
         self.error(f"ensemble ou table inconnu(e) « {name.text} »{suggest(name.text, names)}", name.span)
         return None
 
-    def _multiple(self, field: m.Field, op: str, operand: ast.Multiple, span):
-        factor = self._factor(operand.factor)
-        if isinstance(operand.other, ast.Sum):
-            self.error("une somme ne peut pas encore être comparée", operand.other.span)
-            return None
-        other = self._field(operand.other)
-        if factor is None or other is None:
-            return None
-        return self._ratio(field, op, factor, other, span)
-
     def _factor(self, factor: ast.Value) -> Fraction | None:
         """The constant before « fois »: digits (« 1,5 ») or a whole number in words (« trois »)."""
         if factor.kind == "word":
@@ -540,18 +685,6 @@ class _Checker:
             self.error(f"« {factor.text} fois » : le facteur doit être positif", factor.span)
             return None
         return value
-
-    def _ratio(self, field: m.Field, op: str, factor: Fraction, other: m.Field, span, bare: bool = False):
-        """`field op factor × other`; two dates compare only as they are (`bare`), never a multiple."""
-        if isinstance(field.type, m.EnumType) or isinstance(other.type, m.EnumType):
-            self.error(f"une étape ne se compare pas à une autre donnée : « {field.label} » et "
-                       f"« {other.label} »", span)
-            return None
-        if type(field.type) is not type(other.type) or (isinstance(field.type, m.DateType) and not bare):
-            self.error(f"« {field.label} » et « {other.label} » ne sont pas de même nature : "
-                       f"on ne compare un multiple qu'entre montants ou entre nombres", span)
-            return None
-        return m.Ratio(field, op, factor, other, span=span)
 
     # ---- rules ----
     def _rules(self, decls: list[ast.RuleDecl]) -> tuple[m.Rule, ...]:
@@ -673,22 +806,6 @@ _HEADER_WORDS = {"Title": "titre", "Reference": "référence", "Version": "versi
 def invalid_date(value: ast.Value, error: BadValue) -> str:
     """The message for a date of the charter that cannot be read (in a header or a condition)."""
     return f"date invalide « {value.text} » : attendu {error}"
-
-
-def _of(name: str) -> str:
-    """A name after « de »: « le loyer » → « du loyer », « les charges » → « des charges »."""
-    article = _ARTICLE.match(name)
-    rest = name[article.end():] if article else name
-    word = article[1].casefold() if article else ""
-    if word == "le":
-        return f"du {rest}"
-    if word == "les":
-        return f"des {rest}"
-    if word == "la":
-        return f"de la {rest}"
-    if word:
-        return f"de l'{rest}"
-    return f"d'{rest}" if rest[:1].casefold() in "aeiouyéèêàâîôûh" else f"de {rest}"
 
 
 def _expected(field_type) -> str:

@@ -6,7 +6,7 @@ from attrs import frozen
 
 from ..model import CharterModel
 from ..semantics import Outcome, Semantics
-from .lowering import F, T, Domain, RatioGe, atoms_of, lower
+from .lowering import RELATIONS, F, T, Domain, atoms_of, lower
 
 __all__ = ["Leaf", "IsUnknown", "Test", "TooLarge", "build_tree", "DEFAULT_BUDGET"]
 
@@ -86,6 +86,6 @@ class _Builder:
         field, first, second = self.domain.split(atom, region)
         if field is not None:
             return IsUnknown(field, child(first, fixed), child(second, fixed))
-        if isinstance(atom, RatioGe):
+        if isinstance(atom, RELATIONS):
             return Test(atom, child(region, {**fixed, atom: T}), child(region, {**fixed, atom: F}))
         return Test(atom, child(first, fixed), child(second, fixed))

@@ -20,6 +20,11 @@ MISTAKES: dict[str, list[str]] = {
         _RULE + "  si enfants à charge n'est pas < 1 alors CAF",
         _RULE + "  si enfants à charge sont = 1 alors CAF",
     ],
+    "après un nombre, attendu « fois » (« 3 fois le loyer »), une durée en jours, mois ou ans (« 3 mois "
+    "avant la date du signalement ») ou la suite de la condition": [
+        _RULE + "  si la date est au moins 3 semaines avant la date du signalement alors CAF",
+        _RULE + "  si la dette est au moins 3 loyers alors CAF",
+    ],
     "un service informé en plus s'écrit après « en lien avec » : « alors DEPARTEMENT, en lien avec CAF »": [
         _RULE + "  si aide au logement alors CAF, DEPARTEMENT",
         _RULE + "  si aide au logement alors CAF et DEPARTEMENT",

@@ -8,10 +8,11 @@ import re
 import unicodedata
 
 __all__ = ["normalize", "machine_name", "suggest", "clean_text", "strip_accents", "number_in_words",
-           "NUMBER_WORDS"]
+           "of_name", "NUMBER_WORDS"]
 
 _ARTICLE = re.compile(r"^(?:les|le|la|l['’])\s*", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
+_WHOLE_ARTICLE = re.compile(r"(?:les|le|la)\s+|l['’]\s*", re.IGNORECASE)
 
 
 def strip_accents(text: str) -> str:
@@ -57,3 +58,20 @@ NUMBER_WORDS = {
 def number_in_words(text: str) -> int | None:
     """The number a word stands for (« trois » → 3, « dix sept » → 17), or None."""
     return NUMBER_WORDS.get(_SPACES.sub("-", text.strip()).casefold())
+
+
+def of_name(name: str) -> str:
+    """A name after « de », contracted as French writes it: « le loyer » → « du loyer », « les charges »
+    → « des charges », « la dette » → « de la dette », « aide » → « d'aide »."""
+    article = _WHOLE_ARTICLE.match(name)
+    rest = name[article.end():] if article else name
+    word = article.group(0).strip().casefold().replace("’", "'") if article else ""
+    if word == "le":
+        return f"du {rest}"
+    if word == "les":
+        return f"des {rest}"
+    if word == "la":
+        return f"de la {rest}"
+    if word:
+        return f"de l'{rest}"
+    return f"d'{rest}" if rest[:1].casefold() in "aeiouyéèêàâîôûh" else f"de {rest}"

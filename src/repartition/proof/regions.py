@@ -7,7 +7,7 @@ import time
 from attrs import field, frozen
 
 from .. import model as m
-from ..dsl.lowering import F, T, U, Domain, RatioGe, atoms_of, lower
+from ..dsl.lowering import RELATIONS, F, T, U, Domain, atoms_of, lower, relation_value
 from ..semantics import Outcome, Semantics
 
 __all__ = ["Leaf", "Pending", "Budget", "Explorer", "DEFAULT_NODES", "DEFAULT_SECONDS", "contains"]
@@ -20,13 +20,13 @@ DEFAULT_SECONDS = 20.0
 
 @frozen
 class Leaf:
-    """A region (one cell mask per field, plus fixed ratio atoms) where the outcome is fixed.
+    """A region (one cell mask per field, plus fixed relations) where the outcome is fixed.
 
     `outcome` is every household's outcome there under `Semantics`; `deciding`, its deciding rules.
     """
 
     region: tuple[int, ...]
-    fixed: tuple[tuple[RatioGe, int], ...]
+    fixed: tuple[tuple[object, int], ...]  # relations (LinearGe, ShiftGe) fixed true or false
     outcome: Outcome = field(eq=False)
     deciding: tuple[int, ...] = field(eq=False)
 
@@ -36,7 +36,7 @@ class Pending:
     """A region the proof did not finish examining within its budget."""
 
     region: tuple[int, ...]
-    fixed: tuple[tuple[RatioGe, int], ...]
+    fixed: tuple[tuple[object, int], ...]  # relations (LinearGe, ShiftGe) fixed true or false
 
 
 class Budget:
@@ -118,7 +118,7 @@ class Explorer:
     def _split(self, atom, region, fixed):
         """The sub-regions that fix the atom, in a readable order: known before unknown, false before true."""
         field, first, second = self.domain.split(atom, region)
-        if field is None and isinstance(atom, RatioGe):
+        if field is None and isinstance(atom, RELATIONS):
             return [(region, _fix(fixed, atom, T)), (region, _fix(fixed, atom, F))]
         return [(second, fixed), (first, fixed)]
 
@@ -126,8 +126,8 @@ class Explorer:
     def search(self, wanted: list[tuple[object, int]], budget: Budget):
         """Regions where each lowered condition takes only values among its wanted bits (T, F, U).
 
-        Returns (regions, pending): boxes with fixed ratio atoms, and what the budget left over.
-        Feasibility of ratio atoms is the caller's business.
+        Returns (regions, pending): boxes with fixed relations, and what the budget left over.
+        Feasibility of the fixed relations is the caller's business.
         """
         found: list[tuple[tuple, tuple]] = []
         pending: list[Pending] = []
@@ -156,8 +156,8 @@ class Explorer:
 
 
 
-def _fix(fixed: tuple, atom: RatioGe, bit: int) -> tuple:
-    """Fixed ratio atoms in a canonical order, so that equal regions compare and merge equal."""
+def _fix(fixed: tuple, atom, bit: int) -> tuple:
+    """Fixed relations in a canonical order, so that equal regions compare and merge equal."""
     return tuple(sorted(fixed + ((atom, bit),), key=repr))
 
 
@@ -179,15 +179,12 @@ def _cell_index(cells, value) -> int:
 
 
 def contains(domain: Domain, region: tuple, fixed: tuple, values: tuple) -> bool:
-    """Whether a household (internal values) lies in a region with its fixed ratio atoms."""
+    """Whether a household (internal values) lies in a region with its fixed relations."""
     for index, cells in enumerate(domain.fields):
         if not region[index] >> _cell_index(cells, values[index]) & 1:
             return False
     for atom, bit in fixed:
-        left, right = values[atom.left], values[atom.right]
-        if left is None or right is None:
-            return False
-        holds = atom.den * left - atom.num * right >= atom.offset
-        if holds != (bit == T):
+        value = relation_value(atom, values)
+        if value is None or (value >= atom.bound) != (bit == T):
             return False
     return True

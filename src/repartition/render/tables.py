@@ -15,9 +15,9 @@ from attrs import frozen
 
 from .. import model as m
 from ..dsl.decision_tree import IsUnknown, Leaf, Test, TooLarge, build_tree
-from ..dsl.lowering import T, Domain, RatioGe, atoms_of, lower, with_cells
+from ..dsl.lowering import RELATIONS, T, Domain, LinearGe, ShiftGe, atoms_of, lower, with_cells
 from ..proof.problems import merge
-from ..proof.wording import cells_text, named_sets, ratio_text
+from ..proof.wording import cells_text, named_sets, relation_text
 from ..semantics import DECIDED, Outcome, Semantics
 from .sentences import condition_text
 
@@ -98,7 +98,7 @@ def decision_tables(model: m.CharterModel, max_rows: int = MAX_ROWS) -> Decision
     rules = model.rules
     rows = [SourceRow(box, o.service if o.kind == DECIDED else None, tuple(rules[i].name for i in o.rules), o.kind)
             for box, o in boxes]
-    columns = [c.field.label for c in domain.fields] + [ratio_text(domain, atom, T) for atom in ratios]
+    columns = [c.field.label for c in domain.fields] + [relation_text(domain, atom, T) for atom in ratios]
     full = domain.full_region() + (_BOTH,) * len(ratios)
     reads = {r.name: _reads(r, domain, ratios) for r in rules}
 
@@ -114,13 +114,13 @@ def decision_tables(model: m.CharterModel, max_rows: int = MAX_ROWS) -> Decision
 
 
 def _reads(rule: m.Rule, domain: Domain, ratios: list) -> frozenset[int]:
-    """The columns a rule's own condition reads: its fields, and its ratio tests."""
+    """The columns a rule's own condition reads: its fields, and its tests of relations between fields."""
     if rule.condition is None:
         return frozenset()
     width = len(domain.fields)
     found = set()
     for atom in atoms_of(lower(rule.condition)):
-        if isinstance(atom, RatioGe):
+        if isinstance(atom, RELATIONS):
             found.add(width + ratios.index(atom))
         else:
             found.add(atom.field)
@@ -212,7 +212,7 @@ def _boxes(model: m.CharterModel, max_rows: int):
     except TooLarge:
         return None
     domain = Domain(model.fields, [lower(r.condition) for r in model.rules if not r.is_default])
-    ratios = [a for a in domain.atoms if isinstance(a, RatioGe)]
+    ratios = [a for a in domain.atoms if isinstance(a, RELATIONS)]
     leaves: list = []
     full = domain.full_region() + (_BOTH,) * len(ratios)
     _walk(tree, full, domain, ratios, leaves, max_rows * 8)
@@ -239,7 +239,7 @@ def _walk(node, box: tuple, domain: Domain, ratios: list, out: list, limit: int)
             cells = domain.fields[f]
             _walk(unknown, with_cells(box, f, box[f] & cells.unknown_bit), domain, ratios, out, limit)
             _walk(known, with_cells(box, f, box[f] & cells.known_mask), domain, ratios, out, limit)
-        case Test(atom=RatioGe() as atom, yes=yes, no=no):
+        case Test(atom=(LinearGe() | ShiftGe()) as atom, yes=yes, no=no):
             at = width + ratios.index(atom)
             _walk(yes, with_cells(box, at, _T), domain, ratios, out, limit)
             _walk(no, with_cells(box, at, _F), domain, ratios, out, limit)

@@ -84,7 +84,7 @@ def measure(label: str, size: int, rounds: int) -> dict[str, float]:
 
 def main(size: int = 100_000, rounds: int = 7, c_reader: bool = True) -> None:
     if not c_reader:
-        runtime.reader = runtime.record = None
+        runtime.reader = runtime.recorder = None
     print("lecteur C :", "oui" if runtime.reader is not None else "non")
     for label in CHARTERS:
         results = measure(label, size, rounds)

@@ -18,7 +18,7 @@ FICHE = POLICIES / "dispositif-repartition.regles"
 
 def python_only():
     """Within it, charters generate code that keeps to Python, as where no C compiler was found."""
-    return mock.patch.multiple(runtime, reader=None, record=None)
+    return mock.patch.multiple(runtime, reader=None, recorder=None)
 
 
 @contextlib.contextmanager

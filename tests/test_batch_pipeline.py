@@ -141,6 +141,24 @@ def test_field_with_default_may_be_absent_but_not_others(tmp_path, gappy):
     assert not (tmp_path / "out2.csv").exists() and not (tmp_path / "out2.rejets.csv").exists()
 
 
+def test_a_number_of_5000_digits_is_one_rejected_row(tmp_path, gappy):
+    """5 000 digits (past what Python converts) in a CSV cell or a JSON number: that row is rejected in
+    French, the rows around it are routed."""
+    source = _csv(tmp_path / "in.csv", [["enfants", "aide"], ["2", "non"], ["1" * 5000, "non"], ["1", "non"]])
+    summary = route_file(gappy, source, tmp_path / "out.csv", tmp_path / "rej.csv", progress=False)
+    assert (summary.read, summary.routed, summary.rejected) == (3, 2, 1)
+    (reject,) = _read(tmp_path / "rej.csv")[1:]
+    assert reject[0] == "3" and "(5\u202f000 caractères)" in reject[1] and "un nombre entier entre" in reject[1]
+    lines = ['{"enfants": 2, "aide": false}', '{"enfants": %s, "aide": false}' % ("1" * 5000),
+             '{"enfants": 1, "aide": false}']
+    (tmp_path / "in.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    summary = route_file(gappy, tmp_path / "in.jsonl", tmp_path / "out.jsonl", tmp_path / "rej.jsonl",
+                         progress=False)
+    assert (summary.read, summary.routed, summary.rejected) == (3, 2, 1)
+    reject = json.loads((tmp_path / "rej.jsonl").read_text(encoding="utf-8"))
+    assert reject["ligne"] == 2 and reject["erreur"] == "JSON illisible : le nombre de 5000 chiffres est trop long"
+
+
 def test_units_column_when_the_charter_has_units(tmp_path, engine):
     """A charter with sub-units adds `unite`, looked up in its table (or its missing-code value)."""
     (tmp_path / "unites.csv").write_text("code_insee;unite\n96001;MDS Nord\n", encoding="utf-8")

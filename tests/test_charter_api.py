@@ -190,7 +190,8 @@ règle « Autres »
 
 
 def test_unit_from_table(tmp_path, engine):
-    """A service's unit is looked up from a table; a code the table lacks follows the charter."""
+    """A service's unit is looked up from a table; a code the table lacks follows the charter (refused with
+    the code `code_hors_table`, naming the table, or given the table's fallback unit)."""
     (tmp_path / "ut.csv").write_text("commune,unite\n17300,UT Rochefort\n", encoding="utf-8")
     text = """charte « T »
 services
@@ -203,8 +204,10 @@ règle « Tous »
 """
     charter = repartition.Charter.from_text(text.format(missing=""), name="t", base_dir=tmp_path, engine=engine)
     assert charter.route({"commune": "17300"}).unit == "UT Rochefort"
-    with pytest.raises(InvalidHousehold, match="table « unités »"):
+    with pytest.raises(InvalidHousehold, match="table « unités »") as raised:
         charter.route({"commune": "99999"})
+    assert (raised.value.code, raised.value.field, raised.value.value) == ("code_hors_table", "commune", "99999")
+    assert dict(raised.value.expected) == {"type": "code", "inconnu_possible": False, "table": "unités"}
     lenient = repartition.Charter.from_text(
         text.format(missing=", code absent : « UT centrale »"), name="t", base_dir=tmp_path, engine=engine)
     assert lenient.route({"commune": "99999"}).unit == "UT centrale"

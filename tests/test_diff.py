@@ -392,3 +392,25 @@ def test_changed_declarations_are_noted_with_old_and_new():
         "« aide au logement » peut désormais être inconnu",
         "valeur par défaut de « connu des services sociaux » : aucune → non",
     ]
+
+
+def test_a_changed_code_shape_is_noted():
+    """A code that declares a shape in one version only: the versions compare over every code, and
+    the notes say that codes without the shape are refused by the version that declares it."""
+    text = """charte « Codes »
+services
+  A : « a »
+  B : « b »
+données du ménage
+  commune [commune] : {}
+règle « Corse »
+  si la commune est parmi 2A004, 2B033 alors A
+règle « Autres »
+  sinon B
+"""
+    old = Charter.from_text(text.format("code"), name="ancienne.regles", verify=False)
+    new = Charter.from_text(text.format("code commune"), name="nouvelle.regles", verify=False)
+    result = compare(old, new)
+    assert result.notes == ["forme des codes de « commune » : code → code commune ; un code qui n'a pas la "
+                            "forme d'une version y est refusé"]
+    assert compare(new, new).notes == []

@@ -60,9 +60,11 @@ def test_wheel_carries_the_c_reader_where_a_compiler_is_found(wheel):
 
 
 def test_wheel_contains_data(wheel):
-    """The wheel holds the grammar, its pre-built LALR tables and every bundled charter and table."""
+    """The wheel holds the grammar, its pre-built LALR tables, every bundled charter and table, the
+    `py.typed` marker and the form's stylesheet."""
     names = set(zipfile.ZipFile(wheel).namelist())
-    assert {"repartition/grammars/regles.lark", "repartition/grammars/regles.lark.cache"} <= names
+    assert {"repartition/grammars/regles.lark", "repartition/grammars/regles.lark.cache", "repartition/py.typed",
+            "repartition/service/static/formulaire.css"} <= names
     for path in (ROOT / "policies").iterdir():
         assert f"repartition/policies/{path.name}" in names
 

@@ -176,3 +176,34 @@ def test_motif_and_article_words_stay_names():
     tree = parse_tree(prepare_text(_ARTICLES), "t.regles")
     names = {str(t.children[0]) for t in tree.iter_subtrees() if t.data == "name"}
     assert {"motif du signalement", "article du bail"} <= names
+
+
+@pytest.mark.parametrize("declared, shape, length", [
+    ("code", None, None), ("code commune", "commune", None), ("Code  Commune", "commune", None),
+    ("code de 5 chiffres", "chiffres", 5), ("code de 1 chiffre", "chiffres", 1),
+    ("code de 8 caractères", "caracteres", 8), ("CODE DE 2 CARACTERES", "caracteres", 2),
+    ("code INSEE", "INSEE", None), ("code de cinq chiffres", "de cinq chiffres", None),
+])
+def test_codes_declare_their_shape(declared, shape, length):
+    """« code », « code commune », « code de N chiffres », « code de N caractères », any case or accents;
+    other words after « code » are kept for the checker to name."""
+    from repartition.dsl.builder import build_ast
+
+    text = f"données du ménage\n  x [x] : {declared}, peut être inconnu\n"
+    (field,) = [i for i in build_ast(parse_tree(prepare_text(text), "t.regles"), "t.regles").items
+                if type(i).__name__ == "FieldDecl"]
+    assert (field.type.kind, field.type.shape, field.type.length) == ("code", shape, length)
+    assert field.may_be_unknown
+
+
+def test_a_field_named_commune_after_a_plain_code_is_not_its_shape():
+    """A plain « code » followed by a field whose name starts with « commune » stays two fields: the
+    shape « code commune » is read on one line only."""
+    from repartition.dsl.builder import build_ast
+
+    text = ("données du ménage\n  x [x] : code\n  commune [commune] : code commune\n  y : code  # commentaire\n"
+            "  commune de naissance : code\n  code postal : code\n")
+    items = build_ast(parse_tree(prepare_text(text), "t.regles"), "t.regles").items
+    fields = [(i.name.text, i.type.shape) for i in items if type(i).__name__ == "FieldDecl"]
+    assert fields == [("x", None), ("commune", "commune"), ("y", None), ("commune de naissance", None),
+                      ("code postal", None)]

@@ -12,11 +12,10 @@ import pytest
 from attrs import evolve
 
 import repartition
-from repartition.model import BoolType, CodeType, EnumType
 from repartition.render import (condition_text, decision_tables, describe, exception_graph, rule_sentence, svg,
                                 to_html, to_markdown, type_text)
 from repartition.render.document import rule_anchor
-from repartition.render.tables import _boxes, open_case_text
+from repartition.render.tables import open_case_text
 from repartition.render.verdict import TITLE
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -156,47 +155,6 @@ def test_layout_merges_rows_on_the_columns_their_rule_reads():
     assert b.columns == ("x", "y")
     assert [(r.cells, r.rule, r.otherwise) for r in b.rows] == [(("un", "un"), "S", False),
                                                                (("—", "—"), "D", True)]
-
-
-def _cell_of(cells, value) -> int:
-    """The bit of the cell holding a value (None: the unknown bit)."""
-    if value is None:
-        return cells.unknown_bit
-    for bit, cell in enumerate(cells.cells):
-        if isinstance(cell, tuple) and cell and cell[0] == "codes":
-            if value in cell[1] or (not cell[1] and not any(value in c[1] for c in cells.cells)):
-                return 1 << bit
-        elif isinstance(cell, tuple):
-            low, high = cell
-            if (low is None or value >= low) and (high is None or value <= high):
-                return 1 << bit
-        elif cell == value:
-            return 1 << bit
-    raise AssertionError((cells.field.label, value))
-
-
-@pytest.mark.parametrize("path", [FICHE, PETITE], ids=lambda p: p.name)
-def test_boxes_partition_the_domain(path):
-    """Every household of a small grid lies in exactly one box, whose outcome is the charter's."""
-    loaded = repartition.load_charter(path, verify=False)
-    domain, ratios, boxes = _boxes(loaded.model, 400)
-    assert not ratios
-    grids = []
-    for field in loaded.fields:
-        kind = field.type
-        if isinstance(kind, EnumType):
-            grids.append(range(len(kind.values)))
-        elif isinstance(kind, BoolType):
-            grids.append((False, True))
-        elif isinstance(kind, CodeType):
-            grids.append(("75101", "75102", "99999"))
-        else:
-            grids.append((0, 1, 2, 499_999, 500_000, 500_001))
-    for values in itertools.product(*grids):
-        bits = [_cell_of(domain.fields[i], v) for i, v in enumerate(values)]
-        holding = [o for box, o in boxes if all(box[i] & bits[i] for i in range(len(bits)))]
-        assert len(holding) == 1, values
-        assert holding[0] == loaded.decide(values)
 
 
 def test_tables_fall_back_to_rules_past_budget(fiche):

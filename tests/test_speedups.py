@@ -5,6 +5,12 @@ from __future__ import annotations
 
 import collections
 import math
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import sysconfig
 from types import MappingProxyType
 
 import pytest
@@ -15,7 +21,7 @@ import repartition
 from repartition import InvalidHousehold, RepartitionError, runtime
 from repartition.decision import Decision
 
-from conftest import python_only
+from conftest import ROOT, python_only
 
 needs_c = pytest.mark.skipif(runtime.reader is None, reason="lecteur C non compilé (pas de compilateur C)")
 
@@ -88,7 +94,7 @@ _floats = st.one_of(st.floats(allow_nan=True, allow_infinity=True),
                     st.sampled_from([0.1, 0.2 + 0.1, 12.345, 1e300, -0.0, 2**53 / 100, 1000.0, 1000.01]))
 _ints = st.one_of(st.integers(-5, 25), st.integers(), st.booleans())
 _texts = st.one_of(
-    st.from_regex(r"-?[0-9]{0,17}([.,][0-9]{0,3})?", fullmatch=True),
+    st.from_regex(r"-?[0-9]{0,25}([.,][0-9]{0,3})?", fullmatch=True),
     st.sampled_from(["", " 12 ", "1 234,56", "12,50 €", "١٢", "+12", "1_000", "1e3", "nan", "Oui", "NON",
                      "E1", "e2", "vert", "Rouge", "2026-02-30", "27/11/2026", "0012.5"]),
     st.text(max_size=6),
@@ -188,7 +194,8 @@ def test_reader_reads_common_shapes(field, raw, value):
     ("dette", True), ("dette", "12."), ("dette", ",5"), ("dette", "1 234,56"), ("dette", "12,345"),
     ("dette", "١٢"), ("dette", "+12"), ("dette", "-12"), ("dette", "1234567890123456"), ("dette", None),
     ("loyer", 1000.01), ("loyer", "0,99"), ("p", "peut-être"), ("p", [1]), ("s", "E3"), ("d", "hier"),
-    ("dette", 2**62), ("dette", "\u3031"),
+    ("dette", 2**62), ("dette", "\u3031"), ("dette", "9" * 19), ("dette", "1" * 25 + ",5"),
+    ("dette", "0000000000012"), ("dette", 1e12), ("dette", 10**12), ("dette", 70000000000000.12),
 ])
 def test_reader_declines_what_python_must_read(field, raw):
     """Anything else the C reader declines: the Python reading takes over (it reads the value, or names
@@ -224,6 +231,20 @@ def test_reader_assumes_defaults_of_absent_fields():
 
 
 @needs_c
+def test_reader_leaves_other_keys_to_python_when_it_assumed_a_default():
+    """With a default assumed and a key the charter does not declare (perhaps the misspelt field), the
+    reader declines: the Python reading checks the keys. Without a default assumed, other keys pass."""
+    charter = repartition.Charter.from_text(TEXT, name="lecture.regles", verify=False)
+    read = charter.route.__globals__["_READ"]
+    charter.validate({**GOOD, "k": "vert"})  # the memos learn the code and the date
+    assert read({**GOOD, "identifiant": 1}) is None
+    assert read({**GOOD, "k": "vert", "identifiant": 1})[1] == ()
+    assert read(GOOD)[1] == ("k",)
+    with pytest.raises(InvalidHousehold, match="vouliez-vous dire « k »"):
+        charter.route({**GOOD, "K ": "rouge"})
+
+
+@needs_c
 def test_reader_refuses_a_malformed_plan():
     """The plan is generated, yet a wrong one is a clear TypeError or ValueError, not a crash."""
     with pytest.raises(TypeError):
@@ -232,22 +253,55 @@ def test_reader_refuses_a_malformed_plan():
         runtime.reader((("n", {}, "texte", False, None, None, False, None),))
 
 
-@needs_c
-def test_bounds_beyond_64_bits_are_no_bounds_for_the_reader():
-    """A bound too large for C reads as none: the charter loads, and amounts within it are read in C."""
+def test_bounds_beyond_the_largest_amount_are_charter_errors():
+    """A bound past 999 999 999 999,99 € (what SQL numeric(14,2) holds) is a located charter error."""
     text = TEXT.replace("montant en euros d'au moins 0", "montant en euros d'au plus 100000000000000000 €")
+    expected = r"lecture.regles:8:.*au plus 999\u202f999\u202f999\u202f999,99 €"
+    with pytest.raises(repartition.CharterError, match=expected):
+        repartition.Charter.from_text(text, name="lecture.regles", verify=False)
+
+
+@needs_c
+def test_a_bound_at_the_largest_amount_is_read_in_c():
+    """The largest amount is a bound like any other: amounts up to it are read in C."""
+    text = TEXT.replace("montant en euros d'au moins 0", "montant en euros d'au plus 999 999 999 999,99 €")
     charter = repartition.Charter.from_text(text, name="lecture.regles", verify=False)
     charter.validate(GOOD)  # the memos learn the code and the date
-    assert charter.route.__globals__["_READ"](GOOD)[0][2] == 123450
+    read = charter.route.__globals__["_READ"]
+    assert read({**GOOD, "dette": 999999999999.99})[0][2] == 99999999999999
+    assert read({**GOOD, "dette": "999999999999,99"})[0][2] == 99999999999999
 
 
-@pytest.mark.skipif(runtime.record is None, reason="record n'existe pas à partir de Python 3.14")
-def test_record_makes_the_decision_tuple_new_makes():
-    """record(cls, *items) equals tuple.__new__(cls, items), class included; only for tuple subclasses."""
-    made = runtime.record(Decision, 1, 2, 3)
-    assert type(made) is Decision and made == tuple.__new__(Decision, (1, 2, 3))
-    with pytest.raises(TypeError):
-        runtime.record(dict, 1)
+@needs_c
+def test_recorder_makes_what_init_makes():
+    """recorder(cls, names)(*items) stores each item in its slot, as Decision.__init__ does: the same
+    value, the same class, the lazy slots left unset."""
+    make = runtime.recorder(Decision, Decision.STATE)
+    household = {**GOOD, "n": 3}
+    decision = with_c.route(household)
+    items = tuple(getattr(decision, name) for name in Decision.STATE)
+    made, built = make(*items), Decision(*items)
+    with pytest.raises(AttributeError):
+        made._facts_cache  # noqa: B018 - unset until asked for
+    assert type(made) is Decision and made == built == decision
+    assert [getattr(made, n) for n in Decision.STATE] == [getattr(built, n) for n in Decision.STATE]
+    assert made.to_dict() == built.to_dict()
+    with pytest.raises(TypeError, match="takes 5 positional arguments"):
+        make(*items[:4])
+
+
+@needs_c
+@pytest.mark.parametrize("cls, names, message", [
+    (type("Plain", (), {}), ("x",), "fixed-size class with __slots__ and no __dict__"),
+    (dict, ("x",), "is not a slot"),
+    (Decision, ("service",), "is not a slot"),
+    (Decision, ("_absent",), "is not a slot"),
+    (Decision, (1,), "is not a slot"),
+])
+def test_recorder_refuses_what_is_not_a_slot(cls, names, message):
+    """Only writable object slots the class declares itself; anything else is a TypeError, not a crash."""
+    with pytest.raises(TypeError, match=message):
+        runtime.recorder(cls, names)
 
 
 @needs_c
@@ -267,3 +321,48 @@ def test_memos_keep_a_bounded_number_of_spellings(monkeypatch):
     for i in range(20):
         assert charter.validate({**GOOD, "c": f"C{i}"}).values[code] == f"C{i}"
     assert len(charter.route.__globals__[f"_MEMO{code}"]) <= 5
+
+
+# The reading tests again, in a fresh interpreter whose C reader is built with UBSan: any undefined
+# behaviour (a signed overflow, a bad shift or cast…) stops that run and is reported here.
+_UNDER_UBSAN = r"""
+import importlib.util, sys
+spec = importlib.util.spec_from_file_location("repartition._speedups", sys.argv[1])
+module = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(module)
+sys.modules["repartition._speedups"] = module
+from repartition import runtime
+assert runtime.reader is module.reader, "the sanitised reader is not the one in use"
+import pytest
+sys.exit(pytest.main(["-q", "-p", "no:cacheprovider", *sys.argv[2:]]))
+"""
+
+
+def _sanitised_build(folder):
+    """The C reader compiled with -fsanitize=undefined, or None where the compiler cannot."""
+    config = sysconfig.get_config_vars()
+    linker = config.get("LDSHARED")
+    if not linker or not shutil.which(shlex.split(linker)[0]):
+        return None
+    target = folder / f"_speedups{config['EXT_SUFFIX']}"
+    command = [*shlex.split(linker), *shlex.split(config.get("CCSHARED") or ""), "-O1", "-g",
+               "-fsanitize=undefined", "-fno-sanitize-recover=undefined", "-fno-omit-frame-pointer",
+               "-I", sysconfig.get_paths()["include"], str(ROOT / "src" / "repartition" / "_speedups.c"),
+               "-o", str(target)]
+    built = subprocess.run(command, capture_output=True, text=True)
+    return target if built.returncode == 0 else None
+
+
+@pytest.mark.slow
+def test_reader_has_no_undefined_behaviour(tmp_path):
+    """Built with -fsanitize=undefined, the C reader passes the reading tests with no UBSan report."""
+    build = _sanitised_build(tmp_path)
+    if build is None:
+        pytest.skip("pas de compilateur C acceptant -fsanitize=undefined")
+    tests = [str(ROOT / "tests" / "test_speedups.py"), "-k", "not undefined_behaviour"]
+    env = {**os.environ, "UBSAN_OPTIONS": "halt_on_error=1:print_stacktrace=1"}
+    run = subprocess.run([sys.executable, "-c", _UNDER_UBSAN, str(build), *tests], cwd=ROOT / "tests",
+                         capture_output=True, text=True, env=env, timeout=600)
+    report = run.stdout[-3000:] + run.stderr[-3000:]
+    assert "runtime error" not in run.stderr, report
+    assert run.returncode == 0, report

@@ -1,21 +1,30 @@
-/* Optional accelerator of `repartition.runtime`: read the common shapes of a household's values.
+/* Optional accelerator of `repartition.runtime`: read the common shapes of a household's values,
+and make Decisions.
 
 A Reader reads a plain dict against a charter's fields and returns (values, assumed), or None as
-soon as one value is not of a shape it knows, and then the generated Python reading takes over
-and decides (learns the spelling, or raises the French error). It reads a subset of what the
+soon as one value is not of a shape it knows (or when it assumed a default and the dict has keys
+the charter does not declare), and then the generated Python reading takes over and decides
+(learns the spelling, checks the keys, or raises the French error). It reads a subset of what the
 Python reading accepts, and reads it the same way: tests/test_speedups.py checks both on
 generated values. Without a C compiler the package runs on the Python reading alone.
+
+recorder(Decision, names) gives a function making a Decision from its five items, as
+Decision.__init__ does, at the cost of an allocation: routing makes one per household.
 */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <structmember.h>
 #include <stddef.h>
 
 enum { LOOKUP = 0, WHOLE = 1, MONEY = 2 };
 
-/* Below it, x * 100 rounds to the integer it stands for (values.FLOAT_EXACT_LIMIT). */
-#define FLOAT_EXACT_LIMIT (9007199254740992.0 / 100.0)
-/* At most this many digits before the decimal separator: cents stay far within 64 bits. */
-#define MAX_UNITS_DIGITS 15
+/* Amounts are at most 999 999 999 999,99 € (values.MONEY_LIMIT); below this many euros a float
+   reads through the round trip as its shortest decimal form (values.FLOAT_EXACT_LIMIT). */
+#define FLOAT_EXACT_LIMIT 1e12
+#define MAX_EUROS 999999999999LL
+/* At most this many digits before the decimal separator (leading zeros included): within
+   MAX_EUROS, and never an overflow. Longer texts are read in Python. */
+#define MAX_UNITS_DIGITS 12
 
 typedef struct {
     PyObject *key;         /* the field's machine name */
@@ -80,9 +89,12 @@ static PyObject *read_money_text(const Field *f, PyObject *raw) {
     const char *text = (const char *)PyUnicode_DATA(raw);
     Py_ssize_t length = PyUnicode_GET_LENGTH(raw), i = 0;
     long long units = 0, decimals = 0;
-    for (; i < length && text[i] >= '0' && text[i] <= '9'; i++)
+    for (; i < length && text[i] >= '0' && text[i] <= '9'; i++) {
+        if (i == MAX_UNITS_DIGITS)
+            return memo_lookup(f, raw);
         units = units * 10 + (text[i] - '0');
-    if (i == 0 || i > MAX_UNITS_DIGITS)
+    }
+    if (i == 0)
         return memo_lookup(f, raw);
     if (i < length) {
         Py_ssize_t count = length - i - 1;
@@ -114,8 +126,7 @@ static PyObject *read_money(const Field *f, PyObject *raw) {
     if (PyLong_CheckExact(raw)) {
         int overflow;
         long long euros = PyLong_AsLongLongAndOverflow(raw, &overflow);
-        if (overflow || euros > 10000000000000000LL / 100 || euros < -10000000000000000LL / 100
-                || !in_bounds(f, euros * 100)) {
+        if (overflow || euros > MAX_EUROS || euros < -MAX_EUROS || !in_bounds(f, euros * 100)) {
             PyErr_Clear();
             return MISS;
         }
@@ -165,6 +176,10 @@ static PyObject *reader_call(PyObject *callable, PyObject *const *args, size_t n
         }
         PyTuple_SET_ITEM(values, i, value);
     }
+    /* A default was assumed and the household has other keys: one of them may be a misspelt field,
+       which the Python reading checks (repartition.keys). */
+    if (assumed != NULL && PyDict_GET_SIZE(household) + PyList_GET_SIZE(assumed) != n)
+        goto miss;
     PyObject *names = assumed == NULL ? PyTuple_New(0) : PyList_AsTuple(assumed);
     Py_XDECREF(assumed);
     if (names == NULL) {
@@ -273,24 +288,93 @@ static PyTypeObject ReaderType = {
     .tp_doc = "Reads the common shapes of a household's values; None when Python must read them.",
 };
 
-#if PY_VERSION_HEX < 0x030E0000
-/* record(cls, *items): an instance of the tuple subclass cls holding items, as
-   tuple.__new__(cls, items) makes it, without the intermediate tuple. Left out from Python 3.14,
-   whose tuples cache their hash in a field that only the tuple constructors set. */
-static PyObject *record(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs) {
-    if (nargs < 1 || !PyType_Check(args[0]) || !PyType_IsSubtype((PyTypeObject *)args[0], &PyTuple_Type)) {
-        PyErr_SetString(PyExc_TypeError, "record(cls, *items) needs a subclass of tuple");
+/* A Recorder holds where each item goes in an instance of one class with __slots__ (a Decision);
+   `recorder` gives it out as a builtin function bound to it, which the interpreter calls on its
+   fastest path (a callable object of another type would take the generic one). */
+typedef struct {
+    PyObject_VAR_HEAD
+    PyTypeObject *cls;
+    Py_ssize_t offsets[1];  /* where each item goes in an instance */
+} Recorder;
+
+/* record(*items) bound to a Recorder: an instance with each item in its slot, as the class's
+   __init__ would store them, without running Python code. */
+static PyObject *record(PyObject *holder, PyObject *const *args, Py_ssize_t nargs) {
+    Recorder *self = (Recorder *)holder;
+    if (nargs != Py_SIZE(self)) {
+        PyErr_Format(PyExc_TypeError, "%s takes %zd positional arguments", self->cls->tp_name, Py_SIZE(self));
+        return NULL;
+    }
+    /* Zeroed, and tracked by the collector when the class is: slots not set here stay unset. */
+    PyObject *made = self->cls->tp_alloc(self->cls, 0);
+    if (made == NULL)
+        return NULL;
+    for (Py_ssize_t i = 0; i < nargs; i++)
+        *(PyObject **)((char *)made + self->offsets[i]) = Py_NewRef(args[i]);
+    return made;
+}
+
+static PyMethodDef record_def = {
+    "record", (PyCFunction)(void (*)(void))record, METH_FASTCALL,
+    "An instance of the recorder's class holding the items, one slot each.",
+};
+
+static void recorder_dealloc(Recorder *self) {
+    Py_XDECREF(self->cls);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static PyTypeObject RecorderType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "repartition._speedups.Recorder",
+    .tp_basicsize = sizeof(Recorder) - sizeof(Py_ssize_t),
+    .tp_itemsize = sizeof(Py_ssize_t),
+    .tp_dealloc = (destructor)recorder_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "Where each item goes in an instance of a class with __slots__.",
+};
+
+/* recorder(cls, names): a function storing its i-th item in cls's slot names[i]. Each name must be
+   a writable object slot that cls itself declares (a member descriptor of cls). */
+static PyObject *make_recorder(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 2 || !PyType_Check(args[0]) || !PyTuple_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "recorder(cls, names) needs a class and a tuple of slot names");
         return NULL;
     }
     PyTypeObject *cls = (PyTypeObject *)args[0];
-    PyObject *self = cls->tp_alloc(cls, nargs - 1);
+    PyObject *names = args[1];
+    Py_ssize_t n = PyTuple_GET_SIZE(names);
+    if (cls->tp_dictoffset != 0 || cls->tp_itemsize != 0 || cls->tp_alloc == NULL) {
+        PyErr_Format(PyExc_TypeError, "%s must be a fixed-size class with __slots__ and no __dict__",
+                     cls->tp_name);
+        return NULL;
+    }
+    Recorder *self = PyObject_NewVar(Recorder, &RecorderType, n);
     if (self == NULL)
         return NULL;
-    for (Py_ssize_t i = 1; i < nargs; i++)
-        PyTuple_SET_ITEM(self, i - 1, Py_NewRef(args[i]));
-    return self;
+    self->cls = (PyTypeObject *)Py_NewRef(cls);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *name = PyTuple_GET_ITEM(names, i);
+        PyObject *descr = PyUnicode_Check(name) ? PyDict_GetItemWithError(cls->tp_dict, name) : NULL;
+        if (descr == NULL || !Py_IS_TYPE(descr, &PyMemberDescr_Type)
+                || PyDescr_TYPE(descr) != cls) {
+            if (!PyErr_Occurred())
+                PyErr_Format(PyExc_TypeError, "%R is not a slot of %s", name, cls->tp_name);
+            Py_DECREF(self);
+            return NULL;
+        }
+        PyMemberDef *member = ((PyMemberDescrObject *)descr)->d_member;
+        if (member->type != T_OBJECT_EX || (member->flags & READONLY)) {
+            PyErr_Format(PyExc_TypeError, "%R is not a writable object slot of %s", name, cls->tp_name);
+            Py_DECREF(self);
+            return NULL;
+        }
+        self->offsets[i] = member->offset;
+    }
+    PyObject *function = PyCFunction_New(&record_def, (PyObject *)self);
+    Py_DECREF(self);  /* the function holds it */
+    return function;
 }
-#endif
 
 /* ---- Batch files: plain text of quoted lines, formula neutralisation (repartition.batch) ---- */
 
@@ -438,23 +522,22 @@ static PyMethodDef methods[] = {
     {"neutralise_cells", neutralise_cells, METH_O, "Neutralise a row's formula-like cells in place."},
     {"unquote_line", (PyCFunction)(void (*)(void))unquote_line, METH_FASTCALL,
      "The plain text of a CSV line whose quotes all open or close a cell, else None."},
-#if PY_VERSION_HEX < 0x030E0000
-    {"record", (PyCFunction)(void (*)(void))record, METH_FASTCALL, "An instance of a tuple subclass holding the items."},
-#endif
+    {"recorder", (PyCFunction)(void (*)(void))make_recorder, METH_FASTCALL,
+     "A function making instances of a class with __slots__: recorder(cls, names)(*items)."},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT, "repartition._speedups",
-    "Optional accelerator of repartition.runtime: reading household values.", -1, methods,
+    "Optional accelerator of repartition.runtime and repartition.batch: reading household values, making Decisions, reading and writing CSV lines.", -1, methods,
     NULL, NULL, NULL, NULL,
 };
 
 /* Raised whenever the plan or the functions change: runtime.py leaves a stale build aside. */
-#define FORMAT 1
+#define FORMAT 3
 
 PyMODINIT_FUNC PyInit__speedups(void) {
-    if (PyType_Ready(&ReaderType) < 0)
+    if (PyType_Ready(&ReaderType) < 0 || PyType_Ready(&RecorderType) < 0)
         return NULL;
     PyObject *m = PyModule_Create(&module);
     if (m != NULL && PyModule_AddIntConstant(m, "FORMAT", FORMAT) < 0)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 from pathlib import Path
-from typing import Mapping
+from typing import Iterable, Mapping
+
+from attrs import frozen
 
 from . import model as m
 from .decision import Decision, ValidatedHousehold
@@ -15,9 +18,13 @@ from .dsl.codegen import compile_charter
 from .dsl.interpreter import Interpreter
 from .dsl.lowering import fields_of, lower
 from .dsl.parser import parse_tree, prepare_text, source_line
+from .dsl.tables import TableFile, parse_table
+from .dsl.tables import read_table as read_table_file
 from .examples import run_examples
 from .errors import (CharterError, CharterNotProven, Diagnostic, InvalidHousehold, NoDecision,
                      RepartitionError, Span, os_reason)
+from .keys import KeyCheck
+from .schema import expected
 from .semantics import DECIDED, Outcome, Semantics
 
 __all__ = ["Charter", "load_charter", "ENGINES"]
@@ -27,19 +34,25 @@ ENGINES = ("compile", "interprete")
 
 
 def load_charter(path: str | Path, *, verify: bool = True, engine: str = "compile",
-                 date: object = None) -> "Charter":
+                 date: object = None, strict: bool = False, expected_sha256: str | None = None) -> "Charter":
     """Read, check and compile a rule file; its table files are read in its folder (or subfolders).
 
     Given a folder of versions (or a `date`), the version in force at that date (today by
-    default) is chosen, as `repartition.versions.load_charter` explains.
+    default) is chosen, as `repartition.versions.load_charter` explains. With `strict`, routing
+    refuses any key of a household that the charter does not declare (a key that looks like a
+    declared field the household lacks is refused in any case: `repartition.keys`). With
+    `expected_sha256`, a charter whose content (rule file and tables) has another sha256 is
+    refused with a CharterError (code ``empreinte``) before it is compiled.
     """
     path = Path(path)
     if date is not None or path.is_dir():
         from .versions import load_charter as load_version  # versions imports this module
 
-        return load_version(path, date=date, verify=verify, engine=engine)
+        return load_version(path, date=date, verify=verify, engine=engine, strict=strict,
+                            expected_sha256=expected_sha256)
     raw, text = read_charter_file(path)
-    return Charter._build(text, str(path), path.parent, raw, verify, engine)
+    return Charter._build(text, str(path), path.parent, raw, verify, engine, strict, path=path,
+                          expected_sha256=expected_sha256)
 
 
 def read_charter_file(path: Path) -> tuple[bytes, str]:
@@ -47,7 +60,8 @@ def read_charter_file(path: Path) -> tuple[bytes, str]:
     try:
         raw = path.read_bytes()
     except OSError as error:
-        raise CharterError([Diagnostic(f"impossible de lire la charte « {path} » : {os_reason(error)}")]) from None
+        raise CharterError([Diagnostic(f"impossible de lire la charte « {path} » : {os_reason(error)}",
+                                       code="fichier")]) from None
     try:
         return raw, raw.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -56,39 +70,73 @@ def read_charter_file(path: Path) -> tuple[bytes, str]:
         line = raw.count(b"\n", 0, start) + 1
         span = Span(str(path), line, len(shown) + 1, line, len(shown) + 2)
         reason = f"le fichier n'est pas en UTF-8 (octet 0x{raw[error.start]:02X} illisible)"
-        raise CharterError([Diagnostic(reason, span, shown)]) from None
+        raise CharterError([Diagnostic(reason, span, shown, code="encodage")]) from None
 
 
 class Charter:
-    """A checked, compiled charter. Build it with `load_charter` or `Charter.from_text`."""
+    """A checked, compiled charter. Build it with `load_charter` or `Charter.from_text`.
+
+    A charter pickles: the pickle carries its rule file's and tables' bytes, and the receiving
+    process rebuilds it from them (checked, proven again if it was, compiled) once per content:
+    charters rebuilt there are kept by sha256, so a worker of a process pool pays once.
+    """
 
     @classmethod
     def from_text(cls, text: str, *, name: str, base_dir: str | Path | None = None,
-                  verify: bool = True, engine: str = "compile") -> "Charter":
+                  verify: bool = True, engine: str = "compile", strict: bool = False,
+                  expected_sha256: str | None = None) -> "Charter":
         """A charter from its text; `name` appears in messages. `base_dir` is the charter's folder
-        (the current folder if None): its tables are read there, and only there."""
+        (the current folder if None): its tables are read there, and only there. `strict` and
+        `expected_sha256` are as `load_charter` says."""
         base = Path(base_dir) if base_dir is not None else None
         # surrogatepass: a lone surrogate is then refused by the parser, located, not by `encode`
-        return cls._build(text, name, base, text.encode("utf-8", "surrogatepass"), verify, engine)
+        return cls._build(text, name, base, text.encode("utf-8", "surrogatepass"), verify, engine, strict,
+                          expected_sha256=expected_sha256)
 
     @classmethod
-    def _build(cls, text: str, name: str, base_dir: Path | None, raw: bytes, verify: bool,
-               engine: str) -> "Charter":
+    def _build(cls, text: str, name: str, base_dir: Path | None, raw: bytes, verify: bool, engine: str,
+               strict: bool = False, *, path: Path | None = None, expected_sha256: str | None = None,
+               tables: Mapping[str, bytes] | None = None) -> "Charter":
+        """Parse, check, compile and (if `verify`) prove; `tables` gives the table files' bytes
+        by path instead of reading them (a charter rebuilt from a pickle)."""
         if engine not in ENGINES:
             raise ValueError(f"engine must be one of {ENGINES}, not {engine!r}")
         prepared = prepare_text(text)
         tree = build_ast(parse_tree(prepared, name), name)
-        model = check(tree, prepared, base_dir, hashlib.sha256(raw))
-        charter = cls(model, prepared, engine)
+        read: dict[str, bytes] = {}
+
+        def read_table(decl, base: Path | None) -> TableFile:
+            where = str((base if base is not None else Path(".")) / decl.file)
+            if tables is None:
+                found = read_table_file(decl, base)
+            elif where in tables:
+                found = parse_table(decl, where, tables[where])
+            else:
+                raise CharterError([Diagnostic(f"fichier de table « {decl.file} » absent de la charte transmise",
+                                               decl.span, code="charte")])
+            read[where] = found.raw
+            return found
+
+        model = check(tree, prepared, base_dir, hashlib.sha256(raw), read_table)
+        if expected_sha256 is not None and model.sha256 != expected_sha256:
+            raise CharterError([Diagnostic(f"la charte « {name} » n'a pas le contenu attendu : sha256 "
+                                           f"{model.sha256} au lieu de {expected_sha256}", code="empreinte")])
+        charter = cls(model, prepared, engine, strict=strict,
+                      origin=_Origin(name, raw, base_dir, path, read, verify))
         if verify:
             charter._verify()
         return charter
 
-    def __init__(self, model: m.CharterModel, text: str, engine: str = "compile"):
+    def __init__(self, model: m.CharterModel, text: str, engine: str = "compile", *, strict: bool = False,
+                 origin: "_Origin | None" = None):
         self.model = model
+        self._origin = origin
         self._text = text
         self._semantics = Semantics(model)
         self.engine = engine
+        #: Whether households may carry only the keys the charter declares (see `load_charter`).
+        self.strict = strict
+        self._keys = KeyCheck(model.fields, strict)
         self._units = {s.code: s.unit for s in model.services if s.unit is not None}
         hooks = {"_C": self, "_refuse": self._refuse, "_unit": self._unit, "_decision": self._decision,
                  "_foreign": _foreign, "_not_a_mapping": _not_a_mapping}
@@ -96,8 +144,8 @@ class Charter:
         self._validate = compiled.validate
         if engine == "compile":
             self._backend = compiled
-            # The generated function does all that the method below does, minus one call per household.
-            self.route = compiled.route
+            if not strict:  # the generated function does all that the method below does, minus one call
+                self.route = compiled.route
         else:
             self._backend = _Interpreted(model, self._semantics)
         self._decide = self._backend.decide
@@ -105,6 +153,12 @@ class Charter:
         self._labels = {s.code: s.label for s in model.services}
         self._rule_names = tuple(r.name for r in model.rules)
         self._fields_read = tuple(_fields_read(r.condition) for r in model.rules)
+        self._field_named = {f.machine: f for f in model.fields}
+        # What decisions share, computed once: (deciding rules, set-aside rules) → the fields they read,
+        # and (deciding rule, unit) → the explanation's first sentence.
+        self._facts_fields: dict[tuple[tuple[int, ...], tuple[int, ...]], tuple[m.Field, ...]] = {}
+        self._heads: dict[tuple[int, str | None], str] = {}
+        self._has_exceptions = any(r.overrides for r in model.rules)
 
     # ---- what the charter declares ----
     @property
@@ -142,6 +196,27 @@ class Charter:
         return self.model.examples
 
     @property
+    def files(self) -> tuple[Path, ...]:
+        """The files its content depends on: the rule file (unless built from text), then each table
+        file, as read; `sha256` is the digest of their bytes."""
+        origin = self._origin
+        if origin is None:
+            return ()
+        return (*(() if origin.path is None else (origin.path,)), *(Path(t) for t in origin.tables))
+
+    def matches_files(self) -> bool:
+        """Whether each of `files` still holds the bytes this charter was built from."""
+        origin = self._origin
+        if origin is None:
+            return True
+        contents = ([] if origin.path is None else [(origin.path, origin.raw)]) + [
+            (Path(t), raw) for t, raw in origin.tables.items()]
+        try:
+            return all(path.read_bytes() == raw for path, raw in contents)
+        except OSError:
+            return False
+
+    @property
     def source(self) -> str:
         """The generated Python source of this charter's functions."""
         return self._compiled.source
@@ -152,8 +227,15 @@ class Charter:
         return self._decide
 
     # ---- routing ----
+    def check_keys(self, names: Iterable[str]) -> None:
+        """Refuse (InvalidHousehold) a set of keys, such as a file's columns, of which one looks like
+        a declared field absent from them, or, in strict mode, is not declared."""
+        self._keys.keys(names)
+
     def validate(self, household: Mapping[str, object]) -> ValidatedHousehold:
         """Read a household (CSV/JSON field names); raise InvalidHousehold naming field and value."""
+        if self.strict:
+            self._keys.undeclared(household)
         try:
             values, assumed = self._validate(household)
         except TypeError:
@@ -164,6 +246,10 @@ class Charter:
         """The service for a household; NoDecision if the charter does not route it."""
         if type(household) is ValidatedHousehold:
             return self._route_validated(household)
+        if self.strict:
+            self._keys.undeclared(household)
+            if self.engine == "compile":
+                return self._compiled.route(household)
         try:
             values, assumed = self._validate(household)
         except TypeError:
@@ -181,7 +267,7 @@ class Charter:
         unit = None
         if outcome.service in self._units:
             unit = self._unit(outcome.service, values[self._units[outcome.service].field.index])
-        return Decision.make(self, outcome, values, assumed, unit)
+        return Decision(self, outcome, values, assumed, unit)
 
     def _refuse(self, outcome: Outcome):
         raise self._no_decision(outcome)
@@ -200,14 +286,16 @@ class Charter:
         if unit.table.missing is not None:
             return unit.table.missing
         raise InvalidHousehold(unit.field.machine, code,
-                               f"un code présent dans la table « {unit.table.name} » ({unit.table.path})")
+                               f"un code présent dans la table « {unit.table.name} » ({unit.table.path})",
+                               code="code_hors_table", expected={**expected(unit.field), "table": unit.table.name})
 
     # ---- examples ----
     def check_examples(self) -> list[Diagnostic]:
         """One diagnostic per example whose household does not get the expected service and rule."""
         return [Diagnostic(f"l'exemple « {r.example.name} » attend {r.expected_text}, la charte donne "
                            f"{r.obtained_text}", r.example.span,
-                           source_line(self._text, r.example.span.line) if r.example.span else None)
+                           source_line(self._text, r.example.span.line) if r.example.span else None,
+                           code="exemple")
                 for r in run_examples(self) if not r.passed]
 
     def _verify(self) -> None:
@@ -228,6 +316,67 @@ class Charter:
 
     def __repr__(self) -> str:
         return f"<Charter {self.title!r} version {self.version!r} ({len(self.rules)} règles)>"
+
+    def __reduce__(self) -> tuple[object, ...]:
+        origin = self._origin
+        if origin is None:
+            raise TypeError("a Charter made from a model alone cannot be pickled: load it from its text")
+        _REBUILT.keep(self)  # unpickled in this very process: the same charter
+        return _rebuild, (self.sha256, self.engine, origin.verified, origin.name, origin.raw,
+                          None if origin.base_dir is None else str(origin.base_dir),
+                          None if origin.path is None else str(origin.path), dict(origin.tables), self.strict)
+
+
+@frozen
+class _Origin:
+    """What a charter was built from: enough to rebuild it in another process."""
+
+    name: str
+    raw: bytes  # the rule file's bytes
+    base_dir: Path | None
+    path: Path | None
+    tables: Mapping[str, bytes]  # each table file's bytes, by path, in the order read
+    verified: bool
+
+
+class _Rebuilt:
+    """The charters of this process by content (sha256, engine, proof), for unpickling: bounded, thread-safe."""
+
+    LIMIT = 32
+
+    def __init__(self) -> None:
+        self._charters: dict[tuple[str, str, bool, bool], Charter] = {}
+        self._lock = threading.Lock()
+        self.builds = 0  # how many charters unpickling had to build in this process
+
+    def get(self, key: tuple[str, str, bool, bool]) -> "Charter | None":
+        with self._lock:
+            return self._charters.get(key)
+
+    def keep(self, charter: "Charter") -> None:
+        assert charter._origin is not None
+        key = (charter.sha256, charter.engine, charter._origin.verified, charter.strict)
+        with self._lock:
+            self._charters.pop(key, None)
+            if len(self._charters) >= self.LIMIT:
+                del self._charters[next(iter(self._charters))]  # the oldest
+            self._charters[key] = charter
+
+
+_REBUILT = _Rebuilt()
+
+
+def _rebuild(sha256: str, engine: str, verified: bool, name: str, raw: bytes, base_dir: str | None,
+             path: str | None, tables: dict[str, bytes], strict: bool = False) -> Charter:
+    """Unpickling a charter: the one of this process with that content, else built from the bytes."""
+    found = _REBUILT.get((sha256, engine, verified, strict))
+    if found is None:
+        found = Charter._build(raw.decode("utf-8"), name, None if base_dir is None else Path(base_dir), raw,
+                               verified, engine, strict, path=None if path is None else Path(path),
+                               expected_sha256=sha256, tables=tables)
+        _REBUILT.builds += 1
+        _REBUILT.keep(found)
+    return found
 
 
 class _Interpreted:
@@ -257,7 +406,8 @@ def _not_a_mapping(household: object):
     """Reading failed with a TypeError: say the input is not a mapping (bugs of ours are not hidden)."""
     if isinstance(household, Mapping):
         raise  # noqa: PLE0704 - re-raise the TypeError being handled
-    raise InvalidHousehold(None, household, "un objet associant chaque donnée à sa valeur") from None
+    raise InvalidHousehold(None, household, "un objet associant chaque donnée à sa valeur",
+                           code="menage_illisible", expected={"type": "objet"}) from None
 
 
 def _fields_read(condition) -> frozenset[int]:

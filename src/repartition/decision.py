@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import functools
-from operator import itemgetter
-from typing import TYPE_CHECKING, Mapping
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Mapping
+
+from .schema import json_value
 
 if TYPE_CHECKING:  # pragma: no cover
     from .charter import Charter
+    from .model import Field
     from .semantics import Outcome
 
 __all__ = ["Decision", "ValidatedHousehold"]
@@ -36,31 +38,55 @@ class ValidatedHousehold:
         return hash((self.values, self.assumed, self.charter_sha256))
 
 
-class Decision(tuple):
-    """The service a household goes to, and why. Costly parts are computed on first access.
+class Decision:
+    """The service a household goes to, and why: an immutable value made by `Charter.route`.
 
-    An immutable record made by `Charter.route`. It is a tuple underneath (charter, outcome,
-    values, assumed, unit) because creating one must cost next to nothing in batch routing.
+    Two decisions are equal when they say the same thing: same charter content (its sha256),
+    service, unit, deciding and set-aside rules, facts and assumed defaults; equal decisions
+    have equal `to_dict()`. A decision pickles with its charter (see `Charter`). Its costly
+    parts (facts, explanation, indicators) are computed on first access: making one must cost
+    next to nothing in batch routing, so generated code fills its first five slots directly
+    (through the C recorder of `runtime`, or `__init__` where it is not built).
     """
 
-    _charter = property(itemgetter(0))
-    _outcome = property(itemgetter(1))
-    _values = property(itemgetter(2))
-    assumed = property(itemgetter(3), doc="Machine names of absent fields whose default was assumed.")
-    unit = property(itemgetter(4), doc="The service's sub-unit (e.g. territorial unit), or None.")
+    __slots__ = ("_charter", "_outcome", "_values", "_assumed", "_unit",
+                 "_set_aside_cache", "_facts_cache", "_explanation_cache", "_indicators_cache")
+    #: The slots a decision is made of, in the order of `__init__`'s arguments.
+    STATE = ("_charter", "_outcome", "_values", "_assumed", "_unit")
 
-    @classmethod
-    def make(cls, charter: "Charter", outcome: "Outcome", values: tuple, assumed: tuple[str, ...],
-             unit: str | None) -> "Decision":
-        return tuple.__new__(cls, (charter, outcome, values, assumed, unit))
+    _charter: "Charter"
+    _outcome: "Outcome"
+    _values: tuple[Any, ...]
+    _assumed: tuple[str, ...]
+    _unit: str | None
 
+    def __init__(self, charter: "Charter", outcome: "Outcome", values: tuple[Any, ...],
+                 assumed: tuple[str, ...], unit: str | None) -> None:
+        self._charter = charter
+        self._outcome = outcome
+        self._values = values
+        self._assumed = assumed
+        self._unit = unit
+
+    # ---- what it says ----
     @property
     def service(self) -> str:
-        return self._outcome.service
+        """The code of the service the household goes to."""
+        return self._outcome.service  # type: ignore[return-value]  # always set in a Decision
 
     @property
     def service_label(self) -> str:
-        return self._charter._labels[self._outcome.service]
+        return self._charter._labels[self.service]
+
+    @property
+    def unit(self) -> str | None:
+        """The service's sub-unit (e.g. territorial unit), or None."""
+        return self._unit
+
+    @property
+    def assumed(self) -> tuple[str, ...]:
+        """Machine names of absent fields whose default was assumed."""
+        return self._assumed
 
     @property
     def rules(self) -> tuple[str, ...]:
@@ -70,6 +96,7 @@ class Decision(tuple):
 
     @property
     def rule(self) -> str:
+        """The deciding rule's name (the first of `rules`)."""
         return self._charter._rule_names[self._outcome.rules[0]]
 
     @property
@@ -78,13 +105,30 @@ class Decision(tuple):
         return self._charter._semantics.partners(self._outcome)
 
     @property
+    def reference(self) -> str | None:
+        """The deciding rule's `référence` in the charter, if it has one."""
+        return self._charter.rules[self._outcome.rules[0]].reference
+
+    @property
+    def charter(self) -> "Charter":
+        """The charter that decided."""
+        return self._charter
+
+    @property
     def charter_sha256(self) -> str:
         return self._charter.sha256
 
-    @functools.cached_property
+    @property
     def _set_aside(self) -> tuple[int, ...]:
-        charter = self._charter
-        return charter._semantics.set_aside(charter._backend.conditions(self._values))
+        try:
+            return self._set_aside_cache
+        except AttributeError:
+            charter = self._charter
+            found: tuple[int, ...] = ()
+            if charter._has_exceptions:  # without exceptions no rule is ever set aside
+                found = charter._semantics.set_aside(charter._backend.conditions(self._values))
+            self._set_aside_cache: tuple[int, ...] = found
+            return found
 
     @property
     def set_aside(self) -> tuple[str, ...]:
@@ -92,38 +136,75 @@ class Decision(tuple):
         names = self._charter._rule_names
         return tuple(names[i] for i in self._set_aside)
 
-    @functools.cached_property
+    def _facts_fields(self) -> tuple["Field", ...]:
+        """The fields the deciding and set-aside rules read, in declaration order (shared per charter)."""
+        charter = self._charter
+        key = (self._outcome.rules, self._set_aside)
+        found = charter._facts_fields.get(key)
+        if found is None:
+            used = set().union(*(charter._fields_read[i] for i in (*key[0], *key[1])))
+            found = charter._facts_fields[key] = tuple(f for f in charter.fields if f.index in used)
+        return found
+
+    @property
     def facts(self) -> Mapping[str, object]:
         """Machine name → value of each field read by the deciding and set-aside rules' conditions."""
-        charter = self._charter
-        used = set().union(*(charter._fields_read[i] for i in (*self._outcome.rules, *self._set_aside)))
-        return {f.machine: f.external(self._values[f.index]) for f in charter.fields if f.index in used}
+        try:
+            return self._facts_cache
+        except AttributeError:
+            values = self._values
+            found = MappingProxyType({f.machine: f.external(values[f.index]) for f in self._facts_fields()})
+            self._facts_cache: Mapping[str, object] = found
+            return found
 
-    @functools.cached_property
+    @property
     def indicators(self) -> Mapping[str, bool | None]:
         """The charter's indicators for this household: true, false or None (unknown)."""
-        values = self._charter._backend.indicators(self._values)
-        return {ind.name: value for ind, value in zip(self._charter.indicators, values)}
+        try:
+            return self._indicators_cache
+        except AttributeError:
+            values = self._charter._backend.indicators(self._values)
+            found = MappingProxyType({ind.name: value for ind, value in zip(self._charter.indicators, values)})
+            self._indicators_cache: Mapping[str, bool | None] = found
+            return found
 
-    @functools.cached_property
+    @property
     def explanation(self) -> str:
         """A French sentence citing the charter: service, rule and its text, exceptions, facts."""
+        try:
+            return self._explanation_cache
+        except AttributeError:
+            self._explanation_cache: str = self._explain()
+            return self._explanation_cache
+
+    def _head(self) -> str:
+        """The explanation's first sentence: service, unit, rule and its text (shared per charter)."""
         charter = self._charter
-        rule = charter.rules[self._outcome.rules[0]]
-        where = f" (ligne {rule.line})" if rule.line else ""
-        unit = f", unité « {self.unit} »" if self.unit else ""
-        named = [f"{code} ({charter._labels[code]})" for code in self.partners]
-        partners = ", en lien avec " + (", ".join(named[:-1]) + " et " + named[-1] if len(named) > 1
-                                        else named[0]) if named else ""
-        kind = "la règle par défaut" if rule.is_default else "la règle"
-        parts = [f"Le ménage relève du service {self.service} ({self.service_label}){unit}{partners}, "
-                 f"en application de {kind} « {rule.name} »{where}"]
-        parts[0] += f" : « {rule.text} »" if rule.text else "."
-        if rule.text and not rule.text.endswith((".", "!", "?")):
-            parts[0] += "."
-        if len(self.rules) > 1:
+        key = (self._outcome.rules[0], self._unit, self.partners)
+        found = charter._heads.get(key)
+        if found is None:
+            rule = charter.rules[key[0]]
+            where = f" (ligne {rule.line})" if rule.line else ""
+            unit = f", unité « {self._unit} »" if self._unit else ""
+            named = [f"{code} ({charter._labels[code]})" for code in key[2]]
+            partners = (", en lien avec " + (", ".join(named[:-1]) + " et " + named[-1] if len(named) > 1
+                                             else named[0])) if named else ""
+            kind = "la règle par défaut" if rule.is_default else "la règle"
+            found = (f"Le ménage relève du service {self.service} ({self.service_label}){unit}{partners}, "
+                     f"en application de {kind} « {rule.name} »{where}")
+            found += f" : « {rule.text} »" if rule.text else "."
+            if rule.text and not rule.text.endswith((".", "!", "?")):
+                found += "."
+            found = charter._heads[key] = found
+        return found
+
+    def _explain(self) -> str:
+        charter = self._charter
+        values = self._values
+        parts = [self._head()]
+        if len(self._outcome.rules) > 1:
             # Besides the deciding rule: rules that hold too, or that might (a value is unknown).
-            holds = charter._backend.conditions(self._values)
+            holds = charter._backend.conditions(values)
             names = charter._rule_names
             also = [f"« {names[i]} »" for i in self._outcome.rules[1:] if holds[i] is True]
             maybe = [f"« {names[i]} »" for i in self._outcome.rules[1:] if holds[i] is not True]
@@ -132,43 +213,68 @@ class Decision(tuple):
             if maybe:
                 parts.append("Pourraient aussi s'appliquer (une donnée est inconnue), avec le même service : "
                              + ", ".join(maybe) + ".")
-        if self.set_aside:
+        if self._set_aside:
             parts.append("Écartée(s) par exception : " + ", ".join(f"« {n} »" for n in self.set_aside) + ".")
-        fields = {f.machine: f for f in charter.fields}
-        if self.facts:
-            shown = ", ".join(f"{fields[k].label} : {fields[k].text(self._values[fields[k].index])}"
-                              for k in self.facts)
+        fields = self._facts_fields()
+        if fields:
+            shown = ", ".join(f"{f.label} : {f.text(values[f.index])}" for f in fields)
             parts.append(f"Données retenues : {shown}.")
-        if self.assumed:
-            shown = ", ".join(f"{fields[k].label} ({fields[k].text(self._values[fields[k].index])})"
-                              for k in self.assumed)
+        if self._assumed:
+            named = charter._field_named
+            shown = ", ".join(f"{named[k].label} ({named[k].text(values[named[k].index])})" for k in self._assumed)
             parts.append(f"Valeurs supposées par défaut : {shown}.")
         version = f", version {charter.version}" if charter.version else ""
         parts.append(f"Charte « {charter.title} »{version}.")
         return " ".join(parts)
 
-    def to_dict(self) -> dict[str, object]:
-        """A JSON-ready summary (French keys, as the CLI prints it)."""
+    def to_dict(self) -> dict[str, Any]:
+        """The decision as JSON-ready data, with French keys, as the CLI and the service give it.
+
+        - ``service``, ``libelle_service``: the service's code and label;
+        - ``unite``: its sub-unit, or None;
+        - ``regle``, ``reference``: the deciding rule's name and its `référence` (or None);
+        - ``regles``: every deciding rule; ``regles_ecartees``: rules set aside by an exception;
+        - ``partenaires``: partner services named with the decision (none yet: an empty list);
+        - ``faits``: machine name → value of each field the rules read (amounts as exact
+          decimal text such as "1234.50", dates as "AAAA-MM-JJ", unknown values as None);
+        - ``valeurs_par_defaut``: absent fields whose default was assumed;
+        - ``explication``: the French explanation;
+        - ``charte``: ``{"titre", "version", "sha256"}`` of the charter that decided.
+        """
+        charter = self._charter
+        values = self._values
         return {
             "service": self.service,
             "libelle_service": self.service_label,
-            "unite": self.unit,
-            "partenaires": list(self.partners),
+            "unite": self._unit,
             "regle": self.rule,
+            "reference": self.reference,
             "regles": list(self.rules),
             "regles_ecartees": list(self.set_aside),
-            "faits": {k: _jsonable(v) for k, v in self.facts.items()},
-            "valeurs_par_defaut": list(self.assumed),
+            "partenaires": list(self.partners),
+            "faits": {f.machine: json_value(f, values[f.index]) for f in self._facts_fields()},
+            "valeurs_par_defaut": list(self._assumed),
             "explication": self.explanation,
-            "charte": {"titre": self._charter.title, "version": self._charter.version,
-                       "sha256": self._charter.sha256},
+            "charte": {"titre": charter.title, "version": charter.version, "sha256": charter.sha256},
         }
 
+    # ---- a value ----
+    def _content(self) -> tuple[Any, ...]:
+        outcome = self._outcome
+        return (self._charter.sha256, outcome.service, outcome.rules, self._unit, self._assumed,
+                self._set_aside, tuple(self.facts.items()))
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not Decision:
+            return NotImplemented
+        return self._content() == other._content()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash(self._content())
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return Decision, (self._charter, self._outcome, self._values, self._assumed, self._unit)
+
     def __repr__(self) -> str:
-        return f"Decision(service={self.service!r}, rule={self.rule!r})"
-
-
-def _jsonable(value: object) -> object:
-    if value is None or isinstance(value, (bool, int, str)):
-        return value
-    return str(value)
+        unit = f", unit={self._unit!r}" if self._unit is not None else ""
+        return f"Decision(service={self.service!r}, rule={self.rule!r}{unit})"

@@ -202,8 +202,11 @@ def _common_fields(old: m.CharterModel, new: m.CharterModel) -> tuple[list[_Comm
             low = None if None in lows else min(lows)
             high = None if None in highs else max(highs)
             field_type = (m.IntType if kind == "int" else m.MoneyType)(low, high)
+        elif kind == "code":  # two shapes: compared over every code (the notes say the shapes changed)
+            shapes = {f.type for f in present}
+            field_type = shapes.pop() if len(shapes) == 1 else m.CodeType()
         else:
-            field_type = {"bool": m.BoolType, "date": m.DateType, "code": m.CodeType}[kind]()
+            field_type = {"bool": m.BoolType, "date": m.DateType}[kind]()
         synthetic = m.Field(label, machine, field_type, index, may_be_unknown=unknown)
         fields.append(_CommonField(synthetic, kind, a, b, ordered))
         notes.extend(_field_notes(a, b, kind))
@@ -232,6 +235,9 @@ def _field_notes(a: m.Field | None, b: m.Field | None, kind: str) -> list[str]:
             notes.append(f"ordre des étapes de « {b.label} » : {', '.join(olds)} → {', '.join(news)}")
     if kind in ("int", "money") and (a.type.minimum, a.type.maximum) != (b.type.minimum, b.type.maximum):
         notes.append(f"bornes de « {b.label} » : {_bounds(a)} → {_bounds(b)}")
+    if kind == "code" and a.type != b.type:
+        notes.append(f"forme des codes de « {b.label} » : {a.type.wording} → {b.type.wording} ; un code qui "
+                     f"n'a pas la forme d'une version y est refusé")
     if a.may_be_unknown != b.may_be_unknown:
         notes.append(f"« {b.label} » " + ("peut désormais être inconnu" if b.may_be_unknown
                                          else "ne peut plus être inconnu"))

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as _dt
+import itertools
+import re
+import string
 from decimal import Decimal
 from fractions import Fraction
 from typing import Mapping
@@ -11,12 +14,12 @@ from attrs import field, frozen
 
 from .dsl.names import normalize
 from .errors import Span
-from .values import (BadValue, date_text, money_text, read_bool, read_code, read_date, read_int,
+from .values import (BadValue, OutOfRange, date_text, money_text, read_bool, read_code, read_date, read_int,
                      read_money)
 
 __all__ = [
     "BoolType", "IntType", "MoneyType", "DateType", "CodeType", "EnumType", "EnumValue",
-    "FieldType", "Field", "Table", "NamedSet", "Unit", "Service", "Definition",
+    "FieldType", "Field", "Table", "code_wording", "NamedSet", "Unit", "Service", "Definition",
     "Compare", "Between", "Among", "Linear", "Duration", "Known", "Truth", "Not", "All", "Any", "DefinitionRef",
     "Condition", "Rule", "Article", "Indicator", "Example", "CharterModel", "NO_DEFAULT",
 ]
@@ -52,6 +55,8 @@ class _Bounded:
         """Read with `reader`, within the bounds; any failure says the whole of what is expected."""
         try:
             value = reader(raw)
+        except OutOfRange:
+            raise  # beyond what any backend holds: say that range, not the field's
         except BadValue:
             raise BadValue(self.expected) from None
         if (self.minimum is not None and value < self.minimum) or (
@@ -126,17 +131,93 @@ class DateType:
 
 @frozen
 class CodeType:
-    expected = "un code (texte non vide)"
+    """Text naming a thing (a commune, a file…), compared with sets and tables, never ordered.
+
+    A code may declare its shape: `commune` (the INSEE code: 5 digits, or 2A/2B then 3 digits),
+    `chiffres` (`length` ASCII digits) or `caracteres` (`length` ASCII letters or digits, case
+    kept). Input values and the charter's codes that do not fit are refused, never guessed.
+    """
+
+    shape: str | None = None
+    length: int | None = None
     ordered = False
+    _pattern: re.Pattern | None = field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self):
+        if (self.shape in ("chiffres", "caracteres")) != (self.length is not None) or self.shape not in _CODE_SHAPES:
+            raise ValueError(f"inconsistent code shape {self.shape!r} of length {self.length!r}")
+        pattern = _CODE_SHAPES[self.shape]
+        object.__setattr__(self, "_pattern", pattern and re.compile(pattern.format(n=self.length), re.ASCII))
+
+    @property
+    def wording(self) -> str:
+        """The type as the charter declares it: « code », « code commune », « code de 5 chiffres »."""
+        return code_wording(self.shape, self.length)
+
+    @property
+    def expected(self) -> str:
+        if self.shape is None:
+            return "un code (texte non vide)"
+        if self.shape == "commune":
+            return "un code commune INSEE : 5 chiffres, ou 2A ou 2B suivis de 3 chiffres (par exemple 33063, 2A004)"
+        if self.shape == "chiffres":
+            return f"un {self.wording}"
+        return f"un {self.wording} (lettres sans accent ou chiffres)"
+
+    def fits(self, text: str) -> bool:
+        """Whether a text (already trimmed) has the code's shape."""
+        return self._pattern is None or self._pattern.fullmatch(text) is not None
 
     def read(self, raw: object) -> str:
-        return read_code(raw)
+        if self._pattern is None or type(raw) is int:  # an integer: read_code says why it is refused
+            return read_code(raw)
+        if isinstance(raw, str) and self._pattern.fullmatch(text := raw.strip()):
+            return text
+        raise BadValue(self.expected)
+
+    @property
+    def size(self) -> int | None:
+        """How many codes have this shape (None: no limit)."""
+        if self.shape is None:
+            return None
+        if self.shape == "commune":
+            return 10**5 + 2 * 10**3
+        return (10 if self.shape == "chiffres" else 62) ** self.length
+
+    def fresh(self, taken) -> str | None:
+        """A code of this shape outside `taken` (the proof's « any other code »), or None."""
+        return next((c for c in self._candidates() if c not in taken), None)
+
+    def _candidates(self):
+        if self.shape is None:
+            yield from ("99999", "00000", "XXXXX")
+            yield from (f"Z{n}" for n in itertools.count())
+        elif self.shape == "commune":
+            yield from (f"{n:05d}" for n in range(99999, -1, -1))
+            yield from (f"2{letter}{n:03d}" for letter in "BA" for n in range(999, -1, -1))
+        else:
+            alphabet = "9876543210" + ("" if self.shape == "chiffres" else string.ascii_uppercase[::-1]
+                                      + string.ascii_lowercase[::-1])
+            yield from map("".join, itertools.product(alphabet, repeat=self.length))
 
     def external(self, value: str) -> str:
         return value
 
     def text(self, value: str) -> str:
         return value
+
+
+def code_wording(shape: str | None, length: int | None) -> str:
+    """A code type as the charter writes it: « code », « code commune », « code de 5 chiffres »."""
+    if shape not in ("chiffres", "caracteres"):
+        return "code" if shape is None else f"code {shape}"
+    unit = "chiffre" if shape == "chiffres" else "caractère"
+    return f"code de {length} {unit}{'s' if length > 1 else ''}"
+
+
+#: The regular expression of each code shape, `{n}` standing for its length.
+_CODE_SHAPES = {None: None, "commune": r"\d{{5}}|2[AB]\d{{3}}", "chiffres": r"\d{{{n}}}",
+                "caracteres": r"[0-9A-Za-z]{{{n}}}"}
 
 
 @frozen
@@ -172,6 +253,11 @@ class EnumType:
     @property
     def expected(self) -> str:
         return "une des valeurs : " + ", ".join(v.machine for v in self.values)
+
+    @property
+    def spellings(self) -> Mapping[str, int]:
+        """Every spelling `index` finds as written (machine names, labels and their lookup keys)."""
+        return self._lookup
 
     def index(self, text: str) -> int | None:
         found = self._lookup.get(text)

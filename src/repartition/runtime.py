@@ -1,25 +1,27 @@
-"""The only module generated code may call: Kleene connectives, calendar months and input reading (in Python, or the C reader)."""
+"""The only module generated code may call: Kleene connectives, calendar months, input reading and making decisions (in Python, or in C)."""
 
 from __future__ import annotations
 
 import datetime as _dt
 
 from .errors import InvalidHousehold
-from .values import BadValue
+from .keys import KeyCheck
+from .schema import expected
+from .values import BadValue, is_blank, plain
 
-__all__ = ["and3", "or3", "not3", "add_months", "read", "remember", "missing", "reader", "record",
+__all__ = ["and3", "or3", "not3", "add_months", "read", "remember", "missing", "reader", "recorder", "KeyCheck",
            "MEMO_LIMIT", "MISSING"]
 
 try:
     # The C accelerator (_speedups.c): reader(plan) reads the common shapes of a household's
-    # values, record(cls, *items) makes a Decision without an intermediate tuple (before 3.14).
+    # values, recorder(cls, names) makes instances of a class with __slots__ (a Decision).
     from . import _speedups
 except ImportError:  # installed without a C compiler: generated code keeps to Python
     _speedups = None
-if getattr(_speedups, "FORMAT", None) == 1:  # a build left from an older _speedups.c is set aside
-    reader, record = _speedups.reader, getattr(_speedups, "record", None)
+if getattr(_speedups, "FORMAT", None) == 3:  # a build left from an older _speedups.c is set aside
+    reader, recorder = _speedups.reader, _speedups.recorder
 else:
-    reader = record = None
+    reader = recorder = None
 
 #: Marks a field absent from the input mapping.
 MISSING = object()
@@ -65,15 +67,20 @@ def add_months(day: int, months: int) -> int:
 
 
 def read(field, raw):
-    """Slow path of validation: read a raw value as the field's type or say what was expected."""
+    """Slow path of validation: read a raw value as the field's type or say what was expected.
+
+    numpy scalars read as the Python values they stand for; None, blank text, NaN and pandas' NA
+    and NaT say « no value »."""
+    raw = plain(raw)
     try:
         return field.type.read(raw)
     except BadValue as error:
-        blank = raw is None or (isinstance(raw, str) and not raw.strip())
+        blank = is_blank(raw)
         if blank and field.may_be_unknown:
-            return None  # an empty cell or a JSON null: unknown, for a field that may be
-        expected = f"{error} (cette donnée ne peut pas être inconnue)" if blank else str(error)
-        raise InvalidHousehold(field.machine, raw, expected) from None
+            return None  # an empty cell, a JSON null, a NaN: unknown, for a field that may be
+        if blank:
+            _invalid(field, raw, f"{error} (cette donnée ne peut pas être inconnue)", "inconnu_interdit")
+        _invalid(field, raw, str(error), "valeur_invalide")
 
 
 #: Most readings a field's memo keeps (see `remember`).
@@ -90,4 +97,8 @@ def remember(memo: dict, field, raw):
 
 def missing(field):
     """A field without a default is absent from the input: an error naming it."""
-    raise InvalidHousehold(field.machine, None, field.type.expected, missing=True)
+    _invalid(field, None, field.type.expected, "champ_absent")
+
+
+def _invalid(field, raw, text: str, code: str):
+    raise InvalidHousehold(field.machine, raw, text, code=code, expected=expected(field)) from None

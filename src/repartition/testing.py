@@ -62,13 +62,20 @@ def _thresholds(model: m.CharterModel, atoms: list) -> dict[str, list]:
     return out
 
 
-def households(charter):
+def households(charter, *, spellings: bool = False):
     """Valid households (JSON-style dicts in the CSV/JSON field names), biased to the thresholds.
 
     Values sit on the thresholds the rules use (and one unit either side) about half the time;
     comparisons between fields (`au moins 6 fois le loyer`, `la somme du loyer et des charges`, `3 mois
     avant la date du signalement`) are hit exactly and one unit either side; fields
     that may be unknown are sometimes null; fields with a default are sometimes left out.
+
+    With `spellings`, each value comes in one of the raw forms an input gives it (text with spaces
+    or capitals, decimal comma or point, thousands and euro sign, a JSON float, leading zeros, a
+    French date…) and, one time in eight, in a hostile one (NaN, blank text, thousands of digits,
+    an amount past the largest, Arabic-Indic digits…); a field left out may come back under a
+    misspelt key. Such a household may be refused, and every way of routing must then refuse it
+    with the same message.
     """
     from hypothesis import strategies as st
 
@@ -90,10 +97,69 @@ def households(charter):
         (optional if f.has_default else required)[f.machine] = strategy
     base = st.fixed_dictionaries(required, optional=optional)
     relations = [a for a in atoms if isinstance(a, (LinearGe, ShiftGe))]
-    if not relations:
-        return base
-    return st.builds(_on_relation, base, st.sampled_from([None] + relations), st.sampled_from((-1, 0, 1)),
-                     st.just(model))
+    if relations:
+        base = st.builds(_on_relation, base, st.sampled_from([None] + relations), st.sampled_from((-1, 0, 1)),
+                         st.just(model))
+    return base.flatmap(lambda household: _spelt(st, model, household)) if spellings else base
+
+
+def _spelt(st, model: m.CharterModel, household: dict):
+    """The household with each value in a raw spelling, and maybe a misspelt key for a field left out."""
+    fields = {f.machine: f for f in model.fields}
+    spelt = st.fixed_dictionaries({k: _spellings(st, fields[k], v) for k, v in household.items()})
+    left_out = [f.machine for f in model.fields if f.machine not in household]
+    if not left_out:
+        return spelt
+    slips = st.tuples(st.sampled_from(left_out), st.sampled_from((_swap, str.upper, lambda name: name + "s")))
+    return st.builds(_with_key, spelt, st.one_of(st.none(), slips))
+
+
+def _swap(name: str) -> str:
+    """Two adjacent letters swapped: the commonest typing slip."""
+    return name[1] + name[0] + name[2:] if len(name) > 1 else name + name
+
+
+def _with_key(household: dict, slip) -> dict:
+    if slip is None:
+        return household
+    name, spell = slip
+    return {**household, spell(name): "x"}
+
+
+#: Raw values that no field reads, or that lie past every bound: for `households(spellings=True)`.
+_HOSTILE = ["", " ", None, float("nan"), float("inf"), "1" * 5000, "0" * 30 + "1", "9" * 20, 10**20, -(10**19),
+            1e13, 999999999999.99, 1000000000000, "1000000000000", "\u0661\u0662", "1e3", "12.", True, [1],
+            "Strasbourg", "2A004", "2a004", "0", 0.001, 70000000000000.12]
+
+
+def _spellings(st, f: m.Field, value):
+    """Raw spellings that read as `value` (a JSON-style value of the field) and, one time in eight, a
+    hostile one."""
+    if value is None:
+        same = [None, "", "  "]
+    elif isinstance(f.type, m.BoolType):
+        same = [value, "oui" if value else "non", "VRAI" if value else "Faux", " true " if value else "false",
+                int(value), float(value)]
+    elif isinstance(f.type, m.IntType):
+        same = [value, str(value), f" {value} ", ("+" if value >= 0 else "-") + "000" + str(abs(value))]
+    elif isinstance(f.type, m.MoneyType):
+        cents = f.type.read(value)
+        units, rest = divmod(abs(cents), 100)
+        sign = "-" if cents < 0 else ""
+        grouped = f"{units:,}".replace(",", "\u202f")
+        same = [value, f"{sign}{units}.{rest:02d}", f"{sign}{grouped},{rest:02d} €",
+                f" {sign}{units},{rest:02d} euros", cents / 100, f"{sign}00{units},{rest:02d}"]
+        if not rest:
+            same += [cents // 100, f"{sign}{units}"]
+    elif isinstance(f.type, m.DateType):
+        day = _dt.date.fromisoformat(value)
+        same = [value, day.strftime("%d/%m/%Y"), f" {value} ", day]
+    elif isinstance(f.type, m.EnumType):
+        label = next(v.label for v in f.type.values if v.machine == value)
+        same = [value, label, label.upper(), f" {value} "]
+    else:
+        same = [value, f" {value} "]
+    return st.one_of(*[st.sampled_from(same)] * 7, st.sampled_from(_HOSTILE))
 
 
 def _on_relation(household: dict, atom, nudge: int, model: m.CharterModel) -> dict:
@@ -142,7 +208,10 @@ def _value(st, f: m.Field, near: list, codes: list):
     if isinstance(kind, m.EnumType):
         return st.sampled_from([v.machine for v in kind.values])
     if isinstance(kind, m.CodeType):
-        other = st.text("0123456789ABZ", min_size=1, max_size=6)
+        if kind.shape is None:
+            other = st.text("0123456789ABZ", min_size=1, max_size=6)
+        else:
+            other = st.from_regex(kind._pattern, fullmatch=True)
         return st.one_of(st.sampled_from(codes), other) if codes else other
     if isinstance(kind, m.DateType):
         low, high = _DATE_LOW, _DATE_HIGH

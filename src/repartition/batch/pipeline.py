@@ -14,6 +14,7 @@ from typing import Callable
 
 from ..charter import Charter
 from ..dsl.names import suggest
+from ..errors import InvalidHousehold
 from .errors import BatchError
 from .readers import (STDIO, CsvSource, JsonlSource, Malformed, detect_format, display_name, open_source,
                       suffix_format)
@@ -52,11 +53,16 @@ def route_file(charter: Charter, input: str | Path, output: str | Path = STDIO,
     """
     in_format = detect_format(input, input_format, "--format-entree")
     if str(output) == STDIO and output_format is None:
-        output_format = in_format  # standard output has no extension
+        output_format = in_format if in_format != "parquet" else "jsonl"  # standard output has no extension
     out_format = detect_format(output, output_format, "--format-sortie")
+    if out_format == "parquet":
+        raise BatchError("la sortie s'écrit en CSV ou en JSON Lines, pas en Parquet : choisissez « .csv » ou "
+                         "« .jsonl », ou --format-sortie")
     if rejects is None:
         rejects = default_rejects_path(output, out_format)
     rejects_format = suffix_format(rejects) or out_format
+    if rejects_format == "parquet":
+        raise BatchError("les rejets s'écrivent en CSV ou en JSON Lines, pas en Parquet")
     _check_distinct(input, output, rejects, summary)
 
     with contextlib.ExitStack() as stack:
@@ -118,6 +124,7 @@ def locate_columns(charter: Charter, source: CsvSource, *, also: tuple[str, ...]
     missing = [f.machine for f in charter.fields if f.machine not in where and not f.has_default]
     missing += [name for name in also if name not in where]
     if not missing:
+        _check_keys(charter, source, where)
         return where
     present = [n for n in where if n]
     shown = ", ".join(f"« {name} »" + suggest(name, present).replace(" ; ", " (").replace(" ?", " ?)")
@@ -129,6 +136,16 @@ def locate_columns(charter: Charter, source: CsvSource, *, also: tuple[str, ...]
     raise BatchError(f"{source.name}, ligne 1 : colonne{plural} absente{plural} de l'en-tête : {shown}. "
                      f"La charte attend les colonnes "
                      + ", ".join(f"« {f.machine} »" for f in charter.fields) + "." + hint)
+
+
+def _check_keys(charter: Charter, source: CsvSource, where: dict[str, int]) -> None:
+    """A column that looks like a declared field the header lacks (or, in strict mode, any column the
+    charter does not declare) stops the run before any row is read: its default would be assumed."""
+    try:
+        charter.check_keys(name for name in where if name)
+    except InvalidHousehold as error:
+        raise BatchError(f"{source.name}, ligne 1 : colonne « {error.field} » inconnue de la charte : "
+                         f"{error.expected_text}") from None
 
 
 def _csv_layout(charter: Charter, source: CsvSource, replace: bool) -> _Layout:
@@ -279,6 +296,7 @@ def _route_jsonl(source: JsonlSource, charter: Charter, router: Router, out, bad
     if isinstance(bad, CsvSink):
         bad.write(["ligne", "erreur", "entree"])
     route_values = router.route_values
+    strict = charter.strict
 
     def reject(line: int, message: str, reason: str, kind: str | None = None, value: object = None) -> None:
         tally.add(reason, kind)
@@ -299,7 +317,14 @@ def _route_jsonl(source: JsonlSource, charter: Charter, router: Router, out, bad
             reject(line, f"l'objet contient déjà {present}, que l'orientation ajoute (utilisez --remplacer)",
                    f"colonne déjà présente ({', '.join(added)})", value=value)
             continue
-        outcome = route_values(tuple([value.get(n, ABSENT) for n in names]))
+        values = tuple([value.get(n, ABSENT) for n in names])
+        if (strict or ABSENT in values) and len(value) > len(names) - values.count(ABSENT):
+            try:  # another key: it may be a misspelt field (`repartition.keys`)
+                charter.check_keys(value)
+            except InvalidHousehold as error:
+                reject(line, error.diagnostic.message, "donnée inconnue de la charte", value=value)
+                continue
+        outcome = route_values(values)
         if outcome.__class__ is not Routed:
             reject(line, outcome.message, outcome.reason, outcome.kind, value)
             continue

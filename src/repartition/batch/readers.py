@@ -15,6 +15,7 @@ from .errors import BatchError
 
 __all__ = [
     "FORMATS",
+    "INPUT_FORMATS",
     "STDIO",
     "CsvSource",
     "JsonlSource",
@@ -23,6 +24,7 @@ __all__ = [
     "display_name",
     "BadJson",
     "read_object",
+    "read_json",
     "open_source",
     "resolve_encoding",
     "suffix_format",
@@ -30,10 +32,12 @@ __all__ = [
 
 #: The file formats a batch reads and writes.
 FORMATS = ("csv", "jsonl")
+#: The formats a batch reads: Parquet too, through DuckDB (`batch.parquet`).
+INPUT_FORMATS = FORMATS + ("parquet",)
 #: The path that means standard input (or standard output for writers).
 STDIO = "-"
 
-_SUFFIXES = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+_SUFFIXES = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
 _SEPARATORS = (";", ",", "\t")
 _PRESCAN_CHUNK = 1 << 20
 
@@ -51,8 +55,8 @@ def suffix_format(path: str | Path) -> str | None:
 def detect_format(path: str | Path, forced: str | None, option: str) -> str:
     """The format of a file: forced by an option, else from its extension (.csv, .jsonl)."""
     if forced is not None:
-        if forced not in FORMATS:
-            raise BatchError(f"format « {forced} » inconnu : choisir csv ou jsonl")
+        if forced not in INPUT_FORMATS:
+            raise BatchError(f"format « {forced} » inconnu : choisir csv, jsonl ou parquet")
         return forced
     if str(path) == STDIO:
         raise BatchError(f"le format de {display_name(path)} ne peut pas se déduire d'une extension : "
@@ -60,7 +64,8 @@ def detect_format(path: str | Path, forced: str | None, option: str) -> str:
     fmt = suffix_format(path)
     if fmt is None:
         raise BatchError(f"le format de {display_name(path)} ne se déduit pas de son extension "
-                         f"(« .csv » ou « .jsonl » attendue) : précisez {option} csv ou {option} jsonl")
+                         f"(« .csv », « .jsonl » ou « .parquet » attendue) : précisez {option} csv ou "
+                         f"{option} jsonl")
     return fmt
 
 
@@ -335,6 +340,12 @@ class JsonlSource(_Source):
 def open_source(path: str | Path, fmt: str, *, encoding: str | None = None,
                 progress: Callable[[int], object] | None = None) -> CsvSource | JsonlSource:
     """Open an input of the given format; raise BatchError (in French) if it cannot be read."""
+    if fmt == "parquet":  # read like JSON Lines, record by record (see batch.parquet)
+        from .parquet import ParquetSource
+
+        if str(path) == STDIO:
+            raise BatchError("un fichier Parquet ne se lit pas sur l'entrée standard : indiquez son chemin")
+        return ParquetSource(path, progress=progress)
     cls = CsvSource if fmt == "csv" else JsonlSource
     return cls(path, encoding=encoding, progress=progress)
 
@@ -381,24 +392,39 @@ class BadJson(ValueError):
 
 
 def read_object(text: str) -> dict:
-    """One JSON object, as a line of JSON Lines or `--menage` gives it; BadJson otherwise.
-
-    NaN, Infinity and numbers too large for a float are refused: they would not be JSON again.
-    """
-    try:
-        value = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite)
-    except json.JSONDecodeError as error:
-        line = f"ligne {error.lineno}, " if error.lineno > 1 else ""
-        raise BadJson(f"JSON illisible, {line}colonne {error.colno} : {_json_reason(error)}") from None
-    except RecursionError:
-        raise BadJson("JSON illisible : trop de niveaux imbriqués") from None
+    """One JSON object, as a line of JSON Lines or `--menage` gives it; BadJson otherwise."""
+    value = read_json(text)
     if type(value) is not dict:
         raise BadJson("un objet JSON { … } est attendu")
     return value
 
 
+def read_json(text: str | bytes) -> object:
+    """One JSON value; BadJson otherwise.
+
+    NaN, Infinity and numbers too large for a float are refused: they would not be JSON again; so
+    are whole numbers of more digits than Python converts.
+    """
+    try:
+        return json.loads(text, parse_constant=_refuse_constant, parse_float=_finite, parse_int=_whole)
+    except json.JSONDecodeError as error:
+        line = f"ligne {error.lineno}, " if error.lineno > 1 else ""
+        raise BadJson(f"JSON illisible, {line}colonne {error.colno} : {_json_reason(error)}") from None
+    except UnicodeDecodeError:
+        raise BadJson("JSON illisible : le texte n'est pas en UTF-8") from None
+    except RecursionError:
+        raise BadJson("JSON illisible : trop de niveaux imbriqués") from None
+
+
 def _refuse_constant(name: str):
     raise BadJson(f"JSON illisible : « {name} » n'est pas une valeur JSON")
+
+
+def _whole(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:  # more digits than Python converts (4 300 unless set otherwise)
+        raise BadJson(f"JSON illisible : le nombre de {len(text.lstrip('-'))} chiffres est trop long") from None
 
 
 def _finite(text: str) -> float:

@@ -8,12 +8,13 @@ import sys
 from typing import Sequence
 
 from ..errors import RepartitionError
-from . import _french, code, comparer, documenter, formater, indicateurs, orienter, tester, verifier
+from . import (_french, code, comparer, documenter, exporter, formater, indicateurs, orienter, servir, tester,
+               verifier)
 
 __all__ = ["main", "build_parser"]
 
 #: Sub-command modules; each has `register(subparsers)` setting `run(args) -> int`.
-COMMANDS = (orienter, verifier, code, documenter, formater, tester, comparer, indicateurs)
+COMMANDS = (orienter, verifier, code, documenter, formater, tester, comparer, indicateurs, exporter, servir)
 
 
 def build_parser() -> argparse.ArgumentParser:

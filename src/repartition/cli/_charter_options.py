@@ -21,7 +21,7 @@ def add_charter_options(parser: argparse.ArgumentParser) -> None:
 
 def charter_from(args: argparse.Namespace) -> Charter:
     """The charter the options name: a file, or the version in force at the date in a folder."""
-    return load_charter(args.charte, date=args.date)
+    return load_charter(args.charte, date=args.date, strict=getattr(args, "strict", False))
 
 
 def charter_file(name: str | Path) -> Charter:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 
 from ._charter_options import charter_file
 from ..diff import compare
@@ -23,12 +24,25 @@ def register(commands) -> None:
                         help="compare aussi la règle décisive, pas seulement le service")
     parser.add_argument("--format", choices=("texte", "json"), default="texte",
                         help="format du résultat (texte par défaut)")
+    data = parser.add_argument_group("effet sur des ménages réels")
+    data.add_argument("--donnees", metavar="FICHIER",
+                      help="compte les ménages du fichier (.csv, .jsonl ou .parquet) par passage d'un service "
+                      "à l'autre et par unité, et nomme les ménages qui changent de service avec les règles "
+                      "en cause (code de sortie 1 si au moins un ménage change)")
+    data.add_argument("--identifiant", metavar="COLONNE", default="identifiant",
+                      help="colonne qui nomme un ménage (« identifiant » par défaut ; sinon son numéro)")
+    data.add_argument("--premiers", metavar="N", type=int, default=100,
+                      help="nombre de ménages qui changent de service à nommer (100 par défaut)")
+    data.add_argument("--moteur", choices=("auto", "duckdb", "python"), default="auto",
+                      help="lecture du fichier : DuckDB si installé pour CSV et Parquet (auto), ou Python")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     old = charter_file(args.ancienne)
     new = charter_file(args.nouvelle)
+    if args.donnees is not None:
+        return _impact(old, new, args)
     result = compare(old, new, by_rule=args.regles)
     if args.format == "json":
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
@@ -72,3 +86,19 @@ def _print(result, args) -> None:
         regions = verdict["gagne"] + verdict["perd"]
         detail = f" (groupes {', '.join(map(str, sorted(regions)))})" if regions else ""
         print(f"  {code} : {verdict['verdict']}{detail}")
+
+
+def _impact(old, new, args: argparse.Namespace) -> int:
+    from ..impact import measure  # imported on use: DuckDB only when a file is compared
+
+    if args.premiers < 0:
+        print("comparer : --premiers attend un nombre positif ou nul.", file=sys.stderr)
+        return 2
+    impact = measure(old, new, args.donnees, identifier=args.identifiant, limit=args.premiers, engine=args.moteur)
+    if args.format == "json":
+        print(json.dumps(impact.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(f"Ancienne : {args.ancienne} ({_version(old)})")
+        print(f"Nouvelle : {args.nouvelle} ({_version(new)})")
+        print(impact.render())
+    return 1 if impact.moving else 0

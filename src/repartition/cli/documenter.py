@@ -31,19 +31,30 @@ def register(commands) -> None:
     parser.add_argument("--format", choices=("html", "md", "pdf"), default="html",
                         help="html (par défaut) : une page autonome et son schéma en SVG ; md : Markdown et "
                         "son schéma en SVG ; pdf : un document A4 à signer (option [pdf])")
+    parser.add_argument("--ancienne", metavar="ANCIENNE",
+                        help="avec --donnees : la version précédente de la charte (.regles)")
+    parser.add_argument("--donnees", metavar="FICHIER",
+                        help="avec --ancienne : écrit aussi la page de l'effet du changement sur les ménages "
+                        "du fichier (.csv, .jsonl ou .parquet), avec le schéma des flux entre services")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Write the page(s); exit 0, or 1 when the verification fails (the page is written anyway)."""
     # verify=False: a charter whose examples fail is still documented, with its failures shown.
-    document = describe(charter_file(args.fichier))
+    if (args.ancienne is None) != (args.donnees is None):
+        print("documenter : --ancienne et --donnees s'emploient ensemble.", file=sys.stderr)
+        return 2
+    charter = charter_file(args.fichier)
+    document = describe(charter)
     folder = Path(args.sortie)
     try:
         files = _files(document, Path(args.fichier).stem, args.format)
     except PdfUnavailable as error:
         print(f"impossible de produire le PDF : {error}", file=sys.stderr)
         return 2
+    if args.donnees is not None:
+        files.update(_impact_files(charter, args, Path(args.fichier).stem))
     try:
         folder.mkdir(parents=True, exist_ok=True)
         for name, content in files.items():
@@ -69,3 +80,15 @@ def _files(document, stem: str, form: str) -> dict[str, str | bytes]:
     if diagram:
         files[diagram] = svg(document.graph, title=f"Exceptions entre les règles — {document.title}")
     return files
+
+
+def _impact_files(charter, args: argparse.Namespace, stem: str) -> dict[str, str | bytes]:
+    """The page of the change's effect on the file's households, with its flow picture (HTML beside a PDF)."""
+    from ..impact import measure
+    from ..render.flow import flow_svg, impact_html, impact_markdown
+
+    impact = measure(charter_file(args.ancienne), charter, args.donnees)
+    if args.format != "md":
+        return {f"{stem}-effet.html": impact_html(impact)}
+    picture = f"{stem}-effet.svg"
+    return {f"{stem}-effet.md": impact_markdown(impact, picture), picture: flow_svg(impact.by_service())}

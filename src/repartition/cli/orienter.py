@@ -8,7 +8,7 @@ import os
 import sys
 
 from ..batch import route_file
-from ..batch.readers import FORMATS, BadJson, read_object
+from ..batch.readers import FORMATS, INPUT_FORMATS, BadJson, read_object
 from ._charter_options import add_charter_options, charter_from
 from ..errors import InvalidHousehold, NoDecision, os_reason
 
@@ -19,7 +19,7 @@ def register(commands) -> None:
     parser = commands.add_parser(
         "orienter", help="oriente un ménage, ou un fichier de signalements, vers les services",
         description="Oriente selon la charte un ménage (--menage, en JSON) ou chaque ligne d'un fichier "
-        "de signalements (ENTREE, .csv ou .jsonl ; « - » pour l'entrée standard). Chaque ligne orientée "
+        "de signalements (ENTREE, .csv, .jsonl ou, avec DuckDB, .parquet ; « - » pour l'entrée standard). Chaque ligne orientée "
         "est écrite telle quelle, plus les colonnes « service », « regle » (et « unite » si la charte a "
         "des unités, « partenaires » si une règle nomme des services en lien avec, codes séparés par "
         "« | ») ; chaque ligne rejetée va dans le fichier des rejets avec son numéro de ligne et "
@@ -27,7 +27,7 @@ def register(commands) -> None:
         "1 si des lignes sont rejetées, 2 si la commande n'a pas pu s'exécuter.")
     add_charter_options(parser)
     parser.add_argument("entree", nargs="?", metavar="ENTREE",
-                        help="fichier de signalements à orienter (.csv ou .jsonl, « - » : entrée standard)")
+                        help="fichier de signalements à orienter (.csv, .jsonl ou .parquet, « - » : entrée standard)")
     parser.add_argument("--menage", metavar="JSON",
                         help='un seul ménage en JSON, par exemple \'{"enfants_a_charge": 2, ...}\'')
     parser.add_argument("--json", action="store_true", help="avec --menage : affiche la décision en JSON")
@@ -38,12 +38,17 @@ def register(commands) -> None:
                         "de la sortie, ou rejets.csv ou .jsonl dans le dossier courant si la sortie est la "
                         "sortie standard)")
     parser.add_argument("--bilan", metavar="FICHIER", help="écrit aussi le bilan en JSON dans ce fichier")
-    parser.add_argument("--format-entree", choices=FORMATS, help="format de l'entrée (sinon : son extension)")
+    parser.add_argument("--format-entree", choices=INPUT_FORMATS,
+                        help="format de l'entrée (sinon : son extension ; parquet demande DuckDB)")
     parser.add_argument("--format-sortie", choices=FORMATS, help="format de la sortie (sinon : son extension)")
     parser.add_argument("--remplacer", action="store_true",
                         help="remplace les colonnes service, regle, unite, partenaires si l'entrée les a déjà")
     parser.add_argument("--encodage", metavar="ENC",
                         help="encodage de l'entrée si elle n'est pas en UTF-8 (par exemple cp1252)")
+    parser.add_argument("--strict", action="store_true",
+                        help="refuse toute donnée (clé JSON, colonne) que la charte ne déclare pas ; sans "
+                        "--strict, seule une donnée qui ressemble à une donnée déclarée absente est refusée "
+                        "(« vouliez-vous dire … ? »), les autres (identifiant, nom…) sont permises")
     parser.set_defaults(run=run)
 
 

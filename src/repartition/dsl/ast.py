@@ -96,6 +96,8 @@ class TypeSpec(Node):
     minimum: Value | None = None
     maximum: Value | None = None
     values: tuple[EnumValueDecl, ...] = ()
+    shape: str | None = None  # codes: None (any text), "commune", "chiffres", "caracteres", or words unknown
+    length: int | None = None  # codes of a number of digits or characters
 
 
 @frozen

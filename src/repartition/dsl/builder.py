@@ -6,7 +6,7 @@ from lark import Token, Transformer, Tree, v_args
 
 from ..errors import Span
 from . import ast
-from .names import clean_text, strip_accents
+from .names import clean_text, normalize, strip_accents
 from .parser import token_span
 
 __all__ = ["build_ast"]
@@ -106,7 +106,7 @@ class _Builder(Transformer):
 
     def field_decl(self, meta, children):
         name = children[0]
-        machine = next((c for c in children if isinstance(c, str) and not isinstance(c, Token)), None)
+        machine = next((str(c) for c in children if isinstance(c, _MachineName)), None)  # a plain str from here
         type_spec = _nodes(children, ast.TypeSpec)[0]
         unknown = any(isinstance(c, Tree) and c.data == "may_be_unknown" for c in children)
         defaults = [c for c in children if isinstance(c, tuple) and c[0] == "default"]
@@ -160,7 +160,8 @@ class _Builder(Transformer):
         return ast.TypeSpec("date", span=self._span(meta))
 
     def code_type(self, meta, children):
-        return ast.TypeSpec("code", span=self._span(meta))
+        shape, length = _code_shape(str(children[0]))
+        return ast.TypeSpec("code", shape=shape, length=length, span=self._span(meta))
 
     def stage_type(self, meta, children):
         return ast.TypeSpec("stage", values=_nodes(children, tuple)[0], span=self._span(meta))
@@ -172,7 +173,7 @@ class _Builder(Transformer):
         return tuple(children)
 
     def enum_value(self, meta, children):
-        machine = children[1] if len(children) > 1 else None
+        machine = str(children[1]) if len(children) > 1 else None
         return ast.EnumValueDecl(children[0], machine, span=self._span(meta))
 
     # ---- sets and tables ----
@@ -351,6 +352,24 @@ class _Builder(Transformer):
 
     word_value = number_value = money_value = date_value = string_value = _single_value
     yes_value = no_value = code_value = _single_value
+
+
+def _code_shape(token: str) -> tuple[str | None, int | None]:
+    """The shape of « code … »: None, "commune", ("chiffres" or "caracteres", N), or the words as
+    written when they name no shape (the checker reports them)."""
+    words = token.split()[1:]
+    key = [normalize(w) for w in words]
+    if not key:
+        return None, None
+    if key == ["commune"]:
+        return "commune", None
+    if len(key) == 3 and key[0] == "de" and key[1].isdigit() and key[1].isascii() and key[2] in _CODE_UNITS:
+        digits = key[1].lstrip("0") or "0"
+        return _CODE_UNITS[key[2]], int(digits) if len(digits) <= 9 else 10**9  # far too long: the checker says so
+    return " ".join(words), None
+
+
+_CODE_UNITS = {"chiffre": "chiffres", "chiffres": "chiffres", "caractere": "caracteres", "caracteres": "caracteres"}
 
 
 class _MachineName(str):

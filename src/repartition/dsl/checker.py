@@ -6,6 +6,7 @@ import hashlib
 import re
 from fractions import Fraction
 from pathlib import Path
+from typing import Callable
 
 from .. import model as m
 from ..errors import CharterError, Diagnostic, Span
@@ -13,11 +14,13 @@ from ..values import BadValue, read_date
 from . import ast
 from .names import NUMBER_WORDS, machine_name, normalize, number_in_words, of_name, suggest
 from .parser import source_line
-from .tables import read_table
+from .tables import TableFile, read_table
 
 __all__ = ["check", "invalid_date"]
 
 _ORDERED_OPS = {"ge", "le", "gt", "lt"}
+_MAX_CODE_LENGTH = 40  # « code de N chiffres »: longer is surely a typing mistake
+_MAX_BAD_KEYS = 10  # misshapen codes reported one by one per table; past it, counted
 _OP_WORDS = {"ge": "au moins", "le": "au plus", "gt": "plus de", "lt": "moins de"}
 #: « A plus B », « A moins B » written as one name: arithmetic the language spells otherwise.
 _ARITHMETIC = re.compile(r"\s+(plus|moins)\s+", re.IGNORECASE)
@@ -27,17 +30,22 @@ _SUM_HEAD = re.compile(r"(?:la\s+)?somme\s+(?=(?:de|du|des|d['’]))", re.IGNORE
 _OF = re.compile(r"(?:de\s+la\s+|de\s+l['’]\s*|du\s+|des\s+|de\s+|d['’]\s*)", re.IGNORECASE)
 
 
-def check(tree: ast.CharterFile, text: str, base_dir: Path | None, sha256: "hashlib._Hash") -> m.CharterModel:
-    """Resolve names and types; raise CharterError listing every problem found."""
-    return _Checker(tree, text, base_dir, sha256).run()
+def check(tree: ast.CharterFile, text: str, base_dir: Path | None, sha256: "hashlib._Hash",
+          read_table: Callable[[ast.TableDecl, Path | None], TableFile] = read_table) -> m.CharterModel:
+    """Resolve names and types; raise CharterError listing every problem found.
+
+    `read_table(declaration, base_dir)` reads a table file (the charter keeps its bytes, and a
+    pickled charter is rebuilt from them without reading files)."""
+    return _Checker(tree, text, base_dir, sha256, read_table).run()
 
 
 class _Checker:
-    def __init__(self, tree, text, base_dir, sha256):
+    def __init__(self, tree, text, base_dir, sha256, read_table):
         self.tree = tree
         self.text = text
         self.base_dir = base_dir
         self.sha = sha256
+        self.read_table = read_table
         self.diagnostics: list[Diagnostic] = []
         self.fields: dict[str, m.Field] = {}  # normalized label or machine name → field
         self.field_list: list[m.Field] = []
@@ -45,6 +53,7 @@ class _Checker:
         self.sets: dict[str, ast.SetDecl] = {}
         self.tables: dict[str, m.Table] = {}
         self.unreadable_tables: set[str] = set()  # declared, already reported: no "table inconnue" too
+        self.checked_tables: set[tuple] = set()  # (table, code type) whose keys have had their shape checked
         self.definition_decls: dict[str, ast.DefinitionDecl] = {}
         self.definitions: dict[str, m.Definition] = {}
         self._resolving: list[str] = []
@@ -53,7 +62,7 @@ class _Checker:
     # ---- reporting ----
     def error(self, message: str, span: Span | None) -> None:
         line = source_line(self.text, span.line) if span is not None and span.file == self.tree.name else None
-        self.diagnostics.append(Diagnostic(message, span, line))
+        self.diagnostics.append(Diagnostic(message, span, line, code="charte"))
 
     # ---- the walk ----
     def run(self) -> m.CharterModel:
@@ -191,7 +200,15 @@ class _Checker:
         if spec.kind == "date":
             return m.DateType()
         if spec.kind == "code":
-            return m.CodeType()
+            if spec.shape not in (None, "commune", "chiffres", "caracteres"):
+                self.error(f"forme de code inconnue « code {spec.shape} » pour « {label} » : écrivez « code », "
+                           f"« code commune », « code de 5 chiffres » ou « code de 8 caractères »", spec.span)
+                return None
+            if spec.length is not None and not 1 <= spec.length <= _MAX_CODE_LENGTH:
+                self.error(f"longueur de code invalide pour « {label} » : de 1 à {_MAX_CODE_LENGTH} "
+                           f"chiffres ou caractères", spec.span)
+                return None
+            return m.CodeType(spec.shape, spec.length)
         if spec.kind in ("stage", "choice"):
             values, seen = [], {}
             for v in spec.values:
@@ -214,7 +231,7 @@ class _Checker:
             self.error(f"table « {decl.name} » déjà déclarée", decl.span)
             return
         try:
-            table = read_table(decl, self.base_dir)
+            table = self.read_table(decl, self.base_dir)
         except CharterError as error:
             for diagnostic in error.diagnostics:  # those of the table file come with their line
                 if diagnostic.span is not None and diagnostic.span.file == self.tree.name:
@@ -228,6 +245,21 @@ class _Checker:
             decl.name, decl.file, decl.key, decl.value, table.mapping, decl.missing,
             hashlib.sha256(table.raw).hexdigest(), decl.motif, table.labels, span=decl.span,
             key_lines=table.key_lines)
+
+    def _check_table_keys(self, table: m.Table, field: m.Field) -> None:
+        """Every key of a table used with a code field has the field's shape: else an error at its line."""
+        if field.type.shape is None or (table.name, field.type) in self.checked_tables:
+            return
+        self.checked_tables.add((table.name, field.type))
+        bad = [key for key in table.mapping if not field.type.fits(key)]
+        path = str((self.base_dir or Path(".")) / table.path)
+        for key in bad[:_MAX_BAD_KEYS]:
+            line = table.key_lines[key]
+            self.error(f"table « {table.path} », ligne {line} : code « {key} » invalide pour « {field.label} » : "
+                       f"attendu {field.type.expected}", Span(path, line, 1, line, 2))
+        if len(bad) > _MAX_BAD_KEYS:
+            self.error(f"table « {table.path} » : {len(bad) - _MAX_BAD_KEYS} autres codes invalides pour "
+                       f"« {field.label} »", table.span)
 
     def _declare_service(self, decl: ast.ServiceDecl) -> None:
         if decl.code in self.services:
@@ -244,6 +276,7 @@ class _Checker:
                 self.error(f"la table « {table.name} » n'a pas de colonne valeur : "
                            f"ajoutez « , valeur « colonne » » à sa déclaration", decl.unit.span)
             elif table is not None and field is not None:
+                self._check_table_keys(table, field)
                 unit = m.Unit(table, field)
         self.services[decl.code] = m.Service(decl.code, decl.label, unit, span=decl.span)
 
@@ -346,7 +379,7 @@ class _Checker:
             if isinstance(field_type, m.DateType) and kind == "date":
                 return read_date(text)
             if isinstance(field_type, m.CodeType) and kind in ("string", "number", "word", "code"):
-                return text
+                return field_type.read(text)
             if isinstance(field_type, m.EnumType) and kind in ("word", "string"):
                 index = field_type.index(text)
                 if index is not None:
@@ -658,6 +691,7 @@ class _Checker:
                 self.error(f"« {field.label} » n'est pas un code : elle ne peut pas être cherchée "
                            f"dans la table « {table.name} »", span)
                 return None
+            self._check_table_keys(table, field)
             return m.Among(field, table.keys, source=table.name, span=span)
         if key in self.sets:
             decl = self.sets[key]

@@ -17,6 +17,7 @@ __all__ = ["compile_charter", "CompiledCharter"]
 
 _INDENT = "    "
 _MAX_NESTING = 60  # Python's parser refuses deeper nesting; past it, evaluate rules in turn
+_FAST_INT = 2**30 - 1
 _OPS = {"eq": "==", "ne": "!=", "ge": ">=", "gt": ">", "le": "<=", "lt": "<"}
 
 
@@ -40,9 +41,9 @@ def compile_charter(charter: m.CharterModel, semantics: Semantics, hooks: dict |
     filename = f"<charte {charter.sha256[:12]}>"
     code = compile(source, filename, "exec")
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-    # runtime.record is bound now: a charter keeps the code it was generated for.
-    namespace = {"__builtins__": {}, "_new": tuple.__new__, "_record": runtime.record, "_Decision": Decision,
-                 "_ValidatedHousehold": ValidatedHousehold,
+    # The C recorder (or the class itself) is bound now: a charter keeps the code it was generated for.
+    make = Decision if runtime.recorder is None else runtime.recorder(Decision, Decision.STATE)
+    namespace = {"__builtins__": {}, "_Decision": make, "_ValidatedHousehold": ValidatedHousehold,
                  **generator.namespace, **(hooks or {})}
     exec(code, namespace)
     return CompiledCharter(
@@ -61,12 +62,11 @@ class _Generator:
         # No builtins: the generated code sees these names only.
         self.namespace: dict[str, object] = {"_rt": runtime, "_MISSING": runtime.MISSING,
                                              "_int": int, "_str": str, "_float": float,
-                                             "_round": round, "_FLOAT_LIMIT": FLOAT_EXACT_LIMIT,
+                                             "_round": round, "_len": len, "_FLOAT_LIMIT": FLOAT_EXACT_LIMIT,
                                              "KeyError": KeyError, "TypeError": TypeError}
         self.strategy = "arbre"
         # Whether the C accelerator is built: generated code reads households and makes decisions with it.
         self.c_reader = runtime.reader is not None
-        self.c_record = runtime.record is not None
         self.units = {s.code: s.unit for s in charter.services if s.unit is not None}
 
     # ---- module ----
@@ -88,6 +88,7 @@ class _Generator:
         constants += [f"{name} = _SETS[{i}]  # {len(values)} codes"
                       for i, (values, name) in enumerate(self.sets.items())]
         constants += [f"_F{f.index} = _FIELDS[{f.index}]" for f in self.charter.fields]
+        constants.append("_KEYS = _rt.KeyCheck(_FIELDS)")
         if self.c_reader:
             constants += self.reader()
         return "\n".join(head + constants + [""] + body) + "\n"
@@ -178,8 +179,7 @@ class _Generator:
                 unit = f"{table}.get({values}[{unit.field.index}], {unit.table.missing!r})"
             else:
                 unit = f"_unit({outcome.service!r}, {values}[{unit.field.index}])"
-            items = f"_C, {name}, {values}, assumed, {unit}"
-            result = f"_record(_Decision, {items})" if self.c_record else f"_new(_Decision, ({items}))"
+            result = f"_Decision(_C, {name}, {values}, assumed, {unit})"
         return [f"{_INDENT * depth}return {result}  # {outcome.kind}: {rules}"]
 
     def visit_IsUnknown(self, node: IsUnknown, depth: int, loaded: set, values: str) -> list[str]:
@@ -312,6 +312,8 @@ class _Generator:
         pad = _INDENT * depth
         if not self.c_reader:
             return self.read_fields(depth)
+        # The C reader declines a household with other keys when it assumed a default: the Python
+        # reading then checks them (see read_fields).
         return [f"{pad}r = _READ(h)", f"{pad}if r is None:", *self.read_fields(depth + 1),
                 f"{pad}else:", f"{pad}{_INDENT}v, assumed = r"]
 
@@ -346,7 +348,11 @@ class _Generator:
             if not _looked_up(f):
                 lines += self.read_field(f, depth)
         names = "".join(f"x{f.index}, " for f in self.charter.fields)
-        return lines + [f"{pad}v = ({names})"]
+        # A key may be a misspelt field only if a default was assumed; every field is then read or
+        # assumed, so the household has other keys exactly when it is longer than the fields it gives.
+        keys = [f"{pad}if assumed and _len(h) + _len(assumed) != {len(self.charter.fields)}:",
+                f"{pad}{_INDENT}_KEYS(h, assumed)"] if any(f.has_default for f in self.charter.fields) else []
+        return lines + keys + [f"{pad}v = ({names})"]
 
     def read_field(self, f: m.Field, depth: int) -> list[str]:
         """Read one field: one memo lookup for the spellings already read, native numbers inline."""
@@ -399,12 +405,11 @@ class _Generator:
 
     def int_check(self, kind: m.IntType, x: str) -> str:
         """The test a native whole number passes when it needs no reading."""
-        tests = [f"{x}.__class__ is _int"]
-        if kind.minimum is not None:
-            tests.append(f"{x} >= {kind.minimum!r}")
-        if kind.maximum is not None:
-            tests.append(f"{x} <= {kind.maximum!r}")
-        return "(" + " and ".join(tests) + ")"
+        # Without a bound, numbers past ±(2**30 - 1) (one digit of a Python int: a fast comparison)
+        # go through runtime.read, which refuses those past 64 bits.
+        low = -_FAST_INT if kind.minimum is None else kind.minimum
+        high = _FAST_INT if kind.maximum is None else kind.maximum
+        return f"({x}.__class__ is _int and {x} >= {low!r} and {x} <= {high!r})"
 
 
 def _scaled(total: str, factor: int, grouped: bool) -> str:

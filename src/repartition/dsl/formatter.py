@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from ..errors import CharterError, Diagnostic
+from ..model import code_wording
 from . import ast
 from .builder import build_ast
 from .parser import parse_tree, prepare_text
@@ -174,6 +175,8 @@ def _options(lines: list[str], options: list[str], always: bool = False, motif: 
 
 def _type(spec: ast.TypeSpec) -> str:
     simple = {"bool": "oui ou non", "date": "date", "code": "code"}
+    if spec.kind == "code" and spec.shape is not None:
+        return code_wording(spec.shape, spec.length)
     if spec.kind in simple:
         return simple[spec.kind]
     text = "nombre entier" if spec.kind == "int" else "montant en euros"

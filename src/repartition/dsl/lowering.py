@@ -263,7 +263,7 @@ class FieldCells:
         elif isinstance(kind, m.EnumType):
             self.cells = list(range(len(kind.values)))
         elif isinstance(kind, m.CodeType):
-            self.cells = _code_cells(atoms)
+            self.cells = _code_cells(atoms, kind)
         else:
             self.cells = _intervals(kind.minimum, kind.maximum, sorted({a.bound for a in atoms if isinstance(a, Ge)}))
         self.known_mask = (1 << len(self.cells)) - 1
@@ -305,13 +305,15 @@ def _intervals(low, high, bounds):
     return cells
 
 
-def _code_cells(atoms):
+def _code_cells(atoms, kind: m.CodeType):
     sets = [a.values for a in atoms if isinstance(a, In)]
     groups: dict[tuple, set] = {}
-    for code in sorted(set().union(*sets)) if sets else ():
+    named = set().union(*sets) if sets else set()
+    for code in sorted(named):
         groups.setdefault(tuple(code in s for s in sets), set()).add(code)
     cells = [("codes", frozenset(codes)) for codes in groups.values()]
-    cells.append(("codes", frozenset()))  # every other code
+    if kind.size is None or len(named) < kind.size:  # the sets may name every code of a short shape
+        cells.append(("codes", frozenset()))  # every other code
     return cells
 
 

@@ -112,6 +112,7 @@ TERMINAL_NAMES: dict[str, str] = {
     "MONTANT_EN_EUROS": "« montant en euros »",
     "DATE_TYPE": "« date »",
     "CODE_TYPE": "« code »",
+    "CODE_SHAPE": "« code commune » ou « code de 5 chiffres »",
     "ETAPE_PARMI": "« étape parmi »",
     "VALEUR_PARMI": "« valeur parmi »",
     "D_AU_MOINS": "« d'au moins »",

@@ -97,7 +97,7 @@ def parse_tree(text: str, filename: str) -> Tree:
     except UnexpectedInput as error:
         raise CharterError([_diagnostic(error, text, filename)]) from None
     except LarkError as error:  # pragma: no cover - any other Lark failure is a bug of ours
-        raise CharterError([Diagnostic(f"erreur interne de l'analyseur : {error}")]) from None
+        raise CharterError([Diagnostic(f"erreur interne de l'analyseur : {error}", code="syntaxe")]) from None
 
 
 def _refuse_characters(text: str, filename: str) -> None:
@@ -127,7 +127,7 @@ def _diagnostic(error: UnexpectedInput, text: str, filename: str) -> Diagnostic:
         width = max(1, len(str(error.token).splitlines()[0]) if str(error.token) else 1)
     span = Span(filename, line, column, line, column + width)
     message = _known_mistake(error, text) or _generic_message(error)
-    return Diagnostic(message, span, source_line(text, line))
+    return Diagnostic(message, span, source_line(text, line), code="syntaxe")
 
 
 def _known_mistake(error: UnexpectedInput, text: str) -> str | None:

@@ -18,7 +18,7 @@ from ..errors import MAX_DIAGNOSTICS, CharterError, Diagnostic, Span, os_reason
 from . import ast
 from .characters import FORBIDDEN_IN_CELLS, character_name, visible
 
-__all__ = ["MAX_TABLE_BYTES", "TableFile", "read_table"]
+__all__ = ["MAX_TABLE_BYTES", "TableFile", "read_table", "parse_table"]
 
 #: The largest table file read, in bytes (10 Mo): the communes of a département take a few hundred kilobytes.
 MAX_TABLE_BYTES = 10 * 1024 * 1024
@@ -49,7 +49,12 @@ def read_table(decl: ast.TableDecl, base_dir: Path | None) -> TableFile:
     """
     base = base_dir if base_dir is not None else Path(".")
     path, raw = _read_confined(decl, base)
-    return _Reader(decl, str(path), raw).run()
+    return parse_table(decl, str(path), raw)
+
+
+def parse_table(decl: ast.TableDecl, path: str, raw: bytes) -> TableFile:
+    """Read a table's bytes (already read from `path`, or carried by a pickled charter) strictly."""
+    return _Reader(decl, path, raw).run()
 
 
 # ---- the path: confined, checked before opening, read within bounds ---------------------------

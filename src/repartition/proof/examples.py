@@ -225,15 +225,8 @@ def _pick(cells: FieldCells, mask: int, today: int | None):
 
 
 def _fresh_code(cells: FieldCells) -> str:
-    """A code in no set the charter names (the 'every other code' cell)."""
-    taken = set().union(*(c[1] for c in cells.cells))
-    for candidate in ("99999", "00000", "XXXXX"):
-        if candidate not in taken:
-            return candidate
-    n = 0
-    while f"Z{n}" in taken:
-        n += 1
-    return f"Z{n}"
+    """A code of the field's shape in no set the charter names (the 'every other code' cell)."""
+    return cells.field.type.fresh(set().union(*(c[1] for c in cells.cells)))
 
 
 def external(model: m.CharterModel, values: tuple) -> dict:

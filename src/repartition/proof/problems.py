@@ -99,7 +99,7 @@ class Problem:
 
     def diagnostic(self, span=None, source_line: str | None = None) -> Diagnostic:
         """The problem as a diagnostic located at its first rule (`span`), for CharterNotProven."""
-        return Diagnostic(self.text(), span, source_line, severity=self.severity)
+        return Diagnostic(self.text(), span, source_line, severity=self.severity, code=self.kind)
 
 
 def _rule_text(name: str, line: int | None) -> str:

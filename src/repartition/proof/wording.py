@@ -8,7 +8,7 @@ from .. import model as m
 from ..dsl.lowering import F, T, Domain, FieldCells, ShiftGe
 from .examples import intervals
 
-__all__ = ["box_parts", "field_text", "cells_text", "relation_text", "named_sets"]
+__all__ = ["box_parts", "field_text", "cells_text", "relation_text", "named_sets", "set_facts"]
 
 _MAX_CODES = 8  # codes listed before summarising
 #: A relation `… >= bound` (bound 0: ≥, 1: >) when true or false, as the rules word it.
@@ -162,7 +162,7 @@ def _enum_words(kind: m.EnumType, chosen: list[int], stages: tuple | None) -> tu
 
 def _codes_words(cells: FieldCells, chosen: list[int], sets: dict) -> tuple[str, bool]:
     """The named sets the codes are in or out of when they say exactly which, else the codes."""
-    facts = _set_facts(cells, chosen, sets)
+    facts = set_facts(cells, chosen, sets)
     if facts:
         return " et ".join(f"{'dans' if inside else 'hors de'} « {name} »" for name, inside in facts), False
     named = frozenset().union(*(cells.cells[b][1] for b in chosen))
@@ -172,7 +172,7 @@ def _codes_words(cells: FieldCells, chosen: list[int], sets: dict) -> tuple[str,
     return ("parmi " + _codes_list(named), False) if len(named) > 1 else (next(iter(named)), True)
 
 
-def _set_facts(cells: FieldCells, chosen: list[int], sets: dict) -> list[tuple[str, bool]]:
+def set_facts(cells: FieldCells, chosen: list[int], sets: dict) -> list[tuple[str, bool]]:
     """Fewest (set, inside) facts true of the chosen cells and of no other cell; [] if there are none."""
 
     def inside(bit: int, values) -> bool:

@@ -242,7 +242,7 @@ def type_text(field: m.Field) -> str:
         case m.DateType():
             return "date"
         case m.CodeType():
-            return "code"
+            return kind.wording
         case m.EnumType(values=values, ordered=True):
             return "étape parmi, dans l'ordre : " + ", ".join(v.label for v in values)
         case m.EnumType(values=values):

@@ -1,7 +1,8 @@
 """Decision tables ("who goes where"): the charter's domain cut into boxes, laid out per service for reading.
 
-Two steps. The exact step cuts the domain into disjoint boxes, each with its outcome (a service and
-its deciding rule, or a case the charter leaves open). The layout step (`layout`) takes such rows —
+Two steps. The exact step is `export.rows`: the proof's disjoint boxes of the domain, each with its
+outcome (a service and its deciding rule, or a case the charter leaves open), the same rows the
+JSON, SQL and DMN exports are built from. The layout step (`layout`) takes such rows —
 a condition per column, the rule, the service — whatever produced them, and makes them readable:
 each row keeps only the columns its rule reads, rows that then say the same are merged, and each
 row names the rules that take some of its households elsewhere (« sauf »).
@@ -14,11 +15,11 @@ from typing import Callable, Mapping, Sequence
 from attrs import frozen
 
 from .. import model as m
-from ..dsl.decision_tree import IsUnknown, Leaf, Test, TooLarge, build_tree
-from ..dsl.lowering import RELATIONS, T, Domain, LinearGe, ShiftGe, atoms_of, lower, with_cells
+from ..dsl.lowering import RELATIONS, T, Domain, atoms_of, lower
+from ..export.rows import TablesTooLarge, decision_rows
 from ..proof.problems import merge
 from ..proof.wording import cells_text, named_sets, relation_text
-from ..semantics import DECIDED, Outcome, Semantics
+from ..semantics import DECIDED
 from .sentences import condition_text
 
 __all__ = ["DecisionRow", "DecisionTable", "DecisionTables", "SourceRow", "decision_tables", "layout",
@@ -89,28 +90,34 @@ class DecisionTables:
 
 def decision_tables(model: m.CharterModel, max_rows: int = MAX_ROWS) -> DecisionTables:
     """One table per service: the households it receives, by deciding rule, in the columns that rule reads."""
-    found = _boxes(model, max_rows)
-    if found is None:
+    try:
+        data = decision_rows(model, nodes=_NODES, max_rows=max_rows)
+    except TablesTooLarge:
         return _by_rule(model)
-    domain, ratios, boxes = found
+    domain, ratios = data.domain, list(data.ratio_atoms)
     width = len(domain.fields)
     sets = named_sets(model)
-    rules = model.rules
-    rows = [SourceRow(box, o.service if o.kind == DECIDED else None, tuple(rules[i].name for i in o.rules), o.kind)
-            for box, o in boxes]
+    rows = [SourceRow(row.region + tuple(dict(row.fixed).get(atom, _BOTH) for atom in ratios),
+                      row.service if row.kind == DECIDED else None, row.rules, row.kind) for row in data.rows]
     columns = [c.field.label for c in domain.fields] + [relation_text(domain, atom, T) for atom in ratios]
     full = domain.full_region() + (_BOTH,) * len(ratios)
-    reads = {r.name: _reads(r, domain, ratios) for r in rules}
+    reads = {r.name: _reads(r, domain, ratios) for r in model.rules}
 
     def describe(k: int, mask: int) -> str:
         if k >= width:
             return {_T: "oui", _F: "non"}.get(mask, ANY)
-        cells = domain.fields[k]
-        return cells_text(cells, mask, sets.get(k))
+        return cells_text(domain.fields[k], mask, sets.get(k))
 
     services = [(s.code, f"{s.code} — {s.label}") for s in model.services]
     default = model.default_rule.name if model.default_rule else None
     return DecisionTables(layout(columns, full, rows, reads, services, describe, default), exact=True)
+
+
+#: Regions the splitting may examine for the documentation's tables before falling back.
+_NODES = 20_000
+#: A `fois` comparison's state in a row: true, false, or not restricted (the lowering's T and F bits).
+_T, _F = 1, 2
+_BOTH = _T | _F
 
 
 def _reads(rule: m.Rule, domain: Domain, ratios: list) -> frozenset[int]:
@@ -203,68 +210,6 @@ def _unless(box: tuple[int, ...], rule: str | None, rows: Sequence[SourceRow],
         if all(mask & other for mask, other in zip(box, row.masks)):
             found.add(row.rules[0] if row.kind == DECIDED else OPEN_LABEL.lower())
     return tuple(sorted(found, key=lambda name: (order.get(name, len(order)), name)))
-
-
-def _boxes(model: m.CharterModel, max_rows: int):
-    """(domain, ratio atoms, merged boxes with their outcome), or None past the row budget."""
-    try:
-        tree = build_tree(model, Semantics(model))
-    except TooLarge:
-        return None
-    domain = Domain(model.fields, [lower(r.condition) for r in model.rules if not r.is_default])
-    ratios = [a for a in domain.atoms if isinstance(a, RELATIONS)]
-    leaves: list = []
-    full = domain.full_region() + (_BOTH,) * len(ratios)
-    _walk(tree, full, domain, ratios, leaves, max_rows * 8)
-    if len(leaves) > max_rows * 8:
-        return None
-    boxes = _merge(leaves, len(domain.fields), ratios)
-    return None if len(boxes) > max_rows else (domain, ratios, boxes)
-
-
-# ---- walking the decision tree: each leaf is a box (a mask per field, a state per ratio test) ----
-
-_T, _F = 1, 2
-_BOTH = _T | _F
-
-
-def _walk(node, box: tuple, domain: Domain, ratios: list, out: list, limit: int) -> None:
-    if len(out) > limit:
-        return
-    width = len(domain.fields)
-    match node:
-        case Leaf(outcome=outcome):
-            out.append((box, outcome))
-        case IsUnknown(field=f, unknown=unknown, known=known):
-            cells = domain.fields[f]
-            _walk(unknown, with_cells(box, f, box[f] & cells.unknown_bit), domain, ratios, out, limit)
-            _walk(known, with_cells(box, f, box[f] & cells.known_mask), domain, ratios, out, limit)
-        case Test(atom=(LinearGe() | ShiftGe()) as atom, yes=yes, no=no):
-            at = width + ratios.index(atom)
-            _walk(yes, with_cells(box, at, _T), domain, ratios, out, limit)
-            _walk(no, with_cells(box, at, _F), domain, ratios, out, limit)
-        case Test(atom=atom, yes=yes, no=no):
-            cells = domain.fields[atom.field]
-            true = domain.masks[atom]
-            _walk(yes, with_cells(box, atom.field, box[atom.field] & true), domain, ratios, out, limit)
-            _walk(no, with_cells(box, atom.field, box[atom.field] & ~true & cells.known_mask), domain, ratios,
-                  out, limit)
-        case _:  # pragma: no cover - the tree has no other node
-            raise TypeError(node)
-
-
-def _merge(leaves: list, width: int, ratios: list) -> list:
-    """Fewer, larger boxes with the same outcome, through the proof's `merge` (ratio states as fixed atoms)."""
-    groups: dict[Outcome, list[tuple]] = {}
-    for box, outcome in leaves:
-        fixed = tuple((atom, box[width + i]) for i, atom in enumerate(ratios) if box[width + i] != _BOTH)
-        groups.setdefault(outcome, []).append((box[:width], fixed))
-    merged = []
-    for outcome, boxes in groups.items():
-        for region, fixed in merge(boxes):
-            states = dict(fixed)
-            merged.append((region + tuple(states.get(atom, _BOTH) for atom in ratios), outcome))
-    return merged
 
 
 # ---- fallback: each rule's own condition, with the exceptions that set it aside ---------------------

@@ -154,7 +154,7 @@ def test_a_left_out_subject_is_written_back_as_written():
     text = (HEAD + "règle « R »\n  si les enfants à charge sont au moins 2 ou sont inconnus\n  alors A\n")
     text = text.replace("nombre entier entre 0 et 30", "nombre entier entre 0 et 30, peut être inconnu")
     formatted = format_text(text)
-    assert "  si les enfants à charge sont au moins 2 ou sont inconnu\n" in formatted
+    assert "  si les enfants à charge sont au moins 2 ou sont inconnus\n" in formatted
     assert "  si la dette ≥ 2 000 € ou ≤ 3 fois le loyer\n" in format_text(
         HEAD + "règle « R »\n  si la dette >= 2 000 € ou <= 3 fois le loyer\n  alors A\n")
     assert "  si la date du signalement est avant l'assignation\n" not in formatted

@@ -77,6 +77,8 @@ _FIELDS = [
     "dette [dette] : montant en euros d'au moins 0",
     "loyer [loyer] : montant en euros d'au moins 1 et au plus 1000",
     "charges [charges] : montant en euros, par défaut 0",
+    "début [debut] : date",
+    "fin [fin] : date",
 ]
 _ATOMS = st.one_of(
     st.sampled_from(["p", "non p", "p est inconnu", "p est connu", "k est vert",
@@ -91,7 +93,14 @@ _ATOMS = st.one_of(
                      "n est inférieur ou égal à deux", "la dette est au-delà de 2 000", "k = vert",
                      "la dette est supérieure au loyer", "la dette ≥ 1 000 € ou au plus 5 €",
                      "n est au moins 1 et n'est pas 3", "s est e1 ou est e2", "n < 2 ou > 4",
-                     "n est au moins 1 et ≤ 3 et supérieur à deux"]),
+                     "n est au moins 1 et ≤ 3 et supérieur à deux",
+                     "la dette est au moins 2 fois la somme du loyer et des charges",
+                     "la somme du loyer et des charges est au plus 500 €",
+                     "la somme du loyer, des charges et de la dette est plus de 1 €",
+                     "la dette est inférieure à la somme du loyer et des charges ou au moins 1 000 €",
+                     "début est au moins trois mois avant fin", "fin est plus de 30 jours après début",
+                     "début est avant fin", "fin est au plus 1 an après le début",
+                     "début est 2 mois avant la fin"]),
 )
 _CONDITIONS = st.recursive(
     _ATOMS,

@@ -523,6 +523,8 @@ class Example:
     rule: str | None
     #: Codes of the partners expected « en lien avec » the service, None when the example does not say.
     partners: tuple[str, ...] | None = None
+    #: A partial example gives only some data: its expectation holds for every value of the others.
+    partial: bool = False
     span: Span | None = field(**_POS)
 
 

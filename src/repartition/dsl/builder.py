@@ -285,6 +285,8 @@ class _Builder(Transformer):
         return children[0].type == "N_EST_PAS"
 
     def _predicate(self, data, children):
+        if data in ("unknown", "known"):  # « inconnue », « connus »: the agreement as written
+            return _Predicate(_PREDICATES[data], (), _wording(str(children[0])))
         operands = tuple(c for c in children if not isinstance(c, Token) or c.type == "STRING")
         operands = tuple(
             ast.Value("string", self._text(c), span=token_span(c, self.filename))

@@ -814,9 +814,9 @@ class _Checker:
             value = self._constant(field, assignment.value)
             if value is not None:
                 household[field.machine] = field.external(value)
-        for field in self.field_list:
-            if field.machine not in household and not field.has_default:
-                self.error(f"l'exemple « {decl.name} » ne donne pas « {field.label} »", decl.span)
+        # An example that leaves out data without a default speaks for every value of the data it
+        # leaves out (defaults are then not assumed): the proof checks it over that whole region.
+        partial = any(f.machine not in household and not f.has_default for f in self.field_list)
         self._service(decl.service, decl.span)
         for code, span in zip(decl.partners or (), decl.partner_spans or (decl.span,) * len(decl.partners or ())):
             if code not in self.services:
@@ -830,7 +830,7 @@ class _Checker:
                 self.error(f"règle inconnue « {decl.rule.text} »{hint}", decl.rule.span)
             else:
                 rule = match[0].name
-        return m.Example(decl.name, household, decl.service, rule, decl.partners, span=decl.span)
+        return m.Example(decl.name, household, decl.service, rule, decl.partners, partial, span=decl.span)
 
 
 _HEADER_WORDS = {"Title": "titre", "Reference": "référence", "Version": "version",

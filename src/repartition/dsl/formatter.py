@@ -385,7 +385,9 @@ def _comparison(node: ast.Comparison, subjects: dict) -> str:
         return f"{head}{wording} {_operand_text(operands[0])}"
     written = subject if subject is not None else subjects.get(id(node), "")
     verb = _verb(node.negated, bool(_PLURAL_SUBJECT.match(written)))
-    if wording is not None:
+    if op in ("unknown", "known"):
+        predicate = wording or ("inconnu" if op == "unknown" else "connu")
+    elif wording is not None:
         predicate = _joined(wording, _operand_text(operands[0]))
         if subject is None and not node.negated:
             return predicate  # « … ou au moins 2 000 € »
@@ -397,10 +399,6 @@ def _comparison(node: ast.Comparison, subjects: dict) -> str:
         predicate = "parmi " + ", ".join(_operand_text(o) for o in operands)
     elif op == "within":
         predicate = f"dans {_operand_text(operands[0])}"
-    elif op == "unknown":
-        predicate = "inconnu"
-    else:
-        predicate = "connu"
     return f"{head}{verb} {predicate}"
 
 

@@ -12,21 +12,26 @@ neither) is fixed is *exact and complete* for such conditions; the outcome of ea
 from `Semantics.resolve`, the one semantics shared with the interpreter and the compiler. This
 is why the proof needs no solver for the conditions that charters actually write, and why it is
 fast: the work grows with the number of distinct regions the rules create, not with the size of
-the domain. Conditions that compare a field with a constant multiple of another field (`la dette
-est au moins 6 fois le loyer`) are split on as atoms whose truth is fixed in each branch; whether a
-branch holds any household at all is then decided *exactly* by `examples.solve`, which solves
-the linear constraints over whole numbers inside the cells' intervals (for two fields: writing the
-second as period × k + residue makes every bound on the first linear in k, so each residue is one
-interval of k). The same solver builds each example household, readable (the threshold itself,
-or the threshold plus one cent or one day where the bound is strict), and every example is
-routed through the reference interpreter before it is shown. Ratio constraints that chain three
-fields or more (rare) are settled when a household is found by fixing readable values for all but
-two fields, or when Fourier–Motzkin elimination shows that not even real numbers satisfy them. No
-SMT solver is used: nothing else the language can say needs one, and a solver query costs far
-more than a box intersection. What the engine cannot settle — a chain of three fields with real
-but no whole solution found, a period beyond `examples.MAX_PERIOD`, or regions left when the node
-or time budget runs out — is reported as `indecis` with its region: the proof never claims
-"proven" on a guess and never hangs.
+the domain. Conditions that tie several fields together — a multiple or a sum (`la dette est au
+moins 2 fois la somme du loyer et des charges`: Σ c·x >= k over whole cents, `LinearGe`) or two
+dates calendar months apart (`ShiftGe`) — are decided over a box from its corners where they can
+be (a sum is linear, `add_months` never decreases), else split on as atoms whose truth is fixed
+in each branch; whether a branch holds any household at all is then decided *exactly* by
+`examples.solve`. Sums and multiples: `linear.point` eliminates variables one by one where that
+is exact over whole numbers (a coefficient ±1 in each pair of bounds), makes a variable so by
+fixing the residues of those it shares constraints with, and solves the last two exactly by
+residues (`solve_pair`). Calendar months: `calendar.solve_dates` bounds the days between two
+dates by functions constant on pieces of each month (days 1, 2–27, 28, 29, 30, 31), so each piece
+is an interval, and the calendar repeats every 400 years. The same solvers build each example
+household, readable (the threshold itself, or the threshold plus one cent or one day where the
+bound is strict, a month end where only one fits), and every example is routed through the
+reference interpreter before it is shown. No SMT solver is used: nothing the language can say
+needs one, and a solver query costs far more than a box intersection. What the engine cannot
+settle — residues or rows past `linear.MAX_PERIOD` or `linear.MAX_ROWS` with real but no whole
+solution found, months tying three dates where none is found, or regions left when the budget runs out
+— is reported as `indecis` with its region: the proof never claims "proven" on a guess and never
+hangs. Partial examples (`partial.check_example`) are checked by the same splitting, over the
+region of the values they give.
 Dead rules and useless exceptions are decided by the same splitting (`Explorer.search`). A rule
 is dead when no household has it decide. An exception is useful where it is true while its rule,
 or a rule that its rule sets aside in turn, is true or unknown: setting aside a rule whose

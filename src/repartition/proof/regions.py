@@ -10,7 +10,7 @@ from .. import model as m
 from ..dsl.lowering import RELATIONS, F, T, U, Domain, atoms_of, lower, relation_value
 from ..semantics import Outcome, Semantics
 
-__all__ = ["Leaf", "Pending", "Budget", "Explorer", "DEFAULT_NODES", "DEFAULT_SECONDS", "contains"]
+__all__ = ["Leaf", "Pending", "Budget", "Explorer", "DEFAULT_NODES", "DEFAULT_SECONDS", "contains", "cell_index"]
 
 #: Most regions the proof examines before it gives up on the rest (reported as `indecis`).
 DEFAULT_NODES = 400_000
@@ -62,11 +62,12 @@ class Budget:
 class Explorer:
     """Splits the domain at the rules' thresholds, with the same lowering as the compiler."""
 
-    def __init__(self, model: m.CharterModel, semantics: Semantics | None = None):
+    def __init__(self, model: m.CharterModel, semantics: Semantics | None = None, extra: tuple = ()):
+        """`extra` are lowered conditions whose atoms also cut the domain (a partial example's values)."""
         self.semantics = semantics or Semantics(model)
         self.rules = tuple(r.index for r in model.rules if not r.is_default)
         self.cores = {r: lower(model.rules[r].condition) for r in self.rules}
-        self.domain = Domain(model.fields, list(self.cores.values()))
+        self.domain = Domain(model.fields, list(self.cores.values()) + list(extra))
         # The cores whose value bears on a rule's class: its own and its overriders'.
         self.related = {r: (r,) + self.semantics.overriders[r] for r in self.rules}
         self.split_atoms = {}
@@ -77,11 +78,12 @@ class Explorer:
             self.split_atoms[r] = tuple(found)
 
     # ---- the outcome of every household --------------------------------------------------------
-    def explore(self, budget: Budget) -> tuple[list[Leaf], list[Pending]]:
-        """Every leaf of the domain, in depth-first order, and the regions left when budget ran out."""
+    def explore(self, budget: Budget, start: tuple | None = None) -> tuple[list[Leaf], list[Pending]]:
+        """Every leaf of the domain (or of the region `start`), in depth-first order, and the regions
+        left when budget ran out."""
         leaves: list[Leaf] = []
         pending: list[Pending] = []
-        stack = [(self.domain.full_region(), (), {}, self.rules)]
+        stack = [(start or self.domain.full_region(), (), {}, self.rules)]
         values_of, cores, classes = self.domain.values, self.cores, self.semantics.possible_classes
         while stack:
             region, fixed, masks, active = stack.pop()
@@ -161,7 +163,7 @@ def _fix(fixed: tuple, atom, bit: int) -> tuple:
     return tuple(sorted(fixed + ((atom, bit),), key=repr))
 
 
-def _cell_index(cells, value) -> int:
+def cell_index(cells, value) -> int:
     """The bit of the cell holding an internal value (the unknown bit for None)."""
     if value is None:
         return len(cells.cells)
@@ -181,7 +183,7 @@ def _cell_index(cells, value) -> int:
 def contains(domain: Domain, region: tuple, fixed: tuple, values: tuple) -> bool:
     """Whether a household (internal values) lies in a region with its fixed relations."""
     for index, cells in enumerate(domain.fields):
-        if not region[index] >> _cell_index(cells, values[index]) & 1:
+        if not region[index] >> cell_index(cells, values[index]) & 1:
             return False
     for atom, bit in fixed:
         value = relation_value(atom, values)

@@ -218,3 +218,18 @@ def test_mistakes_in_durations_are_explained(condition, message):
         repartition.Charter.from_text(HEAD + f"règle « R »\n  si {condition}\n  alors CCAPEX\n", name="d.regles",
                                       verify=False)
     assert message in caught.value.diagnostics[0].message
+
+
+def test_a_name_cannot_hold_months_before():
+    """« mois avant » ends a name (a duration may follow one): a label holding it is refused where it
+    is written, saying why, while « mois » alone stays free in names."""
+    text = HEAD.replace("  loyer [loyer]", "  nombre de mois avant la fin du bail [fin] : nombre entier\n  loyer [loyer]")
+    with pytest.raises(CharterError) as caught:
+        repartition.Charter.from_text(text + "règle « R »\n  sinon DEP\n", name="d.regles", verify=False)
+    (diagnostic,) = caught.value.diagnostics
+    assert (diagnostic.span.line, diagnostic.span.column) == (9, 13)
+    assert diagnostic.message.startswith("« mois avant » est réservé aux durées entre deux dates")
+    fine = HEAD.replace("  loyer [loyer]", "  mois de retard [retard] : nombre entier\n  loyer [loyer]")
+    charter = repartition.Charter.from_text(fine + "règle « R »\n  si les mois de retard sont au moins trois\n"
+                                           "  alors CCAPEX\nrègle « S »\n  sinon DEP\n", name="d.regles", verify=False)
+    assert charter.route({"impaye": None, "signalement": "2026-01-01", "loyer": "0", "retard": 3}).rule == "R"

@@ -152,3 +152,11 @@ def test_no_partners_column_without_partners(tmp_path, fiche):
     assert header.endswith(",service,regle")
     assert fiche.route({"enfants_a_charge": 2, "aide_au_logement": "oui", "stade_procedure": "aucune",
                         "connu_services_sociaux": "non"}).partners == ()
+
+
+def test_the_secretariat_form_names_the_partners(charter):
+    """The form's answer shows the partners to inform with their labels."""
+    from repartition.service.form import answer
+
+    html = answer(charter, {"aide": "oui", "enfants": "2", "stade": "commandement"}).html
+    assert 'En lien avec : <strong class="partenaires">CCAPEX — CCAPEX</strong>' in html

@@ -109,9 +109,13 @@ def test_sums_in_generated_code_are_whole_number_arithmetic():
 
 @pytest.mark.parametrize("condition, message", [
     ("la dette est au moins 2 fois le loyer et des charges",
-     "7:35: pour additionner, écrivez « la somme du loyer et des charges »"),
+     "7:47: « et des charges » : pour additionner, écrivez la somme, par exemple « au moins 2 fois la somme du "
+     "loyer et des charges »"),
+    ("la dette est au moins 2 fois le loyer et les charges",
+     "7:47: « charges » n'est pas une donnée oui/non : comparez-la, par exemple « charges est … » ; pour "
+     "additionner, écrivez « la somme … et des charges »"),
     ("la dette est au moins la somme du loyer et la taxe d'habitation est au moins 1 €",
-     "7:28: « la somme du loyer » : une somme a au moins deux termes, chacun après le premier commençant par de"),
+     "7:28: « la somme du loyer » : une somme a au moins deux termes, chacun commençant par de"),
     ("la somme du loyer, les charges est au moins 1 €",
      "7:25: « les charges » : dans une somme, chaque terme commence par de, du, des, de la ou de l'"),
     ("la dette est au moins la somme du loyer et des adultes",

@@ -213,9 +213,11 @@ class Ref(Node):
 
 @frozen
 class Sum(Node):
-    """`la somme du loyer et des charges`: the terms as written, « la somme du loyer », « des charges »."""
+    """`la somme du loyer et des charges`: the terms as written (« du loyer », « des charges »), after
+    `head` (« la somme » or « somme »)."""
 
     terms: tuple[Name, ...]
+    head: str = "la somme"
 
 
 @frozen

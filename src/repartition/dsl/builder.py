@@ -311,7 +311,7 @@ class _Builder(Transformer):
         return _Predicate(op, (operand,), canonical, negated)
 
     def sum(self, meta, children):
-        return ast.Sum(tuple(_nodes(children, ast.Name)), span=self._span(meta))
+        return ast.Sum(tuple(_nodes(children, ast.Name)), _wording(str(children[0])), span=self._span(meta))
 
     def multiple(self, meta, children):
         factor, other = children[0], children[-1]
@@ -344,6 +344,8 @@ class _Builder(Transformer):
     def name(self, meta, children):
         token = children[0]
         return ast.Name(str(token), span=token_span(token, self.filename))
+
+    term = name
 
     def _value(self, token: Token) -> ast.Value:
         text = self._text(token) if token.type == "STRING" else str(token)

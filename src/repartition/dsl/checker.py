@@ -25,8 +25,7 @@ _OP_WORDS = {"ge": "au moins", "le": "au plus", "gt": "plus de", "lt": "moins de
 #: « A plus B », « A moins B » written as one name: arithmetic the language spells otherwise.
 _ARITHMETIC = re.compile(r"\s+(plus|moins)\s+", re.IGNORECASE)
 _GROUPS = re.compile(r"(?<=\d)[ \u00a0\u202f](?=\d{3})")
-#: « la somme » before the first term of a sum, and « de », « du », « des »… before each term.
-_SUM_HEAD = re.compile(r"(?:la\s+)?somme\s+(?=(?:de|du|des|d['’]))", re.IGNORECASE)
+#: « de », « du », « des », « de la », « de l' » before each term of a sum.
 _OF = re.compile(r"(?:de\s+la\s+|de\s+l['’]\s*|du\s+|des\s+|de\s+|d['’]\s*)", re.IGNORECASE)
 
 
@@ -298,10 +297,6 @@ class _Checker:
     def _arithmetic(self, text: str) -> str | None:
         """The message for « le loyer plus les charges » or « la dette moins les aides » written where a
         name is expected, when the words around « plus » / « moins » are declared names."""
-        head = _SUM_HEAD.match(text)
-        if head is not None and normalize(_OF.sub("", text[head.end():], count=1)) in self.fields:
-            return (f"« {text} » : une somme a au moins deux termes, chacun après le premier commençant par de, "
-                    f"du, des, de la ou de l' (« la somme du loyer et des charges »)")
         parts = _ARITHMETIC.split(text)
         terms, words = parts[::2], {w.casefold() for w in parts[1::2]}
         if len(terms) < 2 or not all(normalize(t) in self.fields for t in terms):
@@ -412,24 +407,32 @@ class _Checker:
             case ast.Not(operand=op):
                 return m.Not(self._condition(op), span=expr.span)
             case ast.Ref(name=name):
-                self._previous = None
-                return self._reference(name, expr.span)
+                after, self._previous = self._previous, None
+                return self._reference(name, expr.span, after_comparison=after is not None)
             case ast.Comparison():
                 return self._comparison(expr)
         raise AssertionError(expr)  # pragma: no cover
 
-    def _reference(self, name: ast.Name, span) -> m.Condition | None:
+    def _reference(self, name: ast.Name, span, after_comparison: bool = False) -> m.Condition | None:
         key = normalize(name.text)
         if key in self.definition_decls:
             definition = self._definition(name.text, name.span)
             return m.DefinitionRef(definition, span=span) if definition else None
         field = self.fields.get(key)
+        of = _OF.match(name.text)
+        if field is None and of is not None and normalize(name.text[of.end():]) in self.fields:
+            self.error(f"« et {name.text} » : pour additionner, écrivez la somme, par exemple « au moins 2 fois "
+                       f"la somme du loyer et {name.text} »", name.span)
+            return None
         if field is None:
             self._field(name)  # reports, with a suggestion among fields and definitions
             return None
         if not isinstance(field.type, m.BoolType):
+            hint = ""
+            if after_comparison and isinstance(field.type, (m.MoneyType, m.IntType)):
+                hint = f" ; pour additionner, écrivez « la somme … et {of_name(name.text)} »"
             self.error(f"« {field.label} » n'est pas une donnée oui/non : comparez-la, par exemple "
-                       f"« {field.label} est … »", name.span)
+                       f"« {field.label} est … »{hint}", name.span)
             return None
         return m.Truth(field, span=span)
 
@@ -483,23 +486,20 @@ class _Checker:
         written = self._written(node.span)
         if written is not None and normalize(written) in self.fields:
             return self.fields[normalize(written)]  # a declared name wins over the reading as a sum
-        first, *rest = node.terms
-        head = _SUM_HEAD.match(first.text)
-        if head is None:
-            written = [of_name(first.text)] + [t.text if _OF.match(t.text) else of_name(t.text) for t in rest]
-            self.error(f"pour additionner, écrivez « la somme {written[0]}"
-                       + "".join(f", {w}" for w in written[1:-1]) + f" et {written[-1]} »", node.span)
+        if len(node.terms) == 1:
+            self.error(f"« {written or node.head + ' ' + node.terms[0].text} » : une somme a au moins deux termes, "
+                       f"chacun commençant par de, du, des, de la ou de l' (« la somme du loyer et des charges »)",
+                       node.span)
             return None
         found, ok = [], True
-        for index, term in enumerate(node.terms):
-            text = term.text[head.end():] if index == 0 else term.text
-            of = _OF.match(text)
+        for term in node.terms:
+            of = _OF.match(term.text)
             if of is None:
                 self.error(f"« {term.text} » : dans une somme, chaque terme commence par de, du, des, de la "
                            f"ou de l' (« la somme du loyer et des charges »)", term.span)
                 ok = False
                 continue
-            field = self._field(ast.Name(text[of.end():], span=term.span))
+            field = self._field(ast.Name(term.text[of.end():], span=term.span))
             ok = ok and field is not None
             found.append(field)
         if not ok:
@@ -561,11 +561,6 @@ class _Checker:
         if isinstance(operand, ast.Duration):
             self.error("une durée (« 3 mois avant … ») sépare deux dates : comparez une date", operand.span)
             return False
-        if operand.kind == "word" and _SUM_HEAD.match(operand.text):
-            self.error(f"« {operand.text} » : une somme a au moins deux termes, chacun après le premier "
-                       f"commençant par de, du, des, de la ou de l' (« la somme du loyer et des charges »)",
-                       operand.span)
-            return False
         other = self._other_field(field, operand)
         return None if other is None else (Fraction(1), (other,))
 
@@ -602,12 +597,7 @@ class _Checker:
     def _count(self, count: ast.Value) -> int | None:
         """A whole number of days, months or years: digits or words (« trois mois »)."""
         if count.kind == "word":
-            number = number_in_words(count.text)
-            if number is None:
-                hint = suggest(count.text, list(NUMBER_WORDS)) or (
-                    " : écrivez-le en chiffres, ou en lettres de « un » à « vingt »")
-                self.error(f"« {count.text} » n'est pas un nombre{hint}", count.span)
-            return number
+            return self._in_words(count)
         text = _GROUPS.sub("", count.text)
         if "," in text or text.startswith("-"):
             self.error(f"« {count.text} » : une durée se compte en jours, mois ou ans entiers, sans signe",
@@ -705,14 +695,19 @@ class _Checker:
         self.error(f"ensemble ou table inconnu(e) « {name.text} »{suggest(name.text, names)}", name.span)
         return None
 
+    def _in_words(self, word: ast.Value) -> int | None:
+        """A whole number written in words, or None after saying which number it may have meant."""
+        number = number_in_words(word.text)
+        if number is None:
+            hint = suggest(word.text, list(NUMBER_WORDS)) or (
+                " : écrivez-le en chiffres, ou en lettres de « un » à « vingt »")
+            self.error(f"« {word.text} » n'est pas un nombre{hint}", word.span)
+        return number
+
     def _factor(self, factor: ast.Value) -> Fraction | None:
         """The constant before « fois »: digits (« 1,5 ») or a whole number in words (« trois »)."""
         if factor.kind == "word":
-            number = number_in_words(factor.text)
-            if number is None:
-                hint = suggest(factor.text, list(NUMBER_WORDS)) or (
-                    " : écrivez-le en chiffres, ou en lettres de « un » à « vingt »")
-                self.error(f"« {factor.text} » n'est pas un nombre{hint}", factor.span)
+            number = self._in_words(factor)
             return None if number is None else Fraction(number)
         value = Fraction(_GROUPS.sub("", factor.text).replace(",", "."))
         if value < 0:

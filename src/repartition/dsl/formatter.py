@@ -419,7 +419,7 @@ def _subject_text(subject) -> str:
 
 def _sum_text(node: ast.Sum) -> str:
     """« la somme du loyer et des charges », « la somme du loyer, des charges et des frais »."""
-    return _and_list([t.text for t in node.terms])
+    return f"{node.head} {_and_list([t.text for t in node.terms])}"
 
 
 def _operand_text(operand) -> str:

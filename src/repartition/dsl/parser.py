@@ -6,6 +6,7 @@ import functools
 import hashlib
 import os
 import pickle
+import re
 import sys
 import unicodedata
 from pathlib import Path
@@ -126,8 +127,24 @@ def _diagnostic(error: UnexpectedInput, text: str, filename: str) -> Diagnostic:
     if isinstance(error, UnexpectedToken) and error.token.type != "$END":
         width = max(1, len(str(error.token).splitlines()[0]) if str(error.token) else 1)
     span = Span(filename, line, column, line, column + width)
-    message = _known_mistake(error, text) or _generic_message(error)
+    message = _reserved(error, text) or _known_mistake(error, text) or _generic_message(error)
     return Diagnostic(message, span, source_line(text, line), code="syntaxe")
+
+
+#: « 3 mois avant », « 45 jours après »: the words that end a name, since a duration may follow it.
+_DURATION = re.compile(r"(jours?|mois|ans?|ann[ée]es?)[ \t]+(avant|apr[èe]s)\b", re.IGNORECASE)
+
+
+def _reserved(error: UnexpectedInput, text: str) -> str | None:
+    """A name that holds « mois avant » (or « jours après »…): the words are kept for durations."""
+    if not isinstance(error, UnexpectedToken) or error.token.type == "$END":
+        return None
+    found = _DURATION.match(text, error.token.start_pos)
+    if found is None:
+        return None
+    return (f"« {found[0]} » est réservé aux durées entre deux dates (« 3 mois avant la date du "
+            f"signalement ») et ne peut pas figurer dans un nom : reformulez le nom (par exemple « {found[1]} "
+            f"précédant … »)")
 
 
 def _known_mistake(error: UnexpectedInput, text: str) -> str | None:

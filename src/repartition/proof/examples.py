@@ -10,7 +10,7 @@ from .. import model as m
 from ..dsl.lowering import LinearGe, T, Domain, FieldCells, relation_fields
 from ..runtime import add_months
 from .calendar import FIRST_DAY, LAST_DAY, Shift, back_months, solve_dates
-from .linear import MAX_PERIOD, Undecided, normalized, point, real_empty, solve_pair
+from .linear import MAX_PERIOD, Undecided, clamp, normalized, point, real_empty, solve_pair
 
 __all__ = ["Undecided", "solve", "solve_pair", "intervals", "external", "json_value", "MAX_PERIOD"]
 
@@ -89,18 +89,10 @@ def _target(cells: FieldCells, interval: tuple, today: int | None) -> int:
     low, high = interval
     kind = cells.field.type
     if isinstance(kind, m.MoneyType):
-        return _clamp(_RATIO_MONEY_TARGET, low, high)
+        return clamp(_RATIO_MONEY_TARGET, low, high)
     if isinstance(kind, m.DateType):
-        return _clamp(today if today is not None else _DEFAULT_DATE, low, high)
-    return _clamp(0, low, high)
-
-
-def _clamp(value: int, low, high) -> int:
-    if low is not None and value < low:
-        return low
-    if high is not None and value > high:
-        return high
-    return value
+        return clamp(today if today is not None else _DEFAULT_DATE, low, high)
+    return clamp(0, low, high)
 
 
 def _solve_component(fields, region, variables: list[int], rows: list, shifts: list, today) -> dict | None:

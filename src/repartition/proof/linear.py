@@ -6,7 +6,7 @@ import itertools
 import math
 from fractions import Fraction
 
-__all__ = ["Undecided", "point", "solve_pair", "real_empty", "normalized", "MAX_PERIOD", "MAX_ROWS"]
+__all__ = ["Undecided", "point", "solve_pair", "real_empty", "normalized", "clamp", "MAX_PERIOD", "MAX_ROWS"]
 
 #: Largest period (lcm of the coefficients) the exact two-variable solver walks through.
 MAX_PERIOD = 100_000
@@ -107,7 +107,7 @@ def _eliminate(system: list[Row], variables: list, targets: dict) -> dict | None
     if found is None:
         return None
     low, high = _range(v, lowers + uppers, found)
-    return {**found, v: _clamp(targets[v], low, high)}
+    return {**found, v: clamp(targets[v], low, high)}
 
 
 class _Quotient:
@@ -180,7 +180,7 @@ def _pair(system: list[Row], variables: list, targets: dict) -> dict | None:
         low, high = _range(x, system, {})
         if low is not None and high is not None and low > high:
             return None
-        return {x: _clamp(targets[x], low, high)}
+        return {x: clamp(targets[x], low, high)}
     y = variables[1]
     only_x = [r for r in system if set(r[0]) == {x}]
     low, high = _range(x, only_x, {})
@@ -198,7 +198,7 @@ def _fixing(rows: list[Row], bounds: dict, targets: dict) -> dict | None:
     choices = []
     for v in head:
         low, high = bounds[v]
-        candidates = list(dict.fromkeys(x for x in (_clamp(targets[v], low, high), low, high) if x is not None))
+        candidates = list(dict.fromkeys(x for x in (clamp(targets[v], low, high), low, high) if x is not None))
         choices.append(candidates)
     for assignment in itertools.product(*choices):
         chosen = dict(zip(head, assignment))
@@ -244,7 +244,8 @@ def real_empty(rows: list[Row], bounds: dict, limit: int = MAX_ROWS) -> bool:
     return any(not co and c > 0 for co, c in system)
 
 
-def _clamp(value: int, low, high) -> int:
+def clamp(value: int, low, high) -> int:
+    """The value, or the nearer bound if it lies outside them (None: unbounded)."""
     if low is not None and value < low:
         return low
     if high is not None and value > high:
@@ -318,11 +319,11 @@ def solve_pair(cons: list[tuple[int, int, int]], xi: tuple, yi: tuple, xt: int, 
         if not feasible or (klo is not None and khi is not None and klo > khi):
             continue
         near = (yt - s) // period
-        for k in {_clamp(near, klo, khi), _clamp(near + 1, klo, khi)}:
+        for k in {clamp(near, klo, khi), clamp(near + 1, klo, khi)}:
             y = period * k + s
             low_x = max((p + q * k for p, q in lower), default=None)
             high_x = min((p + q * k for p, q in upper), default=None)
-            candidate = (_clamp(xt, low_x, high_x), y)
+            candidate = (clamp(xt, low_x, high_x), y)
             if best is None or _score(candidate, xt, yt) < _score(best, xt, yt):
                 best = candidate
     return best

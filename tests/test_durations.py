@@ -172,11 +172,11 @@ règle « Autres »
     charter = repartition.Charter.from_text(text, name="d.regles", verify=False)
     report = verify(charter)
     assert report.ok
-    from repartition.proof.regions import Budget, Explorer
+    from repartition.proof.regions import DEFAULT_WORK, Budget, Explorer
     from repartition.proof.examples import external, solve
 
     explorer = Explorer(charter.model)
-    leaves, _ = explorer.explore(Budget())
+    leaves, _ = explorer.explore(Budget(DEFAULT_WORK))
     point = next(solve(explorer.domain, l.region, l.fixed, charter.model.valid_from) for l in leaves
                  if l.deciding == (0,))
     household = external(charter.model, point)

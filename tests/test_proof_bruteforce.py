@@ -238,10 +238,10 @@ def test_solver_matches_enumeration_on_ratio_regions():
             "règle « A »\n  si dette est au moins 1,5 fois le loyer et dette est au plus 2 fois le loyer\n"
             "  alors CAF\n")
     charter = repartition.Charter.from_text(text, name="r.regles", verify=False)
-    from repartition.proof.regions import Explorer, Budget
+    from repartition.proof.regions import DEFAULT_WORK, Budget, Explorer
 
     explorer = Explorer(charter.model)
-    leaves, pending = explorer.explore(Budget())
+    leaves, pending = explorer.explore(Budget(DEFAULT_WORK))
     assert not pending
     for leaf in leaves:
         point = solve(explorer.domain, leaf.region, leaf.fixed)
@@ -329,10 +329,10 @@ def test_proof_matches_enumeration_on_dates_around_month_ends(drawn):
     dead = {p.rules[0][0] for p in report.problems if p.kind == "regle_morte"}
     assert not {rules[r].name for _, _, deciding, _ in households for r in deciding} & dead
 
-    from repartition.proof.regions import Budget, Explorer
+    from repartition.proof.regions import DEFAULT_WORK, Budget, Explorer
 
     explorer = Explorer(charter.model)
-    leaves, pending = explorer.explore(Budget())
+    leaves, pending = explorer.explore(Budget(DEFAULT_WORK))
     assert not pending
     for values, *_ in households:
         assert sum(contains(explorer.domain, l.region, l.fixed, values) for l in leaves) == 1

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 import repartition
 from repartition.proof.examples import MAX_PERIOD, Undecided, external, solve, solve_pair
-from repartition.proof.regions import Budget, Explorer
+from repartition.proof.regions import DEFAULT_WORK, Budget, Explorer
 
 bound = st.one_of(st.none(), st.integers(-6, 6))
 
@@ -70,7 +70,7 @@ def test_examples_sit_on_thresholds():
     """Strict bounds give the threshold plus one cent or one day; a code outside every set is fresh."""
     charter = repartition.Charter.from_text(TEXT, name="s.regles", verify=False)
     explorer = Explorer(charter.model)
-    leaves, _ = explorer.explore(Budget())
+    leaves, _ = explorer.explore(Budget(DEFAULT_WORK))
     deciding = next(l for l in leaves if l.deciding == (0,))
     values = solve(explorer.domain, deciding.region, deciding.fixed)
     household = external(charter.model, values)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from unittest import mock
+
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import repartition
 from repartition import CharterError, InvalidHousehold, NoDecision
+from repartition.dsl import codegen
 
 from conftest import POLICIES
 
@@ -96,11 +100,15 @@ households = st.fixed_dictionaries(
 )
 
 
+@pytest.mark.parametrize("form", ["arbre", "lineaire"])
 @_SETTINGS
-@given(charters(), st.lists(households, min_size=1, max_size=8))
-def test_compiled_equals_interpreted_on_random_charters(text, batch):
-    """On random charters and households, both backends give the same decision or the same error."""
-    compiled = repartition.Charter.from_text(text, name="a.regles", verify=False)
+@given(text=charters(), batch=st.lists(households, min_size=1, max_size=8))
+def test_compiled_equals_interpreted_on_random_charters(form, text, batch):
+    """On random charters and households, both backends give the same decision or the same error,
+    whether the compiled code is a decision tree or evaluates every rule (past the tree's budget)."""
+    with mock.patch.object(codegen, "MAX_TREE_NODES", codegen.MAX_TREE_NODES if form == "arbre" else 0):
+        compiled = repartition.Charter.from_text(text, name="a.regles", verify=False)
+    assert form == "arbre" or compiled._backend.strategy == "lineaire"
     interpreted = repartition.Charter.from_text(text, name="a.regles", verify=False, engine="interprete")
     for household in batch:
         assert _outcome(compiled, household) == _outcome(interpreted, household)

@@ -271,12 +271,20 @@ class _Side:
             if common.kind == "enum":
                 self.enum_map[own.index] = tuple(common.values.index(v.machine) for v in own.type.values)
         self.rules = [r.index for r in model.rules if not r.is_default]
-        self.cores = {r.index: self._translate(lower(r.condition)) for r in model.rules if not r.is_default}
+        memo: dict = {}
+        self._translated: dict[int, tuple] = {}  # by identity: definitions make the conditions graphs
+        self.cores = {r.index: self._translate(lower(r.condition, memo)) for r in model.rules if not r.is_default}
         self.validity = _validity(fields, which)
         self.relevant = {r: [self.cores[r]] + [self.cores[e] for e in self.semantics.overriders[r]]
                          for r in self.rules}
 
     def _translate(self, core):
+        found = self._translated.get(id(core))
+        if found is None or found[0] is not core:  # the core is kept with it: its id stays its own
+            found = self._translated[id(core)] = (core, self._translated_once(core))
+        return found[1]
+
+    def _translated_once(self, core):
         match core:
             case And(operands=ops):
                 return And(tuple(self._translate(o) for o in ops))

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as _dt
 
 from . import model as m
-from .dsl.lowering import Ge, In, LinearGe, ShiftGe, atoms_of, lower
+from .dsl.lowering import Ge, In, LinearGe, ShiftGe, atoms_of, lower, runs
 from .runtime import add_months
 from .proof.examples import json_value
 
@@ -54,6 +54,9 @@ def _thresholds(model: m.CharterModel, atoms: list) -> dict[str, list]:
     for atom in atoms:
         if isinstance(atom, Ge):
             points[atom.field].update({atom.bound - 1, atom.bound, atom.bound + 1})
+        elif isinstance(atom, In) and isinstance(model.fields[atom.field].type, (m.IntType, m.MoneyType, m.DateType)):
+            for low, high in runs(atom.values):
+                points[atom.field].update({low - 1, low, high, high + 1})
     out = {}
     for f in model.fields:
         low, high = getattr(f.type, "minimum", None), getattr(f.type, "maximum", None)

@@ -13,7 +13,7 @@ from ..errors import CharterError, Diagnostic, Span
 from ..values import BadValue, read_date
 from . import ast
 from .names import NUMBER_WORDS, machine_name, normalize, number_in_words, of_name, suggest
-from .parser import source_line
+from .parser import MAX_NESTING, source_line, too_deep
 from .tables import TableFile, read_table
 
 __all__ = ["check", "invalid_date"]
@@ -21,6 +21,7 @@ __all__ = ["check", "invalid_date"]
 _ORDERED_OPS = {"ge", "le", "gt", "lt"}
 _MAX_CODE_LENGTH = 40  # « code de N chiffres »: longer is surely a typing mistake
 _MAX_BAD_KEYS = 10  # misshapen codes reported one by one per table; past it, counted
+_MAX_SUGGESTIONS = 50  # past them, errors go without a suggestion (as many as a CharterError shows)
 _OP_WORDS = {"ge": "au moins", "le": "au plus", "gt": "plus de", "lt": "moins de"}
 #: « A plus B », « A moins B » written as one name: arithmetic the language spells otherwise.
 _ARITHMETIC = re.compile(r"\s+(plus|moins)\s+", re.IGNORECASE)
@@ -55,10 +56,20 @@ class _Checker:
         self.checked_tables: set[tuple] = set()  # (table, code type) whose keys have had their shape checked
         self.definition_decls: dict[str, ast.DefinitionDecl] = {}
         self.definitions: dict[str, m.Definition] = {}
+        self._depths: dict[int, int] = {}  # id of a resolved definition → its nesting levels
+        self._tainted: set[str] = set()  # definitions using a definition refused for its nesting
+        self._chain_reported = False  # a chain of definitions too long to resolve has been reported
         self._resolving: list[str] = []
         self._previous: ast.Name | None = None  # the subject a comparison may leave out
+        self._suggestions = _MAX_SUGGESTIONS
 
     # ---- reporting ----
+    def _suggest(self, name: str, candidates) -> str:
+        """« vouliez-vous dire … » among `candidates()` for the first _MAX_SUGGESTIONS mistakes: each
+        compares the name with every candidate, and a file may have thousands of each."""
+        self._suggestions -= 1
+        return suggest(name, candidates()) if self._suggestions >= 0 else ""
+
     def error(self, message: str, span: Span | None) -> None:
         line = source_line(self.text, span.line) if span is not None and span.file == self.tree.name else None
         self.diagnostics.append(Diagnostic(message, span, line, code="charte"))
@@ -127,7 +138,8 @@ class _Checker:
             self._definition(decl.name, decl.span)
         rules = self._rules(rule_decls)
         indicator_list = tuple(
-            m.Indicator(d.name, self.condition(d.condition), span=d.span) for d in indicators
+            m.Indicator(d.name, self._nested(self.condition(d.condition), d.condition.span), span=d.span)
+            for d in indicators
         )
         example_list = tuple(self._example(e, rules) for e in examples)
         validity = header.get("Validity")
@@ -288,8 +300,8 @@ class _Checker:
         if found is None:
             message = self._arithmetic(name.text)
             if message is None:
-                hint = suggest(name.text, [f.label for f in self.field_list]
-                               + [d.name for d in self.definition_decls.values()])
+                hint = self._suggest(name.text, lambda: [f.label for f in self.field_list]
+                                     + [d.name for d in self.definition_decls.values()])
                 message = f"donnée inconnue « {name.text} »{hint}"
             self.error(message, name.span)
         return found
@@ -313,20 +325,25 @@ class _Checker:
     def _table(self, name: str, span) -> m.Table | None:
         found = self.tables.get(normalize(name))
         if found is None and normalize(name) not in self.unreadable_tables:
-            hint = suggest(name, [t.name for t in self.tables.values()])
+            hint = self._suggest(name, lambda: [t.name for t in self.tables.values()])
             self.error(f"table inconnue « {name} »{hint}", span)
         return found
 
     def _service(self, code: str, span) -> m.Service | None:
         found = self.services.get(code)
         if found is None:
-            self.error(f"service inconnu {code}{suggest(code, list(self.services))}", span)
+            self.error(f"service inconnu {code}{self._suggest(code, lambda: list(self.services))}", span)
         return found
 
     def _definition(self, name: str, span) -> m.Definition | None:
         key = normalize(name)
         if key in self.definitions:
-            return self.definitions[key]
+            found = self.definitions[key]
+            if id(found) in self._depths:
+                return found
+            if self._resolving:  # refused, already reported: so is any definition using it, silently
+                self._tainted.add(self._resolving[-1])
+            return None
         decl = self.definition_decls.get(key)
         if decl is None:
             return None
@@ -334,14 +351,49 @@ class _Checker:
             cycle = " → ".join(f"« {n} »" for n in self._resolving[self._resolving.index(key):] + [key])
             self.error(f"définitions circulaires : {cycle}", span)
             return None
+        if len(self._resolving) >= MAX_NESTING:  # each definition adds a level: refuse before recursing on
+            if not self._chain_reported:  # once: a long chain would report itself every MAX_NESTING links
+                self.error(too_deep(None), span)
+                self._chain_reported = True
+            self._tainted.update(self._resolving)
+            self.definitions[key] = m.Definition(decl.name, None, span=decl.span)  # refused: its uses too
+            return None
         self._resolving.append(key)
         try:
             condition = self.condition(decl.condition)
         finally:
             self._resolving.pop()
+        levels = self._levels(condition)
+        if key in self._tainted:
+            condition = None
+        elif levels > MAX_NESTING:
+            self.error(too_deep(levels), decl.condition.span)
+            condition = None
         definition = m.Definition(decl.name, condition, decl.motif, span=decl.span)
         self.definitions[key] = definition
+        if condition is None:
+            return None
+        self._depths[id(definition)] = levels
         return definition
+
+    def _levels(self, condition) -> int:
+        """How deep a resolved condition nests (MAX_NESTING explains what counts); a used definition
+        counts as one level more than its own condition."""
+        match condition:
+            case m.Not(operand=op):
+                return 1 + self._levels(op)
+            case m.All(operands=ops) | m.Any(operands=ops):
+                return 1 + max(map(self._levels, ops))
+            case m.DefinitionRef(definition=d):
+                return 1 + self._depths[id(d)]
+        return 0
+
+    def _nested(self, condition, span):
+        """The condition, or None (reported) when definitions make it nest too deep."""
+        if condition is not None and (levels := self._levels(condition)) > MAX_NESTING:
+            self.error(too_deep(levels), span)
+            return None
+        return condition
 
     # ---- constants ----
     def _date(self, value: ast.Value) -> int | None:
@@ -365,7 +417,7 @@ class _Checker:
                 number = number_in_words(text)
                 if number is not None:
                     return field_type.read(number)
-                hint = suggest(text, list(NUMBER_WORDS))
+                hint = self._suggest(text, lambda: list(NUMBER_WORDS))
                 if hint:
                     self.error(f"« {text} » n'est pas un nombre{hint}", value.span)
                     return None
@@ -379,7 +431,8 @@ class _Checker:
                 index = field_type.index(text)
                 if index is not None:
                     return index
-                hint = suggest(text, [v.label for v in field_type.values]) or f" : attendu {_expected(field_type)}"
+                hint = (self._suggest(text, lambda: [v.label for v in field_type.values])
+                        or f" : attendu {_expected(field_type)}")
                 self.error(f"valeur inconnue « {text} » pour « {label} »{hint}", value.span)
                 return None
         except BadValue as error:
@@ -691,15 +744,16 @@ class _Checker:
             return m.Among(field, frozenset(values), source=decl.name, span=span)
         if key in self.unreadable_tables:
             return None
-        names = [s.name for s in self.sets.values()] + [t.name for t in self.tables.values()]
-        self.error(f"ensemble ou table inconnu(e) « {name.text} »{suggest(name.text, names)}", name.span)
+        hint = self._suggest(name.text, lambda: [s.name for s in self.sets.values()]
+                             + [t.name for t in self.tables.values()])
+        self.error(f"ensemble ou table inconnu(e) « {name.text} »{hint}", name.span)
         return None
 
     def _in_words(self, word: ast.Value) -> int | None:
         """A whole number written in words, or None after saying which number it may have meant."""
         number = number_in_words(word.text)
         if number is None:
-            hint = suggest(word.text, list(NUMBER_WORDS)) or (
+            hint = self._suggest(word.text, lambda: list(NUMBER_WORDS)) or (
                 " : écrivez-le en chiffres, ou en lettres de « un » à « vingt »")
             self.error(f"« {word.text} » n'est pas un nombre{hint}", word.span)
         return number
@@ -735,7 +789,7 @@ class _Checker:
             for name in decl.exceptions:
                 target = by_name.get(normalize(name.text))
                 if target is None:
-                    hint = suggest(name.text, [d.name for d in decls])
+                    hint = self._suggest(name.text, lambda: [d.name for d in decls])
                     self.error(f"règle inconnue « {name.text} »{hint}", name.span)
                 elif target == index:
                     self.error(f"la règle « {decl.name} » ne peut pas être une exception à elle-même", name.span)
@@ -748,7 +802,9 @@ class _Checker:
                 self.error("la règle par défaut ne peut pas être une exception", decl.span)
             overrides.append(tuple(dict.fromkeys(targets)))
             service = self._service(decl.service, decl.service_span)
-            condition = self.condition(decl.condition) if decl.condition is not None else None
+            condition = None
+            if decl.condition is not None:
+                condition = self._nested(self.condition(decl.condition), decl.condition.span)
             rules.append((decl, service, condition, self._partners(decl)))
         self._check_cycles(decls, overrides)
         return tuple(
@@ -765,7 +821,7 @@ class _Checker:
             service = self.services.get(code)
             if service is None:
                 codes = ", ".join(self.services)
-                self.error(f"service partenaire inconnu {code}{suggest(code, list(self.services))} ; "
+                self.error(f"service partenaire inconnu {code}{self._suggest(code, lambda: list(self.services))} ; "
                            f"services déclarés : {codes}", span)
             elif code == decl.service:
                 self.error(f"{code} est déjà le service de la règle « {decl.name} » : un partenaire est un "
@@ -777,22 +833,31 @@ class _Checker:
         return tuple(found)
 
     def _check_cycles(self, decls, overrides) -> None:
+        """Report each cycle of exceptions, by a depth-first walk without recursion (a chain of
+        exceptions may be thousands of rules long)."""
         state = [0] * len(decls)  # 0 new, 1 on the path, 2 done
-
-        def visit(node: int, path: list[int]) -> None:
-            state[node] = 1
-            for target in overrides[node]:
-                if state[target] == 1:
-                    cycle = path[path.index(target):] + [target] if target in path else [node, target]
-                    names = " → ".join(f"« {decls[i].name} »" for i in cycle)
+        for start in range(len(decls)):
+            if state[start]:
+                continue
+            path, position = [start], {start: 0}
+            state[start] = 1
+            stack = [iter(overrides[start])]
+            while stack:
+                node = path[-1]
+                target = next(stack[-1], None)
+                if target is None:
+                    state[node] = 2
+                    del position[node]
+                    path.pop()
+                    stack.pop()
+                elif state[target] == 1:
+                    names = " → ".join(f"« {decls[i].name} »" for i in path[position[target]:] + [target])
                     self.error(f"exceptions circulaires : {names}", decls[node].span)
                 elif state[target] == 0:
-                    visit(target, path + [target])
-            state[node] = 2
-
-        for start in range(len(decls)):
-            if state[start] == 0:
-                visit(start, [start])
+                    state[target] = 1
+                    position[target] = len(path)
+                    path.append(target)
+                    stack.append(iter(overrides[target]))
 
     # ---- examples ----
     def _example(self, decl: ast.ExampleDecl, rules) -> m.Example:
@@ -815,13 +880,13 @@ class _Checker:
         self._service(decl.service, decl.span)
         for code, span in zip(decl.partners or (), decl.partner_spans or (decl.span,) * len(decl.partners or ())):
             if code not in self.services:
-                self.error(f"service partenaire inconnu {code}{suggest(code, list(self.services))} ; "
+                self.error(f"service partenaire inconnu {code}{self._suggest(code, lambda: list(self.services))} ; "
                            f"services déclarés : {', '.join(self.services)}", span)
         rule = None
         if decl.rule is not None:
             match = [r for r in rules if normalize(r.name) == normalize(decl.rule.text)]
             if not match:
-                hint = suggest(decl.rule.text, [r.name for r in rules])
+                hint = self._suggest(decl.rule.text, lambda: [r.name for r in rules])
                 self.error(f"règle inconnue « {decl.rule.text} »{hint}", decl.rule.span)
             else:
                 rule = match[0].name

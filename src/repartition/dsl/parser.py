@@ -20,7 +20,18 @@ from ..resources import grammar_path, parser_cache_path
 from .characters import FORBIDDEN_IN_RULES, character_name, visible
 from .mistakes import MISTAKES, TERMINAL_NAMES
 
-__all__ = ["parse_tree", "build_parser", "write_tables", "prepare_text", "source_line", "token_span"]
+__all__ = ["parse_tree", "build_parser", "write_tables", "prepare_text", "source_line", "token_span",
+           "MAX_NESTING", "too_deep"]
+
+#: Most levels a condition may nest: each « non », each « et » / « ou » group within another, and
+#: each use of a definition (with that definition's own levels). Real charters use fewer than ten;
+#: the bound keeps every stage that walks a condition (all of them recursive) far from Python's limits.
+MAX_NESTING = 50
+# Entries the LALR stack may hold: each level of nesting adds at most five, so past this the text
+# nests deeper than MAX_NESTING. Checked at each token, before any tree is built.
+_MAX_STACK = 8 * MAX_NESTING
+_LEVELS = {"or_expr", "and_expr", "negation"}  # the parse tree's nodes that nest a condition one level
+_HOLDERS = {"start", "regle", "rule_if", "definition", "indicateur"}  # the nodes that hold conditions
 
 _OPTIONS = dict(parser="lalr", lexer="contextual", propagate_positions=True, maybe_placeholders=False)
 
@@ -82,23 +93,93 @@ def prepare_text(text: str) -> str:
 
 
 def source_line(text: str, line: int) -> str | None:
-    lines = text.splitlines()
+    lines = _lines(text)
     return lines[line - 1] if 0 < line <= len(lines) else None
 
 
+@functools.lru_cache(maxsize=2)
+def _lines(text: str) -> list[str]:
+    """The lines of a text, kept for the next call: a file may have thousands of errors to show."""
+    return text.splitlines()
+
+
 def parse_tree(text: str, filename: str) -> Tree:
-    """Parse prepared text; raise CharterError with a French, located message on a syntax error.
+    """Parse prepared text; raise CharterError with a French, located message on a syntax error or
+    a condition nested deeper than MAX_NESTING (checked before anything recursive walks the tree).
 
     Every reading of a rule file comes here, so the characters refused in rule files (controls, …)
     are refused here, before the lexer: no later stage, message or page can receive them.
     """
     _refuse_characters(text, filename)
+    interactive = _parser().parse_interactive(text)
+    token = None
+    parentheses = 0
     try:
-        return _parser().parse(text)
+        for token in interactive.iter_parse():
+            if token.type == "LPAR":
+                parentheses += 1
+            elif token.type == "RPAR":
+                parentheses -= 1
+            if parentheses > MAX_NESTING:
+                message = (f"trop de parenthèses imbriquées : au plus {MAX_NESTING} ouvertes à la fois ; "
+                           "découpez la condition en définitions plus simples")
+                raise CharterError([Diagnostic(message, token_span(token, filename), source_line(text, token.line),
+                                                code="syntaxe")])
+            if len(interactive.parser_state.state_stack) > _MAX_STACK:
+                raise CharterError([_nested(token_span(token, filename), text, None)])
+        tree = interactive.feed_eof(token)
     except UnexpectedInput as error:
+        error.interactive_parser = interactive  # as Lark.parse leaves it, for the expected tokens
         raise CharterError([_diagnostic(error, text, filename)]) from None
     except LarkError as error:  # pragma: no cover - any other Lark failure is a bug of ours
         raise CharterError([Diagnostic(f"erreur interne de l'analyseur : {error}", code="syntaxe")]) from None
+    problems = [_nested(Span(filename, node.meta.line, node.meta.column, node.meta.end_line, node.meta.end_column),
+                        text, depth) for node, depth in _too_deep_nodes(tree)]
+    if problems:
+        raise CharterError(problems)
+    return tree
+
+
+def too_deep(levels: int | None) -> str:
+    """The message for a condition nested deeper than MAX_NESTING (`levels` when known)."""
+    found = f" ({levels} niveaux)" if levels is not None else ""
+    return (f"condition trop imbriquée{found} : une condition compte au plus {MAX_NESTING} niveaux de « non », "
+            "de groupes « et » / « ou » entre parenthèses et de définitions qui en utilisent d'autres ; "
+            "découpez-la en définitions plus simples")
+
+
+def _nested(span: Span, text: str, levels: int | None) -> Diagnostic:
+    return Diagnostic(too_deep(levels), span, source_line(text, span.line), code="syntaxe")
+
+
+def _too_deep_nodes(tree: Tree) -> list[tuple[Tree, int]]:
+    """The conditions nesting more than MAX_NESTING levels, with their depth; by explicit walks
+    (the tree may be deep) through the nodes that hold conditions and the nodes that nest them."""
+    found, stack = [], [tree]
+    while stack:
+        node = stack.pop()
+        if node.data in _LEVELS:
+            depth = _depth(node)
+            if depth > MAX_NESTING:
+                found.append((node, depth))
+        elif node.data in _HOLDERS:
+            stack.extend(c for c in reversed(node.children) if isinstance(c, Tree))
+    return found
+
+
+def _depth(condition: Tree) -> int:
+    """Levels of a condition's parse tree (post-order, without recursion)."""
+    depth: dict[int, int] = {}
+    stack = [(condition, False)]
+    while stack:
+        node, done = stack.pop()
+        inner = [c for c in node.children if isinstance(c, Tree) and c.data in _LEVELS]
+        if not done:
+            stack.append((node, True))
+            stack.extend((c, False) for c in inner)
+        else:
+            depth[id(node)] = 1 + max((depth[id(c)] for c in inner), default=0)
+    return depth[id(condition)]
 
 
 def _refuse_characters(text: str, filename: str) -> None:
@@ -107,7 +188,7 @@ def _refuse_characters(text: str, filename: str) -> None:
     found = []
     for match in FORBIDDEN_IN_RULES.finditer(text):
         if len(found) == MAX_DIAGNOSTICS:
-            found.append(Diagnostic("… et d'autres caractères interdits plus loin dans le fichier"))
+            found.append(Diagnostic("… et d'autres caractères interdits plus loin dans le fichier", code="syntaxe"))
             break
         index, char = match.start(), match[0]
         start = text.rfind("\n", 0, index) + 1
@@ -117,7 +198,7 @@ def _refuse_characters(text: str, filename: str) -> None:
         advice = ("une fin de ligne s'écrit LF ou CRLF" if char == "\r"
                   else "retirez-le (il vient souvent d'un copier-coller)")
         found.append(Diagnostic(f"{character_name(char)} interdit dans une charte : {advice}",
-                                Span(filename, line, column, line, column + 1), visible(shown)))
+                                Span(filename, line, column, line, column + 1), visible(shown), code="syntaxe"))
     raise CharterError(found)
 
 
@@ -150,7 +231,8 @@ def _reserved(error: UnexpectedInput, text: str) -> str | None:
 def _known_mistake(error: UnexpectedInput, text: str) -> str | None:
     try:
         return error.match_examples(_parser().parse, MISTAKES, use_accepts=True)
-    except (LarkError, AssertionError, KeyError):  # pragma: no cover - matching is best effort
+    # Best effort; RecursionError: Lark copies the parser's stack, whose trees may be deep.
+    except (LarkError, AssertionError, KeyError, RecursionError):  # pragma: no cover
         return None
 
 
@@ -177,7 +259,10 @@ def _generic_message(error: UnexpectedInput) -> str:
         expected = error.expected
     elif isinstance(error, UnexpectedToken):
         found = "fin du fichier inattendue" if error.token.type == "$END" else f"« {error.token} » inattendu"
-        expected = error.accepts or error.expected
+        try:
+            expected = error.accepts or error.expected
+        except RecursionError:  # pragma: no cover - Lark copies the stack, whose trees may be deep
+            expected = error.expected
     else:  # pragma: no cover
         return "erreur de syntaxe"
     names = sorted({TERMINAL_NAMES.get(t, t) for t in expected or () if not t.startswith("__")})

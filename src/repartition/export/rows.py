@@ -22,7 +22,7 @@ from ..dsl.lowering import RELATIONS, F, T, Domain, FieldCells, ShiftGe
 from ..errors import RepartitionError
 from ..proof.examples import Undecided, intervals, solve
 from ..proof.problems import merge
-from ..proof.regions import DEFAULT_NODES, DEFAULT_SECONDS, Budget, Explorer
+from ..proof.regions import DEFAULT_WORK, Budget, Explorer
 from ..proof.wording import named_sets, set_facts
 from ..semantics import DECIDED, Outcome, Semantics
 
@@ -217,14 +217,14 @@ class DecisionRows:
         return to_dict(self)
 
 
-def decision_rows(model: m.CharterModel, *, nodes: int = DEFAULT_NODES, seconds: float = DEFAULT_SECONDS,
-                  max_rows: int | None = None) -> DecisionRows:
-    """The disjoint rows of every service; TablesTooLarge when the splitting exceeds its budget."""
+def decision_rows(model: m.CharterModel, *, work: int = DEFAULT_WORK, max_rows: int | None = None) -> DecisionRows:
+    """The disjoint rows of every service; TablesTooLarge when the splitting exceeds its budget
+    (`work`, in the proof's units of work: the same answer on every machine)."""
     explorer = Explorer(model)
-    leaves, pending = explorer.explore(Budget(nodes, seconds))
+    leaves, pending = explorer.explore(Budget(work))
     if pending:
-        raise TablesTooLarge(f"la charte découpe le domaine en plus de {nodes} régions : ses tables de "
-                             "décision ne peuvent pas être calculées exactement")
+        raise TablesTooLarge("la charte découpe le domaine en trop de régions pour le budget de calcul : ses "
+                             "tables de décision ne peuvent pas être calculées exactement")
     domain = explorer.domain
     groups: dict[Outcome, list] = {}
     for leaf in leaves:

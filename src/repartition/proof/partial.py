@@ -16,11 +16,12 @@ from typing import TYPE_CHECKING
 
 from .. import model as m
 from .. import runtime
+from ..dsl.decision_tree import Budget, Leaf, build_tree, lowered
 from ..dsl.interpreter import Interpreter
-from ..dsl.lowering import lower
+from ..dsl.lowering import Domain, lower
 from ..semantics import DECIDED, Outcome
 from .examples import Undecided, external, solve
-from .regions import DEFAULT_NODES, DEFAULT_SECONDS, Budget, Explorer, cell_index
+from .regions import DEFAULT_WORK, cell_index
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..charter import Charter
@@ -29,8 +30,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["check_example"]
 
 
-def check_example(charter: "Charter", example: m.Example, *, nodes: int = DEFAULT_NODES,
-                  seconds: float = DEFAULT_SECONDS) -> "ExampleResult":
+def check_example(charter: "Charter", example: m.Example, *, work: int = DEFAULT_WORK) -> "ExampleResult":
     """The result of a partial example: passed, or the first household found that goes elsewhere."""
     from ..examples import ExampleResult  # examples imports this module on use
 
@@ -40,15 +40,17 @@ def check_example(charter: "Charter", example: m.Example, *, nodes: int = DEFAUL
              for f in model.fields if f.machine in example.household}
     pins = tuple(lower(m.Not(m.Known(model.fields[i])) if v is None else m.Compare(model.fields[i], "eq", v))
                  for i, v in given.items())
-    explorer = Explorer(model, semantics, pins)
-    domain = explorer.domain
+    cores, _ = lowered(model)
+    domain = Domain(model.fields, list(cores.values()) + list(pins))
     start = list(domain.full_region())
     for index, value in given.items():
         start[index] = 1 << cell_index(domain.fields[index], value)
-    leaves, pending = explorer.explore(Budget(nodes, seconds), tuple(start))
+    tree = build_tree(model, semantics, Budget(work), (cores, domain), tuple(start))
+    nodes = list(tree.leaves())
+    leaves = [node for node in nodes if isinstance(node, Leaf)]
     deciding: dict[int, None] = {}
     first_rules: dict[str, None] = {}
-    unsettled = bool(pending)
+    unsettled = len(leaves) < len(nodes)  # regions left when the budget ran out
     interpreter = Interpreter()
     for leaf in leaves:
         agrees = _agrees(charter, example, leaf.outcome)

@@ -11,6 +11,7 @@ from .examples import intervals
 __all__ = ["box_parts", "field_text", "cells_text", "relation_text", "named_sets", "set_facts"]
 
 _MAX_CODES = 8  # codes listed before summarising
+_MAX_INTERVALS = 8  # intervals of a number listed before summarising (a `parmi` list makes thousands)
 #: A relation `… >= bound` (bound 0: ≥, 1: >) when true or false, as the rules word it.
 _RELATION_WORDS = {(T, 0): "au moins", (T, 1): "plus de", (F, 0): "moins de", (F, 1): "au plus"}
 
@@ -94,6 +95,7 @@ def _days_text(later: str, earlier: str, bound: int, truth: int) -> str:
 def named_sets(model: m.CharterModel) -> dict[int, dict[str, frozenset]]:
     """Per field index, the named sets and tables its rules test (name → codes), to name them back."""
     found: dict[int, dict[str, frozenset]] = {}
+    seen: set[int] = set()  # definitions already walked: each once, however often it is used
 
     def visit(node) -> None:
         match node:
@@ -104,7 +106,8 @@ def named_sets(model: m.CharterModel) -> dict[int, dict[str, frozenset]]:
             case m.All(operands=ops) | m.Any(operands=ops):
                 for op in ops:
                     visit(op)
-            case m.DefinitionRef(definition=d):
+            case m.DefinitionRef(definition=d) if id(d) not in seen:
+                seen.add(id(d))
                 visit(d.condition)
 
     for rule in model.rules:
@@ -136,8 +139,10 @@ def _known_words(cells: FieldCells, known: int, sets: dict, stages: tuple | None
         return _enum_words(kind, bits, stages)
     if isinstance(kind, m.CodeType):
         return _codes_words(cells, bits, sets)
-    texts = [_interval(cells.field, low, high) for low, high in intervals(cells, known)]
-    return " ou ".join(t for t, _ in texts), texts[0][1]
+    found = intervals(cells, known)
+    texts = [_interval(cells.field, low, high) for low, high in found[:_MAX_INTERVALS]]
+    more = f" ou {len(found) - _MAX_INTERVALS} autres valeurs" if len(found) > _MAX_INTERVALS else ""
+    return " ou ".join(t for t, _ in texts) + more, texts[0][1]
 
 
 def _enum_words(kind: m.EnumType, chosen: list[int], stages: tuple | None) -> tuple[str, bool]:

@@ -91,7 +91,7 @@ class DecisionTables:
 def decision_tables(model: m.CharterModel, max_rows: int = MAX_ROWS) -> DecisionTables:
     """One table per service: the households it receives, by deciding rule, in the columns that rule reads."""
     try:
-        data = decision_rows(model, nodes=_NODES, max_rows=max_rows)
+        data = decision_rows(model, max_rows=max_rows)
     except TablesTooLarge:
         return _by_rule(model)
     domain, ratios = data.domain, list(data.ratio_atoms)
@@ -113,8 +113,6 @@ def decision_tables(model: m.CharterModel, max_rows: int = MAX_ROWS) -> Decision
     return DecisionTables(layout(columns, full, rows, reads, services, describe, default), exact=True)
 
 
-#: Regions the splitting may examine for the documentation's tables before falling back.
-_NODES = 20_000
 #: A `fois` comparison's state in a row: true, false, or not restricted (the lowering's T and F bits).
 _T, _F = 1, 2
 _BOTH = _T | _F

@@ -211,6 +211,8 @@ règle « Autres »
      "devant une durée, écrivez « au moins », « au plus », « plus de » ou « moins de »"),
     ("la date du premier impayé est au moins 3 fois la date du signalement",
      "« date du premier impayé » et « date du signalement » ne sont pas de même nature"),
+    ("la date du premier impayé est au moins 10000 ans avant la date du signalement",
+     "« 10000 ans » : une durée entre deux dates ne dépasse pas 9999 ans"),
 ])
 def test_mistakes_in_durations_are_explained(condition, message):
     """Each mistake a duration invites gets a French message."""

@@ -26,6 +26,8 @@ _OP_WORDS = {"ge": "au moins", "le": "au plus", "gt": "plus de", "lt": "moins de
 #: « A plus B », « A moins B » written as one name: arithmetic the language spells otherwise.
 _ARITHMETIC = re.compile(r"\s+(plus|moins)\s+", re.IGNORECASE)
 _GROUPS = re.compile(r"(?<=\d)[ \u00a0\u202f](?=\d{3})")
+#: The longest duration between two dates, by unit (from the year 1 to the year 9999).
+_LONGEST = {"jours": 3_652_058, "mois": 119_988, "ans": 9_999}
 #: « de », « du », « des », « de la », « de l' » before each term of a sum.
 _OF = re.compile(r"(?:de\s+la\s+|de\s+l['’]\s*|du\s+|des\s+|de\s+|d['’]\s*)", re.IGNORECASE)
 
@@ -645,6 +647,10 @@ class _Checker:
                            span)
                 return None
         unit = "jours" if node.unit.startswith("jour") else "mois" if node.unit == "mois" else "ans"
+        if count > _LONGEST[unit]:
+            self.error(f"« {node.count.text} {node.unit} » : une durée entre deux dates ne dépasse pas "
+                       f"{_LONGEST[unit]} {unit} (les dates vont de l'an 1 à l'an 9999)", node.count.span)
+            return None
         return m.Duration(field, op, count, unit, node.direction.startswith("après"), other, span=span)
 
     def _count(self, count: ast.Value) -> int | None:

@@ -59,6 +59,7 @@ from ..errors import NoDecision
 from ..semantics import CONFLICT, DECIDED, GAP, T, U, Outcome, Semantics, members
 from ..values import count_text
 from .examples import Undecided, external, solve
+from .linear import metered
 from .problems import ERROR, HEADINGS, KINDS, LABELS, WARNING, Problem, describe
 from .regions import DEFAULT_WORK, Budget, Explorer
 
@@ -444,10 +445,15 @@ class _Verifier:
         return boxes, witness, complete
 
     def _solve(self, region: tuple, fixed: tuple) -> tuple | None:
-        """A household of a region with ratio constraints (`examples.solve`), within the budget."""
+        """A household of a region with relations between fields (`examples.solve`), within the
+        budget: the solvers' own work (rows, residues, pieces of the calendar) is counted too."""
         if fixed and not self.budget.spend(_SOLVE_COST):
             raise Undecided()
-        return solve(self.domain, region, fixed, self.today)
+        with metered() as spent:
+            try:
+                return solve(self.domain, region, fixed, self.today)
+            finally:
+                self.budget.spend(spent[0])
 
     # ---- helpers ----------------------------------------------------------------------------------
     def _example(self, leaves, points, check) -> dict | None:

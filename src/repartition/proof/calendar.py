@@ -18,7 +18,7 @@ import operator
 from attrs import frozen
 
 from ..runtime import add_months
-from .linear import Undecided
+from .linear import Undecided, charge
 
 __all__ = ["Shift", "solve_dates", "back_months", "CYCLE_MONTHS", "FIRST_DAY", "LAST_DAY"]
 
@@ -119,10 +119,18 @@ def _cycle() -> tuple:
                  if start <= _length(index))
 
 
-@functools.lru_cache(maxsize=256)
 def _values(function) -> tuple[int, ...]:
-    """A function's value on each piece of one cycle, which are all its values."""
-    return tuple(function.at(index, day) for index, day in _cycle())
+    """A function's value on each piece of one cycle, which are all its values (computed once)."""
+    found = _cycle_values.get(function)
+    if found is None:
+        charge(len(_cycle()))
+        if len(_cycle_values) >= 64:  # a few functions per charter; memory stays bounded
+            _cycle_values.clear()
+        found = _cycle_values[function] = tuple(function.at(index, day) for index, day in _cycle())
+    return found
+
+
+_cycle_values: dict = {}  # function → its values over one cycle
 
 
 def _extremes(function) -> tuple[int, int]:
@@ -133,11 +141,11 @@ def _extremes(function) -> tuple[int, int]:
     return min(values), max(values)
 
 
-@functools.lru_cache(maxsize=1024)
 def _widest(low, high) -> int:
     """The largest room high(X) − low(X) over every date: negative, no X lets D between them."""
     if isinstance(low, _Const) or isinstance(high, _Const):
         return _extremes(high)[1] - _extremes(low)[0]  # exact: one side is constant
+    charge(len(_cycle()) // 64)  # a subtraction per piece, at C speed
     return max(map(operator.sub, _values(high), _values(low)))
 
 
@@ -192,6 +200,7 @@ def solve_dates(x: int, y: int, rows, shifts, xi: tuple, yi: tuple, targets: dic
     first, last, start = _month(xl)[0], _month(xh)[0], _month(target)[0]
     total = last - first + 1
     for index in _outward(start, first, last, min(total, _SCAN_MONTHS)):
+        charge(len(_PIECES))
         for low_day, high_day in _PIECES:
             if low_day > _length(index):
                 break

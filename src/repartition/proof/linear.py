@@ -4,14 +4,39 @@ from __future__ import annotations
 
 import itertools
 import math
+from contextlib import contextmanager
+from contextvars import ContextVar
 from fractions import Fraction
 
-__all__ = ["Undecided", "point", "solve_pair", "real_empty", "normalized", "clamp", "MAX_PERIOD", "MAX_ROWS"]
+__all__ = ["Undecided", "point", "solve_pair", "real_empty", "normalized", "clamp", "metered", "charge",
+           "MAX_PERIOD", "MAX_RESIDUES", "MAX_ROWS"]
 
 #: Largest period (lcm of the coefficients) the exact two-variable solver walks through.
 MAX_PERIOD = 100_000
+#: Most combinations of residues walked to give one variable the coefficient 1.
+MAX_RESIDUES = 10_000
 #: Most constraints an elimination may produce before the solver gives up on exactness.
 MAX_ROWS = 400
+
+_spent: ContextVar[list | None] = ContextVar("spent", default=None)
+
+
+@contextmanager
+def metered():
+    """Count the units of work the solvers spend within (a list of one number), for a budget."""
+    box = [0]
+    token = _spent.set(box)
+    try:
+        yield box
+    finally:
+        _spent.reset(token)
+
+
+def charge(units: int) -> None:
+    """Add units of work (a row made, a residue or a piece of the calendar looked at) to the meter."""
+    box = _spent.get()
+    if box is not None:
+        box[0] += units
 
 
 class Undecided(Exception):
@@ -35,7 +60,7 @@ def point(rows: list[Row], bounds: dict, targets: dict) -> dict | None:
     Where no variable is so, one variable x is made so: writing each variable sharing a row with x as
     D·k + s (D the lcm of x's coefficients, s each residue) makes every coefficient of the other
     variables a multiple of x's, so that dividing gives x the coefficient 1. Two variables are solved
-    exactly by `solve_pair`. Past `MAX_PERIOD` residues or `MAX_ROWS` rows: no point if not even
+    exactly by `solve_pair`. Past `MAX_RESIDUES` residues or `MAX_ROWS` rows: no point if not even
     real numbers fit; else readable values for all but two variables, and `Undecided` if that finds none.
     """
     system = normalized(list(rows) + _bound_rows(bounds))
@@ -101,6 +126,7 @@ def _eliminate(system: list[Row], variables: list, targets: dict) -> dict | None
     rest = normalized(rest)
     if rest is None:
         return None
+    charge(len(rest))
     if len(rest) > MAX_ROWS:
         raise _Inexact()
     found = _eliminate(rest, [x for x in variables if x != v], targets)
@@ -130,10 +156,11 @@ def _by_residues(system: list[Row], variables: list, targets: dict) -> dict | No
         if best is None or count < best[0]:
             best = (count, period, others)
     count, period, others = best
-    if count > MAX_PERIOD:
+    if count > MAX_RESIDUES:
         raise _Inexact()
     found, score = None, None
     for residues in itertools.product(range(period), repeat=len(others)):
+        charge(len(system))
         fresh = {g: _Quotient(g) for g in others}
         shift = dict(zip(others, residues))
         substituted = []
@@ -292,6 +319,7 @@ def solve_pair(cons: list[tuple[int, int, int]], xi: tuple, yi: tuple, xt: int, 
             raise Undecided()
     xlo, xhi = xi
     best = None
+    charge(period)
     for s in range(period):
         klo = None if ylo is None else _ceil_div(ylo - s, period)
         khi = None if yhi is None else (yhi - s) // period

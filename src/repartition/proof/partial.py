@@ -21,6 +21,7 @@ from ..dsl.interpreter import Interpreter
 from ..dsl.lowering import Domain, lower
 from ..semantics import DECIDED, Outcome
 from .examples import Undecided, external, solve
+from .linear import metered
 from .regions import DEFAULT_WORK, cell_index
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -45,7 +46,8 @@ def check_example(charter: "Charter", example: m.Example, *, work: int = DEFAULT
     start = list(domain.full_region())
     for index, value in given.items():
         start[index] = 1 << cell_index(domain.fields[index], value)
-    tree = build_tree(model, semantics, Budget(work), (cores, domain), tuple(start))
+    budget = Budget(work)
+    tree = build_tree(model, semantics, budget, (cores, domain), tuple(start))
     nodes = list(tree.leaves())
     leaves = [node for node in nodes if isinstance(node, Leaf)]
     deciding: dict[int, None] = {}
@@ -57,8 +59,15 @@ def check_example(charter: "Charter", example: m.Example, *, work: int = DEFAULT
         if agrees and not leaf.fixed:
             _note(model, leaf.outcome, deciding, first_rules)
             continue
+        if budget.left < 0:
+            unsettled = True
+            break
         try:
-            point = solve(domain, leaf.region, leaf.fixed, model.valid_from)
+            with metered() as spent:
+                try:
+                    point = solve(domain, leaf.region, leaf.fixed, model.valid_from)
+                finally:
+                    budget.spend(spent[0] + 1)
         except Undecided:
             unsettled = True
             continue

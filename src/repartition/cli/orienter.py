@@ -7,10 +7,8 @@ import json
 import os
 import sys
 
-from ..batch import route_file
-from ..batch.readers import FORMATS, INPUT_FORMATS, BadJson, read_object
+from ..batch.readers import FORMATS, INPUT_FORMATS
 from ._charter_options import add_charter_options, charter_from
-from ..errors import InvalidHousehold, NoDecision, os_reason
 
 __all__ = ["register", "run"]
 
@@ -73,6 +71,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _batch(args: argparse.Namespace) -> int:
+    from ..batch import route_file
+
     summary = route_file(charter_from(args), args.entree, args.sortie, args.rejets, summary=args.bilan,
                          input_format=args.format_entree, output_format=args.format_sortie,
                          replace=args.remplacer, encoding=args.encodage)
@@ -81,6 +81,9 @@ def _batch(args: argparse.Namespace) -> int:
 
 
 def _one(args: argparse.Namespace) -> int:
+    from ..batch.readers import BadJson, read_object
+    from ..errors import InvalidHousehold, NoDecision
+
     charter = charter_from(args)
     try:
         household = read_object(args.menage)
@@ -112,6 +115,8 @@ def _show(text: str) -> int:
         stream.write(text + "\n")
         stream.flush()
     except OSError as error:
+        from ..errors import os_reason
+
         print(f"orienter : la décision n'a pas pu être affichée sur la sortie standard : {os_reason(error)}.",
               file=sys.stderr)
         try:  # what stays buffered would fail again, in English, when Python flushes it at exit

@@ -7,8 +7,6 @@ import sys
 from decimal import Decimal, InvalidOperation
 
 from ._charter_options import charter_file
-from ..errors import RepartitionError
-from ..examples import coverage, household_text, run_examples
 
 
 def register(commands) -> None:
@@ -36,6 +34,8 @@ def _percent(text: str) -> Decimal:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..errors import RepartitionError
+
     status = 0
     for position, path in enumerate(args.fichiers):
         if position:
@@ -53,6 +53,8 @@ def run(args: argparse.Namespace) -> int:
 
 def _report(path: str, charter, minimum: Decimal) -> bool:
     """Print one charter's results; True when every example passes and coverage is enough."""
+    from ..examples import coverage, household_text, run_examples
+
     version = f", version {charter.version}" if charter.version else ""
     print(f"Charte « {charter.title} »{version} ({path})")
     results = run_examples(charter)

@@ -116,7 +116,7 @@ class _Builder(Transformer):
                              _motif(children), tuple(repeated), span=self._span(meta))
 
     def machine_name(self, meta, children):
-        return _MachineName(children[0])
+        return _MachineName(children[0])  # told apart from the other children; a plain str in the AST
 
     def may_be_unknown(self, meta, children):
         return Tree("may_be_unknown", [])
@@ -377,7 +377,8 @@ _CODE_UNITS = {"chiffre": "chiffres", "chiffres": "chiffres", "caractere": "cara
 
 
 class _MachineName(str):
-    """The bracketed CSV/JSON name of a field or value."""
+    """The bracketed CSV/JSON name of a field or value, while building (the AST and the checked
+    model get a plain str: they pickle without importing Lark)."""
 
 
 def _motif(children) -> str | None:

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import linecache
-from types import SimpleNamespace
-
 from .. import model as m
 from .. import runtime
-from ..decision import Decision, ValidatedHousehold
 from ..semantics import DECIDED, Outcome, Semantics
 from ..values import FLOAT_EXACT_LIMIT
 from . import lowering as low
 from .decision_tree import IsUnknown, Leaf, Test, Tree, build_tree
+from .loader import CompiledCharter, Generated, load
 
-__all__ = ["compile_charter", "CompiledCharter", "MAX_TREE_NODES"]
+__all__ = ["generate", "compile_charter", "CompiledCharter", "Generated", "MAX_TREE_NODES"]
 
 #: Most nodes of a decision tree compiled as such; past it (or when the tree's budget ran out, or
 #: it nests too deep), the generated code evaluates every rule's condition directly. Tests set it
@@ -26,37 +23,25 @@ _FAST_INT = 2**30 - 1
 _OPS = {"eq": "==", "ne": "!=", "ge": ">=", "gt": ">", "le": "<=", "lt": "<"}
 
 
-class CompiledCharter(SimpleNamespace):
-    """The functions compiled from a charter, and their source."""
-
-    source: str
-    filename: str
-    strategy: str  # "arbre" (decision tree) or "lineaire" (every rule in turn)
-    tree: Tree  # as far as its budget allowed it to grow (the proof carries on from it)
+def generate(charter: m.CharterModel, semantics: Semantics) -> tuple[Generated, Tree]:
+    """Generate a charter's module: its source and the constants it needs (loader.load runs it),
+    and the decision tree it was generated from (the proof carries on from it)."""
+    generator = _Generator(charter, semantics)
+    source = generator.module()
+    fields_read = tuple(frozenset() if r.condition is None else low.fields_of(low.lower(r.condition))
+                        for r in charter.rules)
+    generated = Generated(source=source, filename=f"<charte {charter.sha256[:12]}>", strategy=generator.strategy,
+                          constants=generator.namespace, fields_read=fields_read)
+    return generated, generator.tree
 
 
 def compile_charter(charter: m.CharterModel, semantics: Semantics, hooks: dict | None = None) -> CompiledCharter:
-    """Generate, compile and register (in linecache, for tracebacks) a charter's functions.
-
-    `hooks` gives `route` its way out: `_C` (the Charter), `_refuse(outcome)` raising NoDecision,
-    `_unit(service, code)`, `_decision(outcome, values, assumed)`, `_foreign(household)` (validated
-    with another charter) and `_not_a_mapping(household)`, each raising the error it names.
-    """
-    generator = _Generator(charter, semantics)
-    source = generator.module()
-    filename = f"<charte {charter.sha256[:12]}>"
-    code = compile(source, filename, "exec")
-    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-    # The C recorder (or the class itself) is bound now: a charter keeps the code it was generated for.
-    make = Decision if runtime.recorder is None else runtime.recorder(Decision, Decision.STATE)
-    namespace = {"__builtins__": {}, "_Decision": make, "_ValidatedHousehold": ValidatedHousehold,
-                 **generator.namespace, **(hooks or {})}
-    exec(code, namespace)
-    return CompiledCharter(
-        source=source, filename=filename, strategy=generator.strategy, tree=generator.tree,
-        decide=namespace["decide"], validate=namespace["validate"], route=namespace["route"],
-        conditions=namespace["conditions"], indicators=namespace["indicators"],
-    )
+    """Generate, compile and run a charter's functions (`hooks` as loader.load says); `tree` is the
+    decision tree, as far as its budget allowed it to grow."""
+    generated, tree = generate(charter, semantics)
+    compiled = load(generated, semantics, hooks)
+    compiled.tree = tree
+    return compiled
 
 
 class _Generator:
@@ -65,11 +50,8 @@ class _Generator:
         self.semantics = semantics
         self.outcomes: dict[Outcome, str] = {}
         self.sets: dict[frozenset, str] = {}
-        # No builtins: the generated code sees these names only.
-        self.namespace: dict[str, object] = {"_rt": runtime, "_MISSING": runtime.MISSING,
-                                             "_int": int, "_str": str, "_float": float,
-                                             "_round": round, "_len": len, "_FLOAT_LIMIT": FLOAT_EXACT_LIMIT,
-                                             "KeyError": KeyError, "TypeError": TypeError}
+        # The constants the source names: picklable data only (loader.Generated says why).
+        self.namespace: dict[str, object] = {"_FLOAT_LIMIT": FLOAT_EXACT_LIMIT}
         self.strategy = "arbre"
         # Whether the C accelerator is built: generated code reads households and makes decisions with it.
         self.c_reader = runtime.reader is not None
@@ -126,8 +108,7 @@ class _Generator:
                 return self.tree.root, self.visit(self.tree.root, 1, set(), "")  # visiting checks the nesting
             except _TooDeep:
                 pass
-        self.strategy = "lineaire"
-        self.namespace["_resolve"] = self.semantics.resolve
+        self.strategy = "lineaire"  # loader.load binds `_resolve`
         return None, None
 
     def decide(self, body: list[str] | None) -> list[str]:
@@ -395,7 +376,6 @@ class _Generator:
         if together:
             lines.append(f"{pad}try:")
             for f in together:
-                self.namespace.setdefault(f"_MEMO{f.index}", _seed(f))
                 lines.append(f"{pad}{_INDENT}x{f.index} = _MEMO{f.index}[h[{f.machine!r}]]")
             lines.append(f"{pad}except (KeyError, TypeError):")
             for f in together:
@@ -414,7 +394,6 @@ class _Generator:
         """Read one field: one memo lookup for the spellings already read, native numbers inline."""
         x, pad, pad2, pad3 = f"x{f.index}", _INDENT * depth, _INDENT * (depth + 1), _INDENT * (depth + 2)
         memo = f"_MEMO{f.index}"
-        self.namespace.setdefault(memo, _seed(f))
         if f.has_default:  # often absent: no exception to raise and catch then
             lines = [f"{pad}{x} = h.get({f.machine!r}, _MISSING)",
                      f"{pad}if {x} is _MISSING:",
@@ -494,23 +473,6 @@ class _TooDeep(Exception):
 def _looked_up(field: m.Field) -> bool:
     """Whether a present value of the field is read by one memo lookup (its reading is cached)."""
     return not field.has_default and not isinstance(field.type, (m.IntType, m.MoneyType))
-
-
-def _seed(field: m.Field) -> dict:
-    """What the memo of a field knows in advance: native JSON values and the usual spellings.
-
-    Only text is added later: True, 1 and 1.0 are equal keys, so a native key is seeded only where
-    all its equals read the same (yes/no, where the JSON number 1.0 is the number 1).
-    """
-    seed: dict = {None: None} if field.may_be_unknown else {}
-    if isinstance(field.type, m.BoolType):
-        for truth, words in ((True, ("oui", "vrai", "true", "1")), (False, ("non", "faux", "false", "0"))):
-            seed[truth] = truth
-            for word in words:
-                seed.update({word: truth, word.capitalize(): truth, word.upper(): truth})
-    elif isinstance(field.type, m.EnumType):
-        seed.update({v.machine: i for i, v in enumerate(field.type.values)})
-    return seed
 
 
 def _walk(condition):

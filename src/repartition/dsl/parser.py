@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import io
 import os
-import pickle
 import re
 import sys
 import unicodedata
@@ -15,7 +15,8 @@ import lark
 from lark import Lark, Token, Tree
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
-from ..errors import MAX_DIAGNOSTICS, CharterError, Diagnostic, Span
+from .. import cache
+from ..errors import MAX_DIAGNOSTICS, CharterError, Diagnostic, Span, source_line
 from ..resources import grammar_path, parser_cache_path
 from .characters import FORBIDDEN_IN_RULES, character_name, visible
 from .mistakes import MISTAKES, TERMINAL_NAMES
@@ -47,60 +48,54 @@ def _tables_key(grammar: str) -> bytes:
     return hashlib.sha256(text.encode("utf-8")).hexdigest().encode("ascii")
 
 
+def _tables(parser: Lark) -> bytes:
+    buffer = io.BytesIO()
+    parser.save(buffer)
+    return buffer.getvalue()
+
+
 def write_tables(path: str | os.PathLike) -> None:
-    """Save the LALR tables with their key (the wheel build ships them; users cache them)."""
+    """Save the LALR tables after their key (the wheel build ships them; users cache them)."""
     key = _tables_key(grammar_path().read_text(encoding="utf-8"))
-    with open(path, "wb") as handle:
-        handle.write(key + b"\n")
-        build_parser().save(handle)
+    Path(path).write_bytes(key + b"\n" + _tables(build_parser()))
 
 
-def _read_tables(path: Path | None, key: bytes) -> Lark | None:
-    if path is None:
+def _load_tables(data: bytes | None) -> Lark | None:
+    if data is None:
         return None
     try:
-        with open(path, "rb") as handle:
-            if handle.readline().rstrip(b"\n") != key:
-                return None  # stale: another grammar, Lark or Python
-            return Lark.load(handle)
-    except (OSError, EOFError, ValueError, pickle.UnpicklingError):
+        return Lark.load(io.BytesIO(data))
+    except Exception:  # noqa: BLE001 - garbled tables can fail in any way: they are built again
         return None
 
 
-def _user_cache() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "repartition" / "regles.lark.tables"
+def _shipped_tables(key: bytes) -> bytes | None:
+    path = parser_cache_path()
+    try:
+        data = path.read_bytes() if path is not None else b""
+    except OSError:
+        return None
+    head = key + b"\n"
+    return data[len(head):] if data.startswith(head) else None  # else stale: another grammar, Lark or Python
+
+
+_CACHED_TABLES = "regles.lark.tables"
 
 
 @functools.cache
 def _parser() -> Lark:
+    """The parser, from the tables the wheel ships, else those in the user's cache, else built (and cached)."""
     key = _tables_key(grammar_path().read_text(encoding="utf-8"))
-    for path in (parser_cache_path(), _user_cache()):
-        parser = _read_tables(path, key)
-        if parser is not None:
-            return parser
-    try:
-        _user_cache().parent.mkdir(parents=True, exist_ok=True)
-        write_tables(_user_cache())
-    except OSError:
-        return build_parser()  # no writable cache: build the tables in memory each time
-    return _read_tables(_user_cache(), key) or build_parser()
+    parser = _load_tables(_shipped_tables(key)) or _load_tables(cache.read(_CACHED_TABLES, key))
+    if parser is None:
+        parser = build_parser()
+        cache.write(_CACHED_TABLES, key, _tables(parser))
+    return parser
 
 
 def prepare_text(text: str) -> str:
     """Normalise to NFC (a file saved with decomposed accents reads the same) and drop a BOM."""
     return unicodedata.normalize("NFC", text.removeprefix("\ufeff"))
-
-
-def source_line(text: str, line: int) -> str | None:
-    lines = _lines(text)
-    return lines[line - 1] if 0 < line <= len(lines) else None
-
-
-@functools.lru_cache(maxsize=2)
-def _lines(text: str) -> list[str]:
-    """The lines of a text, kept for the next call: a file may have thousands of errors to show."""
-    return text.splitlines()
 
 
 def parse_tree(text: str, filename: str) -> Tree:

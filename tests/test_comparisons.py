@@ -183,3 +183,13 @@ règle « S »
                 household = {"dette": debt, "loyer": rent, "enfants": children, "stade": "aucune",
                              "date": report, "jugement": judgement, "aide": False, "anciennete": False}
                 assert words.route(household).rule == plain.route(household).rule
+
+
+def test_a_code_written_with_a_space_is_not_a_number():
+    """« 33 063 » reads as 33 063 for a number, but a code is written without its space."""
+    text = HEAD + "  commune [commune] : code\n"
+    with pytest.raises(CharterError) as caught:
+        repartition.Charter.from_text(text + "règle « R »\n  si la commune est 33 063\n  alors A\n",
+                                      name="c.regles", verify=False)
+    assert caught.value.diagnostics[0].message == ("« 33 063 » : un code s'écrit sans espace (« 33063 »), ou "
+                                                   "entre guillemets s'il en a une")

@@ -427,6 +427,10 @@ class _Checker:
                 return field_type.read(text)
             if isinstance(field_type, m.DateType) and kind == "date":
                 return read_date(text)
+            if isinstance(field_type, m.CodeType) and kind == "number" and _GROUPS.search(text):
+                self.error(f"« {text} » : un code s'écrit sans espace (« {_GROUPS.sub('', text)} »), ou entre "
+                           f"guillemets s'il en a une", value.span)
+                return None
             if isinstance(field_type, m.CodeType) and kind in ("string", "number", "word", "code"):
                 return field_type.read(text)
             if isinstance(field_type, m.EnumType) and kind in ("word", "string"):

@@ -922,20 +922,38 @@ def _expected(field_type) -> str:
 _DETERMINER = re.compile(r"(?:(les|le|la)\s+|(l['’]))(?=\S)", re.IGNORECASE)
 
 
+def _trailing_article(words: str | None) -> str | None:
+    """The article that ends comparison words (« avant la » → « la »), as a determiner."""
+    if not words:
+        return None
+    last = words.rsplit(" ", 1)[-1]
+    if last in ("le", "la"):
+        return last + " "
+    return "l'" if last == "l'" else None
+
+
 def _determiners(items) -> dict[str, str]:
     """The article the charter first writes before each name it compares (« les enfants à charge »)."""
     found: dict[str, str] = {}
 
-    def note(name) -> None:
+    def note(name, lead: str | None = None) -> None:
+        """`lead`: the article the comparison's words end with (« avant la », « après l' »)."""
         if isinstance(name, ast.Sum):  # its terms follow « de »: no article of their own
             return
-        if isinstance(name, (ast.Multiple, ast.Duration)):
+        if isinstance(name, ast.Multiple):
             return note(name.other)
+        if isinstance(name, ast.Duration):
+            return note(name.other, _trailing_article(name.direction))
+        if isinstance(name, ast.Value) and name.kind == "word" and lead:  # « après la date du jugement »
+            found.setdefault(normalize(name.text), lead)
+            return
         if not isinstance(name, ast.Name):  # a left-out subject, a value
             return
         match = _DETERMINER.match(name.text)
         if match and normalize(name.text) not in found:
             found[normalize(name.text)] = match.group(1).lower() + " " if match.group(1) else "l'"
+        elif lead and normalize(name.text) not in found:
+            found[normalize(name.text)] = lead
 
     def visit(node) -> None:
         match node:
@@ -946,10 +964,10 @@ def _determiners(items) -> dict[str, str]:
                 visit(op)
             case ast.Ref(name=name):
                 note(name)
-            case ast.Comparison(subject=subject, operands=operands):
+            case ast.Comparison(subject=subject, operands=operands, wording=wording):
                 note(subject)
                 for operand in operands:
-                    note(operand)
+                    note(operand, _trailing_article(wording))
 
     for item in items:
         if isinstance(item, (ast.DefinitionDecl, ast.IndicatorDecl, ast.RuleDecl)) and item.condition is not None:

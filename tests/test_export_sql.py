@@ -67,10 +67,7 @@ def test_bundled_charters_route_alike_in_duckdb(name, data):
 def test_generated_charters_route_alike_on_their_whole_domain(drawn):
     """On random small charters (every field type, unknowns, sets, ratios), the SQL routes every
     household of the enumerated domain as the interpreter does, gaps and conflicts included."""
-    text, domains = drawn
-    charter = repartition.Charter.from_text(text, name="aleatoire.regles", verify=False, engine="interprete")
-    rows = [tuple(unit_value(f, v) for f, v in zip(charter.fields, values)) for values in itertools.product(*domains)]
-    assert_routes_like_python(charter, rows, run_duckdb(charter, rows))
+    _whole_domain_alike(drawn)
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -78,6 +75,11 @@ def test_generated_charters_route_alike_on_their_whole_domain(drawn):
 def test_sums_and_months_route_alike_on_their_whole_domain(drawn):
     """Sums of amounts, and two dates days or calendar months apart on every day of windows around
     month ends (leap years too): the SQL routes each household as the interpreter does."""
+    _whole_domain_alike(drawn)
+
+
+def _whole_domain_alike(drawn) -> None:
+    """Every household of a drawn charter's enumerated domain routes in DuckDB as in Python."""
     text, domains = drawn
     charter = repartition.Charter.from_text(text, name="aleatoire.regles", verify=False, engine="interprete")
     rows = [tuple(unit_value(f, v) for f, v in zip(charter.fields, values)) for values in itertools.product(*domains)]

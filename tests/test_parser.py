@@ -51,13 +51,13 @@ def test_unaccented_and_capitalised_keywords():
 
 def test_syntax_error_prints_line_and_caret():
     """A syntax error names file:line:column and shows the line with a caret under the token."""
-    text = "charte « T »\nservices\n  CAF : « c »\nrègle « A »\n  si aide >= 1 alors CAF\n"
+    text = "charte « T »\nservices\n  CAF : « c »\nrègle « A »\n  si aide est >= 1 alors CAF\n"
     with pytest.raises(CharterError) as caught:
         parse_tree(text, "t.regles")
     rendered = str(caught.value)
-    assert "t.regles:5:11:" in rendered
-    assert "  si aide >= 1 alors CAF" in rendered
-    assert rendered.splitlines()[-1].endswith(" " * 10 + "^^")  # under « >= », the whole symbol
+    assert "t.regles:5:15:" in rendered
+    assert "  si aide est >= 1 alors CAF" in rendered
+    assert rendered.splitlines()[-1].endswith(" " * 14 + "^^")  # under « >= », the whole symbol
 
 
 def test_unexpected_end_of_file_is_french():

@@ -78,20 +78,6 @@ def test_examples_sit_on_thresholds():
     assert charter.route(household).rule == "R"
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.lists(st.tuples(st.integers(-3, 3), st.integers(-3, 3), st.integers(-3, 3), st.integers(-6, 6)),
-                min_size=1, max_size=4))
-def test_real_emptiness_is_sound(rows):
-    """When Fourier–Motzkin says no real point fits, no whole point of the box fits either."""
-    from repartition.proof.examples import _real_empty
-
-    system = [({0: a, 1: b, 2: c}, d) for a, b, c, d in rows]
-    box = {0: (-3, 3), 1: (-3, 3), 2: (-3, 3)}
-    if _real_empty(system, box):
-        r = range(-3, 4)
-        assert not any(all(a * x + b * y + c * z >= d for a, b, c, d in rows) for x in r for y in r for z in r)
-
-
 def test_external_spells_households_as_json_input_and_reads_back():
     """Amounts read « -12,05 » (exact cents), dates ISO, stages by machine name, unknown null; routing
     reads the household back to the same internal values."""

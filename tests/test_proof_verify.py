@@ -199,10 +199,7 @@ def test_three_fields_without_household_over_the_reals_is_settled():
     assert [(p.kind, p.rules[0][0]) for p in report.problems] == [("regle_morte", "R")]
 
 
-def test_three_fields_with_only_real_solutions_is_indecis_not_a_false_claim():
-    """When real numbers fit but the search finds no whole household, the region is `indecis`, and
-    no rule is called dead for it."""
-    text = """charte « Trois »
+_THREE = """charte « Trois »
 services
   A : « A »
   B : « B »
@@ -211,12 +208,32 @@ données du ménage
   y [y] : nombre entier entre 0 et 1000
   z [z] : nombre entier entre 0 et 1000
 règle « R »
-  si x est au moins 2 fois y et x est au plus 2 fois y et x est au moins 3 fois z
-     et x est au plus 3 fois z
+  si {condition}
   alors A
 règle « S »
   dans tous les autres cas, B
 """
+
+
+def test_three_fields_tied_by_whole_multiples_are_decided_exactly():
+    """x = 2·y = 3·z has no whole solution with x between 1 and 5 (x would be a multiple of 6), though
+    real numbers fit: eliminating x, whose coefficient is 1, is exact over whole numbers, so the
+    rule is proven dead rather than left undecided."""
+    text = _THREE.format(condition="x est au moins 2 fois y et x est au plus 2 fois y et x est au moins 3 fois z\n"
+                                   "     et x est au plus 3 fois z")
+    report = verify(repartition.Charter.from_text(text, name="t.regles", verify=False))
+    assert [(p.kind, p.rules[0][0]) for p in report.problems] == [("regle_morte", "R")]
+    report = verify(repartition.Charter.from_text(text.replace("entre 1 et 5", "entre 1 et 6"), name="t.regles",
+                                                  verify=False))
+    assert report.ok
+
+
+def test_three_fields_with_only_real_solutions_is_indecis_not_a_false_claim():
+    """When real numbers fit but the search finds no whole household, and exactness would need more
+    residues than the solver walks (10 000 × y = 10 001 × (y + z) ties each field to two others with
+    large coefficients), the region is `indecis`, and no rule is called dead for it."""
+    text = _THREE.format(condition="x est au moins 1,0001 fois la somme de y et de z et x est au plus 1,0001 fois "
+                                   "la somme de y et de z")
     report = verify(repartition.Charter.from_text(text, name="t.regles", verify=False))
     assert not report.ok
     assert "indecis" in [p.kind for p in report.problems]

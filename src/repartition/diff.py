@@ -12,8 +12,8 @@ from attrs import frozen
 
 from . import model as m
 from .charter import Charter
-from .dsl.lowering import (F, T, And, Const, Domain, Ge, In, Known, Not, Or, RatioGe, Truth,
-                           atoms_of, lower, with_cells)
+from .dsl.lowering import (RELATIONS, F, T, And, Const, Domain, Ge, In, Known, LinearGe, Not, Or, ShiftGe,
+                           Truth, atoms_of, linear_ge, lower, with_cells)
 from .errors import InvalidHousehold, NoDecision, RepartitionError
 from .proof.examples import Undecided, json_value, solve
 from .proof.problems import merge
@@ -64,10 +64,10 @@ class _CommonField:
 
 @frozen
 class Region:
-    """A set of households: one cell mask per common field, plus ratio constraints (atom → T/F)."""
+    """A set of households: one cell mask per common field, plus relations between fields (atom → T/F)."""
 
     masks: tuple[int, ...]
-    ratios: tuple[tuple[RatioGe, int], ...]
+    ratios: tuple[tuple[object, int], ...]
 
 
 @frozen
@@ -308,8 +308,10 @@ class _Side:
                 return Truth(self.position[f])
             case Known(field=f):
                 return Known(self.position[f])
-            case RatioGe(left=a, right=b, num=num, den=den, offset=k):
-                return RatioGe(self.position[a], self.position[b], num, den, k)
+            case LinearGe(terms=terms, bound=b):
+                return linear_ge({self.position[f]: c for f, c in terms}, b)
+            case ShiftGe(later=a, earlier=b, months=n, bound=k):
+                return ShiftGe(self.position[a], self.position[b], n, k)
         raise AssertionError(core)  # pragma: no cover
 
     def state(self, domain: Domain, region: tuple, fixed: dict):
@@ -485,7 +487,7 @@ def _split(domain: Domain, region: tuple, fixed: dict, cores: list) -> list[tupl
     """Two sub-regions fixing the atom most often undecided among the cores (unknown split first)."""
     atom = domain.choose([atoms_of(core) for core in cores], region, fixed)
     field, first, second = domain.split(atom, region)
-    if field is None and isinstance(atom, RatioGe):
+    if field is None and isinstance(atom, RELATIONS):
         return [(region, {**fixed, atom: T}), (region, {**fixed, atom: F})]
     return [(first, fixed), (second, fixed)]
 

@@ -39,6 +39,8 @@ class Semantics:
     def __init__(self, charter: CharterModel):
         rules = charter.rules
         self.services = tuple(r.service.code for r in rules)
+        self._partners = tuple(tuple(s.code for s in r.partners) for r in rules)
+        self._partners_of: dict[Outcome, tuple[str, ...]] = {}
         self.default = charter.default_rule.index if charter.default_rule is not None else None
         self.ordinary = tuple(r.index for r in rules if not r.is_default)
         self.ordinary_bits = sum(1 << r for r in self.ordinary)
@@ -108,6 +110,19 @@ class Semantics:
             return Outcome(UNDETERMINED, None, tuple(candidates))
         # No rule holds for sure: the default rule decides; the rules that might hold agree with it.
         return Outcome(DECIDED, services[self.default], (self.default, *might))
+
+    def partners(self, outcome: Outcome) -> tuple[str, ...]:
+        """The services to inform « en lien avec » a decided household's service: those named by
+        the rules that certainly decide it (each once, in file order). Never those of a rule set
+        aside by an exception, nor of a rule that only might apply."""
+        found = self._partners_of.get(outcome)
+        if found is None:
+            rules = outcome.rules if outcome.kind == DECIDED else ()
+            if rules and rules[0] == self.default:
+                rules = rules[:1]  # the default decides; the others only might apply
+            found = self._partners_of[outcome] = tuple(dict.fromkeys(
+                code for r in rules for code in self._partners[r]))
+        return found
 
     def possible_classes(self, rule: int, possible: dict[int, int]) -> set[str]:
         """Over a region where each rule's condition may take the values in `possible[rule]` (a mask

@@ -19,7 +19,8 @@ def register(commands) -> None:
         description="Oriente selon la charte un ménage (--menage, en JSON) ou chaque ligne d'un fichier "
         "de signalements (ENTREE, .csv, .jsonl ou, avec DuckDB, .parquet ; « - » pour l'entrée standard). Chaque ligne orientée "
         "est écrite telle quelle, plus les colonnes « service », « regle » (et « unite » si la charte a "
-        "des unités) ; chaque ligne rejetée va dans le fichier des rejets avec son numéro de ligne et "
+        "des unités, « partenaires » si une règle nomme des services en lien avec, codes séparés par "
+        "« | ») ; chaque ligne rejetée va dans le fichier des rejets avec son numéro de ligne et "
         "la raison. Un bilan est affiché sur la sortie d'erreur. Code de sortie : 0 si tout est orienté, "
         "1 si des lignes sont rejetées, 2 si la commande n'a pas pu s'exécuter.")
     add_charter_options(parser)
@@ -39,7 +40,7 @@ def register(commands) -> None:
                         help="format de l'entrée (sinon : son extension ; parquet demande DuckDB)")
     parser.add_argument("--format-sortie", choices=FORMATS, help="format de la sortie (sinon : son extension)")
     parser.add_argument("--remplacer", action="store_true",
-                        help="remplace les colonnes service, regle, unite si l'entrée les a déjà")
+                        help="remplace les colonnes service, regle, unite, partenaires si l'entrée les a déjà")
     parser.add_argument("--encodage", metavar="ENC",
                         help="encodage de l'entrée si elle n'est pas en UTF-8 (par exemple cp1252)")
     parser.add_argument("--strict", action="store_true",
@@ -98,7 +99,8 @@ def _one(args: argparse.Namespace) -> int:
         text = json.dumps(decision.to_dict(), ensure_ascii=False, indent=2)
     else:
         unit = f" — unité : {decision.unit}" if decision.unit else ""
-        text = (f"Service : {decision.service} ({decision.service_label}){unit}\n"
+        partners = f" — en lien avec : {', '.join(decision.partners)}" if decision.partners else ""
+        text = (f"Service : {decision.service} ({decision.service_label}){unit}{partners}\n"
                 f"Règle : {decision.rule}\n{decision.explanation}")
     return _show(text)
 

@@ -187,9 +187,8 @@ class _Generator:
     def visit_Test(self, node: Test, depth: int, loaded: set, values: str):
         """`if <atom>:` with the yes branch nested; the no branch comes next, at this depth."""
         atom = node.atom
-        fields = (atom.left, atom.right) if isinstance(atom, low.RatioGe) else (atom.field,)
         lines = []
-        for f in fields:
+        for f in low.relation_fields(atom):
             lines += self.load(f, depth, loaded)
             loaded = loaded | {f}
         lines.append(f"{_INDENT * depth}if {self.test(atom)}:")
@@ -214,10 +213,10 @@ class _Generator:
                 return f"x{f} == {next(iter(values))!r}"
             case low.In(field=f, values=values):
                 return f"x{f} in {self.code_set(values)}"
-            case low.RatioGe(left=a, right=b, num=p, den=q, offset=k):
-                left = f"x{a}" if q == 1 else f"x{a} * {q!r}"
-                right = f"x{b}" if p == 1 else f"x{b} * {p!r}"
-                return f"{left} >= {right}" + (f" + {k!r}" if k else "")
+            case low.LinearGe(terms=terms, bound=b):
+                return _linear_test([(f"x{f}", c) for f, c in terms], b)
+            case low.ShiftGe(later=a, earlier=b, months=n, bound=k):
+                return f"x{a} >= _rt.add_months(x{b}, {n!r})" + (f" + {k!r}" if k else "")
         raise AssertionError(atom)  # pragma: no cover
 
     # ---- conditions in three-valued logic, for the lazy parts of a decision ----
@@ -271,10 +270,23 @@ class _Generator:
     def expr_Among(self, node: m.Among) -> str:
         return self._guard([node.field], f"v[{node.field.index}] in {self.code_set(node.values)}")
 
-    def expr_Ratio(self, node: m.Ratio) -> str:
+    def expr_Linear(self, node: m.Linear) -> str:
+        """Whole numbers only: den × Σ left op num × Σ right (or den × constant), factor = num / den."""
         p, q = node.factor.numerator, node.factor.denominator
-        test = f"v[{node.field.index}] * {q!r} {_OPS[node.op]} v[{node.other.index}] * {p!r}"
-        return self._guard([node.field, node.other], test)
+        left = _scaled(" + ".join(f"v[{f.index}]" for f in node.left), q, len(node.left) > 1)
+        if node.right:
+            right = _scaled(" + ".join(f"v[{f.index}]" for f in node.right), p, len(node.right) > 1)
+        else:
+            right = repr(q * node.constant)
+        return self._guard([*node.left, *node.right], f"{left} {_OPS[node.op]} {right}")
+
+    def expr_Duration(self, node: m.Duration) -> str:
+        later, earlier = f"v[{node.later.index}]", f"v[{node.earlier.index}]"
+        if node.unit == "jours":
+            shifted = f"{earlier} + {node.amount!r}"
+        else:
+            shifted = f"_rt.add_months({earlier}, {node.amount * 12 if node.unit == 'ans' else node.amount!r})"
+        return self._guard([node.field, node.other], f"{later} {_OPS[node.op]} {shifted}")
 
     def expr_Known(self, node: m.Known) -> str:
         return f"v[{node.field.index}] is not None"
@@ -310,7 +322,9 @@ class _Generator:
                 return False
             case m.Compare(field=f) | m.Between(field=f) | m.Among(field=f) | m.Truth(field=f):
                 return f.may_be_unknown
-            case m.Ratio(field=f, other=g):
+            case m.Linear(left=left, right=right):
+                return any(f.may_be_unknown for f in (*left, *right))
+            case m.Duration(field=f, other=g):
                 return f.may_be_unknown or g.may_be_unknown
             case m.Not(operand=op):
                 return self.may_be_unknown(op)
@@ -431,6 +445,25 @@ class _Generator:
         low = -_FAST_INT if kind.minimum is None else kind.minimum
         high = _FAST_INT if kind.maximum is None else kind.maximum
         return f"({x}.__class__ is _int and {x} >= {low!r} and {x} <= {high!r})"
+
+
+def _scaled(total: str, factor: int, grouped: bool) -> str:
+    """`total * factor`, parenthesised when `total` is a sum; the factor left out when it is 1."""
+    if factor == 1:
+        return total
+    return f"({total}) * {factor!r}" if grouped else f"{total} * {factor!r}"
+
+
+def _linear_test(terms: list[tuple[str, int]], bound: int) -> str:
+    """Σ c·x >= bound in integer arithmetic: positive terms on the left, the others on the right."""
+    def side(items):
+        return " + ".join(x if c == 1 else f"{x} * {c!r}" for x, c in items) or "0"
+
+    left = side([(x, c) for x, c in terms if c > 0])
+    right = side([(x, -c) for x, c in terms if c < 0])
+    if bound:
+        right = f"{right} + {bound!r}" if right != "0" else repr(bound)
+    return f"{left} >= {right}"
 
 
 class _TooDeep(Exception):

@@ -17,7 +17,7 @@ from attrs import field, frozen
 
 from ..model import CharterModel, CodeType
 from ..semantics import Outcome, Semantics, members
-from .lowering import F, T, U, Domain, RatioGe, atoms_of, lower
+from .lowering import RELATIONS, F, T, U, Domain, LinearGe, atoms_of, lower, relation_fields
 
 __all__ = ["Leaf", "IsUnknown", "Test", "Pending", "Tree", "Budget", "build_tree", "grow", "leaves_of",
            "lowered", "fix_ratio", "DEFAULT_WORK"]
@@ -110,7 +110,7 @@ def leaves_of(node):
         if isinstance(node, IsUnknown):
             stack += (node.unknown, node.known)
         elif isinstance(node, Test):
-            stack += (node.no, node.yes) if isinstance(node.atom, RatioGe) else (node.yes, node.no)
+            stack += (node.no, node.yes) if isinstance(node.atom, RELATIONS) else (node.yes, node.no)
         else:
             yield node
 
@@ -123,14 +123,14 @@ def lowered(charter: CharterModel) -> tuple[dict, Domain]:
 
 
 def build_tree(charter: CharterModel, semantics: Semantics, work: int | Budget | None = None,
-               parts: tuple[dict, Domain] | None = None) -> Tree:
+               parts: tuple[dict, Domain] | None = None, start: tuple | None = None) -> Tree:
     """The decision tree of a charter, grown until its outcome is fixed everywhere or the budget
     (DEFAULT_WORK units unless given) is spent; `parts` are its `lowered` conditions and domain,
-    when the caller has them already."""
+    when the caller has them already; `start`, a region of the domain to split instead of all of it."""
     budget = work if isinstance(work, Budget) else Budget(DEFAULT_WORK if work is None else work)
     cores, domain = parts or lowered(charter)
     splitter = _Splitter(semantics, cores, domain)
-    root = splitter.grow(domain.full_region(), (), budget)
+    root = splitter.grow(start or domain.full_region(), (), budget)
     return Tree(root, domain, cores, splitter.pending == 0, splitter.nodes, splitter.depth, budget.used, splitter)
 
 
@@ -160,7 +160,7 @@ class _Splitter:
         self.on_field: dict[int, int] = {}
         for r, atoms in self.own_atoms.items():
             for atom in atoms:
-                for f in (atom.left, atom.right) if isinstance(atom, RatioGe) else (atom.field,):
+                for f in relation_fields(atom):
                     self.on_field[f] = self.on_field.get(f, 0) | (1 << r)
         # A region costs a few units, and more with many rules: each set of rules is a bitset.
         self.node_cost = _NODE_COST + (len(self.rules) >> 8)
@@ -251,11 +251,11 @@ class _Splitter:
             children: list = [None, None]
             field_index, first, second = domain.split(atom, region)
             touched = 0
-            for f in (atom.left, atom.right) if isinstance(atom, RatioGe) else (atom.field,):
+            for f in relation_fields(atom):
                 touched |= self.on_field.get(f, 0)
             if field_index is not None:
                 kind, payload, parts = "unknown", field_index, ((first, fixed), (second, fixed))
-            elif isinstance(atom, RatioGe):
+            elif isinstance(atom, RELATIONS):
                 kind, payload, parts = "test", atom, ((region, fix_ratio(fixed, atom, T)),
                                                       (region, fix_ratio(fixed, atom, F)))
             else:
@@ -264,7 +264,7 @@ class _Splitter:
             stack.append(("undo", changes))
             # Read as the proof reads: known values before unknown, where the atom fails before where
             # it holds, but a ratio true before false. What is read first is pushed last.
-            for i in ((1, 0) if kind == "test" and isinstance(atom, RatioGe) else (0, 1)):
+            for i in ((1, 0) if kind == "test" and isinstance(atom, RELATIONS) else (0, 1)):
                 sub_region, sub_fixed = parts[i]
                 stack.append(("visit", sub_region, sub_fixed, may_t, may_f, may_u, undetermined, touched, aside,
                               children, i, depth + 1))
@@ -299,7 +299,7 @@ class _Splitter:
                 if domain.atom_values(atom, region, fixed) in (T, F, U):
                     continue
                 bearing = self.reach[atom] & target
-                if not isinstance(atom, RatioGe) and self.halvable[atom.field]:
+                if not isinstance(atom, RELATIONS) and self.halvable[atom.field]:
                     f = atom.field
                     if f not in cuts:
                         cut = domain.halve(f, region)
@@ -312,7 +312,7 @@ class _Splitter:
                 count = bearing.bit_count()
                 if count > best_count:
                     best, best_count = atom, count
-        if best is not None and not isinstance(best, RatioGe) and best.field in cuts and self._peels(best, region):
+        if best is not None and not isinstance(best, RELATIONS) and best.field in cuts and self._peels(best, region):
             cut, _, sided = cuts[best.field]
             if sided.bit_count() >= best_count:  # a long list of thresholds: halve it
                 return cut, looked + len(cuts)
@@ -335,11 +335,14 @@ class _Splitter:
         return min(inside, total - inside) * 8 <= total
 
 
-def fix_ratio(fixed: tuple, atom: RatioGe, bit: int) -> tuple:
-    """Fixed ratio atoms in a canonical order, so that equal regions compare and merge equal."""
-    return tuple(sorted(fixed + ((atom, bit),), key=_ratio_key))
+def fix_ratio(fixed: tuple, atom, bit: int) -> tuple:
+    """Fixed relations (sums, multiples, months between dates) in a canonical order, so that equal
+    regions compare and merge equal."""
+    return tuple(sorted(fixed + ((atom, bit),), key=_relation_key))
 
 
-def _ratio_key(pair: tuple) -> tuple:
+def _relation_key(pair: tuple) -> tuple:
     atom = pair[0]
-    return atom.left, atom.right, atom.num, atom.den, atom.offset
+    if isinstance(atom, LinearGe):
+        return 0, atom.terms, atom.bound
+    return 1, (atom.later, atom.earlier), atom.months, atom.bound

@@ -28,6 +28,7 @@ _COMMENT_LEAD = re.compile(r"#\s*(?:[-*•]\s+)?")
 _BARE_VERSION = re.compile(r"\d+(?:\.\d+)+[\w.\-]*|-?\d+")
 _BARE_ARTICLE = re.compile(r"\d+(?:\.\d+)*|\d[0-9A-Za-z]*[A-Za-z][0-9A-Za-z]*")
 _PLURAL_SUBJECT = re.compile(r"(?:les|des|ses|leurs)\s", re.IGNORECASE)
+_SYMBOLS = frozenset("≥≤><=≠")
 _OPERATORS = {"ge": "au moins", "le": "au plus", "gt": "plus de", "lt": "moins de"}
 _DATE_OPERATORS = {"gt": "après le", "lt": "avant le"}
 
@@ -291,24 +292,42 @@ def _rule(item: ast.RuleDecl) -> list[str]:
     for _, _, clause in sorted(clauses, key=lambda c: (c[0], c[1])):
         lines += clause
     if item.condition is None:
-        lines.append(f"{_INDENT}dans tous les autres cas, {item.service}")
-    else:
-        lines += _condition_lines(_INDENT + "si ", item.condition, "")
-        lines.append(f"{_INDENT}alors {item.service}")
-    return lines
+        return lines + _with_partners(f"{_INDENT}dans tous les autres cas, {item.service}", item.partners)
+    lines += _condition_lines(_INDENT + "si ", item.condition, "")
+    return lines + _with_partners(f"{_INDENT}alors {item.service}", item.partners)
+
+
+def _with_partners(line: str, partners) -> list[str]:
+    """`alors DEPARTEMENT, en lien avec CAF et MSA`, the partners broken after a comma or before
+    « et » when the line gets too long."""
+    if not partners:
+        return [line]
+    pieces = [f"{line}, en lien avec", *_listed(list(partners))]
+    return _fill(pieces[0], pieces[1:], _CONTINUATION, "")
+
+
+def _listed(parts: list[str]) -> list[str]:
+    """Parts as the pieces of « a, b et c » a line may break between: « a, », « b », « et c »."""
+    pieces = [f"{p}," for p in parts[:-2]] + parts[-2:-1]
+    return pieces + ([f"et {parts[-1]}"] if len(parts) > 1 else parts[-1:])
+
+
+def _and_list(parts: list[str]) -> str:
+    """« a », « a et b », « a, b et c »."""
+    return " ".join(_listed(parts))
 
 
 def _example(item: ast.ExampleDecl) -> list[str]:
     parts = [f"{a.name.text} : " + ("inconnu" if a.value is None else _value(a.value))
              for a in item.assignments]
     lines = [f"exemple {_string(item.name)} :"] + _wrap_list(_INDENT, parts, indent=_INDENT)
-    expected = f"{_INDENT}attendu {item.service}"
+    expected = _with_partners(f"{_INDENT}attendu {item.service}", item.partners)
     if item.rule is None:
-        return lines + [expected]
+        return lines + expected
     by = f"par {_string(item.rule.text)}"
-    if len(expected) + 1 + len(by) > WIDTH:  # a long rule name goes below
-        return lines + [expected, _CONTINUATION + by]
-    return lines + [f"{expected} {by}"]
+    if len(expected[-1]) + 1 + len(by) > WIDTH:  # a long rule name goes below
+        return lines + expected + [_CONTINUATION + by]
+    return lines + expected[:-1] + [f"{expected[-1]} {by}"]
 
 
 _PRINTERS = {
@@ -328,23 +347,25 @@ def condition_lines(condition: ast.Expr, first: str = "", last: str = "") -> lis
     return _condition_lines(first, condition, last)
 
 
-def _condition_lines(first: str, condition, last: str) -> list[str]:
+def _condition_lines(first: str, condition, last: str, subjects: dict | None = None) -> list[str]:
     """A condition on one line, or broken where a line gets too long: before `et` / `ou` at the top
     level first, then inside parenthesised operands, and last between the words of a comparison."""
-    text = first + _expr(condition) + last
+    if subjects is None:
+        subjects = _subjects(condition)
+    text = first + _expr(condition, subjects) + last
     if len(text) <= WIDTH:
         return [text]
     match condition:
         case ast.And() | ast.Or():
-            return _connective_lines(first, condition, last)
+            return _connective_lines(first, condition, last, subjects)
         case ast.Not(operand=operand):
-            return _operand_lines(first + "non ", condition, operand, last)
+            return _operand_lines(first + "non ", condition, operand, last, subjects)
         case ast.Comparison():
-            return _fill(first, _comparison_pieces(condition), " " * (len(first) + 4), last)
+            return _fill(first, _comparison_pieces(condition, subjects), " " * (len(first) + 4), last)
     return [text]
 
 
-def _connective_lines(first: str, node, last: str) -> list[str]:
+def _connective_lines(first: str, node, last: str, subjects: dict) -> list[str]:
     """Operands filling each line, every continuation line starting with the connective; an operand
     broken over several lines is followed by a new line."""
     word = "ou" if isinstance(node, ast.Or) else "et"
@@ -354,34 +375,59 @@ def _connective_lines(first: str, node, last: str) -> list[str]:
     for position, operand in enumerate(node.operands):
         tail = last if position == len(node.operands) - 1 else ""
         if joinable:
-            joined = f"{lines[-1]} {word} {_operand(node, operand)}{tail}"
+            joined = f"{lines[-1]} {word} {_operand(node, operand, subjects)}{tail}"
             if len(joined) <= WIDTH:
                 lines[-1] = joined
                 continue
-        part = _operand_lines(first if position == 0 else f"{pad}{word} ", node, operand, tail)
+        part = _operand_lines(first if position == 0 else f"{pad}{word} ", node, operand, tail, subjects)
         lines.extend(part)
         joinable = len(part) == 1
     return lines
 
 
-def _operand_lines(first: str, parent, child, last: str) -> list[str]:
+def _operand_lines(first: str, parent, child, last: str, subjects: dict) -> list[str]:
     if _parenthesised(parent, child):
-        return _condition_lines(first + "(", child, ")" + last)
-    return _condition_lines(first, child, last)
+        return _condition_lines(first + "(", child, ")" + last, subjects)
+    return _condition_lines(first, child, last, subjects)
 
 
-def _expr(node) -> str:
+def _subjects(condition) -> dict[int, str]:
+    """For each comparison that leaves its subject out, the subject it takes (the one said just
+    before), so that its verb agrees: « les charges sont au moins 2 ou sont inconnues »."""
+    found: dict[int, str] = {}
+    previous: list[str | None] = [None]
+
+    def walk(node) -> None:
+        match node:
+            case ast.Or(operands=ops) | ast.And(operands=ops):
+                for op in ops:
+                    walk(op)
+            case ast.Not(operand=op):
+                walk(op)
+            case ast.Ref():
+                previous[0] = None
+            case ast.Comparison(subject=None):
+                if previous[0] is not None:
+                    found[id(node)] = previous[0]
+            case ast.Comparison(subject=subject):
+                previous[0] = " ".join(_subject_words(subject))
+
+    walk(condition)
+    return found
+
+
+def _expr(node, subjects: dict) -> str:
     match node:
         case ast.Or(operands=ops):
-            return " ou ".join(_operand(node, o) for o in ops)
+            return " ou ".join(_operand(node, o, subjects) for o in ops)
         case ast.And(operands=ops):
-            return " et ".join(_operand(node, o) for o in ops)
+            return " et ".join(_operand(node, o, subjects) for o in ops)
         case ast.Not(operand=op):
-            return "non " + _operand(node, op)
+            return "non " + _operand(node, op, subjects)
         case ast.Ref(name=name):
             return name.text
         case ast.Comparison():
-            return " ".join(_comparison_pieces(node))
+            return " ".join(_comparison_pieces(node, subjects))
     raise TypeError(f"cannot format condition {node!r}")  # pragma: no cover
 
 
@@ -390,22 +436,33 @@ def _parenthesised(parent, child) -> bool:
     return isinstance(child, ast.Or) or (isinstance(child, ast.And) and not isinstance(parent, ast.Or))
 
 
-def _operand(parent, child) -> str:
-    text = _expr(child)
+def _operand(parent, child, subjects: dict) -> str:
+    text = _expr(child, subjects)
     return f"({text})" if _parenthesised(parent, child) else text
 
 
-def _comparison_pieces(node: ast.Comparison) -> list[str]:
-    """A comparison as the pieces a line may break between: the subject, then the verb with the
-    start of what it compares with, then the rest (a name or a keyword is never cut)."""
-    verb = _verb(node.negated, bool(_PLURAL_SUBJECT.match(node.subject.text)))
-    op, operands = node.op, node.operands
-    if op == "eq":
-        predicate = _operand_words(operands[0])
-    elif op in _OPERATORS:
+def _comparison_pieces(node: ast.Comparison, subjects: dict) -> list[str]:
+    """A comparison in the words it was written with, as the pieces a line may break between: the
+    subject, then the verb with the start of what it compares with, then the rest (a name or a
+    keyword is never cut). A left-out subject stays left out, and the verb is written only where
+    the comparison needs it."""
+    op, operands, wording = node.op, node.operands, node.wording
+    if wording is None and op in _OPERATORS:  # a tree built by code: the plain words of its operator
         is_date = isinstance(operands[0], ast.Value) and operands[0].kind == "date"
-        word = _DATE_OPERATORS[op] if is_date and op in _DATE_OPERATORS else _OPERATORS[op]
-        predicate = _glued(word, _operand_words(operands[0]))
+        wording = _DATE_OPERATORS[op] if is_date and op in _DATE_OPERATORS else _OPERATORS[op]
+    subject = [] if node.subject is None else _subject_words(node.subject)
+    if wording in _SYMBOLS:
+        return [*subject, *_glued(wording, _operand_words(operands[0]))]
+    written = " ".join(subject) if subject else subjects.get(id(node), "")
+    verb = _verb(node.negated, bool(_PLURAL_SUBJECT.match(written)))
+    if op in ("unknown", "known"):
+        predicate = [wording or ("inconnu" if op == "unknown" else "connu")]
+    elif wording is not None:
+        predicate = _glued(wording, _operand_words(operands[0]))
+        if not subject and not node.negated:
+            return predicate  # « … ou au moins 2 000 € »
+    elif op == "eq":
+        predicate = _operand_words(operands[0])
     elif op == "between":
         predicate = [*_glued("entre", _operand_words(operands[0])), *_glued("et", _operand_words(operands[1]))]
     elif op == "among":
@@ -416,16 +473,16 @@ def _comparison_pieces(node: ast.Comparison) -> list[str]:
                 words[-1] += ","
             predicate += words
         predicate = _glued("parmi", predicate)
-    elif op == "within":
+    else:  # within
         predicate = _glued("dans", _operand_words(operands[0]))
-    else:
-        predicate = ["inconnu" if op == "unknown" else "connu"]
-    return [node.subject.text, *_glued(verb, predicate)]
+    return [*subject, *_glued(verb, predicate)]
 
 
 def _glued(word: str, pieces: list[str]) -> list[str]:
-    """A keyword kept on the line of the piece that follows it."""
-    return [f"{word} {pieces[0]}", *pieces[1:]]
+    """A keyword kept on the line of the piece that follows it, with no space after an apostrophe
+    (« avant l'assignation »)."""
+    glue = "" if word.endswith(("'", "’")) else " "
+    return [f"{word}{glue}{pieces[0]}", *pieces[1:]]
 
 
 def _verb(negated: bool, plural: bool) -> str:
@@ -434,14 +491,30 @@ def _verb(negated: bool, plural: bool) -> str:
     return "sont" if plural else "est"
 
 
+def _subject_words(subject) -> list[str]:
+    return _sum_words(subject) if isinstance(subject, ast.Sum) else [subject.text]
+
+
+def _sum_words(node: ast.Sum) -> list[str]:
+    """« la somme du loyer, des charges et des frais » as pieces: « la somme du loyer, », « des
+    charges », « et des frais »."""
+    return _glued(node.head, _listed([t.text for t in node.terms]))
+
+
 def _operand_words(operand) -> list[str]:
-    if isinstance(operand, ast.Multiple):
-        return [f"{operand.factor.text} fois", operand.other.text]
-    if isinstance(operand, ast.Name):
-        return [operand.text]
-    if operand.kind == "string":
-        return _string_words(operand.text)
-    return [operand.text]
+    match operand:
+        case ast.Multiple(factor=factor, other=other):
+            return _glued(f"{factor.text} fois", _subject_words(other))
+        case ast.Sum():
+            return _sum_words(operand)
+        case ast.Duration(count=count, unit=unit, direction=direction, other=other):
+            # One piece: « trois mois » broken from « avant » would read as a name.
+            return _glued(f"{count.text} {unit} {direction}", [other.text])
+        case ast.Name():
+            return [operand.text]
+        case ast.Value(kind="string"):
+            return _string_words(operand.text)
+    return [_value(operand)]
 
 
 # ---- literals ----------------------------------------------------------------------------------

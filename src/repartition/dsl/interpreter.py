@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .. import model as m
+from ..runtime import add_months
 
 __all__ = ["Interpreter"]
 
@@ -44,11 +45,23 @@ class Interpreter:
         value = values[node.field.index]
         return None if value is None else value in node.values
 
-    def visit_Ratio(self, node: m.Ratio, values: tuple, seen: dict) -> bool | None:
-        left, right = values[node.field.index], values[node.other.index]
-        if left is None or right is None:
+    def visit_Linear(self, node: m.Linear, values: tuple, seen: dict) -> bool | None:
+        left = [values[f.index] for f in node.left]
+        right = [values[f.index] for f in node.right]
+        if None in left or None in right:
             return None
-        return _COMPARE[node.op](left, node.factor * right)  # Fraction: exact
+        other = node.factor * sum(right) if node.right else node.constant  # Fraction: exact
+        return _COMPARE[node.op](sum(left), other)
+
+    def visit_Duration(self, node: m.Duration, values: tuple, seen: dict) -> bool | None:
+        later, earlier = values[node.later.index], values[node.earlier.index]
+        if later is None or earlier is None:
+            return None
+        if node.unit == "jours":
+            shifted = earlier + node.amount
+        else:
+            shifted = add_months(earlier, node.amount * 12 if node.unit == "ans" else node.amount)
+        return _COMPARE[node.op](later, shifted)
 
     def visit_Known(self, node: m.Known, values: tuple, seen: dict) -> bool:
         return values[node.field.index] is not None

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_left, bisect_right
 
 from attrs import frozen
 
 from .. import model as m
+from ..runtime import add_months
 from ..semantics import F, T, U, members
 
 __all__ = [
-    "Ge", "In", "Truth", "Known", "RatioGe", "Const", "And", "Or", "Not", "Atom", "Core",
-    "lower", "atoms_of", "fields_of", "runs", "with_cells", "FieldCells", "Domain", "T", "F", "U",
+    "Ge", "In", "Truth", "Known", "LinearGe", "ShiftGe", "Const", "And", "Or", "Not", "Atom", "Core",
+    "RELATIONS", "linear_ge", "relation_fields", "relation_value", "lower", "atoms_of", "fields_of", "runs",
+    "with_cells", "FieldCells", "Domain", "T", "F", "U",
 ]
-
 
 
 @frozen(cache_hash=True)
@@ -44,14 +46,68 @@ class Known:
 
 
 @frozen(cache_hash=True)
-class RatioGe:
-    """den × values[left] − num × values[right] >= offset, all whole numbers: exact."""
+class LinearGe:
+    """Σ coefficient × values[field] >= bound, over whole numbers (cents, counts, day numbers): exact.
 
-    left: int
-    right: int
-    num: int
-    den: int
-    offset: int
+    Made by `linear_ge` only: two fields or more, in increasing order, coefficients without a common
+    divisor, so that equal constraints are equal atoms.
+    """
+
+    terms: tuple[tuple[int, int], ...]  # (field, coefficient)
+    bound: int
+
+
+@frozen(cache_hash=True)
+class ShiftGe:
+    """values[later] − add_months(values[earlier], months) >= bound: two dates calendar months apart."""
+
+    later: int
+    earlier: int
+    months: int
+    bound: int
+
+
+#: Atoms tying several fields together: they cannot be cut into cells, so regions fix their truth.
+RELATIONS = (LinearGe, ShiftGe)
+
+
+def linear_ge(terms: dict[int, int], bound: int):
+    """Σ c·x >= bound as its simplest atom: a constant, a bound on one field, or a LinearGe. Dividing
+    by the coefficients' divisor g rounds the bound up: over whole numbers, Σ c·x >= b ⇔ Σ (c/g)·x >= ⌈b/g⌉."""
+    terms = {f: c for f, c in terms.items() if c}
+    if not terms:
+        return Const(bound <= 0)
+    divisor = math.gcd(*terms.values())
+    terms = {f: c // divisor for f, c in terms.items()}
+    bound = -(-bound // divisor)
+    if len(terms) == 1:
+        ((f, c),) = terms.items()  # c is 1 or -1
+        return Ge(f, bound) if c > 0 else Not(Ge(f, 1 - bound))
+    return LinearGe(tuple(sorted(terms.items())), bound)
+
+
+def relation_fields(atom) -> tuple[int, ...]:
+    """The fields an atom reads."""
+    if isinstance(atom, LinearGe):
+        return tuple(f for f, _ in atom.terms)
+    if isinstance(atom, ShiftGe):
+        return (atom.later, atom.earlier)
+    return (atom.field,)
+
+
+def relation_value(atom, values) -> int | None:
+    """The left-hand side of a relation for a household (internal values), None if one is unknown."""
+    if isinstance(atom, LinearGe):
+        total = 0
+        for f, c in atom.terms:
+            if values[f] is None:
+                return None
+            total += c * values[f]
+        return total
+    later, earlier = values[atom.later], values[atom.earlier]
+    if later is None or earlier is None:
+        return None
+    return later - add_months(earlier, atom.months)
 
 
 @frozen(cache_hash=True)
@@ -74,7 +130,7 @@ class Not:
     operand: object
 
 
-Atom = Ge | In | Truth | Known | RatioGe
+Atom = Ge | In | Truth | Known | LinearGe | ShiftGe
 Core = Atom | Const | And | Or | Not
 
 
@@ -108,8 +164,10 @@ def lower(condition: m.Condition, memo: dict | None = None):
             return And((Ge(f.index, low), Not(Ge(f.index, high + 1))))
         case m.Compare():
             return _compare(condition)
-        case m.Ratio():
-            return _ratio(condition)
+        case m.Linear():
+            return _linear(condition)
+        case m.Duration():
+            return _duration(condition)
     raise AssertionError(condition)  # pragma: no cover
 
 
@@ -152,14 +210,38 @@ def _compare(node: m.Compare):
     }[op]()
 
 
-def _ratio(node: m.Ratio):
-    num, den = node.factor.numerator, node.factor.denominator
-    ge = RatioGe(node.field.index, node.other.index, num, den, 0)
-    gt = RatioGe(node.field.index, node.other.index, num, den, 1)
+def _ordered(op: str, atom_from):
+    """An order comparison from the atom `expression >= bound + k` (k = 0 for ≥, 1 for >)."""
+    ge, gt = atom_from(0), atom_from(1)
     return {
-        "ge": ge, "gt": gt, "le": Not(gt), "lt": Not(ge),
-        "eq": And((ge, Not(gt))), "ne": Not(And((ge, Not(gt)))),
-    }[node.op]
+        "ge": lambda: ge, "gt": lambda: gt, "le": lambda: Not(gt), "lt": lambda: Not(ge),
+        "eq": lambda: And((ge, Not(gt))), "ne": lambda: Not(And((ge, Not(gt)))),
+    }[op]()
+
+
+def _linear(node: m.Linear):
+    """den·Σ left − num·Σ right op den·constant, with factor = num / den: whole numbers only."""
+    num, den = node.factor.numerator, node.factor.denominator
+    terms: dict[int, int] = {}
+    for f in node.left:
+        terms[f.index] = terms.get(f.index, 0) + den
+    for f in node.right:
+        terms[f.index] = terms.get(f.index, 0) - num
+    bound = den * node.constant
+    return _ordered(node.op, lambda k: linear_ge(terms, bound + k))
+
+
+def _duration(node: m.Duration):
+    """later − (earlier + amount unit) op 0: days are linear; months and years go through add_months."""
+    later, earlier = node.later.index, node.earlier.index
+    months = node.amount * 12 if node.unit == "ans" else node.amount
+    if node.unit == "jours" or months == 0:
+        days = node.amount if node.unit == "jours" else 0
+        return _ordered(node.op, lambda k: linear_ge({later: 1, earlier: -1} if later != earlier else {},
+                                                     days + k))
+    if later == earlier:  # a date a month or more after itself: never
+        return _ordered(node.op, lambda k: Const(False))
+    return _ordered(node.op, lambda k: ShiftGe(later, earlier, months, k))
 
 
 def atoms_of(core, found: dict | None = None) -> dict:
@@ -203,8 +285,7 @@ def with_cells(region: tuple, field: int, mask: int) -> tuple:
 
 def fields_of(core) -> frozenset[int]:
     """Indices of the fields a lowered condition reads."""
-    return frozenset(f for atom in atoms_of(core)
-                     for f in ((atom.left, atom.right) if isinstance(atom, RatioGe) else (atom.field,)))
+    return frozenset(f for atom in atoms_of(core) for f in relation_fields(atom))
 
 
 class FieldCells:
@@ -326,7 +407,7 @@ class Domain:
         self.atoms = list(atoms)
         per_field: dict[int, list] = {f.index: [] for f in fields}
         for atom in self.atoms:
-            if not isinstance(atom, RatioGe):
+            if not isinstance(atom, RELATIONS):
                 per_field[atom.field].append(atom)
         self.fields = tuple(FieldCells(f, per_field[f.index]) for f in fields)
         self.masks = {a: mask for cells in self.fields for a, mask in cells.masks.items()}
@@ -342,14 +423,15 @@ class Domain:
         if info is None:
             info = self._describe(atom)
         field, true, known_mask, unknown_bit, when_unknown = info
-        if true is None:  # a ratio atom
+        if true is None:  # a relation between fields
             if atom in fixed:
                 return fixed[atom]
-            left, right = field
             cells = self.fields
-            unknown = region[left] & cells[left].unknown_bit or region[right] & cells[right].unknown_bit
-            known = region[left] & cells[left].known_mask and region[right] & cells[right].known_mask
-            return (T | F if known else 0) | (U if unknown else 0)
+            result = U if any(region[i] & cells[i].unknown_bit for i in field) else 0
+            if all(region[i] & cells[i].known_mask for i in field):
+                low, high = self.relation_range(atom, region)
+                result |= (T if high is None or high >= atom.bound else 0) | (F if low is None or low < atom.bound else 0)
+            return result
         mask = region[field]
         known = mask & known_mask
         result = (T if known & true else 0) | (F if known & ~true else 0)
@@ -357,10 +439,35 @@ class Domain:
             result |= when_unknown
         return result
 
+    def hull(self, field: int, region: tuple[int, ...]) -> tuple[int | None, int | None]:
+        """The smallest and largest known value a region allows an ordered field (None: unbounded)."""
+        cells = self.fields[field]
+        known = region[field] & cells.known_mask
+        first = cells.cells[(known & -known).bit_length() - 1]
+        last = cells.cells[known.bit_length() - 1]
+        return first[0], last[1]
+
+    def relation_range(self, atom, region: tuple[int, ...]) -> tuple[int | None, int | None]:
+        """Bounds of a relation's left-hand side over a region's known values (None: unbounded);
+        exact at the corners, since the sum is linear and add_months never decreases."""
+        if isinstance(atom, ShiftGe):
+            later_low, later_high = self.hull(atom.later, region)
+            earlier_low, earlier_high = self.hull(atom.earlier, region)
+            low = None if later_low is None or earlier_high is None else later_low - _shifted(earlier_high, atom.months)
+            high = None if later_high is None or earlier_low is None else later_high - _shifted(earlier_low, atom.months)
+            return low, high
+        low = high = 0
+        for f, c in atom.terms:
+            a, b = self.hull(f, region)
+            small, large = (a, b) if c > 0 else (b, a)
+            low = None if low is None or small is None else low + c * small
+            high = None if high is None or large is None else high + c * large
+        return low, high
+
     def _describe(self, atom) -> tuple:
         """What atom_values needs of an atom, kept by identity (looked up for every region)."""
-        if isinstance(atom, RatioGe):
-            info = ((atom.left, atom.right), None, 0, 0, 0)
+        if isinstance(atom, RELATIONS):
+            info = (relation_fields(atom), None, 0, 0, 0)
         else:
             cells = self.fields[atom.field]
             when_unknown = F if isinstance(atom, Known) else U
@@ -415,16 +522,15 @@ class Domain:
         """Two parts of a region that bring an atom closer to one value.
 
         (field, unknown part, known part) while one of the atom's fields is unknown in part of the
-        region; else (None, part where the atom holds, part where it fails). A ratio atom cannot be
-        cut into cells: both its parts are the region itself, for the caller to fix it true, then false.
+        region; else (None, part where the atom holds, part where it fails). A relation cannot be cut
+        into cells: both its parts are the region itself, for the caller to fix it true, then false.
         """
-        fields = (atom.left, atom.right) if isinstance(atom, RatioGe) else (atom.field,)
-        for f in fields:
+        for f in relation_fields(atom):
             cells = self.fields[f]
             if region[f] & cells.unknown_bit and region[f] & cells.known_mask:
                 known = with_cells(region, f, region[f] & cells.known_mask)
                 return f, with_cells(region, f, cells.unknown_bit), known
-        if isinstance(atom, RatioGe):
+        if isinstance(atom, RELATIONS):
             return None, region, region
         mask, true, known = region[atom.field], self.masks[atom], self.fields[atom.field].known_mask
         return None, with_cells(region, atom.field, mask & true), with_cells(region, atom.field, mask & ~true & known)
@@ -454,6 +560,14 @@ class Domain:
             result = self.atom_values(core, region, fixed)
         memo[id(core)] = result
         return result
+
+
+def _shifted(day: int, months: int) -> int:
+    """add_months, for a hull's end: a bound past the last valid date stays a bound."""
+    return add_months(min(max(day, 1), _LAST_DAY), months) + max(day - _LAST_DAY, 0) + min(day - 1, 0)
+
+
+_LAST_DAY = 3_652_059  # 31 December 9999, the last date values.read_date reads
 
 
 def _kleene_table(function):

@@ -19,7 +19,7 @@ from attrs import frozen
 
 from .names import normalize
 
-__all__ = ["Piece", "Stuck", "explain", "number_in_words", "thousands_hint", "MISTAKES", "COMPARISONS", "EXPECTED", "TERMINAL_WORDS"]
+__all__ = ["Piece", "Stuck", "explain", "spelt_number", "thousands_hint", "MISTAKES", "COMPARISONS", "EXPECTED", "TERMINAL_WORDS"]
 
 _RULE = "services\n  CAF : « c »\nrègle « R »\n"
 
@@ -30,6 +30,23 @@ MISTAKES: dict[str, list[str]] = {
         _RULE + "  si aide au logement\n  CAF",
         _RULE + "  si enfants à charge est au moins 1\n  CAF",
         _RULE + "  si enfants à charge est assignation\n  CAF",
+    ],
+    "un symbole de comparaison s'écrit sans « est » : « enfants à charge ≥ 1 », ou en toutes "
+    "lettres : « enfants à charge est au moins 1 »": [
+        _RULE + "  si enfants à charge est >= 1 alors CAF",
+        _RULE + "  si enfants à charge est ≥ 1 alors CAF",
+        _RULE + "  si enfants à charge n'est pas < 1 alors CAF",
+        _RULE + "  si enfants à charge sont = 1 alors CAF",
+    ],
+    "après un nombre, attendu « fois » (« 3 fois le loyer »), une durée en jours, mois ou ans (« 3 mois "
+    "avant la date du signalement ») ou la suite de la condition": [
+        _RULE + "  si la date est au moins 3 semaines avant la date du signalement alors CAF",
+        _RULE + "  si la dette est au moins 3 loyers alors CAF",
+    ],
+    "un service informé en plus s'écrit après « en lien avec » : « alors DEPARTEMENT, en lien avec CAF »": [
+        _RULE + "  si aide au logement alors CAF, DEPARTEMENT",
+        _RULE + "  si aide au logement alors CAF et DEPARTEMENT",
+        _RULE + "  dans tous les autres cas, CAF, DEPARTEMENT",
     ],
     "il manque la valeur après « est »": [
         _RULE + "  si aide au logement est alors CAF",
@@ -52,16 +69,19 @@ MISTAKES: dict[str, list[str]] = {
 
 #: The comparisons of the language, as a condition writes them (listed when a comparison is unknown).
 COMPARISONS = ("est", "n'est pas", "est au moins", "est au plus", "est plus de", "est moins de",
+               "est supérieur à", "est supérieur ou égal à", "est inférieur à", "est inférieur ou égal à",
+               "est égal à", "est au-delà de", "est avant", "est après", "≥ ≤ > < = ≠",
                "est entre … et …", "est parmi", "est dans « … »", "est inconnu", "est connu")
 
 #: What may follow, in words: each group of terminals and how a message names it. A terminal's own
 #: words (TERMINAL_WORDS) are listed after the group's name when the group holds several.
 EXPECTED: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("une comparaison", ("EST", "N_EST_PAS")),
-    ("un mot de comparaison", ("AU_MOINS", "AU_PLUS", "PLUS_DE", "MOINS_DE", "ENTRE", "PARMI", "DANS",
-                               "INCONNU", "CONNU")),
-    ("une valeur", ("INT", "DECIMAL", "MONEY", "DATE", "STRING", "CODE_LITERAL", "OUI", "NON", "NAME")),
-    ("", ("ET", "OU", "RPAR", "FOIS", "ALORS", "SERVICE_CODE")),
+    ("un mot de comparaison", ("AU_MOINS", "AU_PLUS", "PLUS_DE", "MOINS_DE", "SUPERIEUR_A", "SUPERIEUR_OU_EGAL_A",
+                               "INFERIEUR_A", "INFERIEUR_OU_EGAL_A", "EGAL_A", "AU_DELA_DE", "AVANT", "APRES",
+                               "SYMBOL", "ENTRE", "PARMI", "DANS", "INCONNU", "CONNU")),
+    ("une valeur", ("INT", "DECIMAL", "MONEY", "DATE", "STRING", "CODE_LITERAL", "OUI", "NON", "SOMME", "NAME")),
+    ("", ("ET", "ET_DE", "OU", "RPAR", "FOIS", "UNIT", "ALORS", "SERVICE_CODE", "EN_LIEN_AVEC")),
     ("la condition de la règle", ("SI", "DANS_TOUS_LES_AUTRES_CAS", "SINON")),
     ("une précision de la règle", ("PAR_EXCEPTION_A", "TEXTE", "REFERENCE", "MOTIF")),
     ("un type", ("OUI_OU_NON", "NOMBRE_ENTIER", "MONTANT_EN_EUROS", "DATE_TYPE", "CODE_TYPE", "CODE_SHAPE",
@@ -83,8 +103,14 @@ TERMINAL_WORDS: dict[str, str] = {
     "ENTRE": "entre … et …", "PARMI": "parmi", "DANS": "dans « … »", "INCONNU": "inconnu", "CONNU": "connu",
     "INT": "un nombre", "DECIMAL": "un nombre", "MONEY": "un montant (2 000 €)", "DATE": "une date (1er mars 2026)",
     "STRING": "un texte entre « »", "CODE_LITERAL": "un code", "OUI": "oui", "NON": "non",
+    "SUPERIEUR_A": "supérieur à", "SUPERIEUR_OU_EGAL_A": "supérieur ou égal à", "INFERIEUR_A": "inférieur à",
+    "INFERIEUR_OU_EGAL_A": "inférieur ou égal à", "EGAL_A": "égal à", "AU_DELA_DE": "au-delà de",
+    "AVANT": "avant", "APRES": "après", "SYMBOL": "≥, ≤, >, <, =, ≠",
+    "SOMME": "la somme de … et de …",
     "NAME": "un nom",
     "ET": "« et »", "OU": "« ou »", "RPAR": "« ) » qui ferme la parenthèse", "FOIS": "« fois » (3 fois le loyer)",
+    "ET_DE": "« et de … », le terme suivant de la somme", "UNIT": "une unité de durée (jours, mois ou ans)",
+    "EN_LIEN_AVEC": "« en lien avec » et les services informés",
     "ALORS": "« alors » suivi du code du service",
     "SERVICE_CODE": "le code d'un service (en majuscules sans accents, par exemple CAF)",
     "SI": "« si … alors … »", "DANS_TOUS_LES_AUTRES_CAS": "« dans tous les autres cas, … »", "SINON": "« sinon … »",
@@ -608,7 +634,7 @@ def _number_in_words(look: _Look):
     stuck = look.stuck
     pieces, found = stuck.pieces, stuck.found
     last = pieces[-1] if pieces else None
-    if last is None or last.kind != "NAME" or found is None or not number_in_words(last.text):
+    if last is None or last.kind != "NAME" or found is None or not spelt_number(last.text):
         return None
     example = "« 3 fois le loyer »" if found.text.lower().startswith("fois") else "« 1 000 € »"
     return f"« {last.text} » : les nombres s'écrivent en chiffres, par exemple {example}", _at(last)
@@ -619,7 +645,7 @@ _NUMBER_WORD = re.compile(r"(?:un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|
                           re.IGNORECASE)
 
 
-def number_in_words(text: str) -> bool:
+def spelt_number(text: str) -> bool:
     """Whether a text is a number written in words (« trente », « mille euros », « deux cents »)."""
     words = text.lower().replace("euros", "").replace("euro", "").split()
     return bool(words) and all(_NUMBER_WORD.fullmatch(w) for w in words)

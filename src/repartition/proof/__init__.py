@@ -12,25 +12,31 @@ neither) is fixed is *exact and complete* for such conditions; the outcome of ea
 from `Semantics.resolve`, the one semantics shared with the interpreter and the compiler. This
 is why the proof needs no solver for the conditions that charters actually write, and why it is
 fast: the work grows with the number of distinct regions the rules create, not with the size of
-the domain. Conditions that compare a field with a constant multiple of another field (`la dette
-est au moins 6 fois le loyer`) are split on as atoms whose truth is fixed in each branch; whether a
-branch holds any household at all is then decided *exactly* by `examples.solve`, which solves
-the linear constraints over whole numbers inside the cells' intervals (for two fields: writing the
-second as period × k + residue makes every bound on the first linear in k, so each residue is one
-interval of k). The same solver builds each example household, readable (the threshold itself,
-or the threshold plus one cent or one day where the bound is strict), and every example is
-routed through the reference interpreter before it is shown. Ratio constraints that chain three
-fields or more (rare) are settled when a household is found by fixing readable values for all but
-two fields, or when Fourier–Motzkin elimination shows that not even real numbers satisfy them. No
-SMT solver is used: nothing else the language can say needs one, and a solver query costs far
-more than a box intersection. What the engine cannot settle — a chain of three fields with real
-but no whole solution found, a period beyond `examples.MAX_PERIOD`, or regions left when the node
-budget runs out — is reported as `indecis` with its region and the rules it could not settle: the
-proof never claims "proven" on a guess and never hangs. The budget is counted in units of work
+the domain. Conditions that tie several fields together — a multiple or a sum (`la dette est au
+moins 2 fois la somme du loyer et des charges`: Σ c·x >= k over whole cents, `LinearGe`) or two
+dates calendar months apart (`ShiftGe`) — are decided over a box from its corners where they can
+be (a sum is linear, `add_months` never decreases), else split on as atoms whose truth is fixed
+in each branch; whether a branch holds any household at all is then decided *exactly* by
+`examples.solve`. Sums and multiples: `linear.point` eliminates variables one by one where that
+is exact over whole numbers (a coefficient ±1 in each pair of bounds), makes a variable so by
+fixing the residues of those it shares constraints with, and solves the last two exactly by
+residues (`solve_pair`). Calendar months: `calendar.solve_dates` bounds the days between two
+dates by functions constant on pieces of each month (days 1, 2–27, 28, 29, 30, 31), so each piece
+is an interval, and the calendar repeats every 400 years. The same solvers build each example
+household, readable (the threshold itself, or the threshold plus one cent or one day where the
+bound is strict, a month end where only one fits), and every example is routed through the
+reference interpreter before it is shown. No SMT solver is used: nothing the language can say
+needs one, and a solver query costs far more than a box intersection. What the engine cannot
+settle — residues or rows past `linear.MAX_PERIOD` or `linear.MAX_ROWS` with real but no whole
+solution found, months tying three dates where none is found, or regions left when the budget
+runs out — is reported as `indecis` with its region and the rules it could not settle: the proof
+never claims "proven" on a guess and never hangs. The budget is counted in units of work
 (regions examined, conditions and atoms looked at, examples solved), never in seconds, so that a
 charter is proven or not alike on every machine; the compiler's decision tree is the first part
 of the splitting, and the proof carries on from it. Thousands of conflicts are not all spelled
-out: the first ones of each kind are, with their examples, and the others are counted.
+out: the first ones of each kind are, with their examples, and the others are counted. Partial
+examples (`partial.check_example`) are checked by the same splitting, over the region of the
+values they give.
 Dead rules and useless exceptions are decided by the same splitting (`Explorer.search`). A rule
 is dead when no household has it decide. An exception is useful where it is true while its rule,
 or a rule that its rule sets aside in turn, is true or unknown: setting aside a rule whose
@@ -54,6 +60,7 @@ from ..semantics import CONFLICT, DECIDED, GAP, T, U, Outcome, Semantics, member
 from ..values import count_text
 from .examples import Undecided, external, solve
 from .fixes import correct
+from .linear import metered
 from .problems import ERROR, HEADINGS, KINDS, LABELS, WARNING, Problem, describe
 from .regions import DEFAULT_WORK, Budget, Explorer
 
@@ -440,10 +447,15 @@ class _Verifier:
         return boxes, witness, complete
 
     def _solve(self, region: tuple, fixed: tuple) -> tuple | None:
-        """A household of a region with ratio constraints (`examples.solve`), within the budget."""
+        """A household of a region with relations between fields (`examples.solve`), within the
+        budget: the solvers' own work (rows, residues, pieces of the calendar) is counted too."""
         if fixed and not self.budget.spend(_SOLVE_COST):
             raise Undecided()
-        return solve(self.domain, region, fixed, self.today)
+        with metered() as spent:
+            try:
+                return solve(self.domain, region, fixed, self.today)
+            finally:
+                self.budget.spend(spent[0])
 
     # ---- helpers ----------------------------------------------------------------------------------
     def _example(self, leaves, points, check) -> dict | None:

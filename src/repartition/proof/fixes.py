@@ -28,7 +28,7 @@ from ..semantics import CONFLICT, DECIDED, GAP, UNDETERMINED, Semantics, members
 from .examples import Undecided, external, solve
 from .problems import Problem, describe, simplify
 from .regions import DEFAULT_WORK, Budget, Explorer
-from .wording import box_condition, named_sets
+from .wording import Unwritable, box_condition, named_sets
 
 __all__ = ["Effect", "Choice", "Correction", "correct", "changes", "MAX_CORRECTED"]
 
@@ -181,17 +181,22 @@ class _Context:
     def rules(self, problem: Problem) -> list[m.Rule]:
         return [self.index[name] for name, _ in problem.rules]
 
-    def condition(self, boxes) -> ast.Expr | None:
-        """The region as a condition of the language, or None (everyone, or too long to read)."""
+    def condition(self, boxes) -> tuple[ast.Expr | None, str | None]:
+        """The region as a condition of the language, or None (everyone, or too long to read); and,
+        when the language cannot say it, a French note that says so and why."""
         merged = simplify(self.domain, boxes)
         if not merged or len(merged) > _MAX_DRAFT_BOXES:
-            return None
+            return None, None
         sets = named_sets(self.model)
-        parts = [box_condition(self.domain, region, fixed, sets) for region, fixed in merged]
+        try:
+            parts = [box_condition(self.domain, region, fixed, sets) for region, fixed in merged]
+        except Unwritable as error:
+            return None, (f"la condition de ces ménages ne peut pas être rédigée dans le langage ({error}) : "
+                          "écrivez-la d'après leur description ci-dessus")
         if any(p is None for p in parts):
-            return None
+            return None, None
         flat = [q for p in parts for q in (p.operands if isinstance(p, ast.Or) else (p,))]
-        return flat[0] if len(flat) == 1 else ast.Or(tuple(flat))
+        return (flat[0] if len(flat) == 1 else ast.Or(tuple(flat))), None
 
     def default_choice(self) -> Choice:
         """A default rule at the end of the charter (the same for every gap), with what it changes."""
@@ -253,7 +258,7 @@ def _gap(context: _Context, problem: Problem) -> Correction:
     """A rule for exactly these households, or a default rule for every household no rule routes."""
     services = [s.code for s in context.model.services]
     choices = []
-    condition = context.condition(problem.boxes)
+    condition, unwritable = context.condition(problem.boxes)
     if condition is not None:
         code = _draft(context.new_name("Ménages sans service"), [], condition, services[0])
         choices.append(Choice(
@@ -262,7 +267,7 @@ def _gap(context: _Context, problem: Problem) -> Correction:
             services=tuple(services)))
     choices.append(context.default_choice())
     return Correction("regle", f"ajoutez une règle qui les oriente (son service à choisir parmi {_codes(services)}) :",
-                      tuple(choices))
+                      tuple(choices), unwritable and f"Pour ces ménages seulement, {unwritable}.")
 
 
 def _undetermined(context: _Context, problem: Problem) -> Correction:
@@ -285,7 +290,7 @@ def _undetermined(context: _Context, problem: Problem) -> Correction:
         choices.append(Choice(
             f"si « {rule.name} » ne s'applique pas quand on ignore « {f.label} », commencez sa condition "
             f"(ligne {line}) par « {_subject_text(f)} est connu et » :", f"si {start}", line, effects, complete))
-    condition = context.condition(problem.boxes)
+    condition, unwritable = context.condition(problem.boxes)
     if condition is not None:
         services = list(dict.fromkeys(r.service.code for r in involved))
         aside = [r.name for r in involved if not r.is_default]
@@ -302,6 +307,8 @@ def _undetermined(context: _Context, problem: Problem) -> Correction:
             "t" if len(declared) == 1 else "vent") + " pas manquer, retirez « peut être inconnu » de " + \
             " et ".join(f"sa déclaration (ligne {f.span.line})" for f in declared) + \
             " : un ménage où elle manque sera alors refusé à la lecture, sans être orienté."
+    if unwritable:
+        note = " ".join(filter(None, [f"Pour une règle propre à ce cas, {unwritable}.", note]))
     names = " ou ".join(f"« {f.label} »" for f in unknown) or "une donnée"
     return Correction("donnee_inconnue", f"dites ce que devient le ménage quand on ignore {names} :",
                       tuple(choices), note)

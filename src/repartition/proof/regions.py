@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from .. import model as m
 from ..dsl.decision_tree import Budget, Leaf, Pending, Tree, build_tree, fix_ratio, grow, leaves_of, lowered
-from ..dsl.lowering import F, T, U, Domain, RatioGe, atoms_of
+from ..dsl.lowering import RELATIONS, F, T, U, Domain, atoms_of, relation_value
 from ..semantics import Semantics
 
-__all__ = ["Leaf", "Pending", "Budget", "Explorer", "DEFAULT_WORK", "contains"]
+__all__ = ["Leaf", "Pending", "Budget", "Explorer", "DEFAULT_WORK", "contains", "cell_index"]
 
 #: Units of work the proof spends (the decision tree's included) before it reports what is left as
 #: `indecis`: about a few seconds of a 2-core machine, the same verdict on every machine.
@@ -49,8 +49,8 @@ class Explorer:
     def search(self, wanted: list[tuple[object, int]], budget: Budget):
         """Regions where each lowered condition takes only values among its wanted bits (T, F, U).
 
-        Returns (regions, pending): boxes with fixed ratio atoms, and what the budget left over.
-        Feasibility of ratio atoms is the caller's business.
+        Returns (regions, pending): boxes with fixed relations, and what the budget left over.
+        Feasibility of the fixed relations is the caller's business.
         """
         found: list[tuple[tuple, tuple]] = []
         pending: list[Pending] = []
@@ -82,12 +82,12 @@ class Explorer:
     def _split(self, atom, region, fixed):
         """The sub-regions that fix the atom, in a readable order: known before unknown, false before true."""
         field, first, second = self.domain.split(atom, region)
-        if field is None and isinstance(atom, RatioGe):
+        if field is None and isinstance(atom, RELATIONS):
             return [(region, fix_ratio(fixed, atom, T)), (region, fix_ratio(fixed, atom, F))]
         return [(second, fixed), (first, fixed)]
 
 
-def _cell_index(cells, value) -> int:
+def cell_index(cells, value) -> int:
     """The bit of the cell holding an internal value (the unknown bit for None)."""
     if value is None:
         return len(cells.cells)
@@ -105,15 +105,12 @@ def _cell_index(cells, value) -> int:
 
 
 def contains(domain: Domain, region: tuple, fixed: tuple, values: tuple) -> bool:
-    """Whether a household (internal values) lies in a region with its fixed ratio atoms."""
+    """Whether a household (internal values) lies in a region with its fixed relations."""
     for index, cells in enumerate(domain.fields):
-        if not region[index] >> _cell_index(cells, values[index]) & 1:
+        if not region[index] >> cell_index(cells, values[index]) & 1:
             return False
     for atom, bit in fixed:
-        left, right = values[atom.left], values[atom.right]
-        if left is None or right is None:
-            return False
-        holds = atom.den * left - atom.num * right >= atom.offset
-        if holds != (bit == T):
+        value = relation_value(atom, values)
+        if value is None or (value >= atom.bound) != (bit == T):
             return False
     return True

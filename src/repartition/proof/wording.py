@@ -1,5 +1,5 @@
-"""French wording of a box of the domain, field by field and ratio by ratio, in the rules' own words,
-and the same box as a condition of the rule language."""
+"""French wording of a box of the domain, field by field and relation by relation, in the rules' own
+words, and the same box as a condition of the rule language."""
 
 from __future__ import annotations
 
@@ -7,21 +7,23 @@ from fractions import Fraction
 
 from .. import model as m
 from ..dsl import ast
-from ..dsl.lowering import F, T, Domain, FieldCells, RatioGe
+from ..dsl.lowering import F, T, Domain, FieldCells, ShiftGe
+from ..dsl.names import of_name
 from ..values import date_text
 from .examples import intervals
 
-__all__ = ["box_parts", "field_text", "cells_text", "ratio_text", "named_sets", "set_facts", "box_condition"]
+__all__ = ["box_parts", "field_text", "cells_text", "relation_text", "named_sets", "set_facts", "box_condition",
+           "Unwritable"]
 
 _MAX_CODES = 8  # codes listed before summarising
 _MAX_INTERVALS = 8  # intervals of a number listed before summarising (a `parmi` list makes thousands)
-#: A ratio atom (offset 0: ≥, offset 1: >) when true or false, as the rules word it.
-_RATIO_WORDS = {(T, 0): "au moins", (T, 1): "plus de", (F, 0): "moins de", (F, 1): "au plus"}
+#: A relation `… >= bound` (bound 0: ≥, 1: >) when true or false, as the rules word it.
+_RELATION_WORDS = {(T, 0): "au moins", (T, 1): "plus de", (F, 0): "moins de", (F, 1): "au plus"}
 
 
 def box_parts(domain: Domain, region: tuple, fixed, sets: dict | None = None,
               stages: dict | None = None) -> list[str]:
-    """One phrase per field the box restricts, then one per fixed ratio comparison.
+    """One phrase per field the box restricts, then one per fixed relation (sum, multiple, months).
 
     `sets` maps a field index to the named sets its rules test (see `named_sets`); `stages` maps a
     field index to its cells in stage order, for an enum whose cells are not in that order.
@@ -29,7 +31,7 @@ def box_parts(domain: Domain, region: tuple, fixed, sets: dict | None = None,
     sets, stages = sets or {}, stages or {}
     parts = [field_text(cells, region[i], sets.get(i), stages.get(i))
              for i, cells in enumerate(domain.fields) if region[i] != cells.full]
-    parts.extend(ratio_text(domain, atom, truth) for atom, truth in fixed)
+    parts.extend(relation_text(domain, atom, truth) for atom, truth in fixed)
     return parts
 
 
@@ -44,12 +46,55 @@ def cells_text(cells: FieldCells, mask: int, sets: dict | None = None, stages: t
     return _words(cells, mask, sets or {}, stages)[0]
 
 
-def ratio_text(domain: Domain, atom: RatioGe, truth: int) -> str:
-    """A ratio comparison, true or false: « dette au moins 6 fois loyer », « … moins de 6 fois … »."""
+def relation_text(domain: Domain, atom, truth: int) -> str:
+    """A relation between fields, true or false, as the rules say it: « dette au moins 6 fois loyer »,
+    « somme de loyer et charges moins de 1 000,00 € », « date du signalement au moins 3 mois après
+    date du premier impayé »."""
     from ..render.sentences import factor_text  # imported on use: render imports the proof
 
-    left, right = (domain.fields[i].field.label for i in (atom.left, atom.right))
-    return f"{left} {_RATIO_WORDS[truth, atom.offset]} {factor_text(Fraction(atom.num, atom.den))} fois {right}"
+    label = [cells.field.label for cells in domain.fields]
+    if isinstance(atom, ShiftGe):
+        months = atom.months
+        amount = f"{months // 12} an{'s' if months > 12 else ''}" if months % 12 == 0 else f"{months} mois"
+        words = _RELATION_WORDS[truth, 1 if atom.bound > 0 else 0]
+        return f"{label[atom.later]} {words} {amount} après {label[atom.earlier]}"
+    plus = [(f, c) for f, c in atom.terms if c > 0]
+    minus = [(f, -c) for f, c in atom.terms if c < 0]
+    kind = domain.fields[atom.terms[0][0]].field.type
+    if isinstance(kind, m.DateType) and len(plus) == len(minus) == 1:
+        return _days_text(label[plus[0][0]], label[minus[0][0]], atom.bound, truth)
+    scale = plus[0][1] if len(plus) == 1 else 1  # « dette au moins 1,5 fois loyer », not « 2 fois dette »
+    left = _side(label, plus, scale, factor_text)
+    if not minus:
+        bound = Fraction(atom.bound, scale)
+        shown = domain.fields[plus[0][0]].field.text(int(bound)) if bound.denominator == 1 else factor_text(bound)
+        return f"{left} {_RELATION_WORDS[truth, 0]} {shown}"
+    words = _RELATION_WORDS[truth, 1 if atom.bound > 0 else 0]
+    return f"{left} {words} {_side(label, minus, scale, factor_text)}"
+
+
+def _side(label: list[str], terms: list, scale: int, factor_text) -> str:
+    """« loyer », « 2 fois loyer », « 1,5 fois la somme de loyer et charges »."""
+    factors = {Fraction(c, scale) for _, c in terms}
+    if len(factors) == 1:
+        (factor,) = factors
+        names = [label[f] for f, _ in terms]
+        base = names[0] if len(names) == 1 else "la somme de " + ", ".join(names[:-1]) + " et " + names[-1]
+        return base if factor == 1 else f"{factor_text(factor)} fois {base}"
+    return " plus ".join(f"{factor_text(Fraction(c, scale))} fois {label[f]}" for f, c in terms)
+
+
+def _days_text(later: str, earlier: str, bound: int, truth: int) -> str:
+    """later − earlier >= bound (days), true or false, in words."""
+    if truth == F:  # later − earlier <= bound − 1: the same words, seen from the other date
+        return _days_text(earlier, later, 1 - bound, T)
+    if bound > 1:
+        return f"{later} au moins {bound} jours après {earlier}"
+    if bound == 1:
+        return f"{later} après {earlier}"
+    if bound == 0:
+        return f"{later} au plus tôt le jour de {earlier}"
+    return f"{later} au plus {-bound} jour{'s' if bound < -1 else ''} avant {earlier}"
 
 
 def named_sets(model: m.CharterModel) -> dict[int, dict[str, frozenset]]:
@@ -211,28 +256,108 @@ def _up_to(field: m.Field, high: int) -> str:
 # every other one, never unknown (an unknown value is tested by « … est connu » or « … est
 # inconnu », since any other test of it is itself unknown).
 
-#: A ratio atom (offset 0: ≥, offset 1: >) when true or false, as a comparison's operator.
-_RATIO_OPS = {(T, 0): "ge", (T, 1): "gt", (F, 0): "lt", (F, 1): "le"}
+#: A relation `… >= bound` (bound 0: ≥, 1: >) when true or false, as a comparison's operator.
+_RELATION_OPS = {(T, 0): "ge", (T, 1): "gt", (F, 0): "lt", (F, 1): "le"}
+_OP_WORDS = {"ge": "au moins", "gt": "plus de", "lt": "moins de", "le": "au plus"}
+
+
+class Unwritable(ValueError):
+    """A box the rule language cannot say: its message, in French, says which relation and why."""
 
 
 def box_condition(domain: Domain, region: tuple, fixed, sets: dict | None = None,
                   stages: dict | None = None) -> ast.Expr | None:
-    """The box as a syntax tree of the rule language (see `box_parts`); None if it restricts nothing."""
-    from ..render.sentences import factor_text  # imported on use: render imports the proof
+    """The box as a syntax tree of the rule language (see `box_parts`); None if it restricts nothing.
 
+    Raises Unwritable for a relation between fields (a sum, a multiple, a duration) that no
+    comparison of the language says exactly, such as `2 × loyer + charges ≥ dette + 1`."""
     sets, stages = sets or {}, stages or {}
-    in_ratios = {a.left for a, _ in fixed} | {a.right for a, _ in fixed}
+    related = {f for atom, _ in fixed for f in _relation_fields(atom)}
     parts = []
     for i, cells in enumerate(domain.fields):
-        mask = region[i] & ~cells.unknown_bit if i in in_ratios else region[i]  # a ratio needs both values
+        mask = region[i] & ~cells.unknown_bit if i in related else region[i]  # a relation needs the values
         if mask != cells.full:
             parts.append(_field_condition(cells, mask, sets.get(i), stages.get(i)))
-    for atom, truth in fixed:
-        left, right = (domain.fields[i].field for i in (atom.left, atom.right))
-        factor = ast.Value("number", factor_text(Fraction(atom.num, atom.den)))
-        parts.append(ast.Comparison(_subject(left), False, _RATIO_OPS[truth, atom.offset],
-                                    (ast.Multiple(factor, _subject(right)),)))
+    parts += [_relation_condition(domain, atom, truth) for atom, truth in fixed]
     return _all(parts) if parts else None
+
+
+def _relation_fields(atom) -> tuple[int, ...]:
+    return (atom.later, atom.earlier) if isinstance(atom, ShiftGe) else tuple(f for f, _ in atom.terms)
+
+
+def _relation_condition(domain: Domain, atom, truth: int) -> ast.Comparison:
+    """A relation between fields, true or false, as one comparison of the language."""
+    fields = [cells.field for cells in domain.fields]
+    if isinstance(atom, ShiftGe):  # later − (earlier + N months) >= bound: « earlier est au moins N mois avant later »
+        if atom.bound not in (0, 1):  # pragma: no cover - the lowering makes bounds 0 and 1 only
+            raise Unwritable(f"l'écart de « {fields[atom.later].label} » à « {fields[atom.earlier].label} »")
+        op = _RELATION_OPS[truth, atom.bound]
+        return _ordered(_subject(fields[atom.earlier]), op, ast.Duration(
+            ast.Value("number", str(atom.months)), "mois", "avant", _subject(fields[atom.later])))
+    plus = [(f, c) for f, c in atom.terms if c > 0]
+    minus = [(f, -c) for f, c in atom.terms if c < 0]
+    if isinstance(fields[atom.terms[0][0]].type, m.DateType):
+        return _days_condition(fields, plus, minus, atom.bound, truth)
+    said = " et ".join(f"« {fields[f].label} »" for f, _ in atom.terms)
+    if len({c for _, c in plus}) > 1 or len({c for _, c in minus}) > 1:
+        raise Unwritable(f"la relation entre {said} additionne des données avec des facteurs différents, ce "
+                         "qu'une comparaison du langage ne dit pas")
+    if not minus or not plus:  # c·Σ >= b, or −c·Σ >= b: a sum against an amount
+        (side, scale), sign = (plus, plus[0][1]) if plus else (minus, minus[0][1]), 1 if plus else -1
+        limit = -(-atom.bound // scale) if sign > 0 else (-atom.bound) // scale
+        op = _RELATION_OPS[truth, 0] if sign > 0 else ("le" if truth == T else "gt")  # Σ <= limit, or not
+        return _ordered(_side_tree(fields, side), op, _literal(fields[side[0][0]], limit))
+    if atom.bound not in (0, 1):
+        raise Unwritable(f"la relation entre {said} ajoute une constante à une somme de données, ce qu'une "
+                         "comparaison du langage ne dit pas")
+    factor = Fraction(minus[0][1], plus[0][1])
+    if not _decimal(factor):
+        raise Unwritable(f"la relation entre {said} a un facteur ({factor.numerator}/{factor.denominator}) "
+                         "qui ne s'écrit pas exactement en décimal")
+    other = _side_tree(fields, minus)
+    if factor != 1:
+        other = ast.Multiple(ast.Value("number", _factor_text(factor)), other)
+    return _ordered(_side_tree(fields, plus), _RELATION_OPS[truth, atom.bound], other)
+
+
+def _days_condition(fields: list, plus: list, minus: list, bound: int, truth: int) -> ast.Comparison:
+    """later − earlier >= bound (days), true or false: « later est au moins N jours après earlier »,
+    or from the other date when the count would be negative."""
+    if len(plus) != 1 or len(minus) != 1 or plus[0][1] != 1 or minus[0][1] != 1:  # pragma: no cover
+        raise Unwritable("un écart entre plus de deux dates")
+    later, earlier = _subject(fields[plus[0][0]]), _subject(fields[minus[0][0]])
+    if truth == T:  # later − earlier >= bound
+        op, count, subject, other = ("ge", bound, later, earlier) if bound >= 0 else ("le", -bound, earlier, later)
+    else:  # later − earlier <= bound − 1
+        op, count, subject, other = ("le", bound - 1, later, earlier) if bound >= 1 else ("ge", 1 - bound, earlier, later)
+    return _ordered(subject, op, ast.Duration(ast.Value("number", str(count)), "jours", "après", other))
+
+
+def _ordered(subject, op: str, operand) -> ast.Comparison:
+    return ast.Comparison(subject, False, op, (operand,), _OP_WORDS[op])
+
+
+def _side_tree(fields: list, terms: list) -> ast.Name | ast.Sum:
+    """One field (« le loyer »), or the sum of several (« la somme du loyer et des charges »)."""
+    if len(terms) == 1:
+        return _subject(fields[terms[0][0]])
+    return ast.Sum(tuple(ast.Name(of_name(_subject(fields[f]).text)) for f, _ in terms))
+
+
+def _decimal(factor: Fraction) -> bool:
+    """Whether a fraction has a finite decimal writing (its denominator divides a power of ten)."""
+    den = factor.denominator
+    for prime in (2, 5):
+        while den % prime == 0:
+            den //= prime
+    return den == 1
+
+
+def _factor_text(factor: Fraction) -> str:
+    from ..render.sentences import factor_text  # imported on use: render imports the proof
+
+    return factor_text(factor)
 
 
 def _field_condition(cells: FieldCells, mask: int, sets: dict | None, stages: tuple | None) -> ast.Expr:

@@ -15,10 +15,10 @@ from typing import Callable, Mapping, Sequence
 from attrs import frozen
 
 from .. import model as m
-from ..dsl.lowering import T, Domain, RatioGe, atoms_of, lower
+from ..dsl.lowering import RELATIONS, T, Domain, atoms_of, lower
 from ..export.rows import TablesTooLarge, decision_rows
 from ..proof.problems import merge
-from ..proof.wording import cells_text, named_sets, ratio_text
+from ..proof.wording import cells_text, named_sets, relation_text
 from ..semantics import DECIDED
 from .sentences import condition_text
 
@@ -99,7 +99,7 @@ def decision_tables(model: m.CharterModel, max_rows: int = MAX_ROWS) -> Decision
     sets = named_sets(model)
     rows = [SourceRow(row.region + tuple(dict(row.fixed).get(atom, _BOTH) for atom in ratios),
                       row.service if row.kind == DECIDED else None, row.rules, row.kind) for row in data.rows]
-    columns = [c.field.label for c in domain.fields] + [ratio_text(domain, atom, T) for atom in ratios]
+    columns = [c.field.label for c in domain.fields] + [relation_text(domain, atom, T) for atom in ratios]
     full = domain.full_region() + (_BOTH,) * len(ratios)
     reads = {r.name: _reads(r, domain, ratios) for r in model.rules}
 
@@ -119,13 +119,13 @@ _BOTH = _T | _F
 
 
 def _reads(rule: m.Rule, domain: Domain, ratios: list) -> frozenset[int]:
-    """The columns a rule's own condition reads: its fields, and its ratio tests."""
+    """The columns a rule's own condition reads: its fields, and its tests of relations between fields."""
     if rule.condition is None:
         return frozenset()
     width = len(domain.fields)
     found = set()
     for atom in atoms_of(lower(rule.condition)):
-        if isinstance(atom, RatioGe):
+        if isinstance(atom, RELATIONS):
             found.add(width + ratios.index(atom))
         else:
             found.add(atom.field)

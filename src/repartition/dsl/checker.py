@@ -28,6 +28,24 @@ _MAX_SUGGESTIONS = 50  # past them, errors go without a suggestion (as many as a
 _OP_WORDS = {"ge": "au moins", "le": "au plus", "gt": "plus de", "lt": "moins de"}
 #: « A plus B », « A moins B » written as one name: arithmetic the language spells otherwise.
 _ARITHMETIC = re.compile(r"\s+(plus|moins)\s+", re.IGNORECASE)
+#: « plus que 3 », « moins que 500 € »: a comparison the language writes with « de ».
+_THAN = re.compile(r"(plus|moins)\s+qu(?:e\s+|['’])", re.IGNORECASE)
+#: « différent de régime général »: a comparison the language writes « n'est pas ».
+_DIFFERENT = re.compile(r"(diff[ée]rente?s?\s+(?:de|d['’]|des|du))\s*(.+)", re.IGNORECASE)
+#: « trois mois », « 45 jours »: a duration written where a date is expected.
+_SPAN = re.compile(r"\S+\s+(?:jours?|mois|ans?|ann[ée]es?)", re.IGNORECASE)
+#: Names of the day a decision is computed, which no decision may depend on.
+_TODAY = re.compile(r"(?:(?:la\s+)?date\s+(?:du\s+jour|d['’]aujourd['’]hui|de\s+la\s+d[ée]cision)|aujourd['’]hui|"
+                    r"maintenant|ce\s+jour|(?:le\s+)?jour\s+m[êe]me)", re.IGNORECASE)
+
+
+def _today(text: str) -> str | None:
+    """The message for « aujourd'hui » or « la date du jour » written where a date of the household is expected."""
+    if _TODAY.fullmatch(text.strip()) is None:
+        return None
+    return (f"« {text} » : une règle ne compare jamais une date à la date du jour, car une décision ne doit pas "
+            "dépendre du jour où elle est calculée ; comparez deux dates du ménage (« la date du premier impayé "
+            "est au moins 3 mois avant la date du signalement »)")
 _GROUPS = re.compile(r"(?<=\d)[ \u00a0\u202f](?=\d{3})")
 #: The longest duration between two dates, by unit (from the year 1 to the year 9999).
 _LONGEST = {"jours": 3_652_058, "mois": 119_988, "ans": 9_999}
@@ -303,7 +321,7 @@ class _Checker:
     def _field(self, name: ast.Name) -> m.Field | None:
         found = self.fields.get(normalize(name.text))
         if found is None:
-            message = self._arithmetic(name.text)
+            message = self._arithmetic(name.text) or _today(name.text)
             if message is None:
                 hint = self._suggest(name.text, lambda: [f.label for f in self.field_list]
                                      + [d.name for d in self.definition_decls.values()])
@@ -418,6 +436,10 @@ class _Checker:
 
     def _constant_of_type(self, field_type, label: str, value: ast.Value):
         kind, text = value.kind, value.text
+        if kind == "word" and (different := _DIFFERENT.fullmatch(text)) is not None:  # read as a value
+            self.error(f"« {different[1]} » n'est pas un mot de comparaison : écrivez « n'est pas {different[2]} » "
+                       f"(ou « ≠ {different[2]} »)", value.span)
+            return None
         try:
             if isinstance(field_type, m.BoolType) and kind in ("yes", "no"):
                 return kind == "yes"
@@ -453,7 +475,16 @@ class _Checker:
             hint = thousands_hint(text)
             self.error(f"valeur « {text} » invalide pour « {label} » : attendu {error}{hint}", value.span)
             return None
-        hint = " ; écrivez les nombres en chiffres (« 1 000 € », « 3 »)" if spelt_number(text) else ""
+        hint = ""
+        if spelt_number(text):
+            digits = "0" if text.strip()[:1] in "zZ" else "30"
+            hint = (f" ; écrivez les nombres en chiffres (« {digits} »), ou en lettres de « un » à « vingt »"
+                    if isinstance(field_type, m.IntType) else " ; écrivez les montants en chiffres (« 1 000 € »)")
+        elif isinstance(field_type, m.DateType) and _SPAN.fullmatch(text):
+            hint = (f" ; une durée sépare deux dates du ménage : écrivez l'autre date après « avant » ou « après » "
+                    f"(« {text} avant la date du signalement »)")
+        elif (than := _THAN.match(text)) is not None:
+            hint = f" ; écrivez « {than[1].lower()} de » : « {than[1].lower()} de {text[than.end():]} »"
         self.error(f"« {text} » ne convient pas à « {label} » : attendu {_expected(field_type)}{hint}", value.span)
         return None
 
@@ -772,7 +803,10 @@ class _Checker:
     def _in_words(self, word: ast.Value) -> int | None:
         """A whole number written in words, or None after saying which number it may have meant."""
         number = number_in_words(word.text)
-        if number is None:
+        if number is None and spelt_number(word.text):  # a larger number than the words the language reads
+            self.error(f"« {word.text} » : en lettres, le langage lit les nombres de « un » à « vingt » ; "
+                       "au-delà, écrivez-le en chiffres (« 30 fois le loyer »)", word.span)
+        elif number is None:
             hint = self._suggest(word.text, lambda: list(NUMBER_WORDS)) or (
                 " : écrivez-le en chiffres, ou en lettres de « un » à « vingt »")
             self.error(f"« {word.text} » n'est pas un nombre{hint}", word.span)

@@ -19,7 +19,8 @@ from attrs import frozen
 
 from .names import normalize
 
-__all__ = ["Piece", "Stuck", "explain", "spelt_number", "thousands_hint", "MISTAKES", "COMPARISONS", "EXPECTED", "TERMINAL_WORDS"]
+__all__ = ["Piece", "Stuck", "explain", "spelt_number", "thousands_hint", "MISTAKES", "COMPARISONS", "EXPECTED",
+           "TERMINAL_WORDS"]
 
 _RULE = "services\n  CAF : « c »\nrègle « R »\n"
 
@@ -31,22 +32,9 @@ MISTAKES: dict[str, list[str]] = {
         _RULE + "  si enfants à charge est au moins 1\n  CAF",
         _RULE + "  si enfants à charge est assignation\n  CAF",
     ],
-    "un symbole de comparaison s'écrit sans « est » : « enfants à charge ≥ 1 », ou en toutes "
-    "lettres : « enfants à charge est au moins 1 »": [
-        _RULE + "  si enfants à charge est >= 1 alors CAF",
-        _RULE + "  si enfants à charge est ≥ 1 alors CAF",
-        _RULE + "  si enfants à charge n'est pas < 1 alors CAF",
-        _RULE + "  si enfants à charge sont = 1 alors CAF",
-    ],
     "après un nombre, attendu « fois » (« 3 fois le loyer »), une durée en jours, mois ou ans (« 3 mois "
     "avant la date du signalement ») ou la suite de la condition": [
-        _RULE + "  si la date est au moins 3 semaines avant la date du signalement alors CAF",
         _RULE + "  si la dette est au moins 3 loyers alors CAF",
-    ],
-    "un service informé en plus s'écrit après « en lien avec » : « alors DEPARTEMENT, en lien avec CAF »": [
-        _RULE + "  si aide au logement alors CAF, DEPARTEMENT",
-        _RULE + "  si aide au logement alors CAF et DEPARTEMENT",
-        _RULE + "  dans tous les autres cas, CAF, DEPARTEMENT",
     ],
     "il manque la valeur après « est »": [
         _RULE + "  si aide au logement est alors CAF",
@@ -70,7 +58,7 @@ MISTAKES: dict[str, list[str]] = {
 #: The comparisons of the language, as a condition writes them (listed when a comparison is unknown).
 COMPARISONS = ("est", "n'est pas", "est au moins", "est au plus", "est plus de", "est moins de",
                "est supérieur à", "est supérieur ou égal à", "est inférieur à", "est inférieur ou égal à",
-               "est égal à", "est au-delà de", "est avant", "est après", "≥ ≤ > < = ≠",
+               "est égal à", "est au-delà de", "est avant", "est après",
                "est entre … et …", "est parmi", "est dans « … »", "est inconnu", "est connu")
 
 #: What may follow, in words: each group of terminals and how a message names it. A terminal's own
@@ -110,7 +98,7 @@ TERMINAL_WORDS: dict[str, str] = {
     "NAME": "un nom",
     "ET": "« et »", "OU": "« ou »", "RPAR": "« ) » qui ferme la parenthèse", "FOIS": "« fois » (3 fois le loyer)",
     "ET_DE": "« et de … », le terme suivant de la somme", "UNIT": "une unité de durée (jours, mois ou ans)",
-    "EN_LIEN_AVEC": "« en lien avec » et les services informés",
+    "EN_LIEN_AVEC": "« en lien avec » (les services informés)",
     "ALORS": "« alors » suivi du code du service",
     "SERVICE_CODE": "le code d'un service (en majuscules sans accents, par exemple CAF)",
     "SI": "« si … alors … »", "DANS_TOUS_LES_AUTRES_CAS": "« dans tous les autres cas, … »", "SINON": "« sinon … »",
@@ -393,7 +381,7 @@ _LINE_STARTERS = {"REGLE", "DEFINITION", "INDICATEUR", "EXEMPLE", "ENSEMBLE", "T
 #: Tokens that cannot end a line's thought: what they announce is missing.
 _NEEDS_SEQUEL = {"ET", "OU", "NON", "EST", "N_EST_PAS", "AU_MOINS", "AU_PLUS", "PLUS_DE", "MOINS_DE", "ENTRE",
                  "PARMI", "DANS", "ALORS", "SI", "COLON", "COMMA", "PAR_EXCEPTION_A", "ATTENDU", "PAR", "LPAR",
-                 "LSQB", "FOIS", "TEXTE", "REFERENCE", "MOTIF", "DANS_TOUS_LES_AUTRES_CAS", "SINON"}
+                 "UNIT", "AVANT", "APRES", "SYMBOL", "EN_LIEN_AVEC", "LSQB", "FOIS", "TEXTE", "REFERENCE", "MOTIF", "DANS_TOUS_LES_AUTRES_CAS", "SINON"}
 
 
 # ---- a second look at the text ------------------------------------------------------------------
@@ -482,7 +470,7 @@ def _plain(terminal: str) -> str | None:
     """A keyword's own words (« par exception à »), or None for what is not a keyword (a name, a value)."""
     if terminal not in TERMINAL_WORDS or terminal in _NOT_KEYWORDS:
         return None
-    words = " ".join(re.sub(r"[«»…()]|\([^)]*\)", " ", TERMINAL_WORDS[terminal]).split())
+    words = " ".join(re.sub(r"\([^)]*\)|[«»…()]", " ", TERMINAL_WORDS[terminal]).split())
     return words if re.fullmatch(r"[^\W\d_][\w' ]*", words) else None
 
 
@@ -580,15 +568,25 @@ def _otherwise(look: _Look):
 
 
 def _two_services(look: _Look):
-    """`alors CAF et MSA`: a rule names one service."""
+    """`alors CAF et MSA`, `alors CAF, MSA`: a rule names one service; the others are its partners."""
     stuck = look.stuck
-    found, previous = stuck.found, stuck.previous
-    if found is None or previous is None or previous.kind != "SERVICE_CODE" or "ALORS" not in [p.kind for p in stuck.pieces]:
+    found, kinds = stuck.found, [p.kind for p in stuck.pieces]
+    pieces = [p for p in stuck.pieces if p.kind != "COMMA"]  # `alors CAF, MSA`: the comma read
+    if found is None or not pieces or pieces[-1].kind != "SERVICE_CODE" or not _SERVICE_KEYWORDS & set(kinds):
         return None
-    if found.kind not in ("ET", "OU", "COMMA", "NAME", "SERVICE_CODE") or found.line != previous.line:
+    service = pieces[-1]
+    if found.kind not in ("ET", "OU", "COMMA", "NAME", "SERVICE_CODE") or found.line != service.line:
         return None
-    return (f"« {found.text} » après le service {previous.text} : une règle désigne un seul service ; si un "
-            "autre service doit être informé, dites-le dans le texte de la règle", _at(found))
+    line = look.lines[found.line - 1] if found.line <= len(look.lines) else ""
+    other = re.search(r"[A-Z][A-Z0-9_]*\b", line[found.column - 1:])
+    others = [c for c in look.services if c != service.text]
+    partner = other[0] if other and other[0] != service.text else (others[0] if others else "AUTRE_SERVICE")
+    return (f"« {found.text} » après le service {service.text} : un ménage va à un seul service ; un service "
+            f"informé en plus s'écrit après « en lien avec » : « {service.text}, en lien avec {partner} »",
+            _at(found))
+
+
+_SERVICE_KEYWORDS = {"ALORS", "ATTENDU", "DANS_TOUS_LES_AUTRES_CAS", "SINON"}
 
 
 def _service_code(look: _Look):
@@ -598,6 +596,12 @@ def _service_code(look: _Look):
     if found is None or "SERVICE_CODE" not in stuck.expected or found.kind not in ("NAME", "IDENT"):
         return None
     written = look.written()
+    article = re.match(r"(?:les?|la|l['’])\s*(?=\S)", written, re.IGNORECASE)
+    if article and look.service_like(written[article.end():].split()[0]) is not None:
+        code = look.service_like(written[article.end():].split()[0])
+        return (f"« {written[:article.end()].strip()} » : le service se désigne par son code seul, sans article : "
+                f"écrivez « {code} »",
+                (found.line, found.column, found.column + article.end()))
     code = look.service_like(written)
     if code is None:  # a code is one word: what follows it is something else
         written = written.split()[0]
@@ -640,7 +644,7 @@ def _number_in_words(look: _Look):
     return f"« {last.text} » : les nombres s'écrivent en chiffres, par exemple {example}", _at(last)
 
 
-_NUMBER_WORD = re.compile(r"(?:un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze|"
+_NUMBER_WORD = re.compile(r"(?:z[ée]ro|un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze|"
                           r"quinze|seize|vingts?|trente|quarante|cinquante|soixante|cents?|mille|et|-)+",
                           re.IGNORECASE)
 
@@ -678,17 +682,18 @@ def _amount_without_euros(look: _Look):
 
 #: Comparisons as officers write them, and how the language says them.
 _SAID = {
-    "supérieur": "est plus de", "supérieure": "est plus de", "supérieurs": "est plus de",
-    "supérieures": "est plus de", "dépasse": "est plus de", "dépassent": "est plus de", "excède": "est plus de",
-    "au-dessus": "est plus de", "au-delà": "est plus de", "inférieur": "est moins de", "inférieure": "est moins de",
-    "inférieurs": "est moins de", "inférieures": "est moins de", "au-dessous": "est moins de",
-    "en dessous": "est moins de", "égal": "est", "égale": "est", "égaux": "est", "différent": "n'est pas",
+    "supérieur": "est supérieur à", "supérieure": "est supérieure à", "supérieurs": "sont supérieurs à",
+    "supérieures": "sont supérieures à", "dépasse": "est plus de", "dépassent": "sont plus de",
+    "excède": "est plus de", "au-dessus": "est au-delà de", "au-delà": "est au-delà de",
+    "inférieur": "est inférieur à", "inférieure": "est inférieure à", "inférieurs": "sont inférieurs à",
+    "inférieures": "sont inférieures à", "au-dessous": "est inférieur à", "en dessous": "est inférieur à",
+    "égal": "est égal à", "égale": "est égale à", "égaux": "sont égaux à", "différent": "n'est pas",
     "différente": "n'est pas", "compris": "est entre … et …", "comprise": "est entre … et …",
-    "atteint": "est au moins", "minimum": "est au moins", "maximum": "est au plus",
+    "atteint": "est au moins", "minimum": "est au moins", "maximum": "est au plus", "moins": "est moins de",
+    "plus": "est plus de",
 }
-_SYMBOLS = {">=": "est au moins", "=>": "est au moins", "≥": "est au moins", "<=": "est au plus",
-            "=<": "est au plus", "≤": "est au plus", ">": "est plus de", "<": "est moins de", "=": "est",
-            "==": "est", "!=": "n'est pas", "<>": "n'est pas", "≠": "n'est pas"}
+#: Comparison symbols the language does not read, and the one it reads.
+_SYMBOLS = {"=>": "≥", "=<": "≤", "==": "=", "=!": "≠", "><": "≠", "!": "≠"}
 
 
 def _unknown_comparison(look: _Look):
@@ -697,11 +702,19 @@ def _unknown_comparison(look: _Look):
     found, pieces = stuck.found, stuck.pieces
     if found is None:
         return None
-    accepted = "les comparaisons du langage sont : " + ", ".join(COMPARISONS)
+    accepted = "les comparaisons du langage sont : " + ", ".join(COMPARISONS) + ", et les symboles ≥ ≤ > < = ≠"
     if found.kind == "CHARACTER" and found.text[:1] in "<>=≥≤≠!":
         said = _SYMBOLS.get(found.text)
         advice = f"écrivez « {said} »" if said else "écrivez la comparaison en toutes lettres"
         return f"« {found.text} » : {advice} ; {accepted}", _at(found)
+    previous = stuck.previous
+    if (found.kind == "SYMBOL" and previous is not None and previous.kind == "SYMBOL"
+            and (previous.end_line, previous.end_column) == (found.line, found.column)):  # « => », « =< »
+        written = previous.text + found.text
+        said = _SYMBOLS.get(written)
+        advice = f"écrivez « {said} »" if said else "écrivez un seul symbole"
+        return (f"« {written} » n'est pas un symbole de comparaison : {advice} ; {accepted}",
+                (previous.line, previous.column, found.end_column))
     last = pieces[-1] if pieces else None
     if last is None or last.kind != "NAME" or found.kind not in _VALUES:
         return None
@@ -806,6 +819,179 @@ def _misspelt_declaration(look: _Look):
             f"{' ou '.join(close)} ?", _at(pieces[0]))
 
 
+#: Arithmetic signs the language spells in words, and what to write instead.
+_SIGNS = {
+    "+": "pour additionner, écrivez la somme : « la somme du loyer et des charges », « 2 fois la somme du loyer et "
+         "des charges »",
+    "-": "la soustraction n'est pas permise : passez le terme soustrait de l'autre côté, dans une somme (« la dette "
+         "est au moins la somme du loyer et des aides »)",
+    "*": "pour multiplier, écrivez « fois » : « 3 fois le loyer »",
+    "/": "la division n'est pas permise : multipliez l'autre côté (« la dette est au moins 2 fois le loyer » plutôt "
+         "que « la dette / 2 »)",
+}
+_SIGNS["×"] = _SIGNS["*"]
+_SIGNS["−"] = _SIGNS["–"] = _SIGNS["-"]
+
+
+def _arithmetic(look: _Look):
+    """`le loyer + les charges`, `la dette - les aides`, `3 * le loyer`: signs the language spells in words."""
+    found = look.stuck.found
+    if found is None or found.kind != "CHARACTER" or found.text not in _SIGNS:
+        return None
+    return f"« {found.text} » : {_SIGNS[found.text]}", _at(found)
+
+
+#: « 3 mois avant », « 45 jours après »: the words that end a name, since a duration may follow it.
+_DURATION = re.compile(r"(jours?|mois|ans?|ann[ée]es?)[ \t]+(avant|apr[èe]s)\b", re.IGNORECASE)
+
+
+def _reserved(look: _Look):
+    """A label holding « mois avant » (or « jours après »…): the words are kept for durations."""
+    found = look.stuck.found
+    if found is None or found.kind == "CHARACTER" or found.line > len(look.lines):
+        return None
+    words = _DURATION.match(look.lines[found.line - 1], found.column - 1)
+    if words is None or not look.stuck.pieces:
+        return None
+    return (f"« {words[0]} » est réservé aux durées entre deux dates (« 3 mois avant la date du signalement ») et ne "
+            f"peut pas figurer dans un nom : reformulez le nom (par exemple « {words[1]} précédant … »)",
+            (found.line, found.column, found.column + len(words[0])))
+
+
+def _multiple_in_brackets(look: _Look):
+    """`2 fois (le loyer + les charges)`: what « fois » multiplies is a name or a sum, without brackets."""
+    stuck = look.stuck
+    if stuck.found is None or stuck.found.kind != "LPAR" or not stuck.pieces or stuck.pieces[-1].kind != "FOIS":
+        return None
+    return ("après « fois », écrivez une donnée ou une somme, sans parenthèses : « 2 fois la somme du loyer et des "
+            "charges »", _at(stuck.found))
+
+
+_SINCE = re.compile(r"\bdepuis\b", re.IGNORECASE)
+
+
+def _since(look: _Look):
+    """`l'impayé date depuis 3 mois`: a duration counts between two dates of the household, never from today."""
+    stuck = look.stuck
+    for piece in (*reversed(stuck.pieces[-2:]), stuck.found):
+        if piece is None or piece.kind not in ("NAME", "name"):
+            continue
+        word = _SINCE.search(piece.text)
+        if word is not None:
+            column = piece.column + word.start()
+            return ("« depuis » compte à partir de la date du jour, et une décision ne doit pas dépendre du jour où "
+                    "elle est calculée : comparez deux dates du ménage, par exemple « la date du premier impayé est "
+                    "au moins 3 mois avant la date du signalement »", (piece.line, column, column + len("depuis")))
+    return None
+
+
+_WITHOUT_A = re.compile(r"((?:sup|inf)[ée]rieure?s?(?:\s+ou\s+[ée]ga(?:le?s?|ux))?|[ée]ga(?:le?s?|ux))\s*$",
+                        re.IGNORECASE)
+
+
+def _without_a(look: _Look):
+    """`est supérieure 500 €`, `sont supérieurs ou égaux 3`: « à » left out after the comparison."""
+    found = look.stuck.found
+    if found is None or found.kind not in _VALUES or found.line > len(look.lines):
+        return None
+    words = _WITHOUT_A.search(look.lines[found.line - 1][:found.column - 1])
+    if words is None:
+        return None
+    start = words.start(1) + 1
+    return (f"il manque « à » après « {words[1]} » : écrivez « {words[1]} à {look.written()} »",
+            (found.line, start, start + len(words[1])))
+
+
+_SYMBOL_WORDS = {"≥": "au moins", ">=": "au moins", "≤": "au plus", "<=": "au plus", ">": "plus de", "<": "moins de",
+                 "=": "", "≠": "", "!=": "", "<>": ""}
+
+
+_CONTRARY = {"≥": "<", ">=": "<", "≤": ">", "<=": ">", ">": "≤", "<": "≥", "=": "≠", "≠": "=", "!=": "=", "<>": "="}
+
+
+def _symbol_after_verb(look: _Look):
+    """`la dette est >= 500 €`: a symbol is the whole comparison, without « est »."""
+    stuck = look.stuck
+    found, pieces = stuck.found, stuck.pieces
+    if found is None or found.kind != "SYMBOL" or len(pieces) < 2 or pieces[-1].kind not in ("verb", "EST", "N_EST_PAS"):
+        return None
+    subject, verb = pieces[-2].text, pieces[-1].text
+    line = look.lines[found.line - 1] if found.line <= len(look.lines) else ""
+    rest = re.split(r"\s+(?:et|ou|alors)\b", line[found.end_column - 1:].strip(), maxsplit=1)[0] or "…"
+    negated = normalize(verb).startswith("n")
+    symbol = _CONTRARY.get(found.text, found.text) if negated else found.text  # « n'est pas < » is « ≥ »
+    words = _SYMBOL_WORDS.get(found.text)
+    spelt = f", ou en toutes lettres : « {subject} {' '.join(filter(None, (verb, words, rest)))} »"
+    if words is None or found.text in ("≠", "!=", "<>"):  # no words say it after « est »
+        spelt = ""
+    return (f"un symbole de comparaison s'écrit sans « {verb} » : « {subject} {symbol} {rest} »{spelt}", _at(found))
+
+
+def _duration_to_a_date(look: _Look):
+    """`3 mois avant le 1er mars 2026`: a duration separates two dates of the household."""
+    stuck = look.stuck
+    kinds = [p.kind for p in stuck.pieces]
+    if stuck.found is None or stuck.found.kind != "DATE" or kinds[-2:-1] != ["UNIT"] or kinds[-1] not in ("AVANT", "APRES"):
+        return None
+    written = " ".join(p.text for p in stuck.pieces[-3:] if p.kind in ("_count", "UNIT", "AVANT", "APRES"))
+    return (f"une durée (« {written} ») sépare deux dates du ménage : écrivez "
+            f"ici une donnée de type date (« la date du signalement ») ; une date fixe se compare sans durée "
+            f"(« la date du premier impayé est avant le {stuck.found.text} »)", look.span())
+
+
+_COUNT_AND_UNIT = re.compile(r"(\d+|[^\W\d_]+)[ \t]+(jours?|mois|ans?|ann[ée]es?)\b(?![ \t]+(?:avant|apr[èe]s)\b)",
+                             re.IGNORECASE)
+
+
+def _duration_without_date(look: _Look):
+    """`… date de moins de 3 mois`: a duration without the second date it counts from."""
+    found = look.stuck.found
+    if found is None or found.line > len(look.lines):
+        return None
+    line = look.lines[found.line - 1]
+    words = next((w for w in _COUNT_AND_UNIT.finditer(line) if w.end() > found.column - 1), None)
+    if words is None or words.start() > found.column + len(found.text):
+        return None
+    return (f"« {words[0]} » : une durée sépare deux dates du ménage ; écrivez l'autre date après « avant » ou "
+            f"« après », par exemple « la date du premier impayé est moins de {words[0]} avant la date du "
+            "signalement »", (found.line, words.start() + 1, words.end() + 1))
+
+
+def _duration_direction(look: _Look):
+    """`3 mois de la date du signalement`: after a duration comes « avant » or « après »."""
+    stuck = look.stuck
+    if stuck.found is None or stuck.previous is None or stuck.previous.kind != "UNIT":
+        return None
+    if not {"AVANT", "APRES"} & stuck.expected:
+        return None
+    return (f"après « {stuck.pieces[-2].text if len(stuck.pieces) > 1 else ''} {stuck.previous.text} », écrivez "
+            "« avant » ou « après » puis une autre date du ménage : « 3 mois avant la date du signalement »",
+            _location(look))
+
+
+_WEEKS = re.compile(r"semaines?\b|trimestres?\b|semestres?\b|heures?\b", re.IGNORECASE)
+_IN_DAYS = {"semaine": (7, "jours"), "trimestre": (3, "mois"), "semestre": (6, "mois")}
+
+
+def _other_unit(look: _Look):
+    """`3 semaines avant …`: durations count in days, months or years."""
+    stuck = look.stuck
+    found, previous = stuck.found, stuck.previous
+    if found is None or previous is None or previous.kind not in ("INT", "NAME") or found.line != previous.line:
+        return None
+    unit = _WEEKS.match(found.text)
+    if unit is None:
+        return None
+    word = unit[0].rstrip("s").lower()
+    advice = "jours, mois ou ans"
+    if word in _IN_DAYS and previous.kind == "INT" and previous.text.isdigit():
+        per, into = _IN_DAYS[word]
+        advice += f" : écrivez « {int(previous.text) * per} {into} »"
+    return f"« {unit[0]} » : une durée se compte en {advice}", (found.line, found.column, found.column + len(unit[0]))
+
+
 _HINTS = (_runaway_text, _unclosed_text, _nested_quotes, _otherwise, _two_services, _service_code,
-          _missing_keyword, _number_in_words, _amount_without_euros, _unknown_comparison, _quotes_missing,
-          _brackets, _between_without_and, _machine_name, _misspelt_declaration)
+          _missing_keyword, _reserved, _arithmetic, _symbol_after_verb, _since, _other_unit, _duration_to_a_date, _duration_direction,
+          _duration_without_date,
+          _multiple_in_brackets, _number_in_words, _amount_without_euros, _without_a, _unknown_comparison,
+          _quotes_missing, _brackets, _between_without_and, _machine_name, _misspelt_declaration)

@@ -128,18 +128,20 @@ def test_a_declared_name_wins_over_a_comparison_left_without_subject():
     ("la dette est au moins troi fois le loyer",
      "15:28: « troi » n'est pas un nombre ; vouliez-vous dire « trois » ?"),
     ("la dette est au moins cent fois le loyer",
-     "15:28: « cent » n'est pas un nombre : écrivez-le en chiffres, ou en lettres de « un » à « vingt »"),
+     "15:28: « cent » : en lettres, le langage lit les nombres de « un » à « vingt » ; au-delà, écrivez-le en "
+     "chiffres"),
     ("les enfants à charge sont au moins deu", "15:41: « deu » n'est pas un nombre ; vouliez-vous dire « deux » ?"),
     ("la dette est au moins 2 fois le loyer plus la dette",
      "15:35: « le loyer plus la dette » : pour additionner, écrivez « la somme du loyer et de la dette » "),
     ("la dette moins le loyer est au moins 1 €", "15:6: « la dette moins le loyer » : la soustraction n'est "
      "pas permise"),
-    ("la dette est au moins le loyer + la dette", "15:37: « + » : pour additionner, écrivez la somme"),
-    ("la dette est au moins le loyer - la dette", "15:37: « - » : la soustraction n'est pas permise"),
-    ("la dette est au moins le loyer − la dette", "15:37: « − » : la soustraction n'est pas permise"),
-    ("la dette est au moins 3 * le loyer", "15:30: « * » : pour multiplier, écrivez « fois »"),
+    ("la dette est au moins le loyer + la dette", "15:37: dans la condition de la règle « R » : « + » : pour additionner, écrivez la somme"),
+    ("la dette est au moins le loyer - la dette", "15:37: dans la condition de la règle « R » : « - » : la soustraction n'est pas permise"),
+    ("la dette est au moins le loyer − la dette", "15:37: dans la condition de la règle « R » : « − » : la soustraction n'est pas permise"),
+    ("la dette est au moins 3 * le loyer", "15:30: dans la condition de la règle « R » : « * » : pour multiplier, écrivez « fois »"),
     ("la dette est au moins 3 fois aide", "15:6: « dette » et « aide » ne sont pas de même nature"),
-    ("la dette est >= 3", "15:19: un symbole de comparaison s'écrit sans « est » : « enfants à charge ≥ 1 »"),
+    ("la dette est >= 3", "15:19: dans la condition de la règle « R » : un symbole de comparaison s'écrit sans « est » : « la dette >= 3 », "
+     "ou en toutes lettres : « la dette est au moins 3 »"),
     ("aide est supérieure à 1", "15:6: « aide » ne se compare pas par « supérieure à » : réservé aux nombres"),
 ])
 def test_mistakes_with_the_new_wordings_are_located_and_explained(text, message):

@@ -131,7 +131,9 @@ def test_never_against_todays_date():
     with pytest.raises(CharterError) as caught:
         repartition.Charter.from_text(HEAD + "règle « R »\n  si la date du premier impayé est au moins 3 mois avant "
                                       "aujourd'hui\n  alors CCAPEX\n", name="d.regles", verify=False)
-    assert "donnée inconnue « aujourd'hui »" in caught.value.diagnostics[0].message
+    assert caught.value.diagnostics[0].message.startswith(
+        "« aujourd'hui » : une règle ne compare jamais une date à la date du jour, car une décision ne doit pas "
+        "dépendre du jour où elle est calculée")
 
 
 KNOWN = HEAD.replace("date, peut être inconnu", "date")
@@ -202,7 +204,7 @@ règle « Autres »
     ("le loyer est au moins 3 mois avant la date du signalement",
      "« loyer » n'est pas une date : une durée en mois sépare deux dates"),
     ("la date du premier impayé est au moins 3 semaines avant la date du signalement",
-     "après un nombre, attendu « fois » (« 3 fois le loyer »), une durée en jours, mois ou ans"),
+     "« semaines » : une durée se compte en jours, mois ou ans : écrivez « 21 jours »"),
     ("la date du premier impayé est au moins 2,5 mois avant la date du signalement",
      "« 2,5 » : une durée se compte en jours, mois ou ans entiers, sans signe"),
     ("la date du premier impayé est au moins troi mois avant la date du signalement",

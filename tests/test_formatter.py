@@ -69,7 +69,8 @@ def _too_long(formatted: str) -> list[str]:
             continue
         if line.lstrip().startswith("#") and " " not in line.lstrip(" #-").strip():
             continue  # a comment of one long word
-        rest = re.sub(r"^\s*(?:(?:si|et|ou|non|#)\s+|\()*", "", line).rstrip(")")
+        rest = re.sub(r"^\s*(?:(?:si|et|ou|non|#)\s+|\()*", "", line).rstrip("),")
+        rest = re.sub(r"^(?:(?:et\s+)?(?:du|des|de la|de l'|le|la|les)\s+)", "", rest)  # a term of a sum
         if rest not in _LONG_NAMES:
             found.append(line)
     return found
@@ -110,6 +111,12 @@ def test_bundled_charters_are_in_canonical_form(path):
 #: Labels longer than most lines can hold beside a connective: the one thing allowed to overflow.
 _LONG_NAMES = ("montant de la dette locative déclarée par le bailleur lors du signalement",
                "nombre des enfants à charge au sens des prestations familiales du ménage")
+#: A date label long enough that a duration to it fills a line.
+_LONG_DATE = "date de réception du signalement complet par le secrétariat de la commission"
+#: Service codes long enough that a few partners fill a line.
+_LONG_CODES = ("ASSOCIATION_DEPARTEMENTALE_INFORMATION_LOGEMENT", "CENTRE_COMMUNAL_ACTION_SOCIALE_DE_LA_VILLE")
+_PARTNERS = ["", ", en lien avec C", " en lien avec C, D", ", en lien avec D et C",
+             f", en lien avec C, D, {_LONG_CODES[0]} et {_LONG_CODES[1]}"]
 _FIELDS = [
     f"{_LONG_NAMES[0]} [dette_declaree] : montant en euros d'au moins 0, par défaut 0",
     f"{_LONG_NAMES[1]} [enfants_pf] : nombre entier, par défaut 0",
@@ -122,6 +129,7 @@ _FIELDS = [
     "charges [charges] : montant en euros, par défaut 0",
     "début [debut] : date",
     "fin [fin] : date",
+    f"{_LONG_DATE} [date_recue] : date",
 ]
 _ATOMS = st.one_of(
     st.sampled_from(["p", "non p", "p est inconnu", "p est connu", "k est vert",
@@ -149,6 +157,15 @@ _ATOMS = st.one_of(
                      "début est au moins trois mois avant fin", "fin est plus de 30 jours après début",
                      "début est avant fin", "fin est au plus 1 an après le début",
                      "début est 2 mois avant la fin"]),
+    # Sums, multiples and durations long enough to be broken between their pieces.
+    st.sampled_from([f"la somme du {_LONG_NAMES[0]} et des charges est au moins 2 fois la somme du loyer, des "
+                     "charges et de la dette",
+                     f"la dette est supérieure ou égale à trois fois la somme du {_LONG_NAMES[0]}, des charges et "
+                     "du loyer",
+                     f"la somme du loyer et des charges ≥ la somme du {_LONG_NAMES[0]} et de la dette ou ≤ 5 €",
+                     f"début est au moins 3 mois avant la {_LONG_DATE}",
+                     f"la {_LONG_DATE} est plus de quinze jours après le début ou moins de 2 ans après la fin",
+                     f"la {_LONG_DATE} n'est pas au plus 15 jours après la fin"]),
 )
 _CONDITIONS = st.recursive(
     _ATOMS,
@@ -197,8 +214,8 @@ def _messy_charters(draw) -> str:
     add(draw(st.sampled_from(["en vigueur a partir du 1er janvier 2025",
                               "en vigueur du 01/01/2025 au 2026-12-31"])))
     add("services")
-    for code in ("A", "B", "C", "D"):
-        add(f"{draw(_SPACE)}{code} : « Service {code} »")
+    for code in ("A", "B", "C", "D", *_LONG_CODES):
+        add(f"{draw(_SPACE)}{code} : « Service {code[0]} »")
     add("données du ménage")
     for decl in _FIELDS:
         decl = decl.replace(", e", draw(st.sampled_from([", e", ",\n        e"])))
@@ -226,16 +243,20 @@ def _messy_charters(draw) -> str:
         clauses += comment_lines()
         clauses = draw(st.permutations(clauses))
         service = draw(st.sampled_from('AB'))
-        partners = draw(st.sampled_from(["", ", en lien avec C", " en lien avec C, D", ", en lien avec D et C"]))
+        partners = draw(st.sampled_from(_PARTNERS))
         body = f"  si {draw(_CONDITIONS)}\n  alors {service}{partners}"
         add(head, *clauses, body)
         names.append(name)
     add(draw(st.sampled_from(["règle « Autres »\n  dans tous les autres cas, A",
-                              "regle « Autres »\n  sinon B, en lien avec C"])))
+                              f"regle « Autres »\n  sinon B{draw(st.sampled_from(_PARTNERS))}"])))
     add(f"indicateur « suivis » :\n  {draw(_CONDITIONS)}")
-    add("exemple « Un » :\n  p : inconnu, n : 3, s : e1, k : rouge,\n  dette : 10 €, loyer : 5 €\n"
+    # A partial example: only some of the data, the others whatever they may be.
+    given = draw(st.sampled_from(["p : inconnu, n : 3, s : e1, k : rouge,\n  dette : 10 €, loyer : 5 €", "p : oui",
+                                  f"début : 2025-01-31, {_LONG_DATE} : 2025-02-28, fin : 2025-03-31"]))
+    add(f"exemple « Un » :\n  {given}\n"
         + draw(st.sampled_from(["  attendu A", "  attendu A, en lien avec C et D",
-                                "  attendu A en lien avec D par « Autres »"])))
+                                "  attendu A en lien avec D par « Autres »",
+                                f"  attendu A{_PARTNERS[-1]} par « Autres »"])))
     parts.extend(comment_lines())
     return "\n".join(parts) + "\n"
 

@@ -302,8 +302,7 @@ def _with_partners(line: str, partners) -> list[str]:
     « et » when the line gets too long."""
     if not partners:
         return [line]
-    pieces = [f"{line}, en lien avec", *_listed(list(partners))]
-    return _fill(pieces[0], pieces[1:], _CONTINUATION, "")
+    return _fill(f"{line}, en lien avec ", _listed(list(partners)), _CONTINUATION, "")
 
 
 def _listed(parts: list[str]) -> list[str]:
@@ -496,20 +495,22 @@ def _subject_words(subject) -> list[str]:
 
 
 def _sum_words(node: ast.Sum) -> list[str]:
-    """« la somme du loyer, des charges et des frais » as pieces: « la somme du loyer, », « des
-    charges », « et des frais »."""
-    return _glued(node.head, _listed([t.text for t in node.terms]))
+    """« la somme du loyer, des charges et des frais » as pieces: « la somme », « du loyer, », « des
+    charges », « et des frais » (a line may end after « la somme »: its first term is on the next)."""
+    return [node.head, *_listed([t.text for t in node.terms])]
 
 
 def _operand_words(operand) -> list[str]:
     match operand:
         case ast.Multiple(factor=factor, other=other):
-            return _glued(f"{factor.text} fois", _subject_words(other))
+            return [f"{factor.text} fois", *_subject_words(other)]
         case ast.Sum():
             return _sum_words(operand)
         case ast.Duration(count=count, unit=unit, direction=direction, other=other):
-            # One piece: « trois mois » broken from « avant » would read as a name.
-            return _glued(f"{count.text} {unit} {direction}", [other.text])
+            # « trois mois » broken from « avant » would read as a name: they stay on one line.
+            if direction.endswith(("'", "’")):
+                return [f"{count.text} {unit} {direction}{other.text}"]
+            return [f"{count.text} {unit} {direction}", other.text]
         case ast.Name():
             return [operand.text]
         case ast.Value(kind="string"):

@@ -191,8 +191,7 @@ class _Context:
         try:
             parts = [box_condition(self.domain, region, fixed, sets) for region, fixed in merged]
         except Unwritable as error:
-            return None, (f"la condition de ces ménages ne peut pas être rédigée dans le langage ({error}) : "
-                          "écrivez-la d'après leur description ci-dessus")
+            return None, f"leur condition ne s'écrit pas dans le langage : {error}"
         if any(p is None for p in parts):
             return None, None
         flat = [q for p in parts for q in (p.operands if isinstance(p, ast.Or) else (p,))]
@@ -267,7 +266,8 @@ def _gap(context: _Context, problem: Problem) -> Correction:
             services=tuple(services)))
     choices.append(context.default_choice())
     return Correction("regle", f"ajoutez une règle qui les oriente (son service à choisir parmi {_codes(services)}) :",
-                      tuple(choices), unwritable and f"Pour ces ménages seulement, {unwritable}.")
+                      tuple(choices), unwritable and f"Aucune règle n'est proposée pour ces ménages seulement, car "
+                      f"{unwritable} ; décrivez-les d'après leur région ci-dessus.")
 
 
 def _undetermined(context: _Context, problem: Problem) -> Correction:
@@ -308,7 +308,7 @@ def _undetermined(context: _Context, problem: Problem) -> Correction:
             " et ".join(f"sa déclaration (ligne {f.span.line})" for f in declared) + \
             " : un ménage où elle manque sera alors refusé à la lecture, sans être orienté."
     if unwritable:
-        note = " ".join(filter(None, [f"Pour une règle propre à ce cas, {unwritable}.", note]))
+        note = " ".join(filter(None, [f"Aucune règle n'est proposée pour ce cas seulement, car {unwritable}.", note]))
     names = " ou ".join(f"« {f.label} »" for f in unknown) or "une donnée"
     return Correction("donnee_inconnue", f"dites ce que devient le ménage quand on ignore {names} :",
                       tuple(choices), note)

@@ -299,7 +299,8 @@ def _relation_condition(domain: Domain, atom, truth: int) -> ast.Comparison:
     minus = [(f, -c) for f, c in atom.terms if c < 0]
     if isinstance(fields[atom.terms[0][0]].type, m.DateType):
         return _days_condition(fields, plus, minus, atom.bound, truth)
-    said = " et ".join(f"« {fields[f].label} »" for f, _ in atom.terms)
+    names = [f"« {fields[f].label} »" for f, _ in atom.terms]
+    said = ", ".join(names[:-1]) + " et " + names[-1]
     if len({c for _, c in plus}) > 1 or len({c for _, c in minus}) > 1:
         raise Unwritable(f"la relation entre {said} additionne des données avec des facteurs différents, ce "
                          "qu'une comparaison du langage ne dit pas")

@@ -939,7 +939,8 @@ def _duration_to_a_date(look: _Look):
             f"(« la date du premier impayé est avant le {stuck.found.text} »)", look.span())
 
 
-_COUNT_AND_UNIT = re.compile(r"(\d+|[^\W\d_]+)[ \t]+(jours?|mois|ans?|ann[ée]es?)\b(?![ \t]+(?:avant|apr[èe]s)\b)",
+_COUNT = r"(?:\d+|un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze|quinze|seize|vingt)"
+_COUNT_AND_UNIT = re.compile(rf"\b{_COUNT}[ \t]+(jours?|mois|ans?|ann[ée]es?)\b(?![ \t]+(?:avant|apr[èe]s)\b)",
                              re.IGNORECASE)
 
 
@@ -977,7 +978,7 @@ def _other_unit(look: _Look):
     """`3 semaines avant …`: durations count in days, months or years."""
     stuck = look.stuck
     found, previous = stuck.found, stuck.previous
-    if found is None or previous is None or previous.kind not in ("INT", "NAME") or found.line != previous.line:
+    if found is None or previous is None or found.line != previous.line or not re.fullmatch(_COUNT, previous.text, re.IGNORECASE):
         return None
     unit = _WEEKS.match(found.text)
     if unit is None:

@@ -381,7 +381,8 @@ _LINE_STARTERS = {"REGLE", "DEFINITION", "INDICATEUR", "EXEMPLE", "ENSEMBLE", "T
 #: Tokens that cannot end a line's thought: what they announce is missing.
 _NEEDS_SEQUEL = {"ET", "OU", "NON", "EST", "N_EST_PAS", "AU_MOINS", "AU_PLUS", "PLUS_DE", "MOINS_DE", "ENTRE",
                  "PARMI", "DANS", "ALORS", "SI", "COLON", "COMMA", "PAR_EXCEPTION_A", "ATTENDU", "PAR", "LPAR",
-                 "UNIT", "AVANT", "APRES", "SYMBOL", "EN_LIEN_AVEC", "LSQB", "FOIS", "TEXTE", "REFERENCE", "MOTIF", "DANS_TOUS_LES_AUTRES_CAS", "SINON"}
+                 "LSQB", "FOIS", "TEXTE", "REFERENCE", "MOTIF", "DANS_TOUS_LES_AUTRES_CAS", "SINON", "UNIT", "AVANT",
+                 "APRES", "SYMBOL", "EN_LIEN_AVEC"}
 
 
 # ---- a second look at the text ------------------------------------------------------------------
@@ -641,7 +642,8 @@ def _number_in_words(look: _Look):
     if last is None or last.kind != "NAME" or found is None or not spelt_number(last.text):
         return None
     example = "« 3 fois le loyer »" if found.text.lower().startswith("fois") else "« 1 000 € »"
-    return f"« {last.text} » : les nombres s'écrivent en chiffres, par exemple {example}", _at(last)
+    return (f"« {last.text} » : en lettres, le langage lit les nombres de « un » à « vingt » ; au-delà, écrivez-les "
+            f"en chiffres, par exemple {example}", _at(last))
 
 
 _NUMBER_WORD = re.compile(r"(?:z[ée]ro|un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze|"
@@ -902,10 +904,9 @@ def _without_a(look: _Look):
             (found.line, start, start + len(words[1])))
 
 
+#: Each symbol in words after « est », and its contrary (what it means after « n'est pas »).
 _SYMBOL_WORDS = {"≥": "au moins", ">=": "au moins", "≤": "au plus", "<=": "au plus", ">": "plus de", "<": "moins de",
                  "=": "", "≠": "", "!=": "", "<>": ""}
-
-
 _CONTRARY = {"≥": "<", ">=": "<", "≤": ">", "<=": ">", ">": "≤", "<": "≥", "=": "≠", "≠": "=", "!=": "=", "<>": "="}
 
 
@@ -913,7 +914,7 @@ def _symbol_after_verb(look: _Look):
     """`la dette est >= 500 €`: a symbol is the whole comparison, without « est »."""
     stuck = look.stuck
     found, pieces = stuck.found, stuck.pieces
-    if found is None or found.kind != "SYMBOL" or len(pieces) < 2 or pieces[-1].kind not in ("verb", "EST", "N_EST_PAS"):
+    if found is None or found.kind != "SYMBOL" or len(pieces) < 2 or pieces[-1].kind not in ("EST", "N_EST_PAS"):
         return None
     subject, verb = pieces[-2].text, pieces[-1].text
     line = look.lines[found.line - 1] if found.line <= len(look.lines) else ""
@@ -931,7 +932,7 @@ def _duration_to_a_date(look: _Look):
     """`3 mois avant le 1er mars 2026`: a duration separates two dates of the household."""
     stuck = look.stuck
     kinds = [p.kind for p in stuck.pieces]
-    if stuck.found is None or stuck.found.kind != "DATE" or kinds[-2:-1] != ["UNIT"] or kinds[-1] not in ("AVANT", "APRES"):
+    if stuck.found is None or stuck.found.kind != "DATE" or kinds[-2:] not in (["UNIT", "AVANT"], ["UNIT", "APRES"]):
         return None
     written = " ".join(p.text for p in stuck.pieces[-3:] if p.kind in ("_count", "UNIT", "AVANT", "APRES"))
     return (f"une durée (« {written} ») sépare deux dates du ménage : écrivez "
@@ -978,7 +979,9 @@ def _other_unit(look: _Look):
     """`3 semaines avant …`: durations count in days, months or years."""
     stuck = look.stuck
     found, previous = stuck.found, stuck.previous
-    if found is None or previous is None or found.line != previous.line or not re.fullmatch(_COUNT, previous.text, re.IGNORECASE):
+    if found is None or previous is None or found.line != previous.line:
+        return None
+    if not re.fullmatch(_COUNT, previous.text, re.IGNORECASE):
         return None
     unit = _WEEKS.match(found.text)
     if unit is None:
@@ -992,7 +995,7 @@ def _other_unit(look: _Look):
 
 
 _HINTS = (_runaway_text, _unclosed_text, _nested_quotes, _otherwise, _two_services, _service_code,
-          _missing_keyword, _reserved, _arithmetic, _symbol_after_verb, _since, _other_unit, _duration_to_a_date, _duration_direction,
-          _duration_without_date,
-          _multiple_in_brackets, _number_in_words, _amount_without_euros, _without_a, _unknown_comparison,
-          _quotes_missing, _brackets, _between_without_and, _machine_name, _misspelt_declaration)
+          _missing_keyword, _reserved, _arithmetic, _symbol_after_verb, _since, _other_unit, _duration_to_a_date,
+          _duration_direction, _duration_without_date, _multiple_in_brackets, _number_in_words,
+          _amount_without_euros, _without_a, _unknown_comparison, _quotes_missing, _brackets, _between_without_and,
+          _machine_name, _misspelt_declaration)

@@ -315,7 +315,7 @@ def _condition_lines(first: str, condition, last: str) -> list[str]:
     if len(text) <= WIDTH or not isinstance(condition, (ast.And, ast.Or)):
         return [text]
     word = "ou" if isinstance(condition, ast.Or) else "et"
-    operands = [_operand(condition, o, subjects) for o in condition.operands]
+    operands = _operands(condition, subjects)
     pad = " " * len(first)
     lines = [first + operands[0]]
     for operand in operands[1:]:  # fill each line, breaking before the connective
@@ -354,10 +354,10 @@ def _subjects(condition) -> dict[int, str]:
 
 def _expr(node, subjects: dict) -> str:
     match node:
-        case ast.Or(operands=ops):
-            return " ou ".join(_operand(node, o, subjects) for o in ops)
-        case ast.And(operands=ops):
-            return " et ".join(_operand(node, o, subjects) for o in ops)
+        case ast.Or():
+            return " ou ".join(_operands(node, subjects))
+        case ast.And():
+            return " et ".join(_operands(node, subjects))
         case ast.Not(operand=op):
             return "non " + _operand(node, op, subjects)
         case ast.Ref(name=name):
@@ -367,12 +367,28 @@ def _expr(node, subjects: dict) -> str:
     raise TypeError(f"cannot format condition {node!r}")  # pragma: no cover
 
 
-def _operand(parent, child, subjects: dict) -> str:
-    """Parenthesise a child that would otherwise bind differently under its parent."""
+def _operands(node, subjects: dict) -> list[str]:
+    """The operands of an `et` / `ou` group, each bracketed where it needs to be."""
+    ops = node.operands
+    return [_operand(node, o, subjects, _leaves_subject_out(after)) for o, after in zip(ops, (*ops[1:], None))]
+
+
+def _operand(parent, child, subjects: dict, before_left_out: bool = False) -> str:
+    """Parenthesise a child that would otherwise bind differently under its parent, and an « et »
+    group that a subject left out crosses (the checker refuses « A et B ou au moins 3 »)."""
     text = _expr(child, subjects)
     if isinstance(child, ast.Or) or (isinstance(child, ast.And) and not isinstance(parent, ast.Or)):
         return f"({text})"
+    if isinstance(child, ast.And) and (before_left_out or _leaves_subject_out(child)):
+        return f"({text})"
     return text
+
+
+def _leaves_subject_out(node) -> bool:
+    """Whether the first comparison written in a condition leaves its subject out."""
+    while isinstance(node, (ast.Or, ast.And, ast.Not)):
+        node = node.operands[0] if isinstance(node, (ast.Or, ast.And)) else node.operand
+    return isinstance(node, ast.Comparison) and node.subject is None
 
 
 def _comparison(node: ast.Comparison, subjects: dict) -> str:

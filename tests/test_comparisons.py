@@ -39,6 +39,17 @@ def _error(text: str) -> str:
 
 @pytest.mark.parametrize("written, meaning", [
     ("la dette est supérieure à 2 000 €", "la dette est plus de 2 000 €"),
+    ("la dette est strictement supérieure à 2 000 €", "la dette est plus de 2 000 €"),
+    ("les enfants à charge sont strictement inférieurs à 3", "les enfants à charge sont moins de 3"),
+    ("la dette est d'au moins 3 fois le loyer", "la dette est au moins 3 fois le loyer"),
+    ("la dette est d’au plus 2 000 €", "la dette est au plus 2 000 €"),
+    ("la dette est comprise entre 1 € et 5 €", "la dette est entre 1 € et 5 €"),
+    ("les enfants à charge sont compris entre 1 et 3", "les enfants à charge sont entre 1 et 3"),
+    ("la date du signalement est antérieure à la date du jugement",
+     "la date du signalement est avant la date du jugement"),
+    ("la date du signalement est postérieure au 1er mars 2026", "la date du signalement est après le 1er mars 2026"),
+    ("la date du signalement est au moins 3 mois antérieure à la date du jugement",
+     "la date du signalement est au moins 3 mois avant la date du jugement"),
     ("la dette est superieure a 2000", "la dette est plus de 2000 €"),
     ("les enfants à charge sont supérieurs à deux", "les enfants à charge sont plus de 2"),
     ("la dette est au-delà de 2 000 €", "la dette est plus de 2 000 €"),
@@ -77,8 +88,10 @@ def _error(text: str) -> str:
     ("le stade est assignation ou est jugement", "le stade est assignation ou le stade est jugement"),
     ("la dette est au moins 1 € et (au plus 5 € ou supérieure à 10 €)",
      "la dette est au moins 1 € et (la dette est au plus 5 € ou la dette est plus de 10 €)"),
-    ("aide et la dette est au moins 1 € ou au plus 0 €",
+    ("(aide et la dette est au moins 1 €) ou au plus 0 €",
      "aide et la dette est au moins 1 € ou la dette est au plus 0 €"),
+    ("aide et (la dette est au moins 1 € ou au plus 0 €)",
+     "aide et (la dette est au moins 1 € ou la dette est au plus 0 €)"),
 ])
 def test_each_wording_means_its_plain_form(written, meaning):
     """Each wording (words with free agreement, symbols, numbers in words, a subject left out) checks
@@ -124,6 +137,14 @@ def test_a_declared_name_wins_over_a_comparison_left_without_subject():
 @pytest.mark.parametrize("text, message", [
     ("au moins 3", "15:6: il manque la donnée comparée : elle ne peut être omise qu'après « et » ou « ou »,"),
     ("aide ou au moins 3", "15:14: il manque la donnée comparée"),
+    ("aide et la dette est au moins 1 € ou au plus 0 €", "15:43: « au plus 0 € » reprend la donnée de « la dette "
+     "est au moins 1 € », qui est dans un autre groupe de la condition (« et » se lit avant « ou ») : la lecture "
+     "serait ambiguë. Mettez les deux comparaisons entre parenthèses, par exemple « (la dette est au moins 1 € ou "
+     "au plus 0 €) », ou répétez la donnée"),
+    ("la dette est au moins 1 € ou au plus 0 € et aide", "15:35: « au plus 0 € » reprend la donnée "
+     "de « la dette est au moins 1 € », qui est dans un autre groupe de la condition (« et » se lit avant "
+     "« ou ») : la lecture serait ambiguë. Mettez les deux comparaisons entre parenthèses, par exemple "
+     "« (la dette est au moins 1 € ou au plus 0 €) »"),
     ("la dette est avant le loyer", "15:6: « avant » compare des dates : pour « dette », écrivez « moins de »"),
     ("la dette est au moins troi fois le loyer",
      "15:28: « troi » n'est pas un nombre ; vouliez-vous dire « trois » ?"),

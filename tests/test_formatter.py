@@ -71,7 +71,7 @@ def _too_long(formatted: str) -> list[str]:
             continue  # a comment of one long word
         rest = re.sub(r"^\s*(?:(?:si|et|ou|non|#)\s+|\()*", "", line).rstrip("),")
         rest = re.sub(r"^(?:(?:et\s+)?(?:du|des|de la|de l'|le|la|les)\s+)", "", rest)  # a term of a sum
-        if rest not in _LONG_NAMES:
+        if rest not in (*_LONG_NAMES, _LONG_DATE):
             found.append(line)
     return found
 
@@ -147,24 +147,26 @@ _ATOMS = st.one_of(
     st.just("k est dans « rouges »"),
     st.sampled_from(["la dette est supérieure ou égale à trois fois le loyer", "n ≥ 2", "n >= 2", "n ≠ 3",
                      "n est inférieur ou égal à deux", "la dette est au-delà de 2 000", "k = vert",
-                     "la dette est supérieure au loyer", "la dette ≥ 1 000 € ou au plus 5 €",
-                     "n est au moins 1 et n'est pas 3", "s est e1 ou est e2", "n < 2 ou > 4",
+                     "la dette est supérieure au loyer", "(la dette ≥ 1 000 € ou au plus 5 €)",
+                     "n est au moins 1 et n'est pas 3", "(s est e1 ou est e2)", "(n < 2 ou > 4)",
                      "n est au moins 1 et ≤ 3 et supérieur à deux",
                      "la dette est au moins 2 fois la somme du loyer et des charges",
                      "la somme du loyer et des charges est au plus 500 €",
                      "la somme du loyer, des charges et de la dette est plus de 1 €",
-                     "la dette est inférieure à la somme du loyer et des charges ou au moins 1 000 €",
+                     "(la dette est inférieure à la somme du loyer et des charges ou au moins 1 000 €)",
                      "début est au moins trois mois avant fin", "fin est plus de 30 jours après début",
                      "début est avant fin", "fin est au plus 1 an après le début",
-                     "début est 2 mois avant la fin"]),
+                     "début est 2 mois avant la fin", "la dette est d'au moins 2 fois le loyer",
+                     "la dette est strictement supérieure à 5 €", "la dette est comprise entre 1 € et 5 €",
+                     "début est antérieur à fin", "fin est au moins 1 mois postérieure au début"]),
     # Sums, multiples and durations long enough to be broken between their pieces.
     st.sampled_from([f"la somme du {_LONG_NAMES[0]} et des charges est au moins 2 fois la somme du loyer, des "
                      "charges et de la dette",
                      f"la dette est supérieure ou égale à trois fois la somme du {_LONG_NAMES[0]}, des charges et "
                      "du loyer",
-                     f"la somme du loyer et des charges ≥ la somme du {_LONG_NAMES[0]} et de la dette ou ≤ 5 €",
+                     f"(la somme du loyer et des charges ≥ la somme du {_LONG_NAMES[0]} et de la dette ou ≤ 5 €)",
                      f"début est au moins 3 mois avant la {_LONG_DATE}",
-                     f"la {_LONG_DATE} est plus de quinze jours après le début ou moins de 2 ans après la fin",
+                     f"(la {_LONG_DATE} est plus de quinze jours après le début ou moins de 2 ans après la fin)",
                      f"la {_LONG_DATE} n'est pas au plus 15 jours après la fin"]),
 )
 _CONDITIONS = st.recursive(
@@ -174,6 +176,8 @@ _CONDITIONS = st.recursive(
         st.builds("{} ou\n     {}".format, inner, inner),
         st.builds("non ({})".format, inner),
         st.builds("{} et {}".format, inner, inner),
+        st.builds("({} et la dette est au moins 1 €) ou au plus 5 €".format, inner),
+        st.builds("la dette est au moins 1 € ou (au plus 5 € et {})".format, inner),
     ),
     max_leaves=10,
 )

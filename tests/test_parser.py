@@ -7,6 +7,7 @@ import unicodedata
 import pytest
 
 import repartition
+from repartition.dsl.builder import build_ast
 from repartition.dsl.parser import MAX_NESTING, build_parser, parse_tree, prepare_text
 from repartition.errors import CharterError
 
@@ -47,6 +48,19 @@ def test_unaccented_and_capitalised_keywords():
             "Definition « d » : aide\nREGLE « A »\n  Reference « r »\n  SI d ALORS CAF\n"
             "regle « B »\n  Dans Tous Les Autres Cas, CAF\n")
     assert parse_tree(prepare_text(text), "t").data == "start"
+
+
+@pytest.mark.parametrize("written", [
+    "par exception à « A » et « B »", "par exception à « A » et à « B »",
+    "par exception aux règles « A » et aux règles « B »", "par exception à la règle « A » et à la règle « B »",
+])
+def test_exceptions_are_listed_as_french_lists_them(written):
+    """« et à », « et à la règle », « et aux règles » between the names of the rules set aside read as « et »."""
+    def exceptions(text):
+        tree = build_ast(parse_tree(prepare_text(text), "t"), "t")
+        return [n.text for n in tree.items[-1].exceptions]
+
+    assert exceptions(f"règle « C », {written}\n  sinon CAF\n") == ["A", "B"]
 
 
 def test_syntax_error_prints_line_and_caret():

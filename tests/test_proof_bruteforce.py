@@ -52,8 +52,9 @@ def _atoms(name: str, present: set[str]):
             st.sampled_from(["supérieur à", "inférieur ou égal à", "égal à", "au-delà de"]).flatmap(
                 lambda op: st.sampled_from(["un", "deux", "trois"]).map(
                     lambda v: f"{label} est {op} {v}")),
-            st.tuples(k, k).map(lambda p: f"{label} est au moins {min(p)} et ≤ {max(p)}"),
-            st.tuples(k, k).map(lambda p: f"{label} est moins de {min(p)} ou au-delà de {max(p)}")),
+            # A subject left out stays in its group, bracketed as the checker asks.
+            st.tuples(k, k).map(lambda p: f"({label} est au moins {min(p)} et ≤ {max(p)})"),
+            st.tuples(k, k).map(lambda p: f"({label} est moins de {min(p)} ou au-delà de {max(p)})")),
         "a": st.sampled_from([label, f"non {label}", f"{label} est oui", f"{label} est non"]),
         "s": st.one_of(
             st.sampled_from(["aucune", "payer", "assignation", "jugement"]).map(lambda v: f"{label} est au moins {v}"),

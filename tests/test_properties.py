@@ -63,7 +63,7 @@ _atoms = st.one_of(
     st.builds("la dette est plus de {} €".format, st.sampled_from(["0", "100", "99,99", "1 000"])),
     st.sampled_from(["la dette est au moins 2 fois la somme du loyer et des charges",
                      "la somme du loyer et des charges est supérieure à 600 €", "la dette ≥ 1,5 fois le loyer",
-                     "n est supérieur ou égal à deux et ≤ 5", "la dette est au-delà de 2 000 ou est inconnue",
+                     "(n est supérieur ou égal à deux et ≤ 5)", "(la dette est au-delà de 2 000 ou est inconnue)",
                      "impayé est au moins 1 mois avant signalement", "signalement est plus de 30 jours après impayé",
                      "impayé est moins de deux ans avant signalement", "impayé est avant signalement",
                      "impayé est 1 mois avant signalement"]),

@@ -7,6 +7,7 @@ import pytest
 import repartition
 from repartition.errors import CharterError
 from repartition.proof import verify
+from repartition.render import rule_sentence
 
 HEAD = """charte « Sommes »
 en vigueur à partir du 1er janvier 2026
@@ -163,3 +164,11 @@ règle « S »
     assert charter.route(household).rule == "R"
     assert charter.route({**household, "due": "499,99"}).rule == "S"
     assert charter.route({**household, "aides": "600"}).rule == "S"
+
+
+def test_reviewers_read_each_term_with_the_article_it_was_written_with():
+    """Labels declared without article (« charges », « taxe d'habitation ») keep, on the reviewer's page,
+    the article their term of the sum was written with: « des charges », never « de « charges » »."""
+    charter = _charter("la dette est au moins 2 fois la somme du loyer, des charges et de la taxe d'habitation")
+    sentence = rule_sentence(charter.model.rules[0])
+    assert "la somme du loyer, des charges et de la taxe d'habitation" in sentence

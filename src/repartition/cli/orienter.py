@@ -88,7 +88,11 @@ def _one(args: argparse.Namespace) -> int:
     try:
         household = read_object(args.menage)
     except BadJson as error:
-        print(f"--menage : {error}", file=sys.stderr)
+        hint = ""
+        if not args.menage.lstrip().startswith(("{", "[")) and os.path.isfile(args.menage):
+            hint = (f" ; « {args.menage} » est un fichier : donnez son contenu (--menage \"$(cat {args.menage})\") "
+                    f"ou orientez-le comme fichier de signalements (ENTREE, en .jsonl)")
+        print(f"--menage : {error}{hint}", file=sys.stderr)
         return 2
     try:
         decision = charter.route(household)

@@ -16,7 +16,7 @@ _LITERALS = {"NAME": "word", "INT": "number", "DECIMAL": "number", "MONEY": "mon
 _PREDICATES = {"equal": "eq", "between": "between", "among": "among", "within": "within",
                "unknown": "unknown", "known": "known"}
 #: The operator each comparison word stands for.
-_ORDER_WORDS = {"AU_MOINS": "ge", "AU_PLUS": "le", "PLUS_DE": "gt", "MOINS_DE": "lt",
+_ORDER_WORDS = {"AU_MOINS": "ge", "AU_PLUS": "le", "D_AU_MOINS": "ge", "D_AU_PLUS": "le", "PLUS_DE": "gt", "MOINS_DE": "lt",
                 "SUPERIEUR_A": "gt", "SUPERIEUR_OU_EGAL_A": "ge", "INFERIEUR_A": "lt",
                 "INFERIEUR_OU_EGAL_A": "le", "EGAL_A": "eq", "AU_DELA_DE": "gt", "AVANT": "lt",
                 "APRES": "gt"}
@@ -29,7 +29,9 @@ _ACCENTED = {"superieur": "supérieur", "superieure": "supérieure", "superieurs
              "superieures": "supérieures", "inferieur": "inférieur", "inferieure": "inférieure",
              "inferieurs": "inférieurs", "inferieures": "inférieures", "egal": "égal",
              "egale": "égale", "egaux": "égaux", "egales": "égales", "a": "à", "dela": "delà",
-             "apres": "après", "annee": "année", "annees": "années"}
+             "apres": "après", "annee": "année", "annees": "années",
+             **{f"{stem}rieur{end}": f"{accented}rieur{end}" for stem, accented in (("ante", "anté"), ("poste", "posté"))
+                for end in ("", "e", "s", "es")}}
 
 
 def build_ast(tree: Tree, filename: str) -> ast.CharterFile:

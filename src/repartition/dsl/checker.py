@@ -84,6 +84,8 @@ class _Checker:
         self._chain_reported = False  # a chain of definitions too long to resolve has been reported
         self._resolving: list[str] = []
         self._previous: ast.Name | None = None  # the subject a comparison may leave out
+        self._previous_at: tuple[object, ast.Comparison] | None = None  # its group and comparison
+        self._group: object = None  # the et / ou group being checked
         self._suggestions = _MAX_SUGGESTIONS
 
     # ---- reporting ----
@@ -492,18 +494,19 @@ class _Checker:
     def condition(self, expr) -> m.Condition | None:
         """A checked condition. A subject left out after `et` / `ou` is the one said just before,
         within the same condition (a definition it names has its own)."""
-        saved, self._previous = self._previous, None
+        saved = self._previous, self._previous_at, self._group
+        self._previous = self._previous_at = self._group = None
         try:
             return self._condition(expr)
         finally:
-            self._previous = saved
+            self._previous, self._previous_at, self._group = saved
 
     def _condition(self, expr) -> m.Condition | None:
         match expr:
             case ast.Or(operands=ops):
-                return m.Any(tuple(self._condition(o) for o in ops), span=expr.span)
+                return m.Any(self._group_of(expr, ops), span=expr.span)
             case ast.And(operands=ops):
-                return m.All(tuple(self._condition(o) for o in ops), span=expr.span)
+                return m.All(self._group_of(expr, ops), span=expr.span)
             case ast.Not(operand=op):
                 return m.Not(self._condition(op), span=expr.span)
             case ast.Ref(name=name):
@@ -512,6 +515,13 @@ class _Checker:
             case ast.Comparison():
                 return self._comparison(expr)
         raise AssertionError(expr)  # pragma: no cover
+
+    def _group_of(self, group, operands) -> tuple:
+        outer, self._group = self._group, group
+        try:
+            return tuple(self._condition(o) for o in operands)
+        finally:
+            self._group = outer
 
     def _reference(self, name: ast.Name, span, after_comparison: bool = False) -> m.Condition | None:
         key = normalize(name.text)
@@ -549,7 +559,9 @@ class _Checker:
                            "« ou », juste après une comparaison de la même donnée (par exemple « la dette "
                            "est au moins 3 fois le loyer ou au moins 2 000 € »)", expr.span)
                 return None
-        self._previous = subject
+            if not self._same_group(expr):
+                return None
+        self._previous, self._previous_at = subject, (self._group, expr)
         left = self._sum(subject) if isinstance(subject, ast.Sum) else self._field(subject)
         if left is None:
             return None
@@ -560,6 +572,35 @@ class _Checker:
         if result is None:
             return None
         return m.Not(result, span=expr.span) if expr.negated else result
+
+    def _same_group(self, expr: ast.Comparison) -> bool:
+        """Whether a comparison without subject joins the one that said it as the officer wrote
+        it: in « A et B ou au moins 5 000 € », « et » binds first, so the words would be read
+        (A et B) ou C where a reader hears A et (B ou C); unless brackets between the two say
+        the grouping, such a sentence is refused, never guessed."""
+        group, said = self._previous_at
+        between = self._between(said.span, expr.span)
+        if group is self._group or "(" in between or ")" in between:
+            return True
+        said_text = self._written(said.span) or "…"
+        left_out = self._written(expr.span) or "…"
+        joined = " ".join(between.split()) or "ou"  # the word written between them
+        self.error(f"« {left_out} » reprend la donnée de « {said_text} », qui est dans un autre groupe de "
+                   f"la condition (« et » se lit avant « ou ») : la lecture serait ambiguë. Mettez les deux "
+                   f"comparaisons entre parenthèses, par exemple « ({said_text} {joined} {left_out}) », "
+                   f"ou répétez la donnée", expr.span)
+        return False
+
+    def _between(self, before, after) -> str:
+        """The words of this file from the end of one span to the start of a later one, without
+        the comments of the lines between."""
+        if before is None or after is None or before.file != self.tree.name or after.file != before.file:
+            return ""
+        lines = [source_line(self.text, n) or "" for n in range(before.end_line, after.line + 1)]
+        if len(lines) == 1:
+            return lines[0][before.end_column - 1:after.column - 1]
+        parts = [lines[0][before.end_column - 1:], *lines[1:-1], lines[-1][:after.column - 1]]
+        return "\n".join(part.split("#", 1)[0] for part in parts)
 
     def _written(self, span) -> str | None:
         """The words of this file at a span on one line, as written."""
@@ -634,7 +675,7 @@ class _Checker:
                        "« entre … et … »", span)
             return None
         (operand,) = operands
-        if isinstance(operand, ast.Value) and (expr.wording or "").startswith(("avant", "après")):
+        if isinstance(operand, ast.Value) and _compares_dates(expr.wording):
             self.error(f"« {expr.wording.split()[0]} » compare des dates, pas une somme", span)
             return None
         right = self._operand_fields(left[0], operand)
@@ -696,7 +737,7 @@ class _Checker:
             self.error(f"« {node.count.text} {node.unit} » : une durée entre deux dates ne dépasse pas "
                        f"{_LONGEST[unit]} {unit} (les dates vont de l'an 1 à l'an 9999)", node.count.span)
             return None
-        return m.Duration(field, op, count, unit, node.direction.startswith("après"), other, span=span)
+        return m.Duration(field, op, count, unit, node.direction.startswith(("après", "postérieur")), other, span=span)
 
     def _count(self, count: ast.Value) -> int | None:
         """A whole number of days, months or years: digits or words (« trois mois »)."""
@@ -745,7 +786,7 @@ class _Checker:
     def _ordered(self, field: m.Field, expr: ast.Comparison):
         """`est`, `au moins`, `supérieure à`, `≥`, `avant le`…: against a constant, another field or a multiple."""
         op, (operand,), span, wording = expr.op, expr.operands, expr.span, expr.wording or "est"
-        if wording.startswith(("avant", "après")) and not isinstance(field.type, m.DateType):
+        if _compares_dates(wording) and not isinstance(field.type, m.DateType):
             self.error(f"« {wording.split()[0]} » compare des dates : pour « {field.label} », écrivez "
                        f"« {'moins de' if op == 'lt' else 'plus de'} »", span)
             return None
@@ -754,7 +795,7 @@ class _Checker:
                        f"montants, dates et étapes", span)
             return None
         if isinstance(operand, ast.Duration):
-            if expr.wording is not None and expr.wording.startswith(("avant", "après")):
+            if _compares_dates(expr.wording):
                 self.error(f"devant une durée, écrivez « au moins », « au plus », « plus de » ou « moins de » : "
                            f"« {field.label} est au moins {operand.count.text} {operand.unit} "
                            f"{operand.direction} … »", span)
@@ -963,6 +1004,13 @@ def _expected(field_type) -> str:
     return field_type.expected
 
 
+def _compares_dates(wording: str | None) -> bool:
+    """Whether comparison words are the ones of dates: « avant », « après la », « antérieure à »."""
+    return (wording or "").startswith(("avant", "après", "antérieur", "postérieur"))
+
+
+#: The article a contracted « de » stands for: « du loyer » is « le loyer ».
+_CONTRACTED = {"du": "le ", "des": "les ", "de la": "la ", "de l'": "l'"}
 _DETERMINER = re.compile(r"(?:(les|le|la)\s+|(l['’]))(?=\S)", re.IGNORECASE)
 
 
@@ -982,7 +1030,13 @@ def _determiners(items) -> dict[str, str]:
 
     def note(name, lead: str | None = None) -> None:
         """`lead`: the article the comparison's words end with (« avant la », « après l' »)."""
-        if isinstance(name, ast.Sum):  # its terms follow « de »: no article of their own
+        if isinstance(name, ast.Sum):  # « du loyer » says « le loyer », « des charges » « les charges »
+            for term in name.terms:
+                of = _OF.match(term.text)
+                key = normalize(term.text[of.end():]) if of else None
+                article = _CONTRACTED.get(" ".join(of.group(0).lower().replace("’", "'").split())) if of else None
+                if key and article and key not in found:
+                    found[key] = article
             return
         if isinstance(name, ast.Multiple):
             return note(name.other)

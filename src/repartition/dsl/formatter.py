@@ -371,21 +371,22 @@ def _connective_lines(first: str, node, last: str, subjects: dict) -> list[str]:
     pad = " " * max(len(first), len(_INDENT) + 3)  # the connective always stands right of the rule's words
     lines: list[str] = []
     joinable = False
-    for position, operand in enumerate(node.operands):
-        tail = last if position == len(node.operands) - 1 else ""
+    ops = node.operands
+    for position, (operand, after) in enumerate(zip(ops, (*ops[1:], None))):
+        tail = last if position == len(ops) - 1 else ""
         if joinable:
-            joined = f"{lines[-1]} {word} {_operand(node, operand, subjects)}{tail}"
+            joined = f"{lines[-1]} {word} {_operand(node, operand, subjects, after)}{tail}"
             if len(joined) <= WIDTH:
                 lines[-1] = joined
                 continue
-        part = _operand_lines(first if position == 0 else f"{pad}{word} ", node, operand, tail, subjects)
+        part = _operand_lines(first if position == 0 else f"{pad}{word} ", node, operand, tail, subjects, after)
         lines.extend(part)
         joinable = len(part) == 1
     return lines
 
 
-def _operand_lines(first: str, parent, child, last: str, subjects: dict) -> list[str]:
-    if _parenthesised(parent, child):
+def _operand_lines(first: str, parent, child, last: str, subjects: dict, after=None) -> list[str]:
+    if _parenthesised(parent, child, after):
         return _condition_lines(first + "(", child, ")" + last, subjects)
     return _condition_lines(first, child, last, subjects)
 
@@ -417,10 +418,10 @@ def _subjects(condition) -> dict[int, str]:
 
 def _expr(node, subjects: dict) -> str:
     match node:
-        case ast.Or(operands=ops):
-            return " ou ".join(_operand(node, o, subjects) for o in ops)
-        case ast.And(operands=ops):
-            return " et ".join(_operand(node, o, subjects) for o in ops)
+        case ast.Or():
+            return " ou ".join(_operands(node, subjects))
+        case ast.And():
+            return " et ".join(_operands(node, subjects))
         case ast.Not(operand=op):
             return "non " + _operand(node, op, subjects)
         case ast.Ref(name=name):
@@ -430,14 +431,31 @@ def _expr(node, subjects: dict) -> str:
     raise TypeError(f"cannot format condition {node!r}")  # pragma: no cover
 
 
-def _parenthesised(parent, child) -> bool:
-    """Whether a child would bind differently under its parent without parentheses."""
-    return isinstance(child, ast.Or) or (isinstance(child, ast.And) and not isinstance(parent, ast.Or))
+def _parenthesised(parent, child, after=None) -> bool:
+    """Whether a child would bind differently under its parent without parentheses, or is an « et »
+    group that a subject left out crosses (the checker refuses « A et B ou au moins 3 »); `after` is
+    the operand written after it."""
+    if isinstance(child, ast.Or) or (isinstance(child, ast.And) and not isinstance(parent, ast.Or)):
+        return True
+    return isinstance(child, ast.And) and (_leaves_subject_out(after) or _leaves_subject_out(child))
 
 
-def _operand(parent, child, subjects: dict) -> str:
+def _leaves_subject_out(node) -> bool:
+    """Whether the first comparison written in a condition leaves its subject out."""
+    while isinstance(node, (ast.Or, ast.And, ast.Not)):
+        node = node.operands[0] if isinstance(node, (ast.Or, ast.And)) else node.operand
+    return isinstance(node, ast.Comparison) and node.subject is None
+
+
+def _operands(node, subjects: dict) -> list[str]:
+    """The operands of an `et` / `ou` group, each bracketed where it needs to be."""
+    ops = node.operands
+    return [_operand(node, o, subjects, after) for o, after in zip(ops, (*ops[1:], None))]
+
+
+def _operand(parent, child, subjects: dict, after=None) -> str:
     text = _expr(child, subjects)
-    return f"({text})" if _parenthesised(parent, child) else text
+    return f"({text})" if _parenthesised(parent, child, after) else text
 
 
 def _comparison_pieces(node: ast.Comparison, subjects: dict) -> list[str]:

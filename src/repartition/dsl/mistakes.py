@@ -58,7 +58,7 @@ MISTAKES: dict[str, list[str]] = {
 #: The comparisons of the language, as a condition writes them (listed when a comparison is unknown).
 COMPARISONS = ("est", "n'est pas", "est au moins", "est au plus", "est plus de", "est moins de",
                "est supérieur à", "est supérieur ou égal à", "est inférieur à", "est inférieur ou égal à",
-               "est égal à", "est au-delà de", "est avant", "est après",
+               "est égal à", "est au-delà de", "est avant", "est après", "est antérieur à", "est postérieur à",
                "est entre … et …", "est parmi", "est dans « … »", "est inconnu", "est connu")
 
 #: What may follow, in words: each group of terminals and how a message names it. A terminal's own
@@ -69,7 +69,7 @@ EXPECTED: tuple[tuple[str, tuple[str, ...]], ...] = (
                                "INFERIEUR_A", "INFERIEUR_OU_EGAL_A", "EGAL_A", "AU_DELA_DE", "AVANT", "APRES",
                                "SYMBOL", "ENTRE", "PARMI", "DANS", "INCONNU", "CONNU")),
     ("une valeur", ("INT", "DECIMAL", "MONEY", "DATE", "STRING", "CODE_LITERAL", "OUI", "NON", "SOMME", "NAME")),
-    ("", ("ET", "ET_DE", "OU", "RPAR", "FOIS", "UNIT", "ALORS", "SERVICE_CODE", "EN_LIEN_AVEC")),
+    ("", ("ET", "ET_DE", "ET_A", "OU", "RPAR", "FOIS", "UNIT", "ALORS", "SERVICE_CODE", "EN_LIEN_AVEC")),
     ("la condition de la règle", ("SI", "DANS_TOUS_LES_AUTRES_CAS", "SINON")),
     ("une précision de la règle", ("PAR_EXCEPTION_A", "TEXTE", "REFERENCE", "MOTIF")),
     ("un type", ("OUI_OU_NON", "NOMBRE_ENTIER", "MONTANT_EN_EUROS", "DATE_TYPE", "CODE_TYPE", "CODE_SHAPE",
@@ -98,7 +98,7 @@ TERMINAL_WORDS: dict[str, str] = {
     "NAME": "un nom",
     "ET": "« et »", "OU": "« ou »", "RPAR": "« ) » qui ferme la parenthèse", "FOIS": "« fois » (3 fois le loyer)",
     "ET_DE": "« et de … », le terme suivant de la somme", "UNIT": "une unité de durée (jours, mois ou ans)",
-    "EN_LIEN_AVEC": "« en lien avec » (les services informés)",
+    "EN_LIEN_AVEC": "« en lien avec » (les services informés)", "ET_A": "« et à »",
     "ALORS": "« alors » suivi du code du service",
     "SERVICE_CODE": "le code d'un service (en majuscules sans accents, par exemple CAF)",
     "SI": "« si … alors … »", "DANS_TOUS_LES_AUTRES_CAS": "« dans tous les autres cas, … »", "SINON": "« sinon … »",
@@ -691,7 +691,8 @@ _SAID = {
     "inférieures": "sont inférieures à", "au-dessous": "est inférieur à", "en dessous": "est inférieur à",
     "égal": "est égal à", "égale": "est égale à", "égaux": "sont égaux à", "différent": "n'est pas",
     "différente": "n'est pas", "compris": "est entre … et …", "comprise": "est entre … et …",
-    "atteint": "est au moins", "minimum": "est au moins", "maximum": "est au plus", "moins": "est moins de",
+    "antérieur": "est antérieur à", "antérieure": "est antérieure à", "postérieur": "est postérieur à",
+    "postérieure": "est postérieure à", "atteint": "est au moins", "minimum": "est au moins", "maximum": "est au plus", "moins": "est moins de",
     "plus": "est plus de",
 }
 #: Comparison symbols the language does not read, and the one it reads.
@@ -887,8 +888,8 @@ def _since(look: _Look):
     return None
 
 
-_WITHOUT_A = re.compile(r"((?:sup|inf)[ée]rieure?s?(?:\s+ou\s+[ée]ga(?:le?s?|ux))?|[ée]ga(?:le?s?|ux))\s*$",
-                        re.IGNORECASE)
+_WITHOUT_A = re.compile(r"((?:sup|inf)[ée]rieure?s?(?:\s+ou\s+[ée]ga(?:le?s?|ux))?|[ée]ga(?:le?s?|ux)|"
+                        r"(?:ant|post)[ée]rieure?s?)\s*$", re.IGNORECASE)
 
 
 def _without_a(look: _Look):

@@ -10,23 +10,26 @@ from __future__ import annotations
 
 import datetime as _dt
 from decimal import Decimal
-from fractions import Fraction
 
 from hypothesis import strategies as st
 
 from repartition import InvalidHousehold, NoDecision
 from repartition import model as m
-from repartition.dsl.lowering import RatioGe
+from repartition.dsl.lowering import RELATIONS, ShiftGe
 from repartition.export import decision_rows
 from repartition.export.rows import unit_value
+from repartition.runtime import add_months
 
 __all__ = ["households", "python_household", "python_outcome", "insert", "assert_routes_like_python",
            "OUTCOME_COLUMNS"]
 
-#: The columns compared with Python: service, rule, unit, and why a row is not routed.
-OUTCOME_COLUMNS = ("service", "regle", "unite", "non_oriente")
+#: The columns compared with Python: service, rule, unit, why a row is not routed, partners (« | »).
+OUTCOME_COLUMNS = ("service", "regle", "unite", "non_oriente", "partenaires")
 
 _SPACES = ("\u00a0", "\t", "\u2028", "\u3000", "\u202f", "  ")
+_MONTH_ENDS = [_dt.date(2023, 1, 31), _dt.date(2023, 2, 28), _dt.date(2023, 3, 1), _dt.date(2023, 11, 30),
+               _dt.date(2024, 1, 29), _dt.date(2024, 1, 31), _dt.date(2024, 2, 29), _dt.date(2024, 3, 31),
+               _dt.date(2024, 4, 30), _dt.date(2025, 2, 28), _dt.date(2100, 2, 28)]
 
 
 def _enum_spellings(kind: m.EnumType) -> tuple[list, list]:
@@ -76,8 +79,8 @@ def _field_values(model: m.CharterModel, cells) -> tuple[list, list]:
     inside = [p for p in points if (kind.minimum is None or p >= kind.minimum)
               and (kind.maximum is None or p <= kind.maximum)]
     outside = [p for p in points if p not in inside]
-    if isinstance(kind, m.DateType):
-        return [unit_value(f, p) for p in inside if p >= 1], []
+    if isinstance(kind, m.DateType):  # month ends and leap days too, where calendar months clamp
+        return [unit_value(f, p) for p in inside if p >= 1] + _MONTH_ENDS, []
     return [unit_value(f, p) for p in inside], [unit_value(f, p) for p in outside]
 
 
@@ -94,16 +97,42 @@ def _household(draw, model: m.CharterModel, choices: list, ratios: list) -> tupl
             values.append(draw(st.sampled_from(["", "  ", "\u00a0"])))  # blank: unknown
         else:
             values.append(draw(st.sampled_from(good)))
-    # `fois` comparisons: the first amount exactly at, or one cent beside, the multiple of the other.
+    # Relations (`fois`, sums, durations): one field exactly at, or one unit beside, its threshold.
     for atom in ratios:
-        if draw(st.booleans()) and values[atom.right] is not None:
-            right = model.fields[atom.right]
-            scale = 100 if isinstance(right.type, m.MoneyType) else 1
-            exact = Fraction(atom.num, atom.den) * Fraction(values[atom.right]) * scale
-            nudge = draw(st.sampled_from([-1, 0, 1]))
-            left = (exact.numerator // exact.denominator) + nudge
-            values[atom.left] = Decimal(left).scaleb(-2) if scale == 100 else left
+        if draw(st.booleans()):
+            _onto(model, values, atom, draw(st.sampled_from([-1, 0, 1])))
     return tuple(values)
+
+
+def _internal(f: m.Field, value):
+    if isinstance(value, Decimal):
+        return int(value * 100)
+    if isinstance(value, _dt.date):
+        return value.toordinal()
+    return value
+
+
+def _onto(model: m.CharterModel, values: list, atom, nudge: int) -> None:
+    """Move a relation's first field onto its threshold given the others (± one unit), if they are read."""
+    if isinstance(atom, ShiftGe):
+        moved, others = atom.later, {atom.earlier: 1}
+    else:
+        (moved, c), *rest = atom.terms
+        others = dict(rest)
+    known = {f: _internal(model.fields[f], values[f]) for f in others}
+    if any(v is None or isinstance(v, str) or isinstance(v, bool) for v in known.values()):
+        return
+    if isinstance(atom, ShiftGe):
+        target = add_months(known[atom.earlier], atom.months) + atom.bound + nudge
+    else:  # c·x >= bound − Σ others
+        rest_total = atom.bound - sum(k * known[f] for f, k in others.items())
+        target = (-(-rest_total // c) if c > 0 else rest_total // c) + nudge
+    f = model.fields[moved]
+    if isinstance(f.type, m.DateType):
+        if 1 <= target <= _dt.date.max.toordinal():
+            values[moved] = _dt.date.fromordinal(target)
+    elif (f.type.minimum is None or target >= f.type.minimum) and (f.type.maximum is None or target <= f.type.maximum):
+        values[moved] = unit_value(f, target)
 
 
 def households(charter) -> st.SearchStrategy[tuple]:
@@ -111,7 +140,7 @@ def households(charter) -> st.SearchStrategy[tuple]:
     model = charter.model
     domain = decision_rows(model).domain
     choices = [_field_values(model, cells) for cells in domain.fields]
-    ratios = [a for a in domain.atoms if isinstance(a, RatioGe)]
+    ratios = [a for a in domain.atoms if isinstance(a, RELATIONS)]
     return _household(model, choices, ratios)
 
 
@@ -122,14 +151,14 @@ def python_household(charter, values: tuple) -> dict:
 
 
 def python_outcome(charter, values: tuple) -> tuple:
-    """(service, rule, unit, non_oriente) as the SQL export must give them for this row."""
+    """(service, rule, unit, non_oriente, partenaires) as the SQL export must give them for this row."""
     try:
         decision = charter.route(python_household(charter, values))
     except InvalidHousehold:
-        return (None, None, None, "invalide")
+        return (None, None, None, "invalide", None)
     except NoDecision as error:
-        return (None, None, None, error.kind)
-    return (decision.service, decision.rule, decision.unit, None)
+        return (None, None, None, error.kind, None)
+    return (decision.service, decision.rule, decision.unit, None, "|".join(decision.partners))
 
 
 
@@ -157,7 +186,7 @@ def insert(charter, rows: list[tuple], dialect: str = "duckdb", table: str = "me
 
 def assert_routes_like_python(charter, rows: list[tuple], results: list[tuple]) -> None:
     """Each output row of the SQL export: the input columns as they were, then the Python outcome in
-    the added columns (and `partenaires` empty exactly when routed)."""
+    the added columns (`partenaires` the codes joined by « | » when routed, NULL otherwise)."""
     from repartition.export.sql import OUTPUT_COLUMNS
 
     width = len(charter.fields)
@@ -167,4 +196,3 @@ def assert_routes_like_python(charter, rows: list[tuple], results: list[tuple]) 
         values = tuple(result[:width])
         outcome = tuple(result[width + i] for i in added)
         assert outcome == python_outcome(charter, values), values
-        assert result[width + OUTPUT_COLUMNS.index("partenaires")] == ("" if outcome[3] is None else None)

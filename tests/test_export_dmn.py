@@ -134,3 +134,44 @@ def test_default_and_unknown_together_cannot_be_told_apart():
 def test_every_condition_has_an_entry():
     """Each kind of row condition has its method in the DMN writer (a new kind must add one)."""
     assert all(hasattr(Entries, "visit_" + kind.__name__) for kind in CONDITIONS)
+
+
+_RELATIONS = """charte « Relations »
+services
+  A : « a »
+  B : « b »
+  C : « c »
+données du ménage
+  impayé [t] : date
+  signalement [u] : date
+  dette [d] : montant en euros d'au moins 0
+  loyer [l] : montant en euros d'au moins 0
+  charges [h] : montant en euros d'au moins 0
+règle « Ancien »
+  si impayé est au moins 1 mois avant signalement et signalement est au plus 29 jours après impayé
+  alors A, en lien avec C
+règle « Lourde », par exception à « Ancien »
+  si dette est au moins 1,5 fois la somme du loyer et des charges
+  alors B
+règle « Autres »
+  sinon C
+"""
+
+
+def test_sums_and_calendar_months_decide_alike_at_month_ends():
+    """An independent FEEL engine adds months to dates as the charter does (31 January + 1 month is 28
+    or 29 February) and compares sums exactly: every household of month-end dates and amounts on the
+    threshold gets the service and rule Charter.route gives it."""
+    import datetime as dt
+    import itertools
+
+    charter = repartition.Charter.from_text(_RELATIONS, name="r.regles", verify=False)
+    loaded = engine(to_dmn(decision_rows(charter.model)))
+    days = [dt.date(*d) for d in ((2024, 1, 29), (2024, 1, 31), (2024, 2, 28), (2024, 2, 29), (2024, 3, 1),
+                                  (2023, 1, 31), (2023, 2, 28), (2023, 3, 1))]
+    for t, u in itertools.product(days, days):
+        for debt in (Decimal("750.00"), Decimal("749.99")):
+            inputs = {"t": t, "u": u, "d": float(debt), "l": 300.0, "h": 200.0}
+            household = {"t": t.isoformat(), "u": u.isoformat(), "d": str(debt), "l": "300", "h": "200"}
+            decision = charter.route(household)
+            assert decide(loaded, inputs) == (decision.service, decision.rule), household

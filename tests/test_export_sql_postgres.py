@@ -17,6 +17,7 @@ from export_households import assert_routes_like_python, households, insert
 from optional import missing, need
 from postgres_server import throwaway_server
 from test_proof_bruteforce import charters as small_charters
+from test_proof_bruteforce import date_charters
 
 psycopg = need("psycopg")
 need("sqlglot")
@@ -76,13 +77,29 @@ def test_generated_charters_route_alike_in_postgresql(connection):
     @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck), database=None)
     @given(small_charters())
     def check(drawn):
-        text, domains = drawn
-        charter = repartition.Charter.from_text(text, name="aleatoire.regles", verify=False, engine="interprete")
-        rows = [tuple(unit_value(f, v) for f, v in zip(charter.fields, values))
-                for values in itertools.product(*domains)]
-        assert_routes_like_python(charter, rows, run_postgres(connection, charter, rows))
+        _whole_domain_alike(connection, drawn)
 
     check()
+
+
+def test_sums_and_months_route_alike_in_postgresql(connection):
+    """Charters on sums of amounts, and on two dates days or calendar months apart, with every day of
+    windows around month ends (a leap year or not): PostgreSQL adds months as the charter does."""
+
+    @settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    @given(st.one_of(date_charters(), small_charters(required=("d", "l", "h"), extra=1)))
+    def check(drawn):
+        _whole_domain_alike(connection, drawn)
+
+    check()
+
+
+def _whole_domain_alike(connection, drawn) -> None:
+    """Every household of a drawn charter's enumerated domain routes in PostgreSQL as in Python."""
+    text, domains = drawn
+    charter = repartition.Charter.from_text(text, name="aleatoire.regles", verify=False, engine="interprete")
+    rows = [tuple(unit_value(f, v) for f, v in zip(charter.fields, values)) for values in itertools.product(*domains)]
+    assert_routes_like_python(charter, rows, run_postgres(connection, charter, rows))
 
 
 def test_values_python_cannot_hold_are_refused(connection):

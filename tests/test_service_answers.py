@@ -1,6 +1,6 @@
 """The service's answers, assembled from parts encoded once per shape and per fact, are byte for byte
-the JSON of `Decision.to_dict()` (or of the refusal), on the bundled charters and on a charter with
-exceptions, defaults, units and households it does not route."""
+the JSON of `Decision.to_dict()` (or of the refusal), on the bundled charters, on the example of
+partners and on a charter with exceptions, partners, defaults and households it does not route."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from repartition.errors import InvalidHousehold, NoDecision
 from repartition.service.answers import Answers
 from repartition.service.payloads import dumps, refusal_body
 
-from conftest import POLICIES
+from conftest import POLICIES, ROOT
 from export_households import households, python_household
 
 EXCEPTIONS = """charte « Exceptions »
@@ -21,6 +21,7 @@ version 3
 services
   A : « Service a »
   B : « Service b »
+  C : « Service c »
 données du ménage
   n [n] : nombre entier entre 0 et 20
   p [p] : oui ou non, peut être inconnu
@@ -33,10 +34,10 @@ règle « Petits avec p », par exception à « Petits »
   alors B
 règle « Moyens »
   si n est au moins 4 et n est au plus 12
-  alors B
+  alors B, en lien avec C
 règle « Grands »
   si n est au moins 10 et q
-  alors A
+  alors A, en lien avec C et B
 règle « Très grands »
   si n est au moins 15 et p
   alors A
@@ -45,6 +46,7 @@ règle « Très grands »
 _CHARTERS = {
     "fiche": lambda: repartition.load_charter(POLICIES / "dispositif-repartition.regles"),
     "departemental": lambda: repartition.load_charter(POLICIES / "exemple-departemental.regles"),
+    "partenaires": lambda: repartition.load_charter(ROOT / "docs" / "exemples" / "partenaires.regles"),
     "exceptions": lambda: repartition.Charter.from_text(EXCEPTIONS, name="exceptions.regles", verify=False),
 }
 _ANSWERS: dict[str, Answers] = {}  # one per charter for the whole test: shapes and facts are reused

@@ -59,7 +59,8 @@ class Decision:
     """
 
     __slots__ = ("_charter", "_outcome", "_values", "_assumed", "_unit",
-                 "_set_aside_cache", "_facts_cache", "_explanation_cache", "_indicators_cache")
+                 "_conditions_cache", "_set_aside_cache", "_facts_cache", "_explanation_cache",
+                 "_indicators_cache")
     #: The slots a decision is made of, in the order of `__init__`'s arguments.
     STATE = ("_charter", "_outcome", "_values", "_assumed", "_unit")
 
@@ -109,6 +110,11 @@ class Decision:
         return self._charter._rule_names[self._outcome.rules[0]]
 
     @property
+    def partners(self) -> tuple[str, ...]:
+        """Codes of the services informed « en lien avec » the service (the deciding rules' partners)."""
+        return self._charter._semantics.partners(self._outcome)
+
+    @property
     def reference(self) -> str | None:
         """The deciding rule's `référence` in the charter, if it has one."""
         return self._charter.rules[self._outcome.rules[0]].reference
@@ -122,6 +128,15 @@ class Decision:
     def charter_sha256(self) -> str:
         return self._charter.sha256
 
+    def _conditions(self) -> tuple[bool | None, ...]:
+        """Every rule's condition for this household (computed once: set-aside rules and the
+        explanation's further rules both read them)."""
+        try:
+            return self._conditions_cache
+        except AttributeError:
+            self._conditions_cache: tuple[bool | None, ...] = self._charter._backend.conditions(self._values)
+            return self._conditions_cache
+
     @property
     def _set_aside(self) -> tuple[int, ...]:
         try:
@@ -130,7 +145,7 @@ class Decision:
             charter = self._charter
             found: tuple[int, ...] = ()
             if charter._has_exceptions:  # without exceptions no rule is ever set aside
-                found = charter._semantics.set_aside(charter._backend.conditions(self._values))
+                found = charter._semantics.set_aside(self._conditions())
             self._set_aside_cache: tuple[int, ...] = found
             return found
 
@@ -193,7 +208,7 @@ class Decision:
         rules = self._outcome.rules
         holds: tuple[bool, ...] = ()
         if len(rules) > 1:
-            conditions = self._charter._backend.conditions(self._values)
+            conditions = self._conditions()
             holds = tuple(conditions[i] is True for i in rules[1:])
         return (rules, self._unit, self._set_aside, self._assumed, holds)
 
@@ -216,8 +231,12 @@ class Decision:
         rule = charter.rules[rules[0]]
         where = f" (ligne {rule.line})" if rule.line else ""
         kind = "la règle par défaut" if rule.is_default else "la règle"
-        head = (f"Le ménage relève du service {self.service} ({self.service_label})"
-                f"{f', unité « {unit} »' if unit else ''}, en application de {kind} « {rule.name} »{where}")
+        unit_text = f", unité « {unit} »" if unit else ""
+        named = [f"{code} ({charter._labels[code]})" for code in self.partners]  # the rules' partners
+        partners = (", en lien avec " + (", ".join(named[:-1]) + " et " + named[-1] if len(named) > 1
+                                         else named[0])) if named else ""
+        head = (f"Le ménage relève du service {self.service} ({self.service_label}){unit_text}{partners}, "
+                f"en application de {kind} « {rule.name} »{where}")
         head += f" : « {rule.text} »" if rule.text else "."
         if rule.text and not rule.text.endswith((".", "!", "?")):
             head += "."
@@ -251,7 +270,7 @@ class Decision:
         - ``unite``: its sub-unit, or None;
         - ``regle``, ``reference``: the deciding rule's name and its `référence` (or None);
         - ``regles``: every deciding rule; ``regles_ecartees``: rules set aside by an exception;
-        - ``partenaires``: partner services named with the decision (none yet: an empty list);
+        - ``partenaires``: codes of the services informed « en lien avec » the service (the deciding rules' partners);
         - ``faits``: machine name → value of each field the rules read (amounts as exact
           decimal text such as "1234.50", dates as "AAAA-MM-JJ", unknown values as None);
         - ``valeurs_par_defaut``: absent fields whose default was assumed;
@@ -268,7 +287,7 @@ class Decision:
             "reference": self.reference,
             "regles": list(self.rules),
             "regles_ecartees": list(self.set_aside),
-            "partenaires": [],
+            "partenaires": list(self.partners),
             "faits": {f.machine: json_value(f, values[f.index]) for f in self._facts_fields()},
             "valeurs_par_defaut": list(self._assumed),
             "explication": self.explanation,

@@ -330,7 +330,8 @@ async def show_form(request: Request) -> Response:
     """GET / : the secretariat's form; POST / : its answer (the decision, or the errors by field)."""
     service = _service(request)
     try:
-        charter = service.charter(request.query_params.get("date"))  # today's version (or ?date=): never one not in force
+        # today's version (or ?date=): never one not in force
+        charter = service.charter(request.query_params.get("date"))
     except Failed as failure:
         return _json_response(failure.status, dumps(failure.body), service.source.catalogue.current.sha256)
     headers = {**_headers(charter.sha256, None), **form.HEADERS}

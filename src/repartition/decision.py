@@ -202,8 +202,8 @@ class Decision:
         return before + ", ".join(fact_text(f, values[f.index]) for f in self._facts_fields()) + after
 
     def _shape(self) -> tuple[Any, ...]:
-        """All that a decision says but its facts' values: deciding rules, unit, rules set aside, assumed
-        defaults, and which of the further deciding rules hold for sure. Decisions of one shape differ
+        """All that a decision says but its facts' values: deciding rules (hence partners), unit, rules
+        set aside, assumed defaults, and which of the further deciding rules hold for sure. Decisions of one shape differ
         only in `faits` and in the facts of `explication` (the service builds its answers on this)."""
         rules = self._outcome.rules
         holds: tuple[bool, ...] = ()

@@ -2,7 +2,7 @@
 
 A decision's JSON is `dumps(decision.to_dict())`, byte for byte (tests compare them on random
 households of both bundled charters). Decisions of one *shape* (`Decision._shape`: deciding rules,
-unit, rules set aside, assumed defaults) differ only in their facts: in ``faits`` and in the facts
+hence partners, unit, rules set aside, assumed defaults) differ only in their facts: in ``faits`` and in the facts
 sentence of ``explication``. So the first decision of each shape gives, from its own `to_dict()`,
 the encoded text around those two slots; each fact is encoded once per field and value, and JSON
 escapes character by character, so the pieces join into the same bytes as encoding the whole.

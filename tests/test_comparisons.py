@@ -160,6 +160,9 @@ def test_a_declared_name_wins_over_a_comparison_left_without_subject():
     ("la dette est au moins le loyer - la dette", "15:37: dans la condition de la règle « R » : « - » : la soustraction n'est pas permise"),
     ("la dette est au moins le loyer − la dette", "15:37: dans la condition de la règle « R » : « − » : la soustraction n'est pas permise"),
     ("la dette est au moins 3 * le loyer", "15:30: dans la condition de la règle « R » : « * » : pour multiplier, écrivez « fois »"),
+    ("la dette est au moins le double du loyer", "15:28: « le double du loyer » ne convient pas à « dette » : "
+     "attendu un montant en euros avec au plus deux décimales d'au moins 0,00 € ; pour un multiple, écrivez "
+     "« 2 fois » : « 2 fois le loyer »"),
     ("la dette est au moins 3 fois aide", "15:6: « dette » et « aide » ne sont pas de même nature"),
     ("la dette est >= 3", "15:19: dans la condition de la règle « R » : un symbole de comparaison s'écrit sans « est » : « la dette >= 3 », "
      "ou en toutes lettres : « la dette est au moins 3 »"),

@@ -29,6 +29,9 @@ _OP_WORDS = {"ge": "au moins", "le": "au plus", "gt": "plus de", "lt": "moins de
 #: « A plus B », « A moins B » written as one name: arithmetic the language spells otherwise.
 _ARITHMETIC = re.compile(r"\s+(plus|moins)\s+", re.IGNORECASE)
 #: « plus que 3 », « moins que 500 € »: a comparison the language writes with « de ».
+#: « le double du loyer »: the multiples French names, to be written « 2 fois le loyer ».
+_TIMES = {"double": 2, "triple": 3, "quadruple": 4}
+_TIMES_WORD = re.compile(r"(?:l[ea]\s+)?(double|triple|quadruple)\s+(?=d)", re.IGNORECASE)
 _THAN = re.compile(r"(plus|moins)\s+qu(?:e\s+|['’])", re.IGNORECASE)
 #: « différent de régime général »: a comparison the language writes « n'est pas ».
 _DIFFERENT = re.compile(r"(diff[ée]rente?s?\s+(?:de|d['’]|des|du))\s*(.+)", re.IGNORECASE)
@@ -487,6 +490,9 @@ class _Checker:
                     f"(« {text} avant la date du signalement »)")
         elif (than := _THAN.match(text)) is not None:
             hint = f" ; écrivez « {than[1].lower()} de » : « {than[1].lower()} de {text[than.end():]} »"
+        elif (times := _TIMES_WORD.match(text)) is not None:
+            factor = _TIMES[times[1].lower()]
+            hint = f" ; pour un multiple, écrivez « {factor} fois » : « {factor} fois {_without_of(text[times.end():])} »"
         self.error(f"« {text} » ne convient pas à « {label} » : attendu {_expected(field_type)}{hint}", value.span)
         return None
 
@@ -1002,6 +1008,14 @@ def _expected(field_type) -> str:
     if isinstance(field_type, m.EnumType):
         return "une des valeurs " + ", ".join(v.label for v in field_type.values)
     return field_type.expected
+
+
+def _without_of(words: str) -> str:
+    """The name after « de » with its own article back: « du loyer » → « le loyer »."""
+    of = _OF.match(words)
+    if of is None:
+        return words
+    return _CONTRACTED.get(" ".join(of.group(0).lower().replace("’", "'").split()), "") + words[of.end():]
 
 
 def _compares_dates(wording: str | None) -> bool:

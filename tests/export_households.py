@@ -3,25 +3,32 @@
 A household is a tuple of values in the charter's field order, as a SQL table would hold them in
 the columns `sql_reading.column_type` gives (`None` is SQL `NULL`); `python_outcome` routes the
 same row through `Charter.route`, reading `NULL` as the SQL export does (the default if the
-field has one, else unknown).
+field has one, else unknown), and a SQL number as the number it is (a whole one as an int).
+
+`spelt_rows` turns raw households with spellings and hostile values (`spelt_households`, from
+`repartition.testing.households(spellings=True)`) into rows of a wider table (`WIDE`): yes/no as text, numbers as
+binary floats or wide decimals, dates as timestamps, so that what no declared column holds
+(NaN, 10**20, 0.001, « Vrai », « Strasbourg », noon) reaches the SQL reading.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+import math
 from decimal import Decimal
 from fractions import Fraction
 
 from hypothesis import strategies as st
 
-from repartition import InvalidHousehold, NoDecision
+from repartition import InvalidHousehold, NoDecision, testing
 from repartition import model as m
 from repartition.dsl.lowering import RatioGe
 from repartition.export import decision_rows
 from repartition.export.rows import unit_value
+from repartition.values import BadValue, read_date
 
 __all__ = ["households", "python_household", "python_outcome", "insert", "assert_routes_like_python",
-           "OUTCOME_COLUMNS"]
+           "OUTCOME_COLUMNS", "WIDE", "wide_table", "spelt_rows", "spelt_households"]
 
 #: The columns compared with Python: service, rule, unit, and why a row is not routed.
 OUTCOME_COLUMNS = ("service", "regle", "unite", "non_oriente")
@@ -117,8 +124,23 @@ def households(charter) -> st.SearchStrategy[tuple]:
 
 def python_household(charter, values: tuple) -> dict:
     """The mapping `Charter.route` takes for a row: NULL is an absent field (its default) when the
-    field has a default, else `None` (unknown, or refused when the field may not be unknown)."""
-    return {f.machine: v for f, v in zip(charter.fields, values) if not (v is None and f.has_default)}
+    field has a default, else `None` (unknown, or refused when the field may not be unknown).
+
+    As the SQL export documents, a whole number may come from any numeric column (2.0 in a float
+    column is the number 2), and a timestamp at midnight is that day."""
+    return {f.machine: _sql_meaning(f, v) for f, v in zip(charter.fields, values) if not (v is None and f.has_default)}
+
+
+def _sql_meaning(f: m.Field, value):
+    if isinstance(f.type, m.IntType) and isinstance(value, (float, Decimal)) and _finite(value) and value == int(value):
+        return int(value)
+    if isinstance(value, _dt.datetime) and value.time() == _dt.time():
+        return value.date()
+    return value
+
+
+def _finite(value) -> bool:
+    return value.is_finite() if isinstance(value, Decimal) else math.isfinite(value)
 
 
 def python_outcome(charter, values: tuple) -> tuple:
@@ -143,7 +165,14 @@ def _literal(value) -> str:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, Decimal):
-        return f"CAST('{value:f}' AS DECIMAL(14, 2))"
+        if value.is_finite():
+            return f"CAST('{value:f}' AS DECIMAL(38, 6))"
+        return f"CAST('{'NaN' if value.is_nan() else '-Infinity' if value < 0 else 'Infinity'}' AS NUMERIC)"
+    if isinstance(value, float):
+        text = repr(value) if math.isfinite(value) else {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}[repr(value)]
+        return f"CAST('{text}' AS DOUBLE PRECISION)"
+    if isinstance(value, _dt.datetime):
+        return f"CAST('{value.isoformat(sep=' ')}' AS TIMESTAMP)"
     if isinstance(value, _dt.date):
         return f"CAST('{value.isoformat()}' AS DATE)"
     return "'" + value.replace("'", "''") + "'"
@@ -168,3 +197,85 @@ def assert_routes_like_python(charter, rows: list[tuple], results: list[tuple]) 
         outcome = tuple(result[width + i] for i in added)
         assert outcome == python_outcome(charter, values), values
         assert result[width + OUTPUT_COLUMNS.index("partenaires")] == ("" if outcome[3] is None else None)
+
+
+#: Wider tables than the declared one, by name: the SQL type of numbers in each dialect (yes/no,
+#: codes, stages and list values are text, dates timestamps).
+WIDE = {"flottants": {"duckdb": "DOUBLE", "postgresql": "DOUBLE PRECISION"},
+        "decimaux": {"duckdb": "DECIMAL(38, 6)", "postgresql": "NUMERIC"}}
+_WIDEST = 10**30  # what DECIMAL(38, 6) holds, and more than any limit of the reading
+
+
+def spelt_households(charter) -> st.SearchStrategy[dict]:
+    """Raw households of `testing.households`, one or two of whose values come in the raw spellings
+    and hostile values of `spellings=True` (alone, so that no other refusal hides what they do)."""
+    fields = [f.machine for f in charter.fields]
+    return st.builds(_mixed, testing.households(charter), testing.households(charter, spellings=True),
+                     st.sets(st.sampled_from(fields), min_size=1, max_size=2))
+
+
+def _mixed(clean: dict, spelt: dict, chosen: set) -> dict:
+    mixed = dict(clean)
+    for name in chosen:
+        mixed.pop(name, None)
+        if name in spelt:
+            mixed[name] = spelt[name]
+    return mixed
+
+
+def wide_table(charter, layout: str, dialect: str, table: str = "menages") -> str:
+    """CREATE TABLE of the charter's columns in a wide layout (`WIDE`)."""
+    def kind(f: m.Field) -> str:
+        if isinstance(f.type, (m.IntType, m.MoneyType)):
+            return WIDE[layout][dialect]
+        return "TIMESTAMP" if isinstance(f.type, m.DateType) else "TEXT"
+
+    return f'CREATE TABLE "{table}" (' + ", ".join(f'"{f.machine}" {kind(f)}' for f in charter.fields) + ")"
+
+
+def spelt_rows(charter, raws: list[dict], layout: str, dialect: str) -> list[tuple]:
+    """The raw households (`testing.households(spellings=True)`) as rows of the wide table: each value
+    as the column holds it, NULL where it cannot (a list, 10**40, an unreadable date)."""
+    return [tuple(_wide_value(f, raw.get(f.machine), layout, dialect) for f in charter.fields) for raw in raws]
+
+
+def _wide_value(f: m.Field, raw, layout: str, dialect: str):
+    if raw is None:
+        return None
+    kind = f.type
+    if isinstance(kind, (m.IntType, m.MoneyType)):
+        number = _number(raw)
+        if number is None:
+            return None
+        if layout == "flottants":
+            return float(number)
+        if not number.is_finite():  # only PostgreSQL's numeric holds NaN and infinities
+            return number if dialect == "postgresql" else None
+        return number
+    if isinstance(kind, m.DateType):
+        try:
+            day = _dt.date.fromordinal(read_date(raw))
+        except BadValue:
+            return None
+        noon = day.toordinal() % 4 == 0  # now and then a time of day, which no date has
+        return _dt.datetime(day.year, day.month, day.day, 12 if noon else 0)
+    return raw if isinstance(raw, str) else str(raw)
+
+
+def _number(raw) -> Decimal | None:
+    """The number a raw value writes, if a wide column holds it."""
+    if isinstance(raw, bool):
+        return Decimal(int(raw))
+    if isinstance(raw, float):
+        number = Decimal(repr(raw)) if math.isfinite(raw) else Decimal(raw)
+    elif isinstance(raw, (int, Decimal)):
+        number = Decimal(raw)
+    elif isinstance(raw, str) and len(raw) < 100:
+        text = "".join(raw.split()).removesuffix("€").removesuffix("euros").replace(",", ".")
+        try:
+            number = Decimal(text)
+        except ArithmeticError:
+            return None
+    else:
+        return None
+    return number if not number.is_finite() or abs(number) < _WIDEST else None

@@ -20,6 +20,7 @@ from fractions import Fraction
 
 from hypothesis import strategies as st
 
+import repartition
 from repartition import InvalidHousehold, NoDecision, testing
 from repartition import model as m
 from repartition.dsl.lowering import RatioGe
@@ -28,7 +29,8 @@ from repartition.export.rows import unit_value
 from repartition.values import BadValue, read_date
 
 __all__ = ["households", "python_household", "python_outcome", "insert", "assert_routes_like_python",
-           "OUTCOME_COLUMNS", "WIDE", "wide_table", "spelt_rows", "spelt_households"]
+           "OUTCOME_COLUMNS", "WIDE", "wide_table", "spelt_rows", "spelt_households", "SHAPED", "SHAPES",
+           "shaped_charters"]
 
 #: The columns compared with Python: service, rule, unit, and why a row is not routed.
 OUTCOME_COLUMNS = ("service", "regle", "unite", "non_oriente")
@@ -279,3 +281,47 @@ def _number(raw) -> Decimal | None:
     else:
         return None
     return number if not number.is_finite() or abs(number) < _WIDEST else None
+
+
+#: A charter with every kind of number and a code of a given shape (`{forme}`); its rules use the
+#: code's set, a list of codes and its negation, thresholds and a `fois` comparison.
+SHAPED = """charte « Formes »
+services
+  A : « a »
+  B : « b »
+  C : « c »
+données du ménage
+  commune [commune] : {forme}{inconnu}
+  enfants [enfants] : nombre entier{bornes}
+  dette [dette] : montant en euros{bornes_dette}
+  loyer [loyer] : montant en euros, peut être inconnu
+  aide [aide] : oui ou non, par défaut non
+  arrivée [arrivee] : date, peut être inconnu
+ensemble « Liste » : {liste}
+règle « Liste »
+  si la commune est dans « Liste » et les enfants sont au moins 2
+  alors A
+règle « Codes », par exception à « Liste »
+  si non (la commune est parmi {codes}) et la dette est au moins 6 fois le loyer
+  alors B
+règle « Aide »
+  si aide et la dette est plus de 1000
+  alors C
+règle « Autres »
+  sinon C
+"""
+#: Codes of each shape: the set's, and two more for the list.
+SHAPES = {"code commune": ("2A004, 96001, 33063", "2B033, 96001"), "code de 3 chiffres": ("001, 250", "250, 999"),
+          "code de 2 caractères": ("aB, Z9", "Z9, 00"), "code": ("Paris, 2A", "2A, 75")}
+
+
+@st.composite
+def shaped_charters(draw) -> repartition.Charter:
+    """A SHAPED charter: a shape, unknown codes or not, bounds or none."""
+    forme = draw(st.sampled_from(sorted(SHAPES)))
+    liste, codes = SHAPES[forme]
+    text = SHAPED.format(forme=forme, liste=liste, codes=codes,
+                         inconnu=draw(st.sampled_from(["", ", peut être inconnu"])),
+                         bornes=draw(st.sampled_from(["", " d'au moins 0", " entre -5 et 20"])),
+                         bornes_dette=draw(st.sampled_from(["", " d'au moins 0", " entre 0 et 5000,50"])))
+    return repartition.Charter.from_text(text, name="formes.regles", verify=False)

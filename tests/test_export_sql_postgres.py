@@ -14,12 +14,12 @@ from repartition.export import decision_rows
 from repartition.export.rows import unit_value
 
 from conftest import POLICIES
-from export_households import (WIDE, assert_routes_like_python, households, insert, spelt_households,
-                               spelt_rows, wide_table)
+from export_households import (WIDE, assert_routes_like_python, households, insert, shaped_charters,
+                               spelt_households, spelt_rows, wide_table)
 from optional import missing, need
 from postgres_server import throwaway_server
 from test_proof_bruteforce import charters as small_charters
-from test_export_sql_readings import retyped, shaped_charters
+from test_export_sql_readings import retyped
 
 psycopg = need("psycopg")
 need("sqlglot")

@@ -16,8 +16,8 @@ import repartition
 from repartition.export import decision_rows
 
 from conftest import POLICIES
-from export_households import (WIDE, assert_routes_like_python, households, insert, spelt_households,
-                               spelt_rows, wide_table)
+from export_households import (SHAPED, WIDE, assert_routes_like_python, households, insert, shaped_charters,
+                               spelt_households, spelt_rows, wide_table)
 from optional import need
 
 duckdb = need("duckdb")
@@ -28,50 +28,6 @@ from repartition.export.sql import create_table, to_sql  # noqa: E402
 BUNDLED = {name: repartition.load_charter(POLICIES / name)
            for name in ("dispositif-repartition.regles", "exemple-departemental.regles")}
 _SETTINGS = settings(max_examples=4, deadline=None, suppress_health_check=list(HealthCheck), database=None)
-
-#: A charter with every kind of number and a code of a given shape (`{forme}`); its rules use the
-#: code's set, a list of codes and its negation, thresholds and a `fois` comparison.
-SHAPED = """charte « Formes »
-services
-  A : « a »
-  B : « b »
-  C : « c »
-données du ménage
-  commune [commune] : {forme}{inconnu}
-  enfants [enfants] : nombre entier{bornes}
-  dette [dette] : montant en euros{bornes_dette}
-  loyer [loyer] : montant en euros, peut être inconnu
-  aide [aide] : oui ou non, par défaut non
-  arrivée [arrivee] : date, peut être inconnu
-ensemble « Liste » : {liste}
-règle « Liste »
-  si la commune est dans « Liste » et les enfants sont au moins 2
-  alors A
-règle « Codes », par exception à « Liste »
-  si non (la commune est parmi {codes}) et la dette est au moins 6 fois le loyer
-  alors B
-règle « Aide »
-  si aide et la dette est plus de 1000
-  alors C
-règle « Autres »
-  sinon C
-"""
-#: Codes of each shape: the set's, and two more for the list.
-SHAPES = {"code commune": ("2A004, 96001, 33063", "2B033, 96001"), "code de 3 chiffres": ("001, 250", "250, 999"),
-          "code de 2 caractères": ("aB, Z9", "Z9, 00"), "code": ("Paris, 2A", "2A, 75")}
-
-
-@st.composite
-def shaped_charters(draw) -> repartition.Charter:
-    """A SHAPED charter: a shape, unknown codes or not, bounds or none."""
-    forme = draw(st.sampled_from(sorted(SHAPES)))
-    liste, codes = SHAPES[forme]
-    text = SHAPED.format(forme=forme, liste=liste, codes=codes,
-                         inconnu=draw(st.sampled_from(["", ", peut être inconnu"])),
-                         bornes=draw(st.sampled_from(["", " d'au moins 0", " entre -5 et 20"])),
-                         bornes_dette=draw(st.sampled_from(["", " d'au moins 0", " entre 0 et 5000,50"])))
-    return repartition.Charter.from_text(text, name="formes.regles", verify=False)
-
 
 def retyped(charter, column: str, kind: str) -> str:
     """The charter's CREATE TABLE with one column of another type."""

@@ -51,7 +51,7 @@ def main() -> None:
         charter = repartition.load_charter(path, verify=False)
         seconds, report = _median(lambda: verify(charter), args.rounds)
         verdict = "prouvée" if report.ok else f"{len(report.errors)} problème(s)"
-        print(f"  {name}: {len(charter.rules)} règles, {report.regions} régions, {report.nodes} nœuds, "
+        print(f"  {name}: {len(charter.rules)} règles, {report.regions} régions, {report.work} unités de travail, "
               f"{seconds * 1000:.2f} ms ({seconds / goal:.2f} × l'objectif de {goal * 1000:.0f} ms) : {verdict}")
         with_proof, _ = _median(lambda: repartition.load_charter(path), args.rounds)
         without, _ = _median(lambda: repartition.load_charter(path, verify=False), args.rounds)
@@ -69,7 +69,7 @@ def main() -> None:
         found = collections.Counter(p.kind for p in report.problems)
         match = all(found[k] == v for k, v in expected.items())
         print(f"  graine {seed}: {len(model.rules)} règles dont {exceptions} exceptions, {report.regions} "
-              f"régions, {report.nodes} nœuds, {seconds * 1000:.0f} ms ; trouvés {dict(found)}"
+              f"régions, {report.work} unités de travail, {seconds * 1000:.0f} ms ; trouvés {dict(found)}"
               f"{'' if match else ' ≠ attendus ' + str(expected)}")
     print(f"  pire temps : {worst * 1000:.0f} ms ({worst:.2f} × l'objectif de 1 s)")
 

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import os
+import shutil
+import tempfile
 from pathlib import Path
 from unittest import mock
 
@@ -14,6 +17,20 @@ from repartition import runtime
 ROOT = Path(__file__).resolve().parents[1]
 POLICIES = ROOT / "policies"
 FICHE = POLICIES / "dispositif-repartition.regles"
+
+_CACHE_HOME = tempfile.mkdtemp(prefix="repartition-tests-cache-")
+
+
+def pytest_configure(config):
+    """The suite keeps to its own cache folder, and compiles every charter it loads: a test that
+    patches the compiler or the proof must see its patch at work, not a charter cached before it
+    (tests/test_cache.py turns the cache on where it is the subject)."""
+    os.environ["XDG_CACHE_HOME"] = _CACHE_HOME
+    os.environ["REPARTITION_CACHE"] = "0"
+
+
+def pytest_unconfigure(config):
+    shutil.rmtree(_CACHE_HOME, ignore_errors=True)
 
 
 def python_only():

@@ -329,3 +329,11 @@ def test_menage_with_standard_output_closed_or_full(stdout):
     assert done.stderr == {
         "fermée": "orienter : la sortie standard est fermée : la décision n'a pas pu être affichée.\n",
         "pleine": "orienter : la décision n'a pas pu être affichée sur la sortie standard : disque plein.\n"}[stdout]
+
+
+def test_a_file_given_to_menage_is_named_with_the_way_to_route_it(tmp_path, capsys):
+    """--menage takes JSON text: a file name given there is refused (exit 2) with the two ways to route it."""
+    household = tmp_path / "menage.json"
+    household.write_text('{"enfants_a_charge": 2}', encoding="utf-8")
+    assert main(["orienter", "--charte", FICHE, "--menage", str(household)]) == 2
+    assert f"« {household} » est un fichier : donnez son contenu" in capsys.readouterr().err

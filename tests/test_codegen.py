@@ -7,7 +7,7 @@ import linecache
 import pytest
 
 import repartition
-from repartition.dsl import decision_tree
+from repartition.dsl import codegen
 
 from conftest import FICHE
 
@@ -67,8 +67,7 @@ def test_fiche_compiles_to_a_decision_tree():
 def test_linear_fallback_agrees_with_tree(monkeypatch):
     """When the tree is too large the compiler evaluates every rule in turn, with the same results."""
     tree = repartition.load_charter(FICHE)
-    monkeypatch.setattr(decision_tree, "DEFAULT_BUDGET", 1)
-    monkeypatch.setattr(decision_tree.build_tree, "__defaults__", (1,))
+    monkeypatch.setattr(codegen, "MAX_TREE_NODES", 0)
     linear = repartition.load_charter(FICHE)
     assert linear._backend.strategy == "lineaire"
     for stage in ("aucune", "assignation", "concours_accorde"):
@@ -95,3 +94,56 @@ def test_cli_prints_the_source_of_an_unproven_charter(tmp_path, capsys):
     path.write_text(FICHE.read_text(encoding="utf-8").split("règle « Autres ménages »")[0], encoding="utf-8")
     assert main(["code", str(path)]) == 0
     assert "def route(h):" in capsys.readouterr().out
+
+
+DOUBLED = """charte « Doublées »
+services
+  A : « A »
+  B : « B »
+données du ménage
+  n [n] : nombre entier d'au moins 0, peut être inconnu
+  p [p] : oui ou non
+définition « d0 » : n est au moins 1
+""" + "".join(f"définition « d{i} » : d{i - 1} ou d{i - 1} et p\n" for i in range(1, 17)) + """
+indicateur « i » : d16
+règle « R »
+  si d16 et non p
+  alors A
+règle « S »
+  sinon B
+"""
+
+
+def test_a_definition_is_evaluated_once_per_household():
+    """Each definition is one assignment of `conditions` and `indicators`, used by name: the source
+    stays the size of the text, however often definitions use one another."""
+    charter = repartition.Charter.from_text(DOUBLED, name="d.regles", verify=False)
+    conditions = charter.source.split("def conditions(v):")[1].split("def indicators(v):")[0]
+    for i in range(17):
+        assert conditions.count(f"    d{i} = ") == 1
+    assert "d1 = _rt.or3(d0, _rt.and3(d0, v[1]))" in conditions
+    assert len(charter.source) < 20_000
+    interpreted = repartition.Charter.from_text(DOUBLED, name="d.regles", verify=False, engine="interprete")
+    for n, p in ((0, True), (1, True), (1, False), (None, True)):
+        household = {"n": n, "p": p}
+        decision, expected = charter.route(household), interpreted.route(household)
+        assert (decision.rule, decision.indicators) == (expected.rule, expected.indicators)
+
+
+def test_a_tree_as_deep_as_its_rules_compiles_without_recursion():
+    """A chain of 520 exceptions on yes/no data is a tree 520 tests deep (each test, then the next
+    at the same depth): only nested branches recurse in the code generator."""
+    fields = "".join(f"  d{_letters(i)} [d{i}] : oui ou non\n" for i in range(520))
+    rules = "".join(f"règle « R{i} »{f', par exception à « R{i - 1} »' if i else ''}\n"
+                    f"  si d{_letters(i)}\n  alors {'AB'[i % 2]}\n" for i in range(520))
+    text = f"charte « Chaîne »\nservices\n  A : « A »\n  B : « B »\ndonnées du ménage\n{fields}{rules}"
+    charter = repartition.Charter.from_text(text + "règle « Autres »\n  sinon A\n", name="c.regles", verify=False)
+    assert charter._backend.strategy == "arbre" and charter._compiled.tree.depth >= 520
+    household = {f"d{i}": i in (3, 250) for i in range(520)}
+    assert charter.route(household).rule == "R250"
+    assert charter.route({f"d{i}": False for i in range(520)}).rule == "Autres"
+
+
+def _letters(i: int) -> str:
+    """A name of consonants for a number (names hold no digits)."""
+    return "".join("bcdfghjklm"[int(d)] for d in str(i))

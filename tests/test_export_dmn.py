@@ -107,7 +107,7 @@ def hostile_households(draw, charter) -> tuple:
 def assert_decides_like_python(charter, loaded, values: tuple) -> None:
     """The engine gives the service, rule and `cas` of Charter.route: a refusal (InvalidHousehold)
     is `invalide`, a household the charter leaves open its kind."""
-    service, rule, _, why = python_outcome(charter, values)
+    service, rule, _, why, _ = python_outcome(charter, values)
     assert outcome(loaded, dmn_inputs(charter, values)) == (service, rule, why), values
 
 
@@ -152,7 +152,8 @@ def test_codes_of_every_shape_and_hostile_values_decide_alike(forme, data):
     « any other code », and refuses (`invalide`) as the reading does codes of another shape and
     numbers past their bounds or the limits."""
     liste, codes = SHAPES[forme]
-    text = SHAPED.format(forme=forme, liste=liste, codes=codes, inconnu=data.draw(st.sampled_from(["", ", peut être inconnu"])),
+    text = SHAPED.format(forme=forme, liste=liste, codes=codes,
+                         inconnu=data.draw(st.sampled_from(["", ", peut être inconnu"])),
                          bornes=data.draw(st.sampled_from(["", " entre -5 et 20"])),
                          bornes_dette=data.draw(st.sampled_from(["", " entre 0 et 5000,50"])))
     charter = repartition.Charter.from_text(text, name="f.regles", verify=False)
@@ -166,8 +167,8 @@ def test_codes_are_read_trimmed():
     taken for « any other code »: the table reads codes as read (trimmed), and says so."""
     for forme in ("code", "code commune"):
         liste, codes = SHAPES[forme]
-        charter = repartition.Charter.from_text(SHAPED.format(forme=forme, liste=liste, codes=codes, inconnu="",
-                                                              bornes="", bornes_dette=""), name="f.regles", verify=False)
+        text = SHAPED.format(forme=forme, liste=liste, codes=codes, inconnu="", bornes="", bornes_dette="")
+        charter = repartition.Charter.from_text(text, name="f.regles", verify=False)
         loaded = engine(to_dmn(decision_rows(charter.model)))
         good = {"commune": "2A", "enfants": 3, "dette": 2000.0, "loyer": 100.0, "aide": False, "arrivee": None}
         if forme == "code commune":
@@ -257,3 +258,44 @@ def test_default_and_unknown_together_cannot_be_told_apart():
 def test_every_condition_has_an_entry():
     """Each kind of row condition has its method in the DMN writer (a new kind must add one)."""
     assert all(hasattr(Entries, "visit_" + kind.__name__) for kind in CONDITIONS)
+
+
+_RELATIONS = """charte « Relations »
+services
+  A : « a »
+  B : « b »
+  C : « c »
+données du ménage
+  impayé [t] : date
+  signalement [u] : date
+  dette [d] : montant en euros d'au moins 0
+  loyer [l] : montant en euros d'au moins 0
+  charges [h] : montant en euros d'au moins 0
+règle « Ancien »
+  si impayé est au moins 1 mois avant signalement et signalement est au plus 29 jours après impayé
+  alors A, en lien avec C
+règle « Lourde », par exception à « Ancien »
+  si dette est au moins 1,5 fois la somme du loyer et des charges
+  alors B
+règle « Autres »
+  sinon C
+"""
+
+
+def test_sums_and_calendar_months_decide_alike_at_month_ends():
+    """An independent FEEL engine adds months to dates as the charter does (31 January + 1 month is 28
+    or 29 February) and compares sums exactly: every household of month-end dates and amounts on the
+    threshold gets the service and rule Charter.route gives it."""
+    import datetime as dt
+    import itertools
+
+    charter = repartition.Charter.from_text(_RELATIONS, name="r.regles", verify=False)
+    loaded = engine(to_dmn(decision_rows(charter.model)))
+    days = [dt.date(*d) for d in ((2024, 1, 29), (2024, 1, 31), (2024, 2, 28), (2024, 2, 29), (2024, 3, 1),
+                                  (2023, 1, 31), (2023, 2, 28), (2023, 3, 1))]
+    for t, u in itertools.product(days, days):
+        for debt in (Decimal("750.00"), Decimal("749.99")):
+            inputs = {"t": t, "u": u, "d": float(debt), "l": 300.0, "h": 200.0}
+            household = {"t": t.isoformat(), "u": u.isoformat(), "d": str(debt), "l": "300", "h": "200"}
+            decision = charter.route(household)
+            assert decide(loaded, inputs) == (decision.service, decision.rule), household

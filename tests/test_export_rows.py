@@ -195,6 +195,7 @@ def test_past_the_row_budget_the_rows_are_refused():
 def test_every_condition_has_a_json_form():
     """Each kind of row condition has its method in the JSON writer (a new kind must add one)."""
     assert all(hasattr(CONDITION, "visit_" + kind.__name__) for kind in CONDITIONS)
-    kinds = {"intervalles", "valeurs", "appartenance", "codes", "connue", "inconnue", "lineaire"}
+    kinds = {"intervalles", "valeurs", "appartenance", "codes", "connue", "inconnue", "lineaire",
+             "ecart_de_dates"}
     assert set(schema()["$defs"]["condition"]["oneOf"][i]["$ref"].rsplit("/", 1)[1]
                for i in range(len(CONDITIONS))) == kinds

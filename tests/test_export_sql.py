@@ -18,6 +18,7 @@ from conftest import POLICIES
 from export_households import assert_routes_like_python, households, insert
 from optional import need
 from test_proof_bruteforce import charters as small_charters
+from test_proof_bruteforce import date_charters
 from test_properties import charters as property_charters
 
 duckdb = need("duckdb")
@@ -66,6 +67,19 @@ def test_bundled_charters_route_alike_in_duckdb(name, data):
 def test_generated_charters_route_alike_on_their_whole_domain(drawn):
     """On random small charters (every field type, unknowns, sets, ratios), the SQL routes every
     household of the enumerated domain as the interpreter does, gaps and conflicts included."""
+    _whole_domain_alike(drawn)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(date_charters(), small_charters(required=("d", "l", "h"), extra=1)))
+def test_sums_and_months_route_alike_on_their_whole_domain(drawn):
+    """Sums of amounts, and two dates days or calendar months apart on every day of windows around
+    month ends (leap years too): the SQL routes each household as the interpreter does."""
+    _whole_domain_alike(drawn)
+
+
+def _whole_domain_alike(drawn) -> None:
+    """Every household of a drawn charter's enumerated domain routes in DuckDB as in Python."""
     text, domains = drawn
     charter = repartition.Charter.from_text(text, name="aleatoire.regles", verify=False, engine="interprete")
     rows = [tuple(unit_value(f, v) for f, v in zip(charter.fields, values)) for values in itertools.product(*domains)]
@@ -164,6 +178,23 @@ def test_spark_text_parses_back_and_runs_the_same():
                 for e in charter.examples]
         again = parsed.sql(dialect="duckdb")
         assert_routes_like_python(charter, rows, run_duckdb(charter, rows, again))
+
+
+def test_spark_adds_months_with_add_months():
+    """In Spark SQL, calendar months are ADD_MONTHS (the day kept, or the month's last day); read back
+    as Spark and run in DuckDB, month ends and leap days route as Python routes them."""
+    import datetime as dt
+
+    text = ("charte « Mois »\nservices\n  A : « a »\n  B : « b »\ndonnées du ménage\n  impayé [t] : date\n"
+            "  signalement [u] : date\nrègle « R »\n  si impayé est au moins 1 mois avant signalement\n  alors A\n"
+            "règle « S »\n  sinon B\n")
+    charter = repartition.Charter.from_text(text, name="m.regles", verify=False)
+    spark = to_sql(decision_rows(charter.model), dialect="spark")
+    assert "ADD_MONTHS(" in spark
+    days = [dt.date(2024, 1, 31), dt.date(2024, 2, 28), dt.date(2024, 2, 29), dt.date(2023, 1, 31), dt.date(2023, 2, 28)]
+    rows = list(itertools.product(days, days))
+    again = sqlglot.parse_one(spark, read="spark").sql(dialect="duckdb")
+    assert_routes_like_python(charter, rows, run_duckdb(charter, rows, again))
 
 
 def test_whitespace_is_every_python_space():

@@ -14,12 +14,13 @@ from repartition.export import decision_rows
 from repartition.export.rows import unit_value
 
 from conftest import POLICIES
-from export_households import (WIDE, assert_routes_like_python, households, insert, shaped_charters,
-                               spelt_households, spelt_rows, wide_table)
+from export_households import (SUMS, WIDE, assert_routes_like_python, households, insert, shaped_charters,
+                               spelt_households, spelt_rows, sum_rows, wide_table)
 from optional import missing, need
 from postgres_server import throwaway_server
 from test_proof_bruteforce import charters as small_charters
 from test_export_sql_readings import retyped
+from test_proof_bruteforce import date_charters
 
 psycopg = need("psycopg")
 need("sqlglot")
@@ -141,13 +142,37 @@ def test_generated_charters_route_alike_in_postgresql(connection):
     @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck), database=None)
     @given(small_charters())
     def check(drawn):
-        text, domains = drawn
-        charter = repartition.Charter.from_text(text, name="aleatoire.regles", verify=False, engine="interprete")
-        rows = [tuple(unit_value(f, v) for f, v in zip(charter.fields, values))
-                for values in itertools.product(*domains)]
-        assert_routes_like_python(charter, rows, run_postgres(connection, charter, rows))
+        _whole_domain_alike(connection, drawn)
 
     check()
+
+
+def test_sums_and_months_route_alike_in_postgresql(connection):
+    """Charters on sums of amounts, and on two dates days or calendar months apart, with every day of
+    windows around month ends (a leap year or not): PostgreSQL adds months as the charter does."""
+
+    @settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    @given(st.one_of(date_charters(), small_charters(required=("d", "l", "h"), extra=1)))
+    def check(drawn):
+        _whole_domain_alike(connection, drawn)
+
+    check()
+
+
+def test_sums_past_numeric_and_bigint_route_alike_in_postgresql(connection):
+    """Sums and multiples of amounts and whole numbers at the limits pass what numeric(14,2) and bigint
+    hold: PostgreSQL adds them as exactly as Python does (no « bigint out of range »), on every row."""
+    charter = repartition.Charter.from_text(SUMS, name="sommes.regles", verify=False)
+    rows = sum_rows()
+    assert_routes_like_python(charter, rows, run_postgres(connection, charter, rows))
+
+
+def _whole_domain_alike(connection, drawn) -> None:
+    """Every household of a drawn charter's enumerated domain routes in PostgreSQL as in Python."""
+    text, domains = drawn
+    charter = repartition.Charter.from_text(text, name="aleatoire.regles", verify=False, engine="interprete")
+    rows = [tuple(unit_value(f, v) for f, v in zip(charter.fields, values)) for values in itertools.product(*domains)]
+    assert_routes_like_python(charter, rows, run_postgres(connection, charter, rows))
 
 
 def test_nan_amounts_and_dates_python_cannot_hold(connection):

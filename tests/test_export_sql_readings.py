@@ -16,8 +16,8 @@ import repartition
 from repartition.export import decision_rows
 
 from conftest import POLICIES
-from export_households import (SHAPED, WIDE, assert_routes_like_python, households, insert, shaped_charters,
-                               spelt_households, spelt_rows, wide_table)
+from export_households import (SHAPED, SUMS, WIDE, assert_routes_like_python, households, insert, shaped_charters,
+                               spelt_households, spelt_rows, sum_rows, wide_table)
 from optional import need
 
 duckdb = need("duckdb")
@@ -144,6 +144,16 @@ def test_a_fois_comparison_on_floats_is_exact():
     results = run(charter, rows, create)
     assert_routes_like_python(charter, rows, results)
     assert [r[len(rows[0])] for r in results] == ["C", "B", "B"]
+
+
+def test_sums_past_numeric_and_bigint_route_alike():
+    """Sums and multiples of amounts and whole numbers at the limits pass what numeric(14,2) and bigint
+    hold: DuckDB adds them as exactly as Python does (no overflow error, no rounding), on every row."""
+    charter = repartition.Charter.from_text(SUMS, name="sommes.regles", verify=False)
+    rows = sum_rows()
+    results = run(charter, rows, create_table(charter.model))
+    assert_routes_like_python(charter, rows, results)
+    assert {r[len(rows[0])] for r in results} == {"A", "B", "C"}
 
 
 def _plain_shaped() -> repartition.Charter:

@@ -77,6 +77,8 @@ _FIELDS = [
     "dette [dette] : montant en euros d'au moins 0",
     "loyer [loyer] : montant en euros d'au moins 1 et au plus 1000",
     "charges [charges] : montant en euros, par défaut 0",
+    "début [debut] : date",
+    "fin [fin] : date",
 ]
 _ATOMS = st.one_of(
     st.sampled_from(["p", "non p", "p est inconnu", "p est connu", "k est vert",
@@ -86,7 +88,21 @@ _ATOMS = st.one_of(
     st.builds("s est entre e{} et e3".format, st.integers(0, 3)),
     st.builds("s est parmi e{}, e3".format, st.integers(0, 2)),
     st.builds("la dette est au moins {} fois le loyer".format, st.sampled_from(["1", "1,5", "6"])),
-    st.builds("la dette est plus de {}".format, st.sampled_from(["0 €", "99,99 €", "1 000 euros"])),
+    st.builds("la dette est plus de {}".format, st.sampled_from(["0 €", "99,99 €", "1 000 euros", "2 000"])),
+    st.sampled_from(["la dette est supérieure ou égale à trois fois le loyer", "n ≥ 2", "n >= 2", "n ≠ 3",
+                     "n est inférieur ou égal à deux", "la dette est au-delà de 2 000", "k = vert",
+                     "la dette est supérieure au loyer", "(la dette ≥ 1 000 € ou au plus 5 €)",
+                     "n est au moins 1 et n'est pas 3", "(s est e1 ou est e2)", "(n < 2 ou > 4)",
+                     "n est au moins 1 et ≤ 3 et supérieur à deux",
+                     "la dette est au moins 2 fois la somme du loyer et des charges",
+                     "la somme du loyer et des charges est au plus 500 €",
+                     "la somme du loyer, des charges et de la dette est plus de 1 €",
+                     "(la dette est inférieure à la somme du loyer et des charges ou au moins 1 000 €)",
+                     "début est au moins trois mois avant fin", "fin est plus de 30 jours après début",
+                     "début est avant fin", "fin est au plus 1 an après le début",
+                     "début est 2 mois avant la fin", "la dette est d'au moins 2 fois le loyer",
+                     "la dette est strictement supérieure à 5 €", "la dette est comprise entre 1 € et 5 €",
+                     "début est antérieur à fin", "fin est au moins 1 mois postérieure au début"]),
 )
 _CONDITIONS = st.recursive(
     _ATOMS,
@@ -95,6 +111,8 @@ _CONDITIONS = st.recursive(
         st.builds("{} ou\n     {}".format, inner, inner),
         st.builds("non ({})".format, inner),
         st.builds("{} et {}".format, inner, inner),
+        st.builds("({} et la dette est au moins 1 €) ou au plus 5 €".format, inner),
+        st.builds("la dette est au moins 1 € ou (au plus 5 € et {})".format, inner),
     ),
     max_leaves=6,
 )
@@ -129,7 +147,7 @@ def _messy_charters(draw) -> str:
     add(draw(st.sampled_from(["en vigueur a partir du 1er janvier 2025",
                               "en vigueur du 01/01/2025 au 2026-12-31"])))
     add("services")
-    for code in ("A", "B"):
+    for code in ("A", "B", "C", "D"):
         add(f"{draw(_SPACE)}{code} : « Service {code} »")
     add("données du ménage")
     for decl in _FIELDS:
@@ -154,14 +172,17 @@ def _messy_charters(draw) -> str:
         clauses = draw(st.permutations(clauses))[: draw(st.integers(0, 3))]
         clauses += comment_lines()
         clauses = draw(st.permutations(clauses))
-        body = f"  si {draw(_CONDITIONS)}\n  alors {draw(st.sampled_from('AB'))}"
+        service = draw(st.sampled_from('AB'))
+        partners = draw(st.sampled_from(["", ", en lien avec C", " en lien avec C, D", ", en lien avec D et C"]))
+        body = f"  si {draw(_CONDITIONS)}\n  alors {service}{partners}"
         add(head, *clauses, body)
         names.append(name)
     add(draw(st.sampled_from(["règle « Autres »\n  dans tous les autres cas, A",
-                              "regle « Autres »\n  sinon B"])))
+                              "regle « Autres »\n  sinon B, en lien avec C"])))
     add(f"indicateur « suivis » :\n  {draw(_CONDITIONS)}")
     add("exemple « Un » :\n  p : inconnu, n : 3, s : e1, k : rouge,\n  dette : 10 €, loyer : 5 €\n"
-        "  attendu A")
+        + draw(st.sampled_from(["  attendu A", "  attendu A, en lien avec C et D",
+                                "  attendu A en lien avec D par « Autres »"])))
     parts.extend(comment_lines())
     return "\n".join(parts) + "\n"
 

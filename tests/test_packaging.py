@@ -83,4 +83,4 @@ def test_installed_wheel_loads_bundled_charters_from_read_only_site(wheel, tmp_p
     assert result.returncode == 0, result.stderr
     assert "dispositif-repartition.regles 3" in result.stdout
     assert f"lecteur C {_HAS_COMPILER}" in result.stdout
-    assert not (tmp_path / "cache").exists()
+    assert not (tmp_path / "cache" / "repartition" / "regles.lark.tables").exists()

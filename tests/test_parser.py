@@ -7,8 +7,9 @@ import unicodedata
 import pytest
 
 import repartition
+from repartition.dsl.builder import build_ast
 from repartition.dsl.mistakes import MISTAKES
-from repartition.dsl.parser import build_parser, parse_tree, prepare_text
+from repartition.dsl.parser import MAX_NESTING, build_parser, parse_tree, prepare_text
 from repartition.errors import CharterError
 
 from conftest import FICHE, POLICIES
@@ -50,6 +51,19 @@ def test_unaccented_and_capitalised_keywords():
     assert parse_tree(prepare_text(text), "t").data == "start"
 
 
+@pytest.mark.parametrize("written", [
+    "par exception à « A » et « B »", "par exception à « A » et à « B »",
+    "par exception aux règles « A » et aux règles « B »", "par exception à la règle « A » et à la règle « B »",
+])
+def test_exceptions_are_listed_as_french_lists_them(written):
+    """« et à », « et à la règle », « et aux règles » between the names of the rules set aside read as « et »."""
+    def exceptions(text):
+        tree = build_ast(parse_tree(prepare_text(text), "t"), "t")
+        return [n.text for n in tree.items[-1].exceptions]
+
+    assert exceptions(f"règle « C », {written}\n  sinon CAF\n") == ["A", "B"]
+
+
 @pytest.mark.parametrize(
     "message, snippet",
     [(message, snippet) for message, snippets in MISTAKES.items() for snippet in snippets],
@@ -64,13 +78,13 @@ def test_typical_mistakes_get_their_message(message, snippet):
 
 def test_syntax_error_prints_line_and_caret():
     """A syntax error names file:line:column and shows the line with a caret under the token."""
-    text = "charte « T »\nservices\n  CAF : « c »\nrègle « A »\n  si aide >= 1 alors CAF\n"
+    text = "charte « T »\nservices\n  CAF : « c »\nrègle « A »\n  si aide est >= 1 alors CAF\n"
     with pytest.raises(CharterError) as caught:
         parse_tree(text, "t.regles")
     rendered = str(caught.value)
-    assert "t.regles:5:11:" in rendered
-    assert "  si aide >= 1 alors CAF" in rendered
-    assert rendered.splitlines()[-1].endswith(" " * 10 + "^")
+    assert "t.regles:5:15:" in rendered
+    assert "  si aide est >= 1 alors CAF" in rendered
+    assert rendered.splitlines()[-1].endswith(" " * 14 + "^^")
 
 
 def test_unexpected_end_of_file_is_french():
@@ -207,3 +221,51 @@ def test_a_field_named_commune_after_a_plain_code_is_not_its_shape():
     fields = [(i.name.text, i.type.shape) for i in items if type(i).__name__ == "FieldDecl"]
     assert fields == [("x", None), ("commune", "commune"), ("y", None), ("commune de naissance", None),
                       ("code postal", None)]
+
+
+NESTED = """charte « Imbrications »
+services
+  A : « A »
+  B : « B »
+données du ménage
+  n [n] : nombre entier d'au moins 0
+règle « R »
+  si {condition}
+  alors A
+règle « S »
+  sinon B
+"""
+
+
+def _groups(depth: int) -> str:
+    """`(n est au moins 1 et (n est au moins 2 ou (…)))`: « et » and « ou » alternating, `depth` deep."""
+    condition = "n est au moins 0"
+    for i in range(depth):
+        condition = f"(n est au moins {i + 1} {'ou' if i % 2 else 'et'} {condition})"
+    return condition
+
+
+@pytest.mark.parametrize("condition", ["non " * 50 + "n est 1", _groups(50), "(" * 50 + "n est 1" + ")" * 50])
+def test_fifty_levels_of_nesting_load(condition):
+    """MAX_NESTING levels of « non », of « et » / « ou » groups, of parentheses: the charter loads."""
+    assert MAX_NESTING == 50
+    charter = repartition.Charter.from_text(NESTED.format(condition=condition), name="n.regles", verify=False)
+    assert charter.route({"n": 1}).service in ("A", "B")
+
+
+@pytest.mark.parametrize("condition", [
+    "non " * 100_000 + "n est 1",
+    _groups(20_000),
+    "(" * 200_000 + "n est 1" + ")" * 200_000,
+    "(" * 1000 + "n est 1",  # and never closed
+    "non " * 51 + "n est 1",
+    _groups(51),
+])
+def test_any_nesting_past_the_limit_is_a_located_error(condition):
+    """However deep, a condition past MAX_NESTING is refused with a French error at its line and
+    column, before anything recursive runs: never RecursionError, SyntaxError or MemoryError."""
+    with pytest.raises(CharterError) as caught:
+        repartition.Charter.from_text(NESTED.format(condition=condition), name="n.regles")
+    (diagnostic,) = caught.value.diagnostics
+    assert diagnostic.span.line == 8 and diagnostic.span.column >= 6
+    assert "imbriqu" in diagnostic.message and "50" in diagnostic.message

@@ -6,7 +6,7 @@ import itertools
 from pathlib import Path
 
 import repartition
-from repartition.proof.regions import Budget, Explorer, contains
+from repartition.proof.regions import DEFAULT_WORK, Budget, Explorer, contains
 from repartition.semantics import T
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,7 +40,7 @@ def test_leaves_partition_the_domain_with_the_interpreters_outcome():
     for path in (FICHE, UNKNOWNS):
         charter = repartition.load_charter(path, verify=False, engine="interprete")
         explorer = Explorer(charter.model)
-        leaves, pending = explorer.explore(Budget())
+        leaves, pending = explorer.explore(Budget(DEFAULT_WORK))
         assert not pending
         domain, households = _households(charter)
         for values in households:
@@ -52,7 +52,7 @@ def test_leaves_partition_the_domain_with_the_interpreters_outcome():
 def test_budget_leaves_pending_regions():
     """When the budget runs out, what is left is returned as pending regions, never dropped."""
     charter = repartition.load_charter(FICHE, verify=False)
-    leaves, pending = Explorer(charter.model).explore(Budget(nodes=4))
+    leaves, pending = Explorer(charter.model).explore(Budget(20))
     assert pending and len(leaves) < 4
 
 
@@ -60,7 +60,7 @@ def test_search_finds_where_conditions_hold():
     """search() returns the regions where each condition takes the wanted value, and only those."""
     charter = repartition.load_charter(FICHE, verify=False, engine="interprete")
     explorer = Explorer(charter.model)
-    both, pending = explorer.search([(explorer.cores[0], T), (explorer.cores[1], T)], Budget())
+    both, pending = explorer.search([(explorer.cores[0], T), (explorer.cores[1], T)], Budget(DEFAULT_WORK))
     assert both and not pending
     domain, households = _households(charter)
     for values in households:

@@ -113,9 +113,9 @@ def test_warnings_do_not_block_loading(make_charter):
 
 
 def test_budget_exhausted_gives_indecis_never_proven():
-    """Past the node budget the proof reports `indecis` with a region, and the verdict is not ok."""
+    """Past its budget of work the proof reports `indecis` with a region, and the verdict is not ok."""
     charter = repartition.load_charter(FICHE, verify=False)
-    report = verify(charter, nodes=3)
+    report = verify(charter, work=3)
     assert not report.ok
     assert [p.kind for p in report.problems] == ["indecis"]
     assert report.problems[0].region != "aucun ménage"
@@ -125,14 +125,15 @@ def test_budget_spent_by_the_searches_is_not_said_of_households():
     """When the budget ends in the search for dead rules, the routing is proven: the report says so."""
     charter = repartition.load_charter(DEPARTEMENTAL, verify=False)
 
-    def routing_settled(nodes: int) -> bool:
-        return not any(p.message.startswith("la preuve n'a pas pu conclure") for p in verify(charter, nodes=nodes).problems)
+    def routing_settled(work: int) -> bool:
+        problems = verify(charter, work=work).problems
+        return not any(p.message.startswith("la preuve n'a pas pu conclure") for p in problems)
 
-    low, high = 1, verify(charter).nodes  # the least budget that settles the routing, by bisection
+    low, high = 1, verify(charter).work  # the least budget that settles the routing, by bisection
     while low < high:
         middle = (low + high) // 2
         low, high = (low, middle) if routing_settled(middle) else (middle + 1, high)
-    report = verify(charter, nodes=low)
+    report = verify(charter, work=low)
     assert [p.kind for p in report.problems] == ["indecis"] and not report.ok
     assert report.problems[0].message.startswith("chaque ménage a un service et un seul, mais la recherche")
 
@@ -198,10 +199,7 @@ def test_three_fields_without_household_over_the_reals_is_settled():
     assert [(p.kind, p.rules[0][0]) for p in report.problems] == [("regle_morte", "R")]
 
 
-def test_three_fields_with_only_real_solutions_is_indecis_not_a_false_claim():
-    """When real numbers fit but the search finds no whole household, the region is `indecis`, and
-    no rule is called dead for it."""
-    text = """charte « Trois »
+_THREE = """charte « Trois »
 services
   A : « A »
   B : « B »
@@ -210,12 +208,32 @@ données du ménage
   y [y] : nombre entier entre 0 et 1000
   z [z] : nombre entier entre 0 et 1000
 règle « R »
-  si x est au moins 2 fois y et x est au plus 2 fois y et x est au moins 3 fois z
-     et x est au plus 3 fois z
+  si {condition}
   alors A
 règle « S »
   dans tous les autres cas, B
 """
+
+
+def test_three_fields_tied_by_whole_multiples_are_decided_exactly():
+    """x = 2·y = 3·z has no whole solution with x between 1 and 5 (x would be a multiple of 6), though
+    real numbers fit: eliminating x, whose coefficient is 1, is exact over whole numbers, so the
+    rule is proven dead rather than left undecided."""
+    text = _THREE.format(condition="x est au moins 2 fois y et x est au plus 2 fois y et x est au moins 3 fois z\n"
+                                   "     et x est au plus 3 fois z")
+    report = verify(repartition.Charter.from_text(text, name="t.regles", verify=False))
+    assert [(p.kind, p.rules[0][0]) for p in report.problems] == [("regle_morte", "R")]
+    report = verify(repartition.Charter.from_text(text.replace("entre 1 et 5", "entre 1 et 6"), name="t.regles",
+                                                  verify=False))
+    assert report.ok
+
+
+def test_three_fields_with_only_real_solutions_is_indecis_not_a_false_claim():
+    """When real numbers fit but the search finds no whole household, and exactness would need more
+    residues than the solver walks (10 000 × y = 10 001 × (y + z) ties each field to two others with
+    large coefficients), the region is `indecis`, and no rule is called dead for it."""
+    text = _THREE.format(condition="x est au moins 1,0001 fois la somme de y et de z et x est au plus 1,0001 fois "
+                                   "la somme de y et de z")
     report = verify(repartition.Charter.from_text(text, name="t.regles", verify=False))
     assert not report.ok
     assert "indecis" in [p.kind for p in report.problems]
@@ -287,3 +305,64 @@ def test_cli_failing_example_exits_two(tmp_path, capsys):
                     encoding="utf-8")
     assert main(["verifier", str(path)]) == 2
     assert "l'exemple « Famille » attend DEPARTEMENT, la charte donne CAF" in capsys.readouterr().err
+
+
+def test_the_budget_is_work_not_seconds(monkeypatch):
+    """A clock that jumps an hour at each reading changes nothing: the same work, the same verdict."""
+    charter = repartition.load_charter(DEPARTEMENTAL, verify=False)
+    expected = verify(charter)
+    hours = iter(range(0, 10**9, 3600))
+    monkeypatch.setattr("time.perf_counter", lambda: float(next(hours)))
+    report = verify(charter)
+    assert report.ok and (report.work, report.problems) == (expected.work, expected.problems)
+
+
+def test_an_undecided_region_names_the_rules_it_could_not_settle():
+    """`indecis` says which rules the proof could not tell apart, each with its line."""
+    charter = repartition.load_charter(DEPARTEMENTAL, verify=False)
+    (problem,) = verify(charter, work=500).problems
+    assert problem.kind == "indecis" and problem.rules
+    assert f"« {problem.rules[0][0]} »" in problem.message and problem.rules[0][1] is not None
+
+
+def test_an_undecided_charter_is_refused_at_load_and_loads_unverified(monkeypatch):
+    """Past its budget a charter is refused like any unproven one; verify=False still loads it."""
+    import repartition.proof
+
+    monkeypatch.setattr(repartition.proof, "DEFAULT_WORK", 500)
+    with pytest.raises(CharterNotProven) as caught:
+        repartition.load_charter(DEPARTEMENTAL)
+    assert [p.kind for p in caught.value.problems] == ["indecis"]
+    assert caught.value.diagnostics[0].span.line is not None
+    charter = repartition.load_charter(DEPARTEMENTAL, verify=False)
+    assert charter.route({"commune": "96003", "date_signalement": "2026-02-01", "stade_procedure": "jugement",
+                          "type_bailleur": "social", "enfants_a_charge": 0, "aide_au_logement": False,
+                          "prestations_familiales": False, "connu_services_sociaux": True,
+                          "dette_locative": "100", "loyer_mensuel": "400"}).service
+
+
+def test_thousands_of_conflicts_are_counted_past_the_first_ones():
+    """Thirty separate conflicts: the first twenty are spelled out with an example, the others counted."""
+    rules = "".join(f"règle « A{i} »\n  si n est {i}\n  alors A\nrègle « B{i} »\n  si n est {i}\n  alors B\n"
+                    for i in range(30))
+    text = ("charte « Conflits »\nservices\n  A : « A »\n  B : « B »\ndonnées du ménage\n"
+            "  n [n] : nombre entier d'au moins 0\n" + rules + "règle « Autres »\n  sinon A\n")
+    report = verify(repartition.Charter.from_text(text, name="c.regles", verify=False))
+    conflicts = [p for p in report.problems if p.kind == "conflit"]
+    assert len(conflicts) == 21
+    assert all(p.example is not None for p in conflicts[:20])
+    assert [p.rules[0][0] for p in conflicts[:20]] == [f"A{i}" for i in range(20)]
+    assert conflicts[20].message == "et 10 autres conflits, non détaillés : corrigez d'abord les précédents"
+    assert [name for name, _ in conflicts[20].rules] == [f"{k}{i}" for i in range(20, 25) for k in "AB"]
+
+
+def test_thousands_of_dead_rules_are_counted_past_the_first_ones():
+    """A first rule true everywhere sets 299 others aside: twenty are described, the others counted."""
+    rules = "".join(f"règle « R{i} »{f', par exception à « R{i + 1} »' if i < 299 else ''}\n"
+                    f"  si n est au moins {i}\n  alors A\n" for i in range(300))
+    text = "charte « Inverse »\nservices\n  A : « A »\ndonnées du ménage\n  n [n] : nombre entier d'au moins 0\n"
+    report = verify(repartition.Charter.from_text(text + rules, name="i.regles", verify=False))
+    assert [p.kind for p in report.problems] == ["regle_morte"] * 21
+    assert [p.rules[0][0] for p in report.problems[:20]] == [f"R{i}" for i in range(1, 21)]
+    assert report.problems[20].message == ("et 279 autres règles mortes, non détaillées : corrigez d'abord "
+                                           "les précédentes")

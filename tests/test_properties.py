@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from unittest import mock
+
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import repartition
 from repartition import CharterError, InvalidHousehold, NoDecision
+from repartition.dsl import codegen
 
 from conftest import POLICIES
 
@@ -21,7 +25,7 @@ def _outcome(charter, household):
         return ("non", error.kind, error.rules)
     except InvalidHousehold as error:
         return ("invalide", error.field)
-    return (d.service, d.unit, d.rules, d.set_aside, d.facts, d.assumed, d.indicators, d.explanation)
+    return (d.service, d.unit, d.rules, d.set_aside, d.facts, d.assumed, d.indicators, d.explanation, d.partners)
 
 
 # ---- random small charters -----------------------------------------------------------------------
@@ -39,6 +43,9 @@ données du ménage
   k [k] : valeur parmi (rouge, vert, bleu), par défaut vert
   dette [dette] : montant en euros d'au moins 0, peut être inconnu
   loyer [loyer] : montant en euros entre 1 et 1000, peut être inconnu
+  charges [charges] : montant en euros d'au moins 0
+  impayé [impaye] : date, peut être inconnu
+  signalement [signalement] : date
 """
 
 _atoms = st.one_of(
@@ -54,6 +61,12 @@ _atoms = st.one_of(
     st.builds("s est parmi e{}, e3".format, st.integers(0, 2)),
     st.builds("la dette est au moins {} fois le loyer".format, st.sampled_from(["1", "2", "1,5", "6"])),
     st.builds("la dette est plus de {} €".format, st.sampled_from(["0", "100", "99,99", "1 000"])),
+    st.sampled_from(["la dette est au moins 2 fois la somme du loyer et des charges",
+                     "la somme du loyer et des charges est supérieure à 600 €", "la dette ≥ 1,5 fois le loyer",
+                     "(n est supérieur ou égal à deux et ≤ 5)", "(la dette est au-delà de 2 000 ou est inconnue)",
+                     "impayé est au moins 1 mois avant signalement", "signalement est plus de 30 jours après impayé",
+                     "impayé est moins de deux ans avant signalement", "impayé est avant signalement",
+                     "impayé est 1 mois avant signalement"]),
 )
 _conditions = st.recursive(
     _atoms,
@@ -74,7 +87,9 @@ def charters(draw):
         earlier = list(range(i))
         targets = draw(st.lists(st.sampled_from(earlier), unique=True, max_size=2)) if earlier else []
         exceptions = ", par exception à " + " et ".join(f"« R{t} »" for t in targets) if targets else ""
-        lines.append(f"règle « R{i} »{exceptions}\n  si {draw(_conditions)}\n  alors {draw(st.sampled_from('ABC'))}\n")
+        partners = draw(st.sampled_from(["", ", en lien avec C", ", en lien avec A et C"]))
+        service = draw(st.sampled_from([code for code in "ABC" if code not in partners]))
+        lines.append(f"règle « R{i} »{exceptions}\n  si {draw(_conditions)}\n  alors {service}{partners}\n")
     if draw(st.booleans()):
         lines.append(f"règle « Défaut »\n  sinon {draw(st.sampled_from('ABC'))}\n")
     lines.append("indicateur « i » : " + draw(_conditions) + "\n")
@@ -91,16 +106,23 @@ households = st.fixed_dictionaries(
         "s": st.sampled_from([None, "e0", "e1", "e2", "e3", "E2", ""]),
         "dette": _money,
         "loyer": st.sampled_from(["100", "100,00", "300,01", "1", "1000", None]),
+        "charges": st.sampled_from(["0", "50", "100,01"]),
+        "impaye": st.sampled_from([None, "2024-01-31", "2023-11-30", "2024-02-29", "2023-12-31"]),
+        "signalement": st.sampled_from(["2024-02-29", "2024-02-28", "2024-03-01", "2025-02-28", "2024-01-31"]),
     },
     optional={"k": st.sampled_from(["rouge", "vert", "bleu", "Bleu"])},
 )
 
 
+@pytest.mark.parametrize("form", ["arbre", "lineaire"])
 @_SETTINGS
-@given(charters(), st.lists(households, min_size=1, max_size=8))
-def test_compiled_equals_interpreted_on_random_charters(text, batch):
-    """On random charters and households, both backends give the same decision or the same error."""
-    compiled = repartition.Charter.from_text(text, name="a.regles", verify=False)
+@given(text=charters(), batch=st.lists(households, min_size=1, max_size=8))
+def test_compiled_equals_interpreted_on_random_charters(form, text, batch):
+    """On random charters and households, both backends give the same decision or the same error,
+    whether the compiled code is a decision tree or evaluates every rule (past the tree's budget)."""
+    with mock.patch.object(codegen, "MAX_TREE_NODES", codegen.MAX_TREE_NODES if form == "arbre" else 0):
+        compiled = repartition.Charter.from_text(text, name="a.regles", verify=False)
+    assert form == "arbre" or compiled._backend.strategy == "lineaire"
     interpreted = repartition.Charter.from_text(text, name="a.regles", verify=False, engine="interprete")
     for household in batch:
         assert _outcome(compiled, household) == _outcome(interpreted, household)
@@ -134,7 +156,8 @@ _PIECES = ["charte ", "règle ", "si ", " alors ", " et ", " ou ", "non ", " est
            "services\n", "données du ménage\n", " : oui ou non", "« R »", "« T »", "CAF", " : ",
            "sinon ", "exemple ", "attendu ", " fois ", "x ", "3", "2A004", ", ", "(", ")", "#c\n",
            "\n", "définition ", "table ", "[x]", "étape parmi (a, b)", "peut être inconnu", "»", "«",
-           "5 000 €", "1er janvier 2026", "par exception à ", "dans « R »"]
+           "5 000 €", "1er janvier 2026", "par exception à ", "dans « R »", "la somme du ", " et des ",
+           "≥ ", "supérieure à ", "3 mois avant ", " en lien avec ", "au-delà de ", "2 000", "trois fois "]
 _texts = st.one_of(st.text(max_size=60), st.lists(st.sampled_from(_PIECES), max_size=30).map("".join))
 
 

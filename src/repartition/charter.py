@@ -5,27 +5,24 @@ from __future__ import annotations
 import hashlib
 import threading
 from pathlib import Path
-from typing import Iterable, Mapping
+from types import CodeType
+from typing import Callable, Iterable, Mapping
 
 from attrs import frozen
 
+from . import cache as _cache
 from . import model as m
 from .decision import Decision, ValidatedHousehold
-from .dsl.builder import build_ast
 from .dsl.characters import visible
-from .dsl.checker import check
-from .dsl.codegen import compile_charter
-from .dsl.interpreter import Interpreter
-from .dsl.lowering import fields_of, lower
-from .dsl.parser import parse_tree, prepare_text, source_line
-from .dsl.tables import TableFile, parse_table
-from .dsl.tables import read_table as read_table_file
-from .examples import run_examples
+from .dsl.loader import Generated, load
 from .errors import (CharterError, CharterNotProven, Diagnostic, InvalidHousehold, NoDecision,
-                     RepartitionError, Span, os_reason)
+                     RepartitionError, Span, os_reason, source_line)
 from .keys import KeyCheck
 from .schema import expected
 from .semantics import DECIDED, Outcome, Semantics
+
+# A charter found in the compiled-charter cache needs none of the parser (nor Lark), the checker,
+# the code generator or the proof: those modules are imported where a charter is compiled.
 
 __all__ = ["Charter", "load_charter", "ENGINES"]
 
@@ -34,7 +31,8 @@ ENGINES = ("compile", "interprete")
 
 
 def load_charter(path: str | Path, *, verify: bool = True, engine: str = "compile",
-                 date: object = None, strict: bool = False, expected_sha256: str | None = None) -> "Charter":
+                 date: object = None, strict: bool = False, expected_sha256: str | None = None,
+                 cache: bool = True) -> "Charter":
     """Read, check and compile a rule file; its table files are read in its folder (or subfolders).
 
     Given a folder of versions (or a `date`), the version in force at that date (today by
@@ -42,17 +40,51 @@ def load_charter(path: str | Path, *, verify: bool = True, engine: str = "compil
     refuses any key of a household that the charter does not declare (a key that looks like a
     declared field the household lacks is refused in any case: `repartition.keys`). With
     `expected_sha256`, a charter whose content (rule file and tables) has another sha256 is
-    refused with a CharterError (code ``empreinte``) before it is compiled.
+    refused with a CharterError (code ``empreinte``) before it is compiled. With `cache` (and unless
+    REPARTITION_CACHE=0), an unchanged charter is taken from the compiled-charter cache
+    (`repartition.cache`) instead of being compiled and proven again.
     """
     path = Path(path)
     if date is not None or path.is_dir():
         from .versions import load_charter as load_version  # versions imports this module
 
         return load_version(path, date=date, verify=verify, engine=engine, strict=strict,
-                            expected_sha256=expected_sha256)
+                            expected_sha256=expected_sha256, cache=cache)
     raw, text = read_charter_file(path)
     return Charter._build(text, str(path), path.parent, raw, verify, engine, strict, path=path,
-                          expected_sha256=expected_sha256)
+                          expected_sha256=expected_sha256, cache=cache)
+
+
+def _compile_text(text: str, name: str, base_dir: Path | None, raw: bytes,
+                  read_table: Callable) -> tuple[m.CharterModel, str]:
+    """Parse and check a charter's text: its model, and the text as prepared for messages."""
+    from .dsl.builder import build_ast
+    from .dsl.checker import check
+    from .dsl.parser import parse_tree, prepare_text
+
+    prepared = prepare_text(text)
+    tree = build_ast(parse_tree(prepared, name), name)
+    return check(tree, prepared, base_dir, hashlib.sha256(raw), read_table), prepared
+
+
+def _table_reader(tables: Mapping[str, bytes] | None, read: dict[str, bytes]) -> Callable:
+    """How the checker reads table files: in the charter's folder, or from the bytes a pickled
+    charter carries (`tables`, by path); each table's bytes are recorded in `read`."""
+    from .dsl.tables import parse_table, read_table
+
+    def read_one(decl, base: Path | None):
+        where = str((base if base is not None else Path(".")) / decl.file)
+        if tables is None:
+            found = read_table(decl, base)
+        elif where in tables:
+            found = parse_table(decl, where, tables[where])
+        else:
+            raise CharterError([Diagnostic(f"fichier de table « {decl.file} » absent de la charte transmise",
+                                           decl.span, code="charte")])
+        read[where] = found.raw
+        return found
+
+    return read_one
 
 
 def read_charter_file(path: Path) -> tuple[bytes, str]:
@@ -84,51 +116,55 @@ class Charter:
     @classmethod
     def from_text(cls, text: str, *, name: str, base_dir: str | Path | None = None,
                   verify: bool = True, engine: str = "compile", strict: bool = False,
-                  expected_sha256: str | None = None) -> "Charter":
+                  expected_sha256: str | None = None, cache: bool = True) -> "Charter":
         """A charter from its text; `name` appears in messages. `base_dir` is the charter's folder
-        (the current folder if None): its tables are read there, and only there. `strict` and
-        `expected_sha256` are as `load_charter` says."""
+        (the current folder if None): its tables are read there, and only there. `strict`,
+        `expected_sha256` and `cache` are as `load_charter` says."""
         base = Path(base_dir) if base_dir is not None else None
         # surrogatepass: a lone surrogate is then refused by the parser, located, not by `encode`
         return cls._build(text, name, base, text.encode("utf-8", "surrogatepass"), verify, engine, strict,
-                          expected_sha256=expected_sha256)
+                          expected_sha256=expected_sha256, cache=cache)
 
     @classmethod
     def _build(cls, text: str, name: str, base_dir: Path | None, raw: bytes, verify: bool, engine: str,
                strict: bool = False, *, path: Path | None = None, expected_sha256: str | None = None,
-               tables: Mapping[str, bytes] | None = None) -> "Charter":
-        """Parse, check, compile and (if `verify`) prove; `tables` gives the table files' bytes
-        by path instead of reading them (a charter rebuilt from a pickle)."""
+               tables: Mapping[str, bytes] | None = None, cache: bool = True) -> "Charter":
+        """Parse, check, compile and (if `verify`) prove, or take all that from the compiled-charter
+        cache; `tables` gives the table files' bytes by path instead of reading them (a charter
+        rebuilt from a pickle: the cache is then left aside, as it reads the files)."""
         if engine not in ENGINES:
             raise ValueError(f"engine must be one of {ENGINES}, not {engine!r}")
-        prepared = prepare_text(text)
-        tree = build_ast(parse_tree(prepared, name), name)
-        read: dict[str, bytes] = {}
-
-        def read_table(decl, base: Path | None) -> TableFile:
-            where = str((base if base is not None else Path(".")) / decl.file)
-            if tables is None:
-                found = read_table_file(decl, base)
-            elif where in tables:
-                found = parse_table(decl, where, tables[where])
-            else:
-                raise CharterError([Diagnostic(f"fichier de table « {decl.file} » absent de la charte transmise",
-                                               decl.span, code="charte")])
-            read[where] = found.raw
-            return found
-
-        model = check(tree, prepared, base_dir, hashlib.sha256(raw), read_table)
+        use_cache = cache and tables is None and _cache.charters_enabled()
+        slot = _cache.CharterSlot(name, base_dir, raw) if use_cache else None
+        found = slot.load() if slot is not None else None
+        entry, generated, code = None, None, None
+        if found is not None:
+            entry, read = found
+            model, prepared, generated, code = entry.model, entry.text, entry.generated, entry.code
+        else:
+            read = {}
+            model, prepared = _compile_text(text, name, base_dir, raw, _table_reader(tables, read))
         if expected_sha256 is not None and model.sha256 != expected_sha256:
             raise CharterError([Diagnostic(f"la charte « {name} » n'a pas le contenu attendu : sha256 "
                                            f"{model.sha256} au lieu de {expected_sha256}", code="empreinte")])
-        charter = cls(model, prepared, engine, strict=strict,
-                      origin=_Origin(name, raw, base_dir, path, read, verify))
-        if verify:
-            charter._verify()
+        charter = cls(model, prepared, engine, strict=strict, origin=_Origin(name, raw, base_dir, path, read, verify),
+                      generated=generated, code=code)
+        verified = entry is not None and entry.verified
+        if verify and not verified:
+            try:
+                charter._verify()
+            except RepartitionError:
+                if slot is not None and entry is None:
+                    charter._store(slot, verified=False)  # spare the next load the compiling
+                raise
+            verified = True
+        if slot is not None and (entry is None or verified != entry.verified):
+            charter._store(slot, verified)
         return charter
 
     def __init__(self, model: m.CharterModel, text: str, engine: str = "compile", *, strict: bool = False,
-                 origin: "_Origin | None" = None):
+                 origin: "_Origin | None" = None, generated: Generated | None = None, code: CodeType | None = None):
+        """A charter from its checked model; `generated` (and its `code`) as the cache gives them."""
         self.model = model
         self._origin = origin
         self._text = text
@@ -140,7 +176,13 @@ class Charter:
         self._units = {s.code: s.unit for s in model.services if s.unit is not None}
         hooks = {"_C": self, "_refuse": self._refuse, "_unit": self._unit, "_decision": self._decision,
                  "_foreign": _foreign, "_not_a_mapping": _not_a_mapping}
-        compiled = compile_charter(model, self._semantics, hooks)
+        tree = None
+        if generated is None:
+            from .dsl.codegen import generate
+
+            generated, tree = generate(model, self._semantics)
+        compiled = load(generated, self._semantics, hooks, code)
+        compiled.tree = tree  # the proof carries on from it, then lets it go
         self._validate = compiled.validate
         if engine == "compile":
             self._backend = compiled
@@ -152,13 +194,21 @@ class Charter:
         self._compiled = compiled
         self._labels = {s.code: s.label for s in model.services}
         self._rule_names = tuple(r.name for r in model.rules)
-        self._fields_read = tuple(_fields_read(r.condition) for r in model.rules)
         self._field_named = {f.machine: f for f in model.fields}
         # What decisions share, computed once: (deciding rules, set-aside rules) → the fields they read,
         # and (deciding rule, unit) → the explanation's first sentence.
         self._facts_fields: dict[tuple[tuple[int, ...], tuple[int, ...]], tuple[m.Field, ...]] = {}
         self._heads: dict[tuple[int, str | None], str] = {}
         self._has_exceptions = any(r.overrides for r in model.rules)
+
+    def _store(self, slot: "_cache.CharterSlot", verified: bool) -> None:
+        compiled = self._compiled
+        slot.save(_cache.CharterEntry(self.model, self._text, compiled.generated, compiled.code, verified))
+
+    @property
+    def _fields_read(self) -> tuple[frozenset[int], ...]:
+        """For each rule, the indices of the fields its condition reads (none for the default rule)."""
+        return self._compiled.generated.fields_read
 
     # ---- what the charter declares ----
     @property
@@ -262,7 +312,7 @@ class Charter:
         return self._decision(self._decide(household.values), household.values, household.assumed)
 
     def _decision(self, outcome: Outcome, values: tuple, assumed: tuple[str, ...]) -> Decision:
-        if outcome.kind is not DECIDED:
+        if outcome.kind != DECIDED:  # equal, not identical: an outcome may come out of a pickle
             self._refuse(outcome)
         unit = None
         if outcome.service in self._units:
@@ -292,6 +342,8 @@ class Charter:
     # ---- examples ----
     def check_examples(self) -> list[Diagnostic]:
         """One diagnostic per example whose household does not get the expected service and rule."""
+        from .examples import run_examples
+
         return [Diagnostic(f"l'exemple « {r.example.name} » attend {r.expected_text}, la charte donne "
                            f"{r.obtained_text}", r.example.span,
                            source_line(self._text, r.example.span.line) if r.example.span else None,
@@ -304,7 +356,10 @@ class Charter:
             raise CharterError(problems)
         from .proof import verify  # imported on first use: verify=False never loads the proof
 
-        report = verify(self)
+        try:
+            report = verify(self)
+        finally:
+            self._compiled.tree = None  # held for the proof only: it can be large
         if not report.ok:
             raise CharterNotProven(report.errors, [self._located(p) for p in report.errors])
 
@@ -383,6 +438,8 @@ class _Interpreted:
     """The reference backend: the interpreter walks each rule's condition."""
 
     def __init__(self, model: m.CharterModel, semantics: Semantics):
+        from .dsl.interpreter import Interpreter
+
         self._interpreter = Interpreter()
         self._rules = model.rules
         self._indicators = model.indicators
@@ -408,8 +465,3 @@ def _not_a_mapping(household: object):
         raise  # noqa: PLE0704 - re-raise the TypeError being handled
     raise InvalidHousehold(None, household, "un objet associant chaque donnée à sa valeur",
                            code="menage_illisible", expected={"type": "objet"}) from None
-
-
-def _fields_read(condition) -> frozenset[int]:
-    """Indices of the fields a rule's condition reads (none for the default rule)."""
-    return frozenset() if condition is None else fields_of(lower(condition))

@@ -100,6 +100,11 @@ class Decision:
         return self._charter._rule_names[self._outcome.rules[0]]
 
     @property
+    def partners(self) -> tuple[str, ...]:
+        """Codes of the services informed « en lien avec » the service (the deciding rules' partners)."""
+        return self._charter._semantics.partners(self._outcome)
+
+    @property
     def reference(self) -> str | None:
         """The deciding rule's `référence` in the charter, if it has one."""
         return self._charter.rules[self._outcome.rules[0]].reference
@@ -175,14 +180,17 @@ class Decision:
     def _head(self) -> str:
         """The explanation's first sentence: service, unit, rule and its text (shared per charter)."""
         charter = self._charter
-        key = (self._outcome.rules[0], self._unit)
+        key = (self._outcome.rules[0], self._unit, self.partners)
         found = charter._heads.get(key)
         if found is None:
             rule = charter.rules[key[0]]
             where = f" (ligne {rule.line})" if rule.line else ""
             unit = f", unité « {self._unit} »" if self._unit else ""
+            named = [f"{code} ({charter._labels[code]})" for code in key[2]]
+            partners = (", en lien avec " + (", ".join(named[:-1]) + " et " + named[-1] if len(named) > 1
+                                             else named[0])) if named else ""
             kind = "la règle par défaut" if rule.is_default else "la règle"
-            found = (f"Le ménage relève du service {self.service} ({self.service_label}){unit}, "
+            found = (f"Le ménage relève du service {self.service} ({self.service_label}){unit}{partners}, "
                      f"en application de {kind} « {rule.name} »{where}")
             found += f" : « {rule.text} »" if rule.text else "."
             if rule.text and not rule.text.endswith((".", "!", "?")):
@@ -243,7 +251,7 @@ class Decision:
             "reference": self.reference,
             "regles": list(self.rules),
             "regles_ecartees": list(self.set_aside),
-            "partenaires": [],
+            "partenaires": list(self.partners),
             "faits": {f.machine: json_value(f, values[f.index]) for f in self._facts_fields()},
             "valeurs_par_defaut": list(self._assumed),
             "explication": self.explanation,

@@ -12,8 +12,8 @@ from attrs import frozen
 
 from . import model as m
 from .charter import Charter
-from .dsl.lowering import (F, T, And, Const, Domain, Ge, In, Known, Not, Or, RatioGe, Truth,
-                           atoms_of, lower, with_cells)
+from .dsl.lowering import (RELATIONS, F, T, And, Const, Domain, Ge, In, Known, LinearGe, Not, Or, ShiftGe,
+                           Truth, atoms_of, linear_ge, lower, with_cells)
 from .errors import InvalidHousehold, NoDecision, RepartitionError
 from .proof.examples import Undecided, json_value, solve
 from .proof.problems import merge
@@ -64,10 +64,10 @@ class _CommonField:
 
 @frozen
 class Region:
-    """A set of households: one cell mask per common field, plus ratio constraints (atom → T/F)."""
+    """A set of households: one cell mask per common field, plus relations between fields (atom → T/F)."""
 
     masks: tuple[int, ...]
-    ratios: tuple[tuple[RatioGe, int], ...]
+    ratios: tuple[tuple[object, int], ...]
 
 
 @frozen
@@ -271,12 +271,20 @@ class _Side:
             if common.kind == "enum":
                 self.enum_map[own.index] = tuple(common.values.index(v.machine) for v in own.type.values)
         self.rules = [r.index for r in model.rules if not r.is_default]
-        self.cores = {r.index: self._translate(lower(r.condition)) for r in model.rules if not r.is_default}
+        memo: dict = {}
+        self._translated: dict[int, tuple] = {}  # by identity: definitions make the conditions graphs
+        self.cores = {r.index: self._translate(lower(r.condition, memo)) for r in model.rules if not r.is_default}
         self.validity = _validity(fields, which)
         self.relevant = {r: [self.cores[r]] + [self.cores[e] for e in self.semantics.overriders[r]]
                          for r in self.rules}
 
     def _translate(self, core):
+        found = self._translated.get(id(core))
+        if found is None or found[0] is not core:  # the core is kept with it: its id stays its own
+            found = self._translated[id(core)] = (core, self._translated_once(core))
+        return found[1]
+
+    def _translated_once(self, core):
         match core:
             case And(operands=ops):
                 return And(tuple(self._translate(o) for o in ops))
@@ -300,8 +308,10 @@ class _Side:
                 return Truth(self.position[f])
             case Known(field=f):
                 return Known(self.position[f])
-            case RatioGe(left=a, right=b, num=num, den=den, offset=k):
-                return RatioGe(self.position[a], self.position[b], num, den, k)
+            case LinearGe(terms=terms, bound=b):
+                return linear_ge({self.position[f]: c for f, c in terms}, b)
+            case ShiftGe(later=a, earlier=b, months=n, bound=k):
+                return ShiftGe(self.position[a], self.position[b], n, k)
         raise AssertionError(core)  # pragma: no cover
 
     def state(self, domain: Domain, region: tuple, fixed: dict):
@@ -477,7 +487,7 @@ def _split(domain: Domain, region: tuple, fixed: dict, cores: list) -> list[tupl
     """Two sub-regions fixing the atom most often undecided among the cores (unknown split first)."""
     atom = domain.choose([atoms_of(core) for core in cores], region, fixed)
     field, first, second = domain.split(atom, region)
-    if field is None and isinstance(atom, RatioGe):
+    if field is None and isinstance(atom, RELATIONS):
         return [(region, {**fixed, atom: T}), (region, {**fixed, atom: F})]
     return [(first, fixed), (second, fixed)]
 

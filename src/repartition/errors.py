@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import errno
+import functools
 from decimal import Decimal
 from typing import Any, ClassVar, Iterable, Mapping
 
@@ -23,6 +24,7 @@ __all__ = [
     "DIAGNOSTIC_CODES",
     "HOUSEHOLD_CODES",
     "os_reason",
+    "source_line",
 ]
 
 #: How many diagnostics a CharterError prints before summarising the rest.
@@ -57,6 +59,18 @@ HOUSEHOLD_CODES = {
     "code_hors_table": "a code the service's unit table lacks, the table refusing missing codes",
     "menage_illisible": "the household is not a mapping of field names to values",
 }
+
+
+def source_line(text: str, line: int) -> str | None:
+    """The text of a 1-based line, to show under a diagnostic (None past the end)."""
+    lines = _lines(text)
+    return lines[line - 1] if 0 < line <= len(lines) else None
+
+
+@functools.lru_cache(maxsize=2)
+def _lines(text: str) -> list[str]:
+    """The lines of a text, kept for the next call: a file may have thousands of errors to show."""
+    return text.splitlines()
 
 
 @frozen

@@ -20,7 +20,7 @@ from .values import (BadValue, OutOfRange, date_text, money_text, read_bool, rea
 __all__ = [
     "BoolType", "IntType", "MoneyType", "DateType", "CodeType", "EnumType", "EnumValue",
     "FieldType", "Field", "Table", "code_wording", "NamedSet", "Unit", "Service", "Definition",
-    "Compare", "Between", "Among", "Ratio", "Known", "Truth", "Not", "All", "Any", "DefinitionRef",
+    "Compare", "Between", "Among", "Linear", "Duration", "Known", "Truth", "Not", "All", "Any", "DefinitionRef",
     "Condition", "Rule", "Article", "Indicator", "Example", "CharterModel", "NO_DEFAULT",
 ]
 
@@ -389,14 +389,43 @@ class Among:
 
 
 @frozen
-class Ratio:
-    """`field op factor × other`, e.g. `la dette est au moins 6 fois le loyer`, exact."""
+class Linear:
+    """`Σ left op factor × Σ right`, or `Σ left op constant` when `right` is empty: amounts, whole
+    numbers or dates compared exactly (`la dette est au moins 2 fois la somme du loyer et des
+    charges`, `la somme du loyer et des charges est au moins 1 000 €`, `la date A est après la date B`)."""
+
+    left: tuple[Field, ...]
+    op: str
+    factor: Fraction
+    right: tuple[Field, ...]
+    constant: int = 0  # internal units (cents, a count), when `right` is empty
+    span: Span | None = field(**_POS)
+
+
+@frozen
+class Duration:
+    """`field op amount unit avant|après other`: two dates a whole number of days, calendar months or
+    years apart (`la date du premier impayé est au moins 3 mois avant la date du signalement`).
+
+    `field … avant other` means `field + amount unit op other`; `après`, `other + amount unit op field`.
+    Months are counted by `runtime.add_months`; a year is 12 months."""
 
     field: Field
     op: str
-    factor: Fraction
+    amount: int
+    unit: str  # jours, mois or ans
+    after: bool
     other: Field
     span: Span | None = field(**_POS)
+
+    @property
+    def earlier(self) -> Field:
+        """The date the offset is added to."""
+        return self.other if self.after else self.field
+
+    @property
+    def later(self) -> Field:
+        return self.field if self.after else self.other
 
 
 @frozen
@@ -447,7 +476,7 @@ class DefinitionRef:
     span: Span | None = field(**_POS)
 
 
-Condition = Compare | Between | Among | Ratio | Known | Truth | Not | All | Any | DefinitionRef
+Condition = Compare | Between | Among | Linear | Duration | Known | Truth | Not | All | Any | DefinitionRef
 
 
 # ---- rules, indicators, examples, the charter ---------------------------------------------------
@@ -462,6 +491,8 @@ class Rule:
     text: str | None = None
     reference: str | None = None
     motif: str | None = None  # the published reason of the rule
+    #: Services informed « en lien avec » the rule's service; the household still goes to `service`.
+    partners: tuple[Service, ...] = ()
     span: Span | None = field(**_POS)
 
     @property
@@ -497,6 +528,10 @@ class Example:
     household: Mapping[str, object] = field(eq=False)  # machine name → raw value (None: inconnu)
     service: str
     rule: str | None
+    #: Codes of the partners expected « en lien avec » the service, None when the example does not say.
+    partners: tuple[str, ...] | None = None
+    #: A partial example gives only some data: its expectation holds for every value of the others.
+    partial: bool = False
     span: Span | None = field(**_POS)
 
 

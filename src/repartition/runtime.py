@@ -1,13 +1,15 @@
-"""The only module generated code may call: Kleene connectives, input reading and making decisions (in Python, or in C)."""
+"""The only module generated code may call: Kleene connectives, calendar months, input reading and making decisions (in Python, or in C)."""
 
 from __future__ import annotations
+
+import datetime as _dt
 
 from .errors import InvalidHousehold
 from .keys import KeyCheck
 from .schema import expected
 from .values import BadValue, is_blank, plain
 
-__all__ = ["and3", "or3", "not3", "read", "remember", "missing", "reader", "recorder", "KeyCheck",
+__all__ = ["and3", "or3", "not3", "add_months", "read", "remember", "missing", "reader", "recorder", "KeyCheck",
            "MEMO_LIMIT", "MISSING"]
 
 try:
@@ -41,6 +43,27 @@ def or3(*values):
 
 def not3(value):
     return None if value is None else not value
+
+
+_DAYS_BEFORE_MONTH = (0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334)
+_MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def add_months(day: int, months: int) -> int:
+    """The day `months` calendar months after `day` (dates as proleptic Gregorian ordinals).
+
+    The same day of the month, or the month's last day when that month is shorter: 31 January + 1
+    month is 28 February (29 in a leap year), 31 March + 1 month is 30 April; a year is 12 months,
+    so 29 February + 1 year is 28 February. Exact past year 9999 too, as an ordinal beyond any date.
+    The interpreter, the generated code and the proof all count months with this one function.
+    """
+    date = _dt.date.fromordinal(day)
+    year, month = divmod(date.year * 12 + date.month - 1 + months, 12)
+    leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    last = 29 if month == 1 and leap else _MONTH_DAYS[month]
+    before = year - 1
+    return (before * 365 + before // 4 - before // 100 + before // 400 + _DAYS_BEFORE_MONTH[month]
+            + (1 if month > 1 and leap else 0) + min(date.day, last))
 
 
 def read(field, raw):

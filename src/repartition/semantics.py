@@ -6,7 +6,7 @@ from attrs import frozen
 
 from .model import CharterModel
 
-__all__ = ["Outcome", "Semantics", "DECIDED", "GAP", "CONFLICT", "UNDETERMINED", "T", "F", "U"]
+__all__ = ["Outcome", "Semantics", "members", "DECIDED", "GAP", "CONFLICT", "UNDETERMINED", "T", "F", "U"]
 
 DECIDED, GAP, CONFLICT, UNDETERMINED = "decision", "lacune", "conflit", "indetermination"
 
@@ -29,27 +29,47 @@ class Semantics:
     A rule is set aside when a rule overriding it, directly or transitively, is certainly true. It
     decides when its condition is true and every overriding condition is false; it might decide
     when it is not set aside and its condition, or an overriding one, is unknown.
+
+    Sets of rules are bitsets (bit r for rule r): `above[r]` holds every rule overriding r, and
+    `below[r]` every rule r overrides, directly or through a chain of exceptions. They cost n²/8
+    bytes where tuples of the transitive overriders would cost n² words, and a test against a
+    set of rules is one `&`.
     """
 
     def __init__(self, charter: CharterModel):
         rules = charter.rules
         self.services = tuple(r.service.code for r in rules)
+        self._partners = tuple(tuple(s.code for s in r.partners) for r in rules)
+        self._partners_of: dict[Outcome, tuple[str, ...]] = {}
         self.default = charter.default_rule.index if charter.default_rule is not None else None
         self.ordinary = tuple(r.index for r in rules if not r.is_default)
-        self.overriders = _transitive_overriders(charter)
+        self.ordinary_bits = sum(1 << r for r in self.ordinary)
+        self.above, self.below = _closure(charter)
+        self.overriders = _Overriders(self.above)
         self._cache: dict[tuple, Outcome] = {}
+        self._bits_cache: dict[tuple[int, int], Outcome] = {}  # apart: (0, 1) == (False, True)
 
     def classify(self, values: tuple) -> tuple[list[int], list[int]]:
         """The rules that decide and the rules that might decide."""
-        deciding, might = [], []
+        true = unknown = 0
         for r in self.ordinary:
-            condition = values[r]
-            if condition is False:
+            if values[r] is True:
+                true |= 1 << r
+            elif values[r] is None:
+                unknown |= 1 << r
+        return self.classify_bits(true, unknown)
+
+    def classify_bits(self, true: int, unknown: int, among: int | None = None) -> tuple[list[int], list[int]]:
+        """`classify` for the rules whose condition is true and those whose condition is unknown
+        (bitsets of ordinary rules); every other condition is false. `among`, when given, holds
+        every rule that may decide or might (the others are known to be set aside)."""
+        deciding, might = [], []
+        above = self.above
+        for r in members((true | unknown) if among is None else among):
+            over = above[r]
+            if over & true:
                 continue
-            above = [values[e] for e in self.overriders[r]]
-            if True in above:
-                continue
-            if condition is True and None not in above:
+            if true >> r & 1 and not over & unknown:
                 deciding.append(r)
             else:
                 might.append(r)
@@ -59,11 +79,19 @@ class Semantics:
         """The outcome for one tuple of condition values; equal tuples give the same object."""
         found = self._cache.get(values)
         if found is None:
-            found = self._cache[values] = self._resolve(values)
+            found = self._cache[values] = self._outcome(*self.classify(values))
         return found
 
-    def _resolve(self, values: tuple) -> Outcome:
-        deciding, might = self.classify(values)
+    def resolve_bits(self, true: int, unknown: int, among: int | None = None) -> Outcome:
+        """`resolve` for the conditions true and unknown (bitsets of ordinary rules), the others
+        false; `among` as for `classify_bits`."""
+        key = (true, unknown)
+        found = self._bits_cache.get(key)
+        if found is None:
+            found = self._bits_cache[key] = self._outcome(*self.classify_bits(true, unknown, among))
+        return found
+
+    def _outcome(self, deciding: list[int], might: list[int]) -> Outcome:
         services = self.services
         if deciding:
             named = {services[r] for r in deciding}
@@ -83,26 +111,33 @@ class Semantics:
         # No rule holds for sure: the default rule decides; the rules that might hold agree with it.
         return Outcome(DECIDED, services[self.default], (self.default, *might))
 
+    def partners(self, outcome: Outcome) -> tuple[str, ...]:
+        """The services to inform « en lien avec » a decided household's service: those named by
+        the rules that certainly decide it (each once, in file order). Never those of a rule set
+        aside by an exception, nor of a rule that only might apply."""
+        found = self._partners_of.get(outcome)
+        if found is None:
+            rules = outcome.rules if outcome.kind == DECIDED else ()
+            if rules and rules[0] == self.default:
+                rules = rules[:1]  # the default decides; the others only might apply
+            found = self._partners_of[outcome] = tuple(dict.fromkeys(
+                code for r in rules for code in self._partners[r]))
+        return found
+
     def possible_classes(self, rule: int, possible: dict[int, int]) -> set[str]:
         """Over a region where each rule's condition may take the values in `possible[rule]` (a mask
         of T, F, U), which of decides (D), might decide (M) or neither (X) the rule can be."""
         above = [possible[e] for e in self.overriders[rule]]
-        own = possible[rule]
-        classes = set()
-        if any(a & T for a in above):
-            classes.add("X")
-        if all(a & (F | U) for a in above):  # some combination leaves the rule in play
-            all_false = all(a & F for a in above)
-            some_unknown = any(a & U for a in above)
-            if own & F:
-                classes.add("X")
-            if own & U:
-                classes.add("M")
-            if own & T and all_false:
-                classes.add("D")
-            if own & T and some_unknown:
-                classes.add("M")
-        return classes
+        return _classes(possible[rule], any(a & T for a in above), all(a & (F | U) for a in above),
+                        all(a & F for a in above), any(a & U for a in above))
+
+    def classes_bits(self, rule: int, own: int, may_t: int, not_f: int, may_u: int, only_t: int) -> set[str]:
+        """`possible_classes` with every rule's mask given as bitsets: the rules that may be true,
+        that cannot be false, that may be unknown, and that can only be true."""
+        over = self.above[rule]
+        if not over:
+            return _classes(own, False, True, True, False)
+        return _classes(own, bool(over & may_t), not over & only_t, not over & not_f, bool(over & may_u))
 
     def representative(self, possible: dict[int, int]) -> tuple:
         """Condition values standing for a region where every rule's class is fixed: any value
@@ -114,26 +149,87 @@ class Semantics:
 
     def set_aside(self, values: tuple) -> tuple[int, ...]:
         """Rules whose condition is true but that a certainly applying exception sets aside."""
-        return tuple(
-            r for r in self.ordinary
-            if values[r] is True and any(values[e] is True for e in self.overriders[r])
-        )
+        true = sum(1 << r for r in self.ordinary if values[r] is True)
+        return tuple(r for r in members(true) if self.above[r] & true)
 
 
-def _transitive_overriders(charter: CharterModel) -> tuple[tuple[int, ...], ...]:
-    """For each rule, every rule that overrides it directly or through a chain of exceptions."""
-    direct: dict[int, set[int]] = {r.index: set() for r in charter.rules}
-    for rule in charter.rules:
+def _classes(own: int, some_true: bool, all_false_or_unknown: bool, all_false: bool, some_unknown: bool) -> set[str]:
+    """The classes a rule can take, from its own mask and what its overriders may be."""
+    classes = set()
+    if some_true:
+        classes.add("X")
+    if all_false_or_unknown:  # some combination leaves the rule in play
+        if own & F:
+            classes.add("X")
+        if own & U:
+            classes.add("M")
+        if own & T and all_false:
+            classes.add("D")
+        if own & T and some_unknown:
+            classes.add("M")
+    return classes
+
+
+def members(bits: int):
+    """The rule indices of a bitset, in increasing order."""
+    while bits:
+        low = bits & -bits
+        yield low.bit_length() - 1
+        bits ^= low
+
+
+class _Overriders:
+    """`overriders[r]`: the rules overriding r, directly or transitively, as a sorted tuple made on demand."""
+
+    def __init__(self, above: tuple[int, ...]):
+        self._above = above
+        self._made: dict[int, tuple[int, ...]] = {}
+
+    def __getitem__(self, rule: int) -> tuple[int, ...]:
+        found = self._made.get(rule)
+        if found is None:
+            found = self._made[rule] = tuple(members(self._above[rule]))
+        return found
+
+    def __len__(self) -> int:
+        return len(self._above)
+
+
+def _closure(charter: CharterModel) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """For each rule, the bitsets of the rules overriding it and of the rules it overrides, directly
+    or through a chain of exceptions (the checker has refused cycles)."""
+    rules = charter.rules
+    count = len(rules)
+    direct_above: list[list[int]] = [[] for _ in rules]
+    for rule in rules:
         for target in rule.overrides:
-            direct[target].add(rule.index)
-    closure = []
-    for rule in charter.rules:
-        seen: set[int] = set()
-        stack = list(direct[rule.index])
+            direct_above[target].append(rule.index)
+    above, below = [0] * count, [0] * count
+    order = _topological(direct_above)  # every overrider before the rules it overrides
+    for r in order:
+        for e in direct_above[r]:
+            above[r] |= (1 << e) | above[e]
+    for r in reversed(order):
+        for target in rules[r].overrides:
+            below[r] |= (1 << target) | below[target]
+    return tuple(above), tuple(below)
+
+
+def _topological(direct_above: list[list[int]]) -> list[int]:
+    """Rule indices with every rule after all the rules overriding it (iterative: chains may be long)."""
+    order, state = [], [0] * len(direct_above)  # 0 new, 1 entered, 2 done
+    for start in range(len(direct_above)):
+        if state[start]:
+            continue
+        stack = [start]
         while stack:
-            node = stack.pop()
-            if node not in seen:
-                seen.add(node)
-                stack.extend(direct[node])
-        closure.append(tuple(sorted(seen)))
-    return tuple(closure)
+            node = stack[-1]
+            if state[node] == 0:
+                state[node] = 1
+                stack.extend(e for e in direct_above[node] if not state[e])
+            else:
+                stack.pop()
+                if state[node] == 1:
+                    state[node] = 2
+                    order.append(node)
+    return order

@@ -17,7 +17,8 @@ from __future__ import annotations
 import datetime as _dt
 
 from . import model as m
-from .dsl.lowering import Ge, In, RatioGe, atoms_of, lower
+from .dsl.lowering import Ge, In, LinearGe, ShiftGe, atoms_of, lower, runs
+from .runtime import add_months
 from .proof.examples import json_value
 
 __all__ = ["households", "invalid_rows", "thresholds"]
@@ -53,6 +54,9 @@ def _thresholds(model: m.CharterModel, atoms: list) -> dict[str, list]:
     for atom in atoms:
         if isinstance(atom, Ge):
             points[atom.field].update({atom.bound - 1, atom.bound, atom.bound + 1})
+        elif isinstance(atom, In) and isinstance(model.fields[atom.field].type, (m.IntType, m.MoneyType, m.DateType)):
+            for low, high in runs(atom.values):
+                points[atom.field].update({low - 1, low, high, high + 1})
     out = {}
     for f in model.fields:
         low, high = getattr(f.type, "minimum", None), getattr(f.type, "maximum", None)
@@ -65,7 +69,8 @@ def households(charter, *, spellings: bool = False):
     """Valid households (JSON-style dicts in the CSV/JSON field names), biased to the thresholds.
 
     Values sit on the thresholds the rules use (and one unit either side) about half the time;
-    ratio comparisons (`au moins 6 fois le loyer`) are hit exactly and one cent either side; fields
+    comparisons between fields (`au moins 6 fois le loyer`, `la somme du loyer et des charges`, `3 mois
+    avant la date du signalement`) are hit exactly and one unit either side; fields
     that may be unknown are sometimes null; fields with a default are sometimes left out.
 
     With `spellings`, each value comes in one of the raw forms an input gives it (text with spaces
@@ -94,9 +99,9 @@ def households(charter, *, spellings: bool = False):
             strategy = st.one_of(st.none(), strategy)
         (optional if f.has_default else required)[f.machine] = strategy
     base = st.fixed_dictionaries(required, optional=optional)
-    ratios = [a for a in atoms if isinstance(a, RatioGe) and a.left != a.right]
-    if ratios:
-        base = st.builds(_on_ratio, base, st.sampled_from([None] + ratios), st.sampled_from((-1, 0, 1)),
+    relations = [a for a in atoms if isinstance(a, (LinearGe, ShiftGe))]
+    if relations:
+        base = st.builds(_on_relation, base, st.sampled_from([None] + relations), st.sampled_from((-1, 0, 1)),
                          st.just(model))
     return base.flatmap(lambda household: _spelt(st, model, household)) if spellings else base
 
@@ -160,21 +165,30 @@ def _spellings(st, f: m.Field, value):
     return st.one_of(*[st.sampled_from(same)] * 7, st.sampled_from(_HOSTILE))
 
 
-def _on_ratio(household: dict, atom, nudge: int, model: m.CharterModel) -> dict:
-    """Move the left field of a ratio comparison onto its threshold (± one unit) when possible."""
+def _on_relation(household: dict, atom, nudge: int, model: m.CharterModel) -> dict:
+    """Move one field of a relation between fields onto its threshold (± one unit) when possible."""
     if atom is None:
         return household
-    left, right = model.fields[atom.left], model.fields[atom.right]
-    raw = household.get(right.machine)
-    if raw is None:
+    if isinstance(atom, ShiftGe):
+        moved, others = model.fields[atom.later], [model.fields[atom.earlier]]
+    else:
+        moved, others = model.fields[atom.terms[0][0]], [model.fields[f] for f, _ in atom.terms[1:]]
+    raws = [household.get(f.machine) for f in others]
+    if any(raw is None for raw in raws):
         return household
-    value = right.type.read(raw)
-    # den·x >= num·y: the smallest x is the ceiling of num·y / den.
-    target = -((-atom.num * value) // atom.den) + nudge
-    kind = left.type
+    values = {f.index: f.type.read(raw) for f, raw in zip(others, raws)}
+    if isinstance(atom, ShiftGe):  # later >= add_months(earlier) + bound
+        target = add_months(values[atom.earlier], atom.months) + atom.bound + nudge
+    else:  # c·x >= bound − Σ others: the smallest x (c > 0) or the largest (c < 0)
+        c = atom.terms[0][1]
+        rest = atom.bound - sum(k * values[f] for f, k in atom.terms[1:])
+        target = (-(-rest // c) if c > 0 else rest // c) + nudge
+    kind = moved.type
     if (kind.minimum is not None and target < kind.minimum) or (kind.maximum is not None and target > kind.maximum):
         return household
-    return {**household, left.machine: json_value(left, target)}
+    if isinstance(kind, m.DateType) and not _dt.date.min.toordinal() <= target <= _dt.date.max.toordinal():
+        return household
+    return {**household, moved.machine: json_value(moved, target)}
 
 
 def _codes(model: m.CharterModel, atoms: list) -> dict[int, list[str]]:

@@ -7,14 +7,11 @@ from pathlib import Path
 
 from attrs import frozen
 
+from . import cache as _cache
 from .charter import Charter
 from .charter import load_charter as _load_file
 from .charter import read_charter_file
-from .dsl import ast
-from .dsl.builder import build_ast
-from .dsl.checker import invalid_date
-from .dsl.parser import parse_tree, prepare_text, source_line
-from .errors import CharterError, Diagnostic, RepartitionError
+from .errors import CharterError, Diagnostic, RepartitionError, source_line
 from .values import BadValue, date_text, read_date
 
 __all__ = ["VersionPeriod", "load_charter", "periods", "read_day"]
@@ -56,16 +53,18 @@ def read_day(date: object) -> int:
 
 def load_charter(path: str | Path, *, date: object = None, verify: bool = True,
                  engine: str = "compile", strict: bool = False,
-                 expected_sha256: str | None = None) -> Charter:
+                 expected_sha256: str | None = None, cache: bool = True) -> Charter:
     """The charter in force at `date` (today if None) among the `.regles` files of a folder.
 
     Given one file, load it and check that it is in force at `date` when a date is given.
-    `expected_sha256` is the chosen version's expected content, as for one file.
+    `expected_sha256` is the chosen version's expected content, as for one file. `cache` as
+    `repartition.load_charter` says; it also spares reading the periods of cached files.
     """
     path = Path(path)
     day = read_day(date) if date is not None else None  # a bad date is said before any loading
     if not path.is_dir():
-        charter = _load_file(path, verify=verify, engine=engine, strict=strict, expected_sha256=expected_sha256)
+        charter = _load_file(path, verify=verify, engine=engine, strict=strict, expected_sha256=expected_sha256,
+                             cache=cache)
         if day is not None:
             model = charter.model
             period = VersionPeriod(path, model.version, model.valid_from, model.valid_to)
@@ -75,7 +74,7 @@ def load_charter(path: str | Path, *, date: object = None, verify: bool = True,
         return charter
     if day is None:
         day = _dt.date.today().toordinal()
-    found = periods(path)
+    found = periods(path, cache=cache)
     covering = [p for p in found if p.covers(day)]
     if not covering:
         listed = "; ".join(f"{p.path.name} ({p.describe()})" for p in found)
@@ -88,23 +87,34 @@ def load_charter(path: str | Path, *, date: object = None, verify: bool = True,
                                f"{date_text(day)} : {listed} ; leurs périodes ne doivent pas se "
                                "chevaucher")
     return _load_file(covering[0].path, verify=verify, engine=engine, strict=strict,
-                      expected_sha256=expected_sha256)
+                      expected_sha256=expected_sha256, cache=cache)
 
 
-def periods(folder: str | Path) -> list[VersionPeriod]:
+def periods(folder: str | Path, *, cache: bool = True) -> list[VersionPeriod]:
     """The validity period of each `.regles` file of a folder, read from its header.
 
-    Each file is parsed (so a syntax error anywhere in it is reported) but not checked.
+    Each file is parsed (so a syntax error anywhere in it is reported) but not checked, unless
+    the compiled-charter cache holds it (then it was checked, and its model gives the period).
     """
     folder = Path(folder)
     files = sorted(folder.glob("*.regles"))
     if not files:
         raise RepartitionError(f"le dossier « {folder} » ne contient aucune charte (fichier .regles)")
-    return [_period(file) for file in files]
+    return [_period(file, cache) for file in files]
 
 
-def _period(path: Path) -> VersionPeriod:
-    text = prepare_text(read_charter_file(path)[1])
+def _period(path: Path, cache: bool) -> VersionPeriod:
+    raw, text = read_charter_file(path)
+    if cache and _cache.charters_enabled():
+        found = _cache.CharterSlot(str(path), path.parent, raw).load()
+        if found is not None:
+            model = found[0].model
+            return VersionPeriod(path, model.version, model.valid_from, model.valid_to)
+    from .dsl import ast
+    from .dsl.builder import build_ast
+    from .dsl.parser import parse_tree, prepare_text
+
+    text = prepare_text(text)
     tree = build_ast(parse_tree(text, str(path)), str(path))
     version, start, end = None, None, None
     for item in tree.items:
@@ -116,10 +126,13 @@ def _period(path: Path) -> VersionPeriod:
     return VersionPeriod(path, version, start, end)
 
 
-def _day(value: ast.Value, text: str) -> int:
+def _day(value, text: str) -> int:
+    """A header date (an ast.Value) as an ordinal, or the checker's located error."""
     try:
         return read_date(value.text)
     except BadValue as error:
+        from .dsl.checker import invalid_date
+
         span = value.span
         raise CharterError([Diagnostic(invalid_date(value, error), span,
                                        source_line(text, span.line) if span else None, code="charte")]) from None

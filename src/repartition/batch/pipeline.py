@@ -19,14 +19,15 @@ from .errors import BatchError
 from .readers import (STDIO, CsvSource, JsonlSource, Malformed, detect_format, display_name, open_source,
                       suffix_format)
 from .outputs import OutputFiles
-from .router import ABSENT, RejectTally, Routed, Router, has_units
+from .router import ABSENT, RejectTally, Routed, Router, added_columns
 from .summary import Summary
 from .writers import CsvSink, neutralise_cells, neutralise_row, open_sink
 
 __all__ = ["route_file", "default_rejects_path", "locate_columns", "wrong_width", "ADDED_COLUMNS"]
 
-#: The columns a batch adds to each routed row (`unite` only when the charter has sub-units).
-ADDED_COLUMNS = ("service", "regle", "unite")
+#: The columns a batch adds to each routed row (`unite` only when the charter has sub-units,
+#: `partenaires` only when a rule names services « en lien avec »).
+ADDED_COLUMNS = ("service", "regle", "unite", "partenaires")
 
 def default_rejects_path(output: str | Path, fmt: str) -> str:
     """`SORTIE.rejets.csv|jsonl` beside the output, or `rejets.csv|jsonl` here for standard output."""
@@ -314,7 +315,7 @@ def _route_jsonl(source: JsonlSource, charter: Charter, router: Router, out, bad
         if not replace and any(k in value for k in added):
             present = ", ".join(f"« {k} »" for k in added if k in value)
             reject(line, f"l'objet contient déjà {present}, que l'orientation ajoute (utilisez --remplacer)",
-                   "colonne déjà présente (service, regle, unite)", value=value)
+                   f"colonne déjà présente ({', '.join(added)})", value=value)
             continue
         values = tuple([value.get(n, ABSENT) for n in names])
         if (strict or ABSENT in values) and len(value) > len(names) - values.count(ABSENT):
@@ -380,7 +381,7 @@ def _cell(value: object) -> str:
 # ---- helpers ------------------------------------------------------------------------------------
 
 def _added_columns(charter: Charter) -> tuple[str, ...]:
-    return ADDED_COLUMNS if has_units(charter) else ADDED_COLUMNS[:2]
+    return added_columns(charter)
 
 
 def _check_distinct(input: str | Path, output: str | Path, rejects: str | Path, summary: str | Path | None) -> None:

@@ -10,7 +10,7 @@ from ..errors import InvalidHousehold, NoDecision
 from .writers import neutralise
 
 __all__ = ["Routed", "Rejected", "Router", "RejectTally", "ABSENT", "MEMO_LIMIT", "has_units",
-           "indicator_counts"]
+           "has_partners", "added_columns", "indicator_counts"]
 
 #: Stands for a field the record does not carry (so that its default, if any, applies).
 ABSENT = object()
@@ -23,21 +23,36 @@ def has_units(charter: Charter) -> bool:
     return any(s.unit is not None for s in charter.model.services)
 
 
+def has_partners(charter: Charter) -> bool:
+    """Whether some rule of the charter names services « en lien avec » (then rows get `partenaires`)."""
+    return any(rule.partners for rule in charter.model.rules)
+
+
+def added_columns(charter: Charter) -> tuple[str, ...]:
+    """The columns (or JSON keys) a batch adds to each routed row, in order."""
+    return (("service", "regle") + (("unite",) if has_units(charter) else ())
+            + (("partenaires",) if has_partners(charter) else ()))
+
+
 class Routed:
-    """One distinct routing result (service, rule, unit, indicators) and how many rows got it."""
+    """One distinct routing result (service, rule, unit, partners, indicators) and how many rows got it."""
 
-    __slots__ = ("service", "rule", "unit", "indicators", "cells", "fields", "count")
+    __slots__ = ("service", "rule", "unit", "partners", "indicators", "cells", "fields", "count")
 
-    def __init__(self, service: str, rule: str, unit: str | None, indicators: tuple, with_unit: bool):
+    def __init__(self, service: str, rule: str, unit: str | None, indicators: tuple, with_unit: bool,
+                 partners: tuple[str, ...] = (), with_partners: bool = False):
         self.service = service
         self.rule = rule
         self.unit = unit
+        self.partners = partners
         #: The charter's indicators for these households: True, False or None (unknown).
         self.indicators = indicators
-        #: The cells appended to a CSV row (already safe for a spreadsheet).
-        self.cells = [neutralise(service), neutralise(rule)] + ([neutralise(unit or "")] if with_unit else [])
+        #: The cells appended to a CSV row (already safe for a spreadsheet); partners joined by « | ».
+        self.cells = ([neutralise(service), neutralise(rule)] + ([neutralise(unit or "")] if with_unit else [])
+                      + (["|".join(partners)] if with_partners else []))
         #: The keys added to a JSON object.
-        self.fields = {"service": service, "regle": rule, **({"unite": unit} if with_unit else {})}
+        self.fields = {"service": service, "regle": rule, **({"unite": unit} if with_unit else {}),
+                       **({"partenaires": list(partners)} if with_partners else {})}
         self.count = 0
 
 
@@ -72,6 +87,7 @@ class Router:
         #: Machine names of the fields, in the order of the keys given to `lookup`.
         self.names = names
         self.with_unit = has_units(charter)
+        self.with_partners = has_partners(charter)
         self.limit = limit
         #: Raw values → Routed or Rejected; read it directly in hot loops (`memo.get`).
         self.memo: dict = {}
@@ -117,11 +133,12 @@ class Router:
             reason = f"non décidé par la charte : {NoDecision.LABELS[error.kind]}" + (f" ({rules})" if rules else "")
             return Rejected(f"la charte ne décide pas : {error.diagnostic.message}", reason, error.kind)
         indicators = tuple(decision.indicators.values())
-        key = (decision.service, decision.rule, decision.unit, indicators)
+        key = (decision.service, decision.rule, decision.unit, decision.partners, indicators)
         routed = self._routed.get(key)
         if routed is None:
             routed = self._routed[key] = Routed(decision.service, decision.rule, decision.unit,
-                                                indicators, self.with_unit)
+                                                indicators, self.with_unit, decision.partners,
+                                                self.with_partners)
         return routed
 
 

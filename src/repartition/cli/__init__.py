@@ -7,13 +7,13 @@ import os
 import sys
 from typing import Sequence
 
-from ..errors import RepartitionError
 from . import (_french, code, comparer, documenter, exporter, formater, indicateurs, orienter, servir, tester,
                verifier)
 
 __all__ = ["main", "build_parser"]
 
-#: Sub-command modules; each has `register(subparsers)` setting `run(args) -> int`.
+#: Sub-command modules; each has `register(subparsers)` setting `run(args) -> int`. Each imports what
+#: its command needs when it runs, so that starting one command (or `--help`) stays cheap.
 COMMANDS = (orienter, verifier, code, documenter, formater, tester, comparer, indicateurs, exporter, servir)
 
 
@@ -33,6 +33,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     with _french.messages():
         parser = build_parser()
         args = parser.parse_args(argv)
+        from ..errors import RepartitionError
+
         try:
             return args.run(args)
         except RepartitionError as error:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..charter import Charter, load_charter
-from ..errors import RepartitionError
+if TYPE_CHECKING:  # pragma: no cover
+    from ..charter import Charter
 
 __all__ = ["add_charter_options", "charter_from", "charter_file"]
 
@@ -21,6 +22,8 @@ def add_charter_options(parser: argparse.ArgumentParser) -> None:
 
 def charter_from(args: argparse.Namespace) -> Charter:
     """The charter the options name: a file, or the version in force at the date in a folder."""
+    from ..charter import load_charter
+
     return load_charter(args.charte, date=args.date, strict=getattr(args, "strict", False))
 
 
@@ -29,6 +32,9 @@ def charter_file(name: str | Path) -> Charter:
 
     A folder of versions is refused rather than read at today's date behind the user's back.
     """
+    from ..charter import load_charter
+    from ..errors import RepartitionError
+
     if Path(name).is_dir():
         raise RepartitionError(f"« {name} » est un dossier : indiquez le fichier (.regles) de la version "
                                "voulue ; seuls « orienter » et « indicateurs » choisissent la version en "

@@ -7,7 +7,6 @@ import json
 import sys
 
 from ._charter_options import charter_file
-from ..diff import compare
 
 
 def register(commands) -> None:
@@ -39,6 +38,8 @@ def register(commands) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..diff import compare
+
     old = charter_file(args.ancienne)
     new = charter_file(args.nouvelle)
     if args.donnees is not None:

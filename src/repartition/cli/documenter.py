@@ -8,9 +8,6 @@ import sys
 from pathlib import Path
 
 from ._charter_options import charter_file
-from ..errors import os_reason
-from ..render import describe, svg, to_html, to_markdown
-from ..render.pdf import PdfUnavailable, to_pdf
 
 __all__ = ["register", "run"]
 
@@ -41,6 +38,9 @@ def register(commands) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Write the page(s); exit 0, or 1 when the verification fails (the page is written anyway)."""
+    from ..errors import os_reason
+    from ..render import describe
+
     # verify=False: a charter whose examples fail is still documented, with its failures shown.
     if (args.ancienne is None) != (args.donnees is None):
         print("documenter : --ancienne et --donnees s'emploient ensemble.", file=sys.stderr)
@@ -48,6 +48,8 @@ def run(args: argparse.Namespace) -> int:
     charter = charter_file(args.fichier)
     document = describe(charter)
     folder = Path(args.sortie)
+    from ..render.pdf import PdfUnavailable
+
     try:
         files = _files(document, Path(args.fichier).stem, args.format)
     except PdfUnavailable as error:
@@ -72,7 +74,11 @@ def run(args: argparse.Namespace) -> int:
 
 def _files(document, stem: str, form: str) -> dict[str, str | bytes]:
     """File name → content: the page (HTML or Markdown) and its diagram's SVG file, or the PDF."""
+    from ..render import svg, to_html, to_markdown
+
     if form == "pdf":
+        from ..render.pdf import to_pdf
+
         return {f"{stem}.pdf": to_pdf(document)}
     diagram = f"{stem}-exceptions.svg" if document.graph.edges else None
     page = to_html(document, diagram) if form == "html" else to_markdown(document, diagram)

@@ -6,11 +6,6 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..batch.outputs import AtomicFile
-from ..charter import read_charter_file
-from ..dsl.formatter import format_text
-from ..errors import RepartitionError
-
 
 def register(commands) -> None:
     parser = commands.add_parser(
@@ -25,6 +20,11 @@ def register(commands) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..batch.outputs import AtomicFile
+    from ..charter import read_charter_file
+    from ..dsl.formatter import format_text
+    from ..errors import RepartitionError
+
     status = 0
     unformatted = []
     for name in args.fichiers:

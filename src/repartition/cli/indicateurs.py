@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-from ..batch import count_indicators
 from ..batch.readers import FORMATS
 from ._charter_options import add_charter_options, charter_from
 
@@ -27,6 +26,8 @@ def register(commands) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..batch import count_indicators
+
     charter = charter_from(args)
     report = count_indicators(charter, args.fichier, input_format=args.format_entree, encoding=args.encodage)
     print(report.to_json() if args.json else report.render(), end="" if args.json else "\n")

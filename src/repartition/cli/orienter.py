@@ -7,10 +7,8 @@ import json
 import os
 import sys
 
-from ..batch import route_file
-from ..batch.readers import FORMATS, INPUT_FORMATS, BadJson, read_object
+from ..batch.readers import FORMATS, INPUT_FORMATS
 from ._charter_options import add_charter_options, charter_from
-from ..errors import InvalidHousehold, NoDecision, os_reason
 
 __all__ = ["register", "run"]
 
@@ -21,7 +19,8 @@ def register(commands) -> None:
         description="Oriente selon la charte un ménage (--menage, en JSON) ou chaque ligne d'un fichier "
         "de signalements (ENTREE, .csv, .jsonl ou, avec DuckDB, .parquet ; « - » pour l'entrée standard). Chaque ligne orientée "
         "est écrite telle quelle, plus les colonnes « service », « regle » (et « unite » si la charte a "
-        "des unités) ; chaque ligne rejetée va dans le fichier des rejets avec son numéro de ligne et "
+        "des unités, « partenaires » si une règle nomme des services en lien avec, codes séparés par "
+        "« | ») ; chaque ligne rejetée va dans le fichier des rejets avec son numéro de ligne et "
         "la raison. Un bilan est affiché sur la sortie d'erreur. Code de sortie : 0 si tout est orienté, "
         "1 si des lignes sont rejetées, 2 si la commande n'a pas pu s'exécuter.")
     add_charter_options(parser)
@@ -41,7 +40,7 @@ def register(commands) -> None:
                         help="format de l'entrée (sinon : son extension ; parquet demande DuckDB)")
     parser.add_argument("--format-sortie", choices=FORMATS, help="format de la sortie (sinon : son extension)")
     parser.add_argument("--remplacer", action="store_true",
-                        help="remplace les colonnes service, regle, unite si l'entrée les a déjà")
+                        help="remplace les colonnes service, regle, unite, partenaires si l'entrée les a déjà")
     parser.add_argument("--encodage", metavar="ENC",
                         help="encodage de l'entrée si elle n'est pas en UTF-8 (par exemple cp1252)")
     parser.add_argument("--strict", action="store_true",
@@ -72,6 +71,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _batch(args: argparse.Namespace) -> int:
+    from ..batch import route_file
+
     summary = route_file(charter_from(args), args.entree, args.sortie, args.rejets, summary=args.bilan,
                          input_format=args.format_entree, output_format=args.format_sortie,
                          replace=args.remplacer, encoding=args.encodage)
@@ -80,11 +81,18 @@ def _batch(args: argparse.Namespace) -> int:
 
 
 def _one(args: argparse.Namespace) -> int:
+    from ..batch.readers import BadJson, read_object
+    from ..errors import InvalidHousehold, NoDecision
+
     charter = charter_from(args)
     try:
         household = read_object(args.menage)
     except BadJson as error:
-        print(f"--menage : {error}", file=sys.stderr)
+        hint = ""
+        if not args.menage.lstrip().startswith(("{", "[")) and os.path.isfile(args.menage):
+            hint = (f" ; « {args.menage} » est un fichier : donnez son contenu (--menage \"$(cat {args.menage})\") "
+                    f"ou orientez-le comme fichier de signalements (ENTREE, en .jsonl)")
+        print(f"--menage : {error}{hint}", file=sys.stderr)
         return 2
     try:
         decision = charter.route(household)
@@ -95,7 +103,8 @@ def _one(args: argparse.Namespace) -> int:
         text = json.dumps(decision.to_dict(), ensure_ascii=False, indent=2)
     else:
         unit = f" — unité : {decision.unit}" if decision.unit else ""
-        text = (f"Service : {decision.service} ({decision.service_label}){unit}\n"
+        partners = f" — en lien avec : {', '.join(decision.partners)}" if decision.partners else ""
+        text = (f"Service : {decision.service} ({decision.service_label}){unit}{partners}\n"
                 f"Règle : {decision.rule}\n{decision.explanation}")
     return _show(text)
 
@@ -110,6 +119,8 @@ def _show(text: str) -> int:
         stream.write(text + "\n")
         stream.flush()
     except OSError as error:
+        from ..errors import os_reason
+
         print(f"orienter : la décision n'a pas pu être affichée sur la sortie standard : {os_reason(error)}.",
               file=sys.stderr)
         try:  # what stays buffered would fail again, in English, when Python flushes it at exit

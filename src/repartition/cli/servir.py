@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import errno
-import importlib.util
-import socket
 import sys
+from typing import TYPE_CHECKING
 
 from ..errors import RepartitionError
+
+if TYPE_CHECKING:  # imported where the service starts: other commands do not pay for them
+    import socket
 
 __all__ = ["register", "run"]
 
@@ -74,6 +75,8 @@ def _seconds(text: str) -> float:
 
 
 def run(args: argparse.Namespace) -> int:
+    import importlib.util
+
     missing = [name for name in ("starlette", "uvicorn") if importlib.util.find_spec(name) is None]
     if missing:
         raise RepartitionError(f"servir : {' et '.join(missing)} absent(s) ; installez l'option « service » : "
@@ -101,8 +104,11 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _listen(host: str, port: int) -> socket.socket:
+def _listen(host: str, port: int) -> "socket.socket":
     """A listening socket, or a French error saying why not."""
+    import errno
+    import socket
+
     try:
         family, kind, protocol, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
     except socket.gaierror:

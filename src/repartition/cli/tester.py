@@ -7,8 +7,6 @@ import sys
 from decimal import Decimal, InvalidOperation
 
 from ._charter_options import charter_file
-from ..errors import RepartitionError
-from ..examples import coverage, run_examples
 
 
 def register(commands) -> None:
@@ -36,6 +34,8 @@ def _percent(text: str) -> Decimal:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..errors import RepartitionError
+
     status = 0
     for position, path in enumerate(args.fichiers):
         if position:
@@ -53,6 +53,8 @@ def run(args: argparse.Namespace) -> int:
 
 def _report(path: str, charter, minimum: Decimal) -> bool:
     """Print one charter's results; True when every example passes and coverage is enough."""
+    from ..examples import coverage, household_text, run_examples
+
     version = f", version {charter.version}" if charter.version else ""
     print(f"Charte « {charter.title} »{version} ({path})")
     results = run_examples(charter)
@@ -66,7 +68,13 @@ def _report(path: str, charter, minimum: Decimal) -> bool:
         else:
             label = charter.services.get(result.service, "")
             print(f"      obtenu : {result.service} ({label})")
-            print("      règle décisive : " + ", ".join(f"« {r} »" for r in result.rules))
+            several = example.partial and len(result.rules) > 1
+            print(f"      règle{'s décisives, selon le ménage' if several else ' décisive'} : "
+                  + ", ".join(f"« {r} »" for r in result.rules))
+        if result.counterexample is not None:
+            print(f"      pour le ménage : {household_text(result.counterexample)}")
+        elif example.partial:
+            print("      pour tous les ménages de ces valeurs (exemple partiel, vérifié par la preuve)")
     table = coverage(charter, results)
     print("  Couverture des règles :")
     width = max((len(name) for name, _ in table.rules), default=0) + 4

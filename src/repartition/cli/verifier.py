@@ -6,8 +6,6 @@ import argparse
 import json
 
 from ._charter_options import charter_file
-from ..errors import CharterError
-from ..values import count_text
 
 __all__ = ["register", "run"]
 
@@ -29,7 +27,9 @@ def register(commands) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print the report; 0 when the proof holds, 1 when it found problems (file errors raise: 2)."""
+    from ..errors import CharterError
     from ..proof import verify
+    from ..values import count_text
 
     charter = charter_file(args.fichier)
     failed = charter.check_examples()

@@ -10,11 +10,9 @@ __all__ = [
     "Node", "Comment", "Name", "Value", "Title", "Reference", "Version", "Validity",
     "ServicesHeading", "FieldsHeading", "UnitRef", "ServiceDecl", "EnumValueDecl", "TypeSpec",
     "FieldDecl", "SetDecl", "TableDecl", "DefinitionDecl", "IndicatorDecl", "ArticleDecl", "RuleDecl",
-    "Assignment", "ExampleDecl", "Or", "And", "Not", "Ref", "Multiple", "Comparison",
-    "CharterFile",
+    "Assignment", "ExampleDecl", "Or", "And", "Not", "Ref", "Sum", "Multiple", "Duration",
+    "Comparison", "CharterFile",
 ]
-
-#: Predicate operators of a comparison, as the builder names them.
 
 
 @frozen
@@ -169,6 +167,9 @@ class RuleDecl(Node):
     motif: str | None = None
     motif_span: Span | None = field(eq=False, default=None)
     repeated: tuple[tuple[str, Span | None], ...] = field(eq=False, default=())  # clauses given twice
+    #: Codes of the services informed « en lien avec » the rule's service, as written.
+    partners: tuple[str, ...] = ()
+    partner_spans: tuple[Span | None, ...] = field(eq=False, default=())
 
 
 @frozen
@@ -183,6 +184,9 @@ class ExampleDecl(Node):
     assignments: tuple[Assignment, ...]
     service: str
     rule: Name | None
+    #: The partners the example expects (« attendu DEPARTEMENT, en lien avec ADIL »), None if not said.
+    partners: tuple[str, ...] | None = None
+    partner_spans: tuple[Span | None, ...] = field(eq=False, default=())
 
 
 @frozen
@@ -208,19 +212,45 @@ class Ref(Node):
 
 
 @frozen
+class Sum(Node):
+    """`la somme du loyer et des charges`: the terms as written (« du loyer », « des charges »), after
+    `head` (« la somme » or « somme »)."""
+
+    terms: tuple[Name, ...]
+    head: str = "la somme"
+
+
+@frozen
 class Multiple(Node):
-    """`6 fois le loyer`: a constant factor times another field."""
+    """`6 fois le loyer`, `trois fois la somme du loyer et des charges`: a constant factor (digits or
+    a number in words) times a field or a sum."""
 
     factor: Value
+    other: Name | Sum
+
+
+@frozen
+class Duration(Node):
+    """`3 mois avant la date du signalement`: a whole count of days, months or years before or after
+    another date."""
+
+    count: Value
+    unit: str  # as written, accents restored: jour, jours, mois, an, ans, année, années
+    direction: str  # as written: avant, avant le, après la, après l'…
     other: Name
 
 
 @frozen
 class Comparison(Node):
-    subject: Name
+    """A comparison as written. `subject` is None where it is left out after `et` / `ou` (the
+    subject said just before applies); `wording` is the comparison's words as written (accents
+    restored), None for the plain `est` of an equality."""
+
+    subject: Name | Sum | None
     negated: bool
     op: str
-    operands: tuple[Value | Multiple | Name, ...]
+    operands: tuple[Value | Multiple | Sum | Duration | Name, ...]
+    wording: str | None = None
 
 
 Expr = Or | And | Not | Ref | Comparison

@@ -6,16 +6,32 @@ from lark import Token, Transformer, Tree, v_args
 
 from ..errors import Span
 from . import ast
-from .names import clean_text, normalize
+from .names import clean_text, normalize, strip_accents
 from .parser import token_span
 
 __all__ = ["build_ast"]
 
 _LITERALS = {"NAME": "word", "INT": "number", "DECIMAL": "number", "MONEY": "money",
              "DATE": "date", "STRING": "string", "CODE_LITERAL": "code", "OUI": "yes", "NON": "no"}
-_PREDICATES = {"equal": "eq", "at_least": "ge", "at_most": "le", "more_than": "gt",
-               "less_than": "lt", "between": "between", "among": "among", "within": "within",
+_PREDICATES = {"equal": "eq", "between": "between", "among": "among", "within": "within",
                "unknown": "unknown", "known": "known"}
+#: The operator each comparison word stands for.
+_ORDER_WORDS = {"AU_MOINS": "ge", "AU_PLUS": "le", "D_AU_MOINS": "ge", "D_AU_PLUS": "le", "PLUS_DE": "gt", "MOINS_DE": "lt",
+                "SUPERIEUR_A": "gt", "SUPERIEUR_OU_EGAL_A": "ge", "INFERIEUR_A": "lt",
+                "INFERIEUR_OU_EGAL_A": "le", "EGAL_A": "eq", "AU_DELA_DE": "gt", "AVANT": "lt",
+                "APRES": "gt"}
+#: Symbols, in their canonical spelling, and (operator, negated).
+_SYMBOLS = {">=": "≥", "<=": "≤", "!=": "≠", "<>": "≠"}
+_SYMBOL_OPS = {"≥": ("ge", False), "≤": ("le", False), ">": ("gt", False), "<": ("lt", False),
+               "=": ("eq", False), "≠": ("eq", True)}
+#: Words of the comparison keywords with their accents, keyed without them.
+_ACCENTED = {"superieur": "supérieur", "superieure": "supérieure", "superieurs": "supérieurs",
+             "superieures": "supérieures", "inferieur": "inférieur", "inferieure": "inférieure",
+             "inferieurs": "inférieurs", "inferieures": "inférieures", "egal": "égal",
+             "egale": "égale", "egaux": "égaux", "egales": "égales", "a": "à", "dela": "delà",
+             "apres": "après", "annee": "année", "annees": "années",
+             **{f"{stem}rieur{end}": f"{accented}rieur{end}" for stem, accented in (("ante", "anté"), ("poste", "posté"))
+                for end in ("", "e", "s", "es")}}
 
 
 def build_ast(tree: Tree, filename: str) -> ast.CharterFile:
@@ -102,7 +118,7 @@ class _Builder(Transformer):
                              _motif(children), tuple(repeated), span=self._span(meta))
 
     def machine_name(self, meta, children):
-        return _MachineName(children[0])
+        return _MachineName(children[0])  # told apart from the other children; a plain str in the AST
 
     def may_be_unknown(self, meta, children):
         return Tree("may_be_unknown", [])
@@ -220,6 +236,7 @@ class _Builder(Transformer):
             motif=motifs[0].text if motifs else None, motif_span=motifs[0].span if motifs else None,
             repeated=tuple((word, c.span) for word, found in (("texte", texts), ("référence", references),
                                                               ("motif", motifs)) for c in found[1:]),
+            partners=conclusion.partners.codes, partner_spans=conclusion.partners.spans,
         )
 
     def exceptions(self, meta, children):
@@ -231,10 +248,14 @@ class _Builder(Transformer):
         return _Texte(self._text(_tokens(children, "STRING")[0]), self._span(meta))
 
     def rule_if(self, meta, children):
-        return _Conclusion(children[1], _tokens(children, "SERVICE_CODE")[0])
+        return _Conclusion(children[1], _tokens(children, "SERVICE_CODE")[0], _partners(children))
 
     def rule_default(self, meta, children):
-        return _Conclusion(None, _tokens(children, "SERVICE_CODE")[0])
+        return _Conclusion(None, _tokens(children, "SERVICE_CODE")[0], _partners(children))
+
+    def partners(self, meta, children):
+        codes = _tokens(children, "SERVICE_CODE")
+        return _Partners(tuple(str(c) for c in codes), tuple(token_span(c, self.filename) for c in codes))
 
     # ---- conditions ----
     def or_expr(self, meta, children):
@@ -250,29 +271,58 @@ class _Builder(Transformer):
         return ast.Ref(children[0], span=self._span(meta))
 
     def comparison(self, meta, children):
-        subject, verb, (op, operands) = children
-        return ast.Comparison(subject, verb, op, operands, span=self._span(meta))
+        subject, *rest = children
+        return self._comparison(subject, rest, meta)
+
+    def elided(self, meta, children):
+        return self._comparison(None, children, meta)
+
+    def _comparison(self, subject, rest, meta) -> ast.Comparison:
+        negated = rest[0] if len(rest) == 2 else False  # the verb, when one is written
+        predicate: _Predicate = rest[-1]
+        return ast.Comparison(subject, negated != predicate.negated, predicate.op, predicate.operands,
+                              predicate.wording, span=self._span(meta))
 
     def verb(self, meta, children):
         return children[0].type == "N_EST_PAS"
 
     def _predicate(self, data, children):
+        if data in ("unknown", "known"):  # « inconnue », « connus »: the agreement as written
+            return _Predicate(_PREDICATES[data], (), _wording(str(children[0])))
         operands = tuple(c for c in children if not isinstance(c, Token) or c.type == "STRING")
         operands = tuple(
             ast.Value("string", self._text(c), span=token_span(c, self.filename))
             if isinstance(c, Token) else c
             for c in operands
         )
-        return (_PREDICATES[data], operands)
+        return _Predicate(_PREDICATES[data], operands)
 
     def __default__(self, data, children, meta):
         if data in _PREDICATES:
             return self._predicate(data, children)
         return super().__default__(data, children, meta)
 
+    def ordered(self, meta, children):
+        word, operand = children
+        return _Predicate(_ORDER_WORDS[word.type], (operand,), _wording(str(word)))
+
+    def symbolic(self, meta, children):
+        symbol, operand = children
+        canonical = _SYMBOLS.get(str(symbol), str(symbol))
+        op, negated = _SYMBOL_OPS[canonical]
+        return _Predicate(op, (operand,), canonical, negated)
+
+    def sum(self, meta, children):
+        return ast.Sum(tuple(_nodes(children, ast.Name)), _wording(str(children[0])), span=self._span(meta))
+
     def multiple(self, meta, children):
         factor, other = children[0], children[-1]
         return ast.Multiple(self._value(factor), other, span=self._span(meta))
+
+    def duration(self, meta, children):
+        count, unit, direction, other = children
+        return ast.Duration(self._value(count), _wording(str(unit)), _wording(str(direction)), other,
+                            span=self._span(meta))
 
     # ---- examples ----
     def exemple(self, meta, children):
@@ -281,8 +331,10 @@ class _Builder(Transformer):
         if len(strings) > 1:
             rule = ast.Name(self._text(strings[1]), span=token_span(strings[1], self.filename))
         service = _tokens(children, "SERVICE_CODE")[0]
+        partners = next((c for c in children if isinstance(c, _Partners)), None)
         return ast.ExampleDecl(self._text(strings[0]), tuple(_nodes(children, ast.Assignment)),
-                               str(service), rule, span=self._span(meta))
+                               str(service), rule, partners.codes if partners else None,
+                               partners.spans if partners else (), span=self._span(meta))
 
     def assignment(self, meta, children):
         name, value = children[0], children[-1]
@@ -294,6 +346,8 @@ class _Builder(Transformer):
     def name(self, meta, children):
         token = children[0]
         return ast.Name(str(token), span=token_span(token, self.filename))
+
+    term = name
 
     def _value(self, token: Token) -> ast.Value:
         text = self._text(token) if token.type == "STRING" else str(token)
@@ -325,7 +379,8 @@ _CODE_UNITS = {"chiffre": "chiffres", "chiffres": "chiffres", "caractere": "cara
 
 
 class _MachineName(str):
-    """The bracketed CSV/JSON name of a field or value."""
+    """The bracketed CSV/JSON name of a field or value, while building (the AST and the checked
+    model get a plain str: they pickle without importing Lark)."""
 
 
 def _motif(children) -> str | None:
@@ -361,6 +416,34 @@ class _Texte:
 
 
 class _Conclusion:
-    def __init__(self, condition, service):
+    def __init__(self, condition, service, partners):
         self.condition = condition
         self.service = service
+        self.partners = partners
+
+
+class _Partners:
+    def __init__(self, codes=(), spans=()):
+        self.codes = codes
+        self.spans = spans
+
+
+def _partners(children) -> _Partners:
+    return next((c for c in children if isinstance(c, _Partners)), _Partners())
+
+
+class _Predicate:
+    """A comparison's operator, operands and words, before its subject and verb are known."""
+
+    def __init__(self, op, operands, wording=None, negated=False):
+        self.op = op
+        self.operands = operands
+        self.wording = wording
+        self.negated = negated
+
+
+def _wording(token: str) -> str:
+    """Comparison words in one spelling: lower case, single spaces, straight apostrophe, accents."""
+    words = token.casefold().replace("’", "'").split()
+    text = " ".join(_ACCENTED.get(strip_accents(w), w) for w in words)
+    return text.replace("au-dela", "au-delà").replace("au delà", "au-delà")

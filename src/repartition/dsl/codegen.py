@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-import linecache
-from types import SimpleNamespace
-
 from .. import model as m
 from .. import runtime
-from ..decision import Decision, ValidatedHousehold
 from ..semantics import DECIDED, Outcome, Semantics
 from ..values import FLOAT_EXACT_LIMIT
 from . import lowering as low
-from .decision_tree import IsUnknown, Leaf, Test, TooLarge, build_tree
+from .decision_tree import IsUnknown, Leaf, Test, Tree, build_tree
+from .loader import CompiledCharter, Generated, load
 
-__all__ = ["compile_charter", "CompiledCharter"]
+__all__ = ["generate", "compile_charter", "CompiledCharter", "Generated", "MAX_TREE_NODES"]
+
+#: Most nodes of a decision tree compiled as such; past it (or when the tree's budget ran out, or
+#: it nests too deep), the generated code evaluates every rule's condition directly. Tests set it
+#: to 0 to run the direct form.
+MAX_TREE_NODES = 20_000
 
 _INDENT = "    "
 _MAX_NESTING = 60  # Python's parser refuses deeper nesting; past it, evaluate rules in turn
@@ -21,36 +23,25 @@ _FAST_INT = 2**30 - 1
 _OPS = {"eq": "==", "ne": "!=", "ge": ">=", "gt": ">", "le": "<=", "lt": "<"}
 
 
-class CompiledCharter(SimpleNamespace):
-    """The functions compiled from a charter, and their source."""
-
-    source: str
-    filename: str
-    strategy: str  # "arbre" (decision tree) or "lineaire" (every rule in turn)
+def generate(charter: m.CharterModel, semantics: Semantics) -> tuple[Generated, Tree]:
+    """Generate a charter's module: its source and the constants it needs (loader.load runs it),
+    and the decision tree it was generated from (the proof carries on from it)."""
+    generator = _Generator(charter, semantics)
+    source = generator.module()
+    fields_read = tuple(frozenset() if r.condition is None else low.fields_of(low.lower(r.condition))
+                        for r in charter.rules)
+    generated = Generated(source=source, filename=f"<charte {charter.sha256[:12]}>", strategy=generator.strategy,
+                          constants=generator.namespace, fields_read=fields_read)
+    return generated, generator.tree
 
 
 def compile_charter(charter: m.CharterModel, semantics: Semantics, hooks: dict | None = None) -> CompiledCharter:
-    """Generate, compile and register (in linecache, for tracebacks) a charter's functions.
-
-    `hooks` gives `route` its way out: `_C` (the Charter), `_refuse(outcome)` raising NoDecision,
-    `_unit(service, code)`, `_decision(outcome, values, assumed)`, `_foreign(household)` (validated
-    with another charter) and `_not_a_mapping(household)`, each raising the error it names.
-    """
-    generator = _Generator(charter, semantics)
-    source = generator.module()
-    filename = f"<charte {charter.sha256[:12]}>"
-    code = compile(source, filename, "exec")
-    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-    # The C recorder (or the class itself) is bound now: a charter keeps the code it was generated for.
-    make = Decision if runtime.recorder is None else runtime.recorder(Decision, Decision.STATE)
-    namespace = {"__builtins__": {}, "_Decision": make, "_ValidatedHousehold": ValidatedHousehold,
-                 **generator.namespace, **(hooks or {})}
-    exec(code, namespace)
-    return CompiledCharter(
-        source=source, filename=filename, strategy=generator.strategy,
-        decide=namespace["decide"], validate=namespace["validate"], route=namespace["route"],
-        conditions=namespace["conditions"], indicators=namespace["indicators"],
-    )
+    """Generate, compile and run a charter's functions (`hooks` as loader.load says); `tree` is the
+    decision tree, as far as its budget allowed it to grow."""
+    generated, tree = generate(charter, semantics)
+    compiled = load(generated, semantics, hooks)
+    compiled.tree = tree
+    return compiled
 
 
 class _Generator:
@@ -59,15 +50,14 @@ class _Generator:
         self.semantics = semantics
         self.outcomes: dict[Outcome, str] = {}
         self.sets: dict[frozenset, str] = {}
-        # No builtins: the generated code sees these names only.
-        self.namespace: dict[str, object] = {"_rt": runtime, "_MISSING": runtime.MISSING,
-                                             "_int": int, "_str": str, "_float": float,
-                                             "_round": round, "_len": len, "_FLOAT_LIMIT": FLOAT_EXACT_LIMIT,
-                                             "KeyError": KeyError, "TypeError": TypeError}
+        # The constants the source names: picklable data only (loader.Generated says why).
+        self.namespace: dict[str, object] = {"_FLOAT_LIMIT": FLOAT_EXACT_LIMIT}
         self.strategy = "arbre"
         # Whether the C accelerator is built: generated code reads households and makes decisions with it.
         self.c_reader = runtime.reader is not None
         self.units = {s.code: s.unit for s in charter.services if s.unit is not None}
+        self.definition_index = {id(d): k for k, d in enumerate(charter.definitions)}
+        self.unknowable: dict[int, bool] = {}  # id of a definition → whether it may be unknown
 
     # ---- module ----
     def module(self) -> str:
@@ -110,20 +100,22 @@ class _Generator:
 
     # ---- decide and route: a decision tree, or every rule in turn when the tree is too large ----
     def decision_tree(self):
-        """The tree and decide's body, or (None, None) when the tree nests deeper than Python allows."""
-        try:
-            tree = build_tree(self.charter, self.semantics)
-            return tree, self.visit(tree, 1, set(), "")  # visiting checks the nesting limit
-        except (TooLarge, RecursionError):
-            self.strategy = "lineaire"
-            self.namespace["_resolve"] = self.semantics.resolve
-            return None, None
+        """The tree and decide's body, or (None, None) when the tree is unfinished, too large, or
+        nests deeper than Python allows: the rules are then evaluated in turn."""
+        self.tree = build_tree(self.charter, self.semantics)
+        if self.tree.complete and self.tree.size <= MAX_TREE_NODES:
+            try:
+                return self.tree.root, self.visit(self.tree.root, 1, set(), "")  # visiting checks the nesting
+            except _TooDeep:
+                pass
+        self.strategy = "lineaire"  # loader.load binds `_resolve`
+        return None, None
 
     def decide(self, body: list[str] | None) -> list[str]:
         lines = ["def decide(v):",
                  f'{_INDENT}"""The outcome for a validated household (a tuple of values)."""']
         if body is None:
-            return lines + [f"{_INDENT}return _resolve({self.all_conditions()})"]
+            return lines + [f"{_INDENT}return _resolve(conditions(v))"]
         return lines + body
 
     def route(self, tree) -> list[str]:
@@ -147,18 +139,20 @@ class _Generator:
                  f"{_INDENT * 2}except TypeError:",
                  f"{_INDENT * 3}_not_a_mapping(h)"]
         if tree is None:
-            return lines + [f"{_INDENT}return _decision(_resolve({self.all_conditions()}), v, assumed)"]
+            return lines + [f"{_INDENT}return _decision(_resolve(conditions(v)), v, assumed)"]
         loaded = {f.index for f in self.charter.fields} if preloaded else set()
         return lines + self.visit(tree, 1, loaded, "v")
 
-    def all_conditions(self) -> str:
-        calls = "".join("None, " if r.is_default else f"condition_{r.index}(v), " for r in self.charter.rules)
-        return f"({calls})"
-
     def visit(self, node, depth: int, loaded: set, values: str) -> list[str]:
+        """The lines of a subtree at `depth`. A branch that stays at this depth (the `no` of a test,
+        the `known` of an unknown test) is followed in a loop: only nested code recurses."""
         if depth > _MAX_NESTING:
-            raise TooLarge()
-        return getattr(self, "visit_" + type(node).__name__)(node, depth, loaded, values)
+            raise _TooDeep()
+        lines: list[str] = []
+        while not isinstance(node, Leaf):
+            branch, node, loaded = getattr(self, "visit_" + type(node).__name__)(node, depth, loaded, values)
+            lines += branch
+        return lines + self.visit_Leaf(node, depth, loaded, values)
 
     def visit_Leaf(self, node: Leaf, depth: int, loaded: set, values: str) -> list[str]:
         """decide returns the outcome; route builds the Decision (or raises NoDecision) on the spot."""
@@ -182,23 +176,24 @@ class _Generator:
             result = f"_Decision(_C, {name}, {values}, assumed, {unit})"
         return [f"{_INDENT * depth}return {result}  # {outcome.kind}: {rules}"]
 
-    def visit_IsUnknown(self, node: IsUnknown, depth: int, loaded: set, values: str) -> list[str]:
+    def visit_IsUnknown(self, node: IsUnknown, depth: int, loaded: set, values: str):
+        """`if x is None:` with the unknown branch nested; the known branch comes next, at this depth."""
         lines = self.load(node.field, depth, loaded)
         inner = loaded | {node.field}
         lines.append(f"{_INDENT * depth}if x{node.field} is None:")
         lines += self.visit(node.unknown, depth + 1, inner, values)
-        return lines + self.visit(node.known, depth, inner, values)
+        return lines, node.known, inner
 
-    def visit_Test(self, node: Test, depth: int, loaded: set, values: str) -> list[str]:
+    def visit_Test(self, node: Test, depth: int, loaded: set, values: str):
+        """`if <atom>:` with the yes branch nested; the no branch comes next, at this depth."""
         atom = node.atom
-        fields = (atom.left, atom.right) if isinstance(atom, low.RatioGe) else (atom.field,)
         lines = []
-        for f in fields:
+        for f in low.relation_fields(atom):
             lines += self.load(f, depth, loaded)
             loaded = loaded | {f}
         lines.append(f"{_INDENT * depth}if {self.test(atom)}:")
         lines += self.visit(node.yes, depth + 1, loaded, values)
-        return lines + self.visit(node.no, depth, loaded, values)
+        return lines, node.no, loaded
 
     def load(self, field: int, depth: int, loaded: set) -> list[str]:
         """Read a value from the tuple the first time a path needs it."""
@@ -214,28 +209,47 @@ class _Generator:
                 return f"x{f}"
             case low.Known(field=f):
                 return f"x{f} is not None"
+            case low.In(field=f, values=values) if len(values) == 1:
+                return f"x{f} == {next(iter(values))!r}"
             case low.In(field=f, values=values):
                 return f"x{f} in {self.code_set(values)}"
-            case low.RatioGe(left=a, right=b, num=p, den=q, offset=k):
-                left = f"x{a}" if q == 1 else f"x{a} * {q!r}"
-                right = f"x{b}" if p == 1 else f"x{b} * {p!r}"
-                return f"{left} >= {right}" + (f" + {k!r}" if k else "")
+            case low.LinearGe(terms=terms, bound=b):
+                return _linear_test([(f"x{f}", c) for f, c in terms], b)
+            case low.ShiftGe(later=a, earlier=b, months=n, bound=k):
+                return f"x{a} >= _rt.add_months(x{b}, {n!r})" + (f" + {k!r}" if k else "")
         raise AssertionError(atom)  # pragma: no cover
 
     # ---- conditions in three-valued logic, for the lazy parts of a decision ----
     def condition_functions(self) -> list[str]:
-        lines = []
-        for rule in self.charter.rules:
-            lines += [f"def condition_{rule.index}(v):  # {rule.name!r}",
-                      f"{_INDENT}return {self.expr(rule.condition) if rule.condition else 'None'}", ""]
-        for i, indicator in enumerate(self.charter.indicators):
-            lines += [f"def indicator_{i}(v):  # {indicator.name!r}",
-                      f"{_INDENT}return {self.expr(indicator.condition)}", ""]
-        rules = "".join(f"condition_{r.index}(v), " for r in self.charter.rules)
-        indicators = "".join(f"indicator_{i}(v), " for i in range(len(self.charter.indicators)))
-        lines += ["def conditions(v):", f"{_INDENT}return ({rules})", "",
-                  "def indicators(v):", f"{_INDENT}return ({indicators})"]
-        return lines
+        """`conditions(v)` and `indicators(v)`: each definition they use is evaluated once per
+        household, into a local, before the conditions that use it (never inlined at each use)."""
+        rules = [r.condition for r in self.charter.rules]
+        indicators = [i.condition for i in self.charter.indicators]
+        lines = ["def conditions(v):",
+                 f'{_INDENT}"""Each rule\'s condition for a household: True, False or None (unknown)."""']
+        lines += self.definitions_for(rules) + [f"{_INDENT}return ({self.tuple_of(rules)})", ""]
+        lines += ["def indicators(v):",
+                  f'{_INDENT}"""Each indicator\'s condition for a household: True, False or None (unknown)."""']
+        return lines + self.definitions_for(indicators) + [f"{_INDENT}return ({self.tuple_of(indicators)})"]
+
+    def tuple_of(self, conditions: list) -> str:
+        return "".join(f"{self.expr(c) if c is not None else 'None'}, " for c in conditions)
+
+    def definitions_for(self, conditions: list) -> list[str]:
+        """Assignments `d<k> = …` of the definitions the conditions use, directly or not, each after
+        those it uses (the checker resolved them in that order)."""
+        used: set[int] = set()
+        stack = [c for c in conditions if c is not None]
+        while stack:
+            for node in _walk(stack.pop()):
+                if isinstance(node, m.DefinitionRef) and id(node.definition) not in used:
+                    used.add(id(node.definition))
+                    stack.append(node.definition.condition)
+        return [f"{_INDENT}{self.definition_name(d)} = {self.expr(d.condition)}  # {d.name!r}"
+                for d in self.charter.definitions if id(d) in used]
+
+    def definition_name(self, definition: m.Definition) -> str:
+        return f"d{self.definition_index[id(definition)]}"
 
     def expr(self, node) -> str:
         return getattr(self, "expr_" + type(node).__name__)(node)
@@ -256,10 +270,23 @@ class _Generator:
     def expr_Among(self, node: m.Among) -> str:
         return self._guard([node.field], f"v[{node.field.index}] in {self.code_set(node.values)}")
 
-    def expr_Ratio(self, node: m.Ratio) -> str:
+    def expr_Linear(self, node: m.Linear) -> str:
+        """Whole numbers only: den × Σ left op num × Σ right (or den × constant), factor = num / den."""
         p, q = node.factor.numerator, node.factor.denominator
-        test = f"v[{node.field.index}] * {q!r} {_OPS[node.op]} v[{node.other.index}] * {p!r}"
-        return self._guard([node.field, node.other], test)
+        left = _scaled(" + ".join(f"v[{f.index}]" for f in node.left), q, len(node.left) > 1)
+        if node.right:
+            right = _scaled(" + ".join(f"v[{f.index}]" for f in node.right), p, len(node.right) > 1)
+        else:
+            right = repr(q * node.constant)
+        return self._guard([*node.left, *node.right], f"{left} {_OPS[node.op]} {right}")
+
+    def expr_Duration(self, node: m.Duration) -> str:
+        later, earlier = f"v[{node.later.index}]", f"v[{node.earlier.index}]"
+        if node.unit == "jours":
+            shifted = f"{earlier} + {node.amount!r}"
+        else:
+            shifted = f"_rt.add_months({earlier}, {node.amount * 12 if node.unit == 'ans' else node.amount!r})"
+        return self._guard([node.field, node.other], f"{later} {_OPS[node.op]} {shifted}")
 
     def expr_Known(self, node: m.Known) -> str:
         return f"v[{node.field.index}] is not None"
@@ -271,7 +298,7 @@ class _Generator:
         if isinstance(node.operand, m.Known):
             return f"v[{node.operand.field.index}] is None"
         inner = self.expr(node.operand)
-        return f"_rt.not3({inner})" if _may_be_unknown(node.operand) else f"(not {inner})"
+        return f"_rt.not3({inner})" if self.may_be_unknown(node.operand) else f"(not {inner})"
 
     def expr_All(self, node: m.All) -> str:
         return self._connective(node, "and3", " and ")
@@ -281,12 +308,34 @@ class _Generator:
 
     def _connective(self, node, helper: str, joiner: str) -> str:
         parts = [self.expr(o) for o in node.operands]
-        if any(_may_be_unknown(o) for o in node.operands):
+        if any(self.may_be_unknown(o) for o in node.operands):
             return f"_rt.{helper}({', '.join(parts)})"
         return "(" + joiner.join(parts) + ")"
 
     def expr_DefinitionRef(self, node: m.DefinitionRef) -> str:
-        return self.expr(node.definition.condition)
+        return self.definition_name(node.definition)  # evaluated once, before (definitions_for)
+
+    def may_be_unknown(self, node) -> bool:
+        """Whether a condition can be unknown; a definition's answer is remembered, not recomputed."""
+        match node:
+            case m.Known():
+                return False
+            case m.Compare(field=f) | m.Between(field=f) | m.Among(field=f) | m.Truth(field=f):
+                return f.may_be_unknown
+            case m.Linear(left=left, right=right):
+                return any(f.may_be_unknown for f in (*left, *right))
+            case m.Duration(field=f, other=g):
+                return f.may_be_unknown or g.may_be_unknown
+            case m.Not(operand=op):
+                return self.may_be_unknown(op)
+            case m.All(operands=ops) | m.Any(operands=ops):
+                return any(self.may_be_unknown(o) for o in ops)
+            case m.DefinitionRef(definition=d):
+                found = self.unknowable.get(id(d))
+                if found is None:
+                    found = self.unknowable[id(d)] = self.may_be_unknown(d.condition)
+                return found
+        raise AssertionError(node)  # pragma: no cover
 
     # ---- validation: fast paths inline, everything else through runtime.read ----
     def validate(self) -> list[str]:
@@ -327,7 +376,6 @@ class _Generator:
         if together:
             lines.append(f"{pad}try:")
             for f in together:
-                self.namespace.setdefault(f"_MEMO{f.index}", _seed(f))
                 lines.append(f"{pad}{_INDENT}x{f.index} = _MEMO{f.index}[h[{f.machine!r}]]")
             lines.append(f"{pad}except (KeyError, TypeError):")
             for f in together:
@@ -346,7 +394,6 @@ class _Generator:
         """Read one field: one memo lookup for the spellings already read, native numbers inline."""
         x, pad, pad2, pad3 = f"x{f.index}", _INDENT * depth, _INDENT * (depth + 1), _INDENT * (depth + 2)
         memo = f"_MEMO{f.index}"
-        self.namespace.setdefault(memo, _seed(f))
         if f.has_default:  # often absent: no exception to raise and catch then
             lines = [f"{pad}{x} = h.get({f.machine!r}, _MISSING)",
                      f"{pad}if {x} is _MISSING:",
@@ -400,40 +447,42 @@ class _Generator:
         return f"({x}.__class__ is _int and {x} >= {low!r} and {x} <= {high!r})"
 
 
+def _scaled(total: str, factor: int, grouped: bool) -> str:
+    """`total * factor`, parenthesised when `total` is a sum; the factor left out when it is 1."""
+    if factor == 1:
+        return total
+    return f"({total}) * {factor!r}" if grouped else f"{total} * {factor!r}"
+
+
+def _linear_test(terms: list[tuple[str, int]], bound: int) -> str:
+    """Σ c·x >= bound in integer arithmetic: positive terms on the left, the others on the right."""
+    def side(items):
+        return " + ".join(x if c == 1 else f"{x} * {c!r}" for x, c in items) or "0"
+
+    left = side([(x, c) for x, c in terms if c > 0])
+    right = side([(x, -c) for x, c in terms if c < 0])
+    if bound:
+        right = f"{right} + {bound!r}" if right != "0" else repr(bound)
+    return f"{left} >= {right}"
+
+
+class _TooDeep(Exception):
+    """The tree nests deeper than Python's parser allows."""
+
+
 def _looked_up(field: m.Field) -> bool:
     """Whether a present value of the field is read by one memo lookup (its reading is cached)."""
     return not field.has_default and not isinstance(field.type, (m.IntType, m.MoneyType))
 
 
-def _seed(field: m.Field) -> dict:
-    """What the memo of a field knows in advance: native JSON values and the usual spellings.
-
-    Only text is added later: True, 1 and 1.0 are equal keys, so a native key is seeded only where
-    all its equals read the same (yes/no, where the JSON number 1.0 is the number 1).
-    """
-    seed: dict = {None: None} if field.may_be_unknown else {}
-    if isinstance(field.type, m.BoolType):
-        for truth, words in ((True, ("oui", "vrai", "true", "1")), (False, ("non", "faux", "false", "0"))):
-            seed[truth] = truth
-            for word in words:
-                seed.update({word: truth, word.capitalize(): truth, word.upper(): truth})
-    elif isinstance(field.type, m.EnumType):
-        seed.update({v.machine: i for i, v in enumerate(field.type.values)})
-    return seed
-
-
-def _may_be_unknown(node) -> bool:
-    match node:
-        case m.Known():
-            return False
-        case m.Compare(field=f) | m.Between(field=f) | m.Among(field=f) | m.Truth(field=f):
-            return f.may_be_unknown
-        case m.Ratio(field=f, other=g):
-            return f.may_be_unknown or g.may_be_unknown
-        case m.Not(operand=op):
-            return _may_be_unknown(op)
-        case m.All(operands=ops) | m.Any(operands=ops):
-            return any(_may_be_unknown(o) for o in ops)
-        case m.DefinitionRef(definition=d):
-            return _may_be_unknown(d.condition)
-    raise AssertionError(node)  # pragma: no cover
+def _walk(condition):
+    """The nodes of a condition, down to (not into) the definitions it uses; iterative."""
+    stack = [condition]
+    while stack:
+        node = stack.pop()
+        yield node
+        match node:
+            case m.Not(operand=op):
+                stack.append(op)
+            case m.All(operands=ops) | m.Any(operands=ops):
+                stack.extend(ops)

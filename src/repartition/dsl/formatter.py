@@ -24,8 +24,7 @@ _DECLS = (ast.ServiceDecl, ast.FieldDecl)
 _BARE_VERSION = re.compile(r"\d+(?:\.\d+)+[\w.\-]*|-?\d+")
 _BARE_ARTICLE = re.compile(r"\d+(?:\.\d+)*|\d[0-9A-Za-z]*[A-Za-z][0-9A-Za-z]*")
 _PLURAL_SUBJECT = re.compile(r"(?:les|des|ses|leurs)\s", re.IGNORECASE)
-_OPERATORS = {"ge": "au moins", "le": "au plus", "gt": "plus de", "lt": "moins de"}
-_DATE_OPERATORS = {"gt": "après le", "lt": "avant le"}
+_SYMBOLS = frozenset("≥≤><=≠")
 
 
 def format_text(text: str, filename: str = "<texte>") -> str:
@@ -269,12 +268,20 @@ def _rule(item: ast.RuleDecl) -> list[str]:
     lines = heads
     for _, _, clause in sorted(clauses, key=lambda c: (c[0], c[1])):
         lines += clause
+    partners = ""
+    if item.partners:
+        partners = ", en lien avec " + _and_list(list(item.partners))
     if item.condition is None:
-        lines.append(f"{_INDENT}dans tous les autres cas, {item.service}")
+        lines.append(f"{_INDENT}dans tous les autres cas, {item.service}{partners}")
     else:
         lines += _condition_lines(_INDENT + "si ", item.condition, "")
-        lines.append(f"{_INDENT}alors {item.service}")
+        lines.append(f"{_INDENT}alors {item.service}{partners}")
     return lines
+
+
+def _and_list(parts: list[str]) -> str:
+    """« a », « a et b », « a, b et c »."""
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " et " + parts[-1]
 
 
 def _example(item: ast.ExampleDecl) -> list[str]:
@@ -282,6 +289,8 @@ def _example(item: ast.ExampleDecl) -> list[str]:
              for a in item.assignments]
     lines = [f"exemple {_string(item.name)} :"] + _wrap_list(_INDENT, parts, indent=_INDENT)
     expected = f"{_INDENT}attendu {item.service}"
+    if item.partners is not None:
+        expected += ", en lien avec " + _and_list(list(item.partners))
     if item.rule is not None:
         expected += f" par {_string(item.rule.text)}"
     return lines + [expected]
@@ -301,11 +310,12 @@ _PRINTERS = {
 
 def _condition_lines(first: str, condition, last: str) -> list[str]:
     """A condition on one line, or broken before top-level `et` / `ou` where a line gets too long."""
-    text = first + _expr(condition) + last
+    subjects = _subjects(condition)
+    text = first + _expr(condition, subjects) + last
     if len(text) <= WIDTH or not isinstance(condition, (ast.And, ast.Or)):
         return [text]
     word = "ou" if isinstance(condition, ast.Or) else "et"
-    operands = [_operand(condition, o) for o in condition.operands]
+    operands = _operands(condition, subjects)
     pad = " " * len(first)
     lines = [first + operands[0]]
     for operand in operands[1:]:  # fill each line, breaking before the connective
@@ -317,49 +327,95 @@ def _condition_lines(first: str, condition, last: str) -> list[str]:
     return lines
 
 
-def _expr(node) -> str:
+def _subjects(condition) -> dict[int, str]:
+    """For each comparison that leaves its subject out, the subject it takes (the one said just
+    before), so that its verb agrees: « les charges sont au moins 2 ou sont inconnues »."""
+    found: dict[int, str] = {}
+    previous: list[str | None] = [None]
+
+    def walk(node) -> None:
+        match node:
+            case ast.Or(operands=ops) | ast.And(operands=ops):
+                for op in ops:
+                    walk(op)
+            case ast.Not(operand=op):
+                walk(op)
+            case ast.Ref():
+                previous[0] = None
+            case ast.Comparison(subject=None):
+                if previous[0] is not None:
+                    found[id(node)] = previous[0]
+            case ast.Comparison(subject=subject):
+                previous[0] = _subject_text(subject)
+
+    walk(condition)
+    return found
+
+
+def _expr(node, subjects: dict) -> str:
     match node:
-        case ast.Or(operands=ops):
-            return " ou ".join(_operand(node, o) for o in ops)
-        case ast.And(operands=ops):
-            return " et ".join(_operand(node, o) for o in ops)
+        case ast.Or():
+            return " ou ".join(_operands(node, subjects))
+        case ast.And():
+            return " et ".join(_operands(node, subjects))
         case ast.Not(operand=op):
-            return "non " + _operand(node, op)
+            return "non " + _operand(node, op, subjects)
         case ast.Ref(name=name):
             return name.text
         case ast.Comparison():
-            return _comparison(node)
+            return _comparison(node, subjects)
     raise TypeError(f"cannot format condition {node!r}")  # pragma: no cover
 
 
-def _operand(parent, child) -> str:
-    """Parenthesise a child that would otherwise bind differently under its parent."""
-    text = _expr(child)
+def _operands(node, subjects: dict) -> list[str]:
+    """The operands of an `et` / `ou` group, each bracketed where it needs to be."""
+    ops = node.operands
+    return [_operand(node, o, subjects, _leaves_subject_out(after)) for o, after in zip(ops, (*ops[1:], None))]
+
+
+def _operand(parent, child, subjects: dict, before_left_out: bool = False) -> str:
+    """Parenthesise a child that would otherwise bind differently under its parent, and an « et »
+    group that a subject left out crosses (the checker refuses « A et B ou au moins 3 »)."""
+    text = _expr(child, subjects)
     if isinstance(child, ast.Or) or (isinstance(child, ast.And) and not isinstance(parent, ast.Or)):
+        return f"({text})"
+    if isinstance(child, ast.And) and (before_left_out or _leaves_subject_out(child)):
         return f"({text})"
     return text
 
 
-def _comparison(node: ast.Comparison) -> str:
-    verb = _verb(node.negated, bool(_PLURAL_SUBJECT.match(node.subject.text)))
-    op, operands = node.op, node.operands
-    if op == "eq":
+def _leaves_subject_out(node) -> bool:
+    """Whether the first comparison written in a condition leaves its subject out."""
+    while isinstance(node, (ast.Or, ast.And, ast.Not)):
+        node = node.operands[0] if isinstance(node, (ast.Or, ast.And)) else node.operand
+    return isinstance(node, ast.Comparison) and node.subject is None
+
+
+def _comparison(node: ast.Comparison, subjects: dict) -> str:
+    """A comparison in the words it was written with; a left-out subject stays left out, and
+    the verb is written only where the comparison needs it."""
+    op, operands, wording = node.op, node.operands, node.wording
+    subject = None if node.subject is None else _subject_text(node.subject)
+    head = "" if subject is None else subject + " "
+    if wording in _SYMBOLS:
+        return f"{head}{wording} {_operand_text(operands[0])}"
+    written = subject if subject is not None else subjects.get(id(node), "")
+    verb = _verb(node.negated, bool(_PLURAL_SUBJECT.match(written)))
+    if op in ("unknown", "known"):
+        predicate = wording or ("inconnu" if op == "unknown" else "connu")
+    elif wording is not None:
+        predicate = _joined(wording, _operand_text(operands[0]))
+        if subject is None and not node.negated:
+            return predicate  # « … ou au moins 2 000 € »
+    elif op == "eq":
         predicate = _operand_text(operands[0])
-    elif op in _OPERATORS:
-        is_date = isinstance(operands[0], ast.Value) and operands[0].kind == "date"
-        word = _DATE_OPERATORS[op] if is_date and op in _DATE_OPERATORS else _OPERATORS[op]
-        predicate = f"{word} {_operand_text(operands[0])}"
     elif op == "between":
         predicate = f"entre {_operand_text(operands[0])} et {_operand_text(operands[1])}"
     elif op == "among":
         predicate = "parmi " + ", ".join(_operand_text(o) for o in operands)
     elif op == "within":
         predicate = f"dans {_operand_text(operands[0])}"
-    elif op == "unknown":
-        predicate = "inconnu"
-    else:
-        predicate = "connu"
-    return f"{node.subject.text} {verb} {predicate}"
+    return f"{head}{verb} {predicate}"
 
 
 def _verb(negated: bool, plural: bool) -> str:
@@ -368,11 +424,30 @@ def _verb(negated: bool, plural: bool) -> str:
     return "sont" if plural else "est"
 
 
+def _joined(words: str, rest: str) -> str:
+    """Words and what follows, with no space after an apostrophe: « avant l'assignation »."""
+    return words + rest if words.endswith("'") else f"{words} {rest}"
+
+
+def _subject_text(subject) -> str:
+    return _sum_text(subject) if isinstance(subject, ast.Sum) else subject.text
+
+
+def _sum_text(node: ast.Sum) -> str:
+    """« la somme du loyer et des charges », « la somme du loyer, des charges et des frais »."""
+    return f"{node.head} {_and_list([t.text for t in node.terms])}"
+
+
 def _operand_text(operand) -> str:
-    if isinstance(operand, ast.Multiple):
-        return f"{operand.factor.text} fois {operand.other.text}"
-    if isinstance(operand, ast.Name):
-        return operand.text
+    match operand:
+        case ast.Multiple(factor=factor, other=other):
+            return f"{factor.text} fois {_subject_text(other)}"
+        case ast.Sum():
+            return _sum_text(operand)
+        case ast.Duration(count=count, unit=unit, direction=direction, other=other):
+            return f"{count.text} {unit} " + _joined(direction, other.text)
+        case ast.Name():
+            return operand.text
     return _value(operand)
 
 

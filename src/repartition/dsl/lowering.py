@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import math
+from bisect import bisect_left, bisect_right
+
 from attrs import frozen
 
 from .. import model as m
-from ..semantics import F, T, U
+from ..runtime import add_months
+from ..semantics import F, T, U, members
 
 __all__ = [
-    "Ge", "In", "Truth", "Known", "RatioGe", "Const", "And", "Or", "Not", "Atom", "Core",
-    "lower", "atoms_of", "fields_of", "with_cells", "FieldCells", "Domain", "T", "F", "U",
+    "Ge", "In", "Truth", "Known", "LinearGe", "ShiftGe", "Const", "And", "Or", "Not", "Atom", "Core",
+    "RELATIONS", "linear_ge", "relation_fields", "relation_value", "lower", "atoms_of", "fields_of", "runs",
+    "with_cells", "FieldCells", "Domain", "T", "F", "U",
 ]
-
 
 
 @frozen(cache_hash=True)
@@ -24,6 +28,9 @@ class Ge:
 
 @frozen(cache_hash=True)
 class In:
+    """values[field] in values: codes, stage or value indices, or whole numbers (a `parmi` list on a
+    number, an amount or a date, whose cells are then cut at the ends of its runs)."""
+
     field: int
     values: frozenset
 
@@ -39,14 +46,68 @@ class Known:
 
 
 @frozen(cache_hash=True)
-class RatioGe:
-    """den × values[left] − num × values[right] >= offset, all whole numbers: exact."""
+class LinearGe:
+    """Σ coefficient × values[field] >= bound, over whole numbers (cents, counts, day numbers): exact.
 
-    left: int
-    right: int
-    num: int
-    den: int
-    offset: int
+    Made by `linear_ge` only: two fields or more, in increasing order, coefficients without a common
+    divisor, so that equal constraints are equal atoms.
+    """
+
+    terms: tuple[tuple[int, int], ...]  # (field, coefficient)
+    bound: int
+
+
+@frozen(cache_hash=True)
+class ShiftGe:
+    """values[later] − add_months(values[earlier], months) >= bound: two dates calendar months apart."""
+
+    later: int
+    earlier: int
+    months: int
+    bound: int
+
+
+#: Atoms tying several fields together: they cannot be cut into cells, so regions fix their truth.
+RELATIONS = (LinearGe, ShiftGe)
+
+
+def linear_ge(terms: dict[int, int], bound: int):
+    """Σ c·x >= bound as its simplest atom: a constant, a bound on one field, or a LinearGe. Dividing
+    by the coefficients' divisor g rounds the bound up: over whole numbers, Σ c·x >= b ⇔ Σ (c/g)·x >= ⌈b/g⌉."""
+    terms = {f: c for f, c in terms.items() if c}
+    if not terms:
+        return Const(bound <= 0)
+    divisor = math.gcd(*terms.values())
+    terms = {f: c // divisor for f, c in terms.items()}
+    bound = -(-bound // divisor)
+    if len(terms) == 1:
+        ((f, c),) = terms.items()  # c is 1 or -1
+        return Ge(f, bound) if c > 0 else Not(Ge(f, 1 - bound))
+    return LinearGe(tuple(sorted(terms.items())), bound)
+
+
+def relation_fields(atom) -> tuple[int, ...]:
+    """The fields an atom reads."""
+    if isinstance(atom, LinearGe):
+        return tuple(f for f, _ in atom.terms)
+    if isinstance(atom, ShiftGe):
+        return (atom.later, atom.earlier)
+    return (atom.field,)
+
+
+def relation_value(atom, values) -> int | None:
+    """The left-hand side of a relation for a household (internal values), None if one is unknown."""
+    if isinstance(atom, LinearGe):
+        total = 0
+        for f, c in atom.terms:
+            if values[f] is None:
+                return None
+            total += c * values[f]
+        return total
+    later, earlier = values[atom.later], values[atom.earlier]
+    if later is None or earlier is None:
+        return None
+    return later - add_months(earlier, atom.months)
 
 
 @frozen(cache_hash=True)
@@ -69,36 +130,66 @@ class Not:
     operand: object
 
 
-Atom = Ge | In | Truth | Known | RatioGe
+Atom = Ge | In | Truth | Known | LinearGe | ShiftGe
 Core = Atom | Const | And | Or | Not
 
 
-def lower(condition: m.Condition):
-    """The same condition as atoms joined by And, Or and Not, with Kleene's meaning kept."""
+def lower(condition: m.Condition, memo: dict | None = None):
+    """The same condition as atoms joined by And, Or and Not, with Kleene's meaning kept.
+
+    A definition is lowered once (through `memo`, shared by the conditions of one charter) and
+    its lowered form shared by every use: the result is a graph whose size is the text's, however
+    often definitions use one another. Walks over it must remember what they have seen.
+    """
+    memo = {} if memo is None else memo
     match condition:
         case m.All(operands=ops):
-            return And(tuple(lower(o) for o in ops))
+            return And(tuple(lower(o, memo) for o in ops))
         case m.Any(operands=ops):
-            return Or(tuple(lower(o) for o in ops))
+            return Or(tuple(lower(o, memo) for o in _merge_values(ops)))
         case m.Not(operand=op):
-            return Not(lower(op))
+            return Not(lower(op, memo))
         case m.DefinitionRef(definition=d):
-            return lower(d.condition)
+            found = memo.get(id(d))  # by identity: hashing a definition would walk all of it
+            if found is None:
+                found = memo[id(d)] = lower(d.condition, memo)
+            return found
         case m.Truth(field=f):
             return Truth(f.index)
         case m.Known(field=f):
             return Known(f.index)
         case m.Among(field=f, values=values):
-            if _by_interval(f):  # numbers, amounts, dates: their cells are intervals, not values
-                return Or(tuple(_equal(f.index, v) for v in sorted(values)))
-            return In(f.index, values)
+            return In(f.index, values)  # one atom, whatever the length of the list
         case m.Between(field=f, low=low, high=high):
             return And((Ge(f.index, low), Not(Ge(f.index, high + 1))))
         case m.Compare():
             return _compare(condition)
-        case m.Ratio():
-            return _ratio(condition)
+        case m.Linear():
+            return _linear(condition)
+        case m.Duration():
+            return _duration(condition)
     raise AssertionError(condition)  # pragma: no cover
+
+
+def _merge_values(operands: tuple) -> list:
+    """The operands of « ou », where those naming values of one field (`n est 1 ou n est 2`, `parmi`)
+    become one `parmi` of them all, at the place of the first: one atom, however long the list."""
+    groups: dict[int, list] = {}
+    for operand in operands:
+        if isinstance(operand, m.Among) or (isinstance(operand, m.Compare) and operand.op == "eq"
+                                            and not isinstance(operand.field.type, m.BoolType)):
+            groups.setdefault(operand.field.index, []).append(operand)
+    first = {id(group[0]): group for group in groups.values() if len(group) > 1}
+    merged = {id(o) for group in first.values() for o in group}
+    out = []
+    for operand in operands:
+        group = first.get(id(operand))
+        if group is not None:
+            values = frozenset().union(*(o.values if isinstance(o, m.Among) else {o.value} for o in group))
+            out.append(m.Among(operand.field, values))
+        elif id(operand) not in merged:
+            out.append(operand)
+    return out
 
 
 def _compare(node: m.Compare):
@@ -107,7 +198,7 @@ def _compare(node: m.Compare):
         truth = Truth(f.index)
         positive = truth if value else Not(truth)
         return positive if op == "eq" else Not(positive)
-    if not _by_interval(f) and op in ("eq", "ne"):
+    if op in ("eq", "ne"):  # one atom, as `parmi` with one value
         member = In(f.index, frozenset({value}))
         return member if op == "eq" else Not(member)
     i = f.index
@@ -116,44 +207,75 @@ def _compare(node: m.Compare):
         "gt": lambda: Ge(i, value + 1),
         "le": lambda: Not(Ge(i, value + 1)),
         "lt": lambda: Not(Ge(i, value)),
-        "eq": lambda: _equal(i, value),
-        "ne": lambda: Not(_equal(i, value)),
     }[op]()
 
 
-def _by_interval(field: m.Field) -> bool:
-    """Whether the field's cells are intervals (FieldCells): numbers, amounts and dates."""
-    return field.type.ordered and not isinstance(field.type, m.EnumType)
-
-
-def _equal(field: int, value: int):
-    return And((Ge(field, value), Not(Ge(field, value + 1))))
-
-
-def _ratio(node: m.Ratio):
-    num, den = node.factor.numerator, node.factor.denominator
-    ge = RatioGe(node.field.index, node.other.index, num, den, 0)
-    gt = RatioGe(node.field.index, node.other.index, num, den, 1)
+def _ordered(op: str, atom_from):
+    """An order comparison from the atom `expression >= bound + k` (k = 0 for ≥, 1 for >)."""
+    ge, gt = atom_from(0), atom_from(1)
     return {
-        "ge": ge, "gt": gt, "le": Not(gt), "lt": Not(ge),
-        "eq": And((ge, Not(gt))), "ne": Not(And((ge, Not(gt)))),
-    }[node.op]
+        "ge": lambda: ge, "gt": lambda: gt, "le": lambda: Not(gt), "lt": lambda: Not(ge),
+        "eq": lambda: And((ge, Not(gt))), "ne": lambda: Not(And((ge, Not(gt)))),
+    }[op]()
+
+
+def _linear(node: m.Linear):
+    """den·Σ left − num·Σ right op den·constant, with factor = num / den: whole numbers only."""
+    num, den = node.factor.numerator, node.factor.denominator
+    terms: dict[int, int] = {}
+    for f in node.left:
+        terms[f.index] = terms.get(f.index, 0) + den
+    for f in node.right:
+        terms[f.index] = terms.get(f.index, 0) - num
+    bound = den * node.constant
+    return _ordered(node.op, lambda k: linear_ge(terms, bound + k))
+
+
+def _duration(node: m.Duration):
+    """later − (earlier + amount unit) op 0: days are linear; months and years go through add_months."""
+    later, earlier = node.later.index, node.earlier.index
+    months = node.amount * 12 if node.unit == "ans" else node.amount
+    if node.unit == "jours" or months == 0:
+        days = node.amount if node.unit == "jours" else 0
+        return _ordered(node.op, lambda k: linear_ge({later: 1, earlier: -1} if later != earlier else {},
+                                                     days + k))
+    if later == earlier:  # a date a month or more after itself: never
+        return _ordered(node.op, lambda k: Const(False))
+    return _ordered(node.op, lambda k: ShiftGe(later, earlier, months, k))
 
 
 def atoms_of(core, found: dict | None = None) -> dict:
-    """The atoms of a lowered condition, in order of first appearance (a dict used as an ordered set)."""
+    """The atoms of a lowered condition, in order of first appearance (a dict used as an ordered set).
+
+    Iterative, and each shared part (a definition) is walked once."""
     found = {} if found is None else found
-    match core:
-        case And(operands=ops) | Or(operands=ops):
-            for op in ops:
-                atoms_of(op, found)
-        case Not(operand=op):
-            atoms_of(op, found)
-        case Const():
-            pass
-        case _:
-            found.setdefault(core, None)
+    seen: set[int] = set()
+    stack = [core]
+    while stack:
+        node = stack.pop()
+        match node:
+            case And(operands=ops) | Or(operands=ops):
+                if id(node) not in seen:
+                    seen.add(id(node))
+                    stack.extend(reversed(ops))
+            case Not(operand=op):
+                stack.append(op)
+            case Const():
+                pass
+            case _:
+                found.setdefault(node, None)
     return found
+
+
+def runs(values) -> list[tuple[int, int]]:
+    """Whole numbers as the fewest intervals (low, high) covering exactly them, in order."""
+    out: list[list[int]] = []
+    for value in sorted(values):
+        if out and value == out[-1][1] + 1:
+            out[-1][1] = value
+        else:
+            out.append([value, value])
+    return [(low, high) for low, high in out]
 
 
 def with_cells(region: tuple, field: int, mask: int) -> tuple:
@@ -163,14 +285,14 @@ def with_cells(region: tuple, field: int, mask: int) -> tuple:
 
 def fields_of(core) -> frozenset[int]:
     """Indices of the fields a lowered condition reads."""
-    return frozenset(f for atom in atoms_of(core)
-                     for f in ((atom.left, atom.right) if isinstance(atom, RatioGe) else (atom.field,)))
+    return frozenset(f for atom in atoms_of(core) for f in relation_fields(atom))
 
 
 class FieldCells:
     """A field's domain cut into cells that no atom of the charter tells apart, plus `unknown`.
 
-    Cells are bits of a mask: a region of the domain is one mask per field.
+    Cells are bits of a mask: a region of the domain is one mask per field. `masks` gives, for
+    each atom on the field, the cells (known values only) where it holds.
     """
 
     def __init__(self, field: m.Field, atoms: list):
@@ -181,30 +303,56 @@ class FieldCells:
         elif isinstance(kind, m.EnumType):
             self.cells = list(range(len(kind.values)))
         elif isinstance(kind, m.CodeType):
-            self.cells = _code_cells(atoms, kind)
+            self.cells, self.masks = _code_cells(atoms, kind)
         else:
-            self.cells = _intervals(kind.minimum, kind.maximum, sorted({a.bound for a in atoms if isinstance(a, Ge)}))
+            bounds = {a.bound for a in atoms if isinstance(a, Ge)}
+            for atom in atoms:
+                if isinstance(atom, In):  # a run low..high is one cell or more: cut at low and high + 1
+                    for low, high in runs(atom.values):
+                        bounds.update((low, high + 1))
+            self.cells = _intervals(kind.minimum, kind.maximum, sorted(bounds))
+        self.intervals = not isinstance(kind, (m.BoolType, m.EnumType, m.CodeType))  # cells in increasing order
         self.known_mask = (1 << len(self.cells)) - 1
         self.unknown_bit = (1 << len(self.cells)) if field.may_be_unknown else 0
         self.full = self.known_mask | self.unknown_bit
+        if isinstance(kind, m.CodeType):
+            return
+        if isinstance(kind, (m.BoolType, m.EnumType)):
+            self.masks = {a: sum(1 << bit for bit, cell in enumerate(self.cells) if _holds(a, cell)) for a in atoms}
+        else:
+            self._lows = [cell[0] for cell in self.cells[1:]]  # the first cell starts at the minimum, or below all
+            self.masks = {a: self._interval_mask(a) for a in atoms}
 
     def true_mask(self, atom) -> int:
         """Cells (known values only) where the atom holds."""
+        return self.masks[atom]
+
+    def _interval_mask(self, atom) -> int:
+        """For cells that are intervals in increasing order, found by bisection: a charter may cut
+        a field into tens of thousands of cells."""
+        lows = self._lows
+        if isinstance(atom, Ge):
+            start = self.cells[0][0]
+            first = bisect_left(lows, atom.bound) + 1 if start is None or atom.bound > start else 0
+            return self.known_mask & ~((1 << first) - 1)
+        if isinstance(atom, Known):
+            return self.known_mask
+        minimum, maximum = self.field.type.minimum, self.field.type.maximum
         mask = 0
-        for bit, cell in enumerate(self.cells):
-            if _holds(atom, cell):
-                mask |= 1 << bit
+        for low, high in runs(atom.values):  # cells from the one starting at low to the one ending at high
+            if (minimum is not None and high < minimum) or (maximum is not None and low > maximum):
+                continue  # no cell (a comparison translated onto another charter's bounds)
+            first = bisect_right(lows, low)
+            last = bisect_right(lows, high)
+            mask |= ((1 << (last + 1)) - 1) & ~((1 << first) - 1)
         return mask
 
 
 def _holds(atom, cell) -> bool:
     match atom:
-        case Ge(bound=b):
-            low = cell[0] if isinstance(cell, tuple) else cell  # an interval, or a stage index
-            return low is not None and low >= b
+        case Ge(bound=b):  # a stage index
+            return cell >= b
         case In(values=values):
-            if isinstance(cell, tuple) and cell and cell[0] == "codes":
-                return bool(cell[1]) and next(iter(cell[1])) in values
             return cell in values
         case Truth():
             return cell is True
@@ -224,15 +372,29 @@ def _intervals(low, high, bounds):
 
 
 def _code_cells(atoms, kind: m.CodeType):
-    sets = [a.values for a in atoms if isinstance(a, In)]
+    """Codes grouped by the sets that hold them (one cell per group, and one for every other code
+    unless the sets name every code of a short shape), and each atom's mask; in time proportional
+    to the sizes of the sets."""
+    sets = [a for a in atoms if isinstance(a, In)]
+    holders: dict[str, list[int]] = {}
+    for i, atom in enumerate(sets):
+        for code in atom.values:
+            holders.setdefault(code, []).append(i)
     groups: dict[tuple, set] = {}
-    named = set().union(*sets) if sets else set()
-    for code in sorted(named):
-        groups.setdefault(tuple(code in s for s in sets), set()).add(code)
+    for code in sorted(holders):
+        groups.setdefault(tuple(holders[code]), set()).add(code)
     cells = [("codes", frozenset(codes)) for codes in groups.values()]
-    if kind.size is None or len(named) < kind.size:  # the sets may name every code of a short shape
+    if kind.size is None or len(holders) < kind.size:
         cells.append(("codes", frozenset()))  # every other code
-    return cells
+    masks = dict.fromkeys(atoms, 0)
+    for bit, signature in enumerate(groups):
+        for i in signature:
+            masks[sets[i]] |= 1 << bit
+    known = (1 << len(cells)) - 1
+    for atom in atoms:
+        if isinstance(atom, Known):
+            masks[atom] = known
+    return cells, masks
 
 
 class Domain:
@@ -245,30 +407,103 @@ class Domain:
         self.atoms = list(atoms)
         per_field: dict[int, list] = {f.index: [] for f in fields}
         for atom in self.atoms:
-            if not isinstance(atom, RatioGe):
+            if not isinstance(atom, RELATIONS):
                 per_field[atom.field].append(atom)
         self.fields = tuple(FieldCells(f, per_field[f.index]) for f in fields)
-        self.masks = {a: self.fields[a.field].true_mask(a) for a in self.atoms if not isinstance(a, RatioGe)}
+        self.masks = {a: mask for cells in self.fields for a, mask in cells.masks.items()}
+        self._info: dict[int, tuple] = {}
+        self._kept: list = []
 
     def full_region(self) -> tuple[int, ...]:
         return tuple(f.full for f in self.fields)
 
     def atom_values(self, atom, region: tuple[int, ...], fixed: dict) -> int:
         """Possible values (T, F, U bits) of an atom over a region."""
-        if isinstance(atom, RatioGe):
+        info = self._info.get(id(atom))
+        if info is None:
+            info = self._describe(atom)
+        field, true, known_mask, unknown_bit, when_unknown = info
+        if true is None:  # a relation between fields
             if atom in fixed:
                 return fixed[atom]
-            unknown = any(region[i] & self.fields[i].unknown_bit for i in (atom.left, atom.right))
-            known = all(region[i] & self.fields[i].known_mask for i in (atom.left, atom.right))
-            return (T | F if known else 0) | (U if unknown else 0)
-        cells = self.fields[atom.field]
-        mask = region[atom.field]
-        known = mask & cells.known_mask
-        true = self.masks[atom]
+            cells = self.fields
+            result = U if any(region[i] & cells[i].unknown_bit for i in field) else 0
+            if all(region[i] & cells[i].known_mask for i in field):
+                low, high = self.relation_range(atom, region)
+                result |= (T if high is None or high >= atom.bound else 0) | (F if low is None or low < atom.bound else 0)
+            return result
+        mask = region[field]
+        known = mask & known_mask
         result = (T if known & true else 0) | (F if known & ~true else 0)
-        if mask & cells.unknown_bit:
-            result |= F if isinstance(atom, Known) else U
+        if mask & unknown_bit:
+            result |= when_unknown
         return result
+
+    def hull(self, field: int, region: tuple[int, ...]) -> tuple[int | None, int | None]:
+        """The smallest and largest known value a region allows an ordered field (None: unbounded)."""
+        cells = self.fields[field]
+        known = region[field] & cells.known_mask
+        first = cells.cells[(known & -known).bit_length() - 1]
+        last = cells.cells[known.bit_length() - 1]
+        return first[0], last[1]
+
+    def relation_range(self, atom, region: tuple[int, ...]) -> tuple[int | None, int | None]:
+        """Bounds of a relation's left-hand side over a region's known values (None: unbounded);
+        exact at the corners, since the sum is linear and add_months never decreases."""
+        if isinstance(atom, ShiftGe):
+            later_low, later_high = self.hull(atom.later, region)
+            earlier_low, earlier_high = self.hull(atom.earlier, region)
+            low = None if later_low is None or earlier_high is None else later_low - _shifted(earlier_high, atom.months)
+            high = None if later_high is None or earlier_low is None else later_high - _shifted(earlier_low, atom.months)
+            return low, high
+        low = high = 0
+        for f, c in atom.terms:
+            a, b = self.hull(f, region)
+            small, large = (a, b) if c > 0 else (b, a)
+            low = None if low is None or small is None else low + c * small
+            high = None if high is None or large is None else high + c * large
+        return low, high
+
+    def _describe(self, atom) -> tuple:
+        """What atom_values needs of an atom, kept by identity (looked up for every region)."""
+        if isinstance(atom, RELATIONS):
+            info = (relation_fields(atom), None, 0, 0, 0)
+        else:
+            cells = self.fields[atom.field]
+            when_unknown = F if isinstance(atom, Known) else U
+            info = (atom.field, self.masks[atom], cells.known_mask, cells.unknown_bit, when_unknown)
+        self._info[id(atom)] = info
+        self._kept.append(atom)  # an id is only unique while its object lives
+        return info
+
+    def halve(self, field: int, region: tuple[int, ...]) -> Ge | In | None:
+        """A test that cuts the region's known cells of a number, amount, date (`field >= bound`) or
+        code (`field in codes`) in halves; None for fewer than two cells. It joins the atoms of the
+        domain: cells of codes are cut so that the cell of every other code stays whole."""
+        cells = self.fields[field]
+        known = region[field] & cells.known_mask
+        count = known.bit_count()
+        if count < 2 or not (cells.intervals or isinstance(cells.field.type, m.CodeType)):
+            return None
+        if cells.intervals:
+            low, high = 0, len(cells.cells)  # the least bit with half the cells below it, by bisection
+            while low < high:
+                middle = (low + high) // 2
+                if (known & ((1 << middle) - 1)).bit_count() < count // 2:
+                    low = middle + 1
+                else:
+                    high = middle
+            atom, mask = Ge(field, cells.cells[low][0]), cells.known_mask & ~((1 << low) - 1)
+        else:
+            named, mask = known & ~(1 << (len(cells.cells) - 1)), 0  # the last cell: every code no set names
+            for bit in members(named):
+                if mask.bit_count() * 2 >= count:
+                    break
+                mask |= 1 << bit
+            atom = In(field, frozenset().union(*(cells.cells[bit][1] for bit in members(mask))))
+        if atom not in self.masks:
+            self.masks[atom] = cells.masks[atom] = mask
+        return atom
 
     def choose(self, atom_lists, region: tuple[int, ...], fixed: dict):
         """The atom undecided over the region that most of the lists hold (the first seen wins ties)."""
@@ -287,43 +522,52 @@ class Domain:
         """Two parts of a region that bring an atom closer to one value.
 
         (field, unknown part, known part) while one of the atom's fields is unknown in part of the
-        region; else (None, part where the atom holds, part where it fails). A ratio atom cannot be
-        cut into cells: both its parts are the region itself, for the caller to fix it true, then false.
+        region; else (None, part where the atom holds, part where it fails). A relation cannot be cut
+        into cells: both its parts are the region itself, for the caller to fix it true, then false.
         """
-        fields = (atom.left, atom.right) if isinstance(atom, RatioGe) else (atom.field,)
-        for f in fields:
+        for f in relation_fields(atom):
             cells = self.fields[f]
             if region[f] & cells.unknown_bit and region[f] & cells.known_mask:
                 known = with_cells(region, f, region[f] & cells.known_mask)
                 return f, with_cells(region, f, cells.unknown_bit), known
-        if isinstance(atom, RatioGe):
+        if isinstance(atom, RELATIONS):
             return None, region, region
         mask, true, known = region[atom.field], self.masks[atom], self.fields[atom.field].known_mask
         return None, with_cells(region, atom.field, mask & true), with_cells(region, atom.field, mask & ~true & known)
 
     def values(self, core, region, fixed, memo: dict) -> int:
-        """Possible values of a lowered condition over a region (an over-approximation)."""
-        found = memo.get(core)
+        """Possible values of a lowered condition over a region (an over-approximation).
+
+        `memo` (by identity: parts shared by definitions are evaluated once) is the caller's for one region."""
+        found = memo.get(id(core))
         if found is not None:
             return found
-        match core:
-            case Const(value=v):
-                result = T if v else F
-            case Not(operand=op):
-                inner = self.values(op, region, fixed, memo)
-                result = (T if inner & F else 0) | (F if inner & T else 0) | (inner & U)
-            case And(operands=ops):
-                result = T
-                for op in ops:
-                    result = _AND[result][self.values(op, region, fixed, memo)]
-            case Or(operands=ops):
-                result = F
-                for op in ops:
-                    result = _OR[result][self.values(op, region, fixed, memo)]
-            case _:
-                result = self.atom_values(core, region, fixed)
-        memo[core] = result
+        kind = type(core)
+        if kind is And:
+            result = T
+            for op in core.operands:
+                result = _AND[result][self.values(op, region, fixed, memo)]
+        elif kind is Or:
+            result = F
+            for op in core.operands:
+                result = _OR[result][self.values(op, region, fixed, memo)]
+        elif kind is Not:
+            inner = self.values(core.operand, region, fixed, memo)
+            result = (T if inner & F else 0) | (F if inner & T else 0) | (inner & U)
+        elif kind is Const:
+            result = T if core.value else F
+        else:
+            result = self.atom_values(core, region, fixed)
+        memo[id(core)] = result
         return result
+
+
+def _shifted(day: int, months: int) -> int:
+    """add_months, for a hull's end: a bound past the last valid date stays a bound."""
+    return add_months(min(max(day, 1), _LAST_DAY), months) + max(day - _LAST_DAY, 0) + min(day - 1, 0)
+
+
+_LAST_DAY = 3_652_059  # 31 December 9999, the last date values.read_date reads
 
 
 def _kleene_table(function):

@@ -13,14 +13,22 @@ MISTAKES: dict[str, list[str]] = {
         _RULE + "  si enfants à charge est au moins 1\n  CAF",
         _RULE + "  si enfants à charge est assignation\n  CAF",
     ],
-    "écrivez la comparaison en toutes lettres : « est », « n'est pas », « est au moins », "
-    "« est au plus », « est plus de » ou « est moins de »": [
-        _RULE + "  si enfants à charge >= 1 alors CAF",
-        _RULE + "  si enfants à charge = 1 alors CAF",
-        _RULE + "  si enfants à charge > 1 alors CAF",
-        _RULE + "  si enfants à charge < 1 alors CAF",
-        _RULE + "  si enfants à charge <= 1 alors CAF",
-        _RULE + "  si enfants à charge != 1 alors CAF",
+    "un symbole de comparaison s'écrit sans « est » : « enfants à charge ≥ 1 », ou en toutes "
+    "lettres : « enfants à charge est au moins 1 »": [
+        _RULE + "  si enfants à charge est >= 1 alors CAF",
+        _RULE + "  si enfants à charge est ≥ 1 alors CAF",
+        _RULE + "  si enfants à charge n'est pas < 1 alors CAF",
+        _RULE + "  si enfants à charge sont = 1 alors CAF",
+    ],
+    "après un nombre, attendu « fois » (« 3 fois le loyer »), une durée en jours, mois ou ans (« 3 mois "
+    "avant la date du signalement ») ou la suite de la condition": [
+        _RULE + "  si la date est au moins 3 semaines avant la date du signalement alors CAF",
+        _RULE + "  si la dette est au moins 3 loyers alors CAF",
+    ],
+    "un service informé en plus s'écrit après « en lien avec » : « alors DEPARTEMENT, en lien avec CAF »": [
+        _RULE + "  si aide au logement alors CAF, DEPARTEMENT",
+        _RULE + "  si aide au logement alors CAF et DEPARTEMENT",
+        _RULE + "  dans tous les autres cas, CAF, DEPARTEMENT",
     ],
     "le service se désigne par son code en majuscules, par exemple « alors CAF »": [
         _RULE + "  si aide au logement alors caf",
@@ -146,6 +154,18 @@ TERMINAL_NAMES: dict[str, str] = {
     "INCONNU": "« inconnu »",
     "CONNU": "« connu »",
     "FOIS": "« fois »",
+    "SUPERIEUR_A": "« supérieur à »",
+    "SUPERIEUR_OU_EGAL_A": "« supérieur ou égal à »",
+    "INFERIEUR_A": "« inférieur à »",
+    "INFERIEUR_OU_EGAL_A": "« inférieur ou égal à »",
+    "EGAL_A": "« égal à »",
+    "AU_DELA_DE": "« au-delà de »",
+    "AVANT": "« avant »",
+    "APRES": "« après »",
+    "UNIT": "« jours », « mois » ou « ans »",
+    "SYMBOL": "un symbole de comparaison (≥, ≤, >, <, =, ≠)",
+    "ET_DE": "« et de… » (terme suivant d'une somme)",
+    "EN_LIEN_AVEC": "« en lien avec »",
     "EXEMPLE": "« exemple »",
     "ATTENDU": "« attendu »",
     "PAR": "« par »",

@@ -10,15 +10,17 @@ import os
 import re
 import stat
 from pathlib import Path, PureWindowsPath
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from attrs import frozen
 
 from ..errors import MAX_DIAGNOSTICS, CharterError, Diagnostic, Span, os_reason
-from . import ast
 from .characters import FORBIDDEN_IN_CELLS, character_name, visible
 
-__all__ = ["MAX_TABLE_BYTES", "TableFile", "read_table", "parse_table"]
+if TYPE_CHECKING:  # the syntax tree's classes cost a cache hit, which reads tables, their import
+    from . import ast
+
+__all__ = ["MAX_TABLE_BYTES", "TableFile", "read_table", "parse_table", "read_table_bytes"]
 
 #: The largest table file read, in bytes (10 Mo): the communes of a département take a few hundred kilobytes.
 MAX_TABLE_BYTES = 10 * 1024 * 1024
@@ -48,7 +50,7 @@ def read_table(decl: ast.TableDecl, base_dir: Path | None) -> TableFile:
     the content, at its line of the table file (shown, as the file is inside the charter's folder).
     """
     base = base_dir if base_dir is not None else Path(".")
-    path, raw = _read_confined(decl, base)
+    path, raw = read_table_bytes(decl.file, base, decl.span)
     return parse_table(decl, str(path), raw)
 
 
@@ -59,12 +61,14 @@ def parse_table(decl: ast.TableDecl, path: str, raw: bytes) -> TableFile:
 
 # ---- the path: confined, checked before opening, read within bounds ---------------------------
 
-def _read_confined(decl: ast.TableDecl, base: Path) -> tuple[Path, bytes]:
+def read_table_bytes(file: str, base: Path, span: Span | None = None) -> tuple[Path, bytes]:
+    """The path and bytes of the table file `file` names in the folder `base`, confined to it and
+    bounded in size (a CharterError located at `span`, the table's declaration, otherwise)."""
     def refuse(reason: str) -> NoReturn:
-        raise CharterError([Diagnostic(f"fichier de table « {decl.file} » {reason}", decl.span)])
+        raise CharterError([Diagnostic(f"fichier de table « {file} » {reason}", span)])
 
-    parts = re.split(r"[\\/]", decl.file)  # a charter written on Windows may separate folders with `\`
-    if decl.file.startswith(("/", "\\")) or PureWindowsPath(decl.file).drive:
+    parts = re.split(r"[\\/]", file)  # a charter written on Windows may separate folders with `\`
+    if file.startswith(("/", "\\")) or PureWindowsPath(file).drive:
         refuse(f"refusé : un chemin absolu n'est pas permis ; {_INSIDE}")
     if ".." in parts:
         refuse(f"refusé : « .. » remonte hors du dossier de la charte ; {_INSIDE}")

@@ -6,11 +6,18 @@ Encoding, for the engines that read it:
 - unknown is FEEL `null`, tested by `null` and excluded by `not(null, …)`, as the rows say;
 - `null` for a field with a default value means that value, as in the SQL export: its entries
   accept `null` where the default meets them;
-- a `fois` comparison is a further input on its first field, whose entry compares it with the
-  others (`> 6 * loyer_mensuel - 0.001` for « au moins 6 fois »). The margin, under a cent (or a
-  unit for whole numbers) divided by the first coefficient, changes nothing in FEEL's exact
+- a `fois` comparison or a sum is a further input on its first field, whose entry compares it with
+  the others (`> 6 * loyer_mensuel - 0.001` for « au moins 6 fois »). The margin, under a cent (or
+  a unit for whole numbers) divided by the first coefficient, changes nothing in FEEL's exact
   decimal arithmetic, since amounts move by whole cents, and keeps the test right in an engine
   that computes in binary floating point;
+- two dates some calendar months or days apart are a further input on the later date, compared
+  with the earlier plus the months, built as `runtime.add_months` counts them: the first of the
+  earlier date's month, plus the months (from a first of month, no day to clamp), plus the earlier
+  date's day, or the target month's last day if that is smaller. FEEL's own `date +
+  duration("P1M")` means the same, but engines differ at month ends (pySFeel gives 28 February
+  2024 for 31 January + 1 month); the entry keeps to plain arithmetic, without commas or `if`,
+  which simple engines read. Days are added as `+ duration("P29D")`;
 - a code against a set or a table lists its codes;
 - outputs `service`, `regle` and `cas` (`lacune`, `conflit`, `indetermination` for the households
   a charter leaves open, `invalide` for a value the Python reading refuses); each rule is
@@ -41,8 +48,8 @@ from decimal import Decimal
 from .. import model as m
 from ..errors import RepartitionError
 from ..values import INT_MAX, INT_MIN, MONEY_LIMIT
-from .rows import (Codes, DecisionRows, InIntervals, Interval, InValues, IsKnown, IsUnknown, Linear, Membership,
-                   Row, Term, unit_value)
+from .rows import (Codes, DatesApart, DecisionRows, InIntervals, Interval, InValues, IsKnown, IsUnknown, Linear,
+                   Membership, Row, Term, unit_value)
 
 __all__ = ["to_dmn", "DmnError", "Entries", "NAMESPACE"]
 
@@ -100,11 +107,14 @@ class _Writer:
         # One further input per `fois` comparison, on its first field (see the module's docstring).
         self.linear = list(dict.fromkeys(c.terms for row in rows.rows for c in row.conditions
                                          if isinstance(c, Linear)))
-        for terms in self.linear:
-            for term in terms:
-                if self.fields[term.field].has_default:
-                    raise DmnError(f"export DMN impossible : la comparaison « fois » lit « {term.field} », qui a "
-                                   "une valeur par défaut (une table DMN ne calcule pas ses entrées)")
+        # One further input per pair of dates and offset, on the later date.
+        self.apart = list(dict.fromkeys(_apart(c) for row in rows.rows for c in row.conditions
+                                        if isinstance(c, DatesApart)))
+        read = [t.field for terms in self.linear for t in terms] + [n for key in self.apart for n in key[:2]]
+        for name in read:
+            if self.fields[name].has_default:
+                raise DmnError(f"export DMN impossible : une comparaison entre données lit « {name} », qui a "
+                               "une valeur par défaut (une table DMN ne calcule pas ses entrées)")
         self.readings = [(f, *tests) for f in self.model.fields if (tests := self.reading(f)) is not None]
 
     def document(self) -> str:
@@ -128,12 +138,14 @@ class _Writer:
             ET.SubElement(need, q("requiredInput"), {"href": f"#donnee_{f.machine}"})
         table = ET.SubElement(decision, q("decisionTable"), {"id": "table", "hitPolicy": "UNIQUE",
                                                                "outputLabel": "orientation"})
-        # Labels are the field's name (some engines take an input's value by its label).
-        inputs = [(f.machine, f, self.allowed(f)) for f in model.fields]
-        inputs += [(self.fields[terms[0].field].machine, self.fields[terms[0].field], None) for terms in self.linear]
-        inputs += [(f.machine, f, None) for f, *_ in self.readings]
-        for number, (label, f, allowed) in enumerate(inputs, 1):
-            clause = ET.SubElement(table, q("input"), {"id": f"entree_{number}", "label": label})
+        columns = ([(f.machine, f) for f in model.fields] + [(None, terms) for terms in self.linear]
+                   + [(None, key) for key in self.apart])
+        # Labels are the field's name (some engines take an input's value by its label); readings come last.
+        inputs = [(self.column_field(name, source), None if name is None else self.allowed(source))
+                  for name, source in columns]
+        inputs += [(f, None) for f, *_ in self.readings]
+        for number, (f, allowed) in enumerate(inputs, 1):
+            clause = ET.SubElement(table, q("input"), {"id": f"entree_{number}", "label": f.machine})
             expression = ET.SubElement(clause, q("inputExpression"), {"id": f"expression_{number}",
                                                                       "typeRef": _feel_type(f)})
             ET.SubElement(expression, q("text")).text = f.machine
@@ -150,10 +162,8 @@ class _Writer:
             ET.SubElement(table, q("annotation"), {"name": name})
         rules = {r.name: r for r in model.rules}
         valid = [tests[0] for _, *tests in self.readings]
-        columns = [(f.machine, f) for f in model.fields] + [(None, terms) for terms in self.linear]
         for number, row in enumerate(self.rows.rows, 1):
-            entries = [self.entries.column(row, name) if name is not None else self.entries.linear(row, source)
-                       for name, source in columns] + valid
+            entries = [self.entry(row, name, source) for name, source in columns] + valid
             values = [row.service, row.rule, None if row.kind == "decision" else row.kind]
             deciding = rules.get(row.rule)
             self.rule(table, f"ligne_{number}", ", ".join(f"« {n} »" for n in row.rules) or row.kind,
@@ -165,6 +175,21 @@ class _Writer:
                       [None, None, "invalide"], [f"{f.label} : attendu {f.type.expected}", None])
         ET.indent(root)
         return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+    def column_field(self, name: str | None, source) -> m.Field:
+        """The field a column reads: its own, or the first of a comparison, or the later date."""
+        if name is not None:
+            return source
+        first = source[0]
+        return self.fields[first if isinstance(first, str) else first.field]
+
+    def entry(self, row: Row, name: str | None, source) -> str:
+        """A row's entry in a column: a field's, a comparison's or two dates apart."""
+        if name is not None:
+            return self.entries.column(row, name)
+        if isinstance(source[0], str):
+            return self.entries.apart(row, source)
+        return self.entries.linear(row, source)
 
     def rule(self, table: ET.Element, ident: str, description: str, entries: list[str], outputs: list,
              notes: list) -> None:
@@ -227,7 +252,7 @@ class Entries:
 
     def column(self, row: Row, name: str) -> str:
         """The entry of a row in a field's column: its condition on the field, or `-`."""
-        found = [c for c in row.conditions if not isinstance(c, Linear) and c.field == name]
+        found = [c for c in row.conditions if not isinstance(c, (Linear, DatesApart)) and c.field == name]
         if not found:
             return "-"
         return self.visit(found[0])
@@ -289,6 +314,23 @@ class Entries:
     def visit_Linear(self, c: Linear) -> str:  # pragma: no cover - linear entries have their own columns
         raise AssertionError("a linear comparison is entered in its own column")
 
+    def visit_DatesApart(self, c: DatesApart) -> str:  # pragma: no cover - entered in their own columns
+        raise AssertionError("two dates apart are entered in their own column")
+
+    def apart(self, row: Row, key: tuple) -> str:
+        """A row's entry in the column of two dates apart: `>= earlier + duration("P3M")`."""
+        found = [c for c in row.conditions if isinstance(c, DatesApart) and _apart(c) == key]
+        if not found:
+            return "-"
+        c = found[0]
+        if c.months:
+            shifted = _add_months(c.earlier, c.months)
+        elif c.days:
+            shifted = f'{c.earlier} {"+" if c.days > 0 else "-"} duration("P{abs(c.days)}D")'
+        else:
+            shifted = c.earlier
+        return f"{c.op} {shifted}"
+
     def linear(self, row: Row, terms: tuple[Term, ...]) -> str:
         """A row's entry in the column of a `fois` comparison: the first field against the others."""
         found = [c for c in row.conditions if isinstance(c, Linear) and c.terms == terms]
@@ -321,6 +363,20 @@ def _limits(f: m.Field) -> tuple:
     limits = (INT_MIN, INT_MAX) if isinstance(kind, m.IntType) else (-MONEY_LIMIT, MONEY_LIMIT)
     return tuple(unit_value(f, limit if bound is None else bound)
                  for bound, limit in zip((kind.minimum, kind.maximum), limits))
+
+
+def _add_months(date: str, months: int) -> str:
+    """FEEL for `runtime.add_months(date, months)`: the target month's day, or its last day if smaller
+    (the smaller of a and b written (a + b − abs(a − b)) / 2)."""
+    first = f'({date} - duration("P1D") * ({date}.day - 1) + duration("P{months}M"))'
+    last = f'(({first} + duration("P1M")) - duration("P1D")).day'
+    day = f"(({date}.day + {last} - abs({date}.day - {last})) / 2)"
+    return f'{first} + duration("P1D") * ({day} - 1)'
+
+
+def _apart(c: DatesApart) -> tuple:
+    """The column of two dates apart: the dates and the offset (the comparison is the row's entry)."""
+    return (c.later, c.earlier, c.months, c.days)
 
 
 def _interval(interval: Interval) -> str:

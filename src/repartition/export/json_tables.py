@@ -8,7 +8,7 @@ from functools import cache
 from importlib.resources import files
 
 from .. import model as m
-from .rows import (FORMAT, FORMAT_VERSION, Codes, DecisionRows, InIntervals, Interval, InValues, IsKnown,
+from .rows import (FORMAT, FORMAT_VERSION, Codes, DatesApart, DecisionRows, InIntervals, Interval, InValues, IsKnown,
                    IsUnknown, Linear, Membership, Ref, Row, field_kind, json_value, unit_value)
 
 __all__ = ["to_dict", "to_json", "schema", "SCHEMA_FILE", "CONDITION"]
@@ -82,7 +82,7 @@ def _table(table: m.Table) -> dict:
 def _rule(model: m.CharterModel, rule: m.Rule) -> dict:
     return {"nom": rule.name, "service": rule.service.code, "texte": rule.text, "reference": rule.reference,
             "par_exception_a": [model.rules[i].name for i in rule.overrides], "par_defaut": rule.is_default,
-            "partenaires": []}
+            "partenaires": [s.code for s in rule.partners]}
 
 
 def _row(row: Row) -> dict:
@@ -121,6 +121,10 @@ class _Conditions:
     def visit_Linear(self, c: Linear) -> dict:
         return {"type": "lineaire", "termes": [{"donnee": t.field, "coefficient": t.coefficient} for t in c.terms],
                 "comparaison": c.op, "borne": json_value(c.bound)}
+
+    def visit_DatesApart(self, c: DatesApart) -> dict:
+        return {"type": "ecart_de_dates", "apres": c.later, "avant": c.earlier, "mois": c.months, "jours": c.days,
+                "comparaison": c.op}
 
 
 #: The JSON form of each kind of condition.

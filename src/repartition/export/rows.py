@@ -4,8 +4,8 @@ The proof's explorer (`proof.regions.Explorer`) splits the domain until every ru
 its leaves are disjoint and cover every household of the declared domain, unknown values
 included. Leaves with the same outcome are merged (`proof.problems.merge`, which keeps them
 disjoint), and each merged box becomes a `Row`: one condition per field it restricts, in the
-field's own unit (euros, dates, machine names), plus one linear comparison per fixed `fois`
-test. The JSON export, the SQL and DMN exports and the documentation's tables are all built
+field's own unit (euros, dates, machine names), plus one condition per fixed relation between
+fields: a linear comparison (`fois`, sums) or two dates some days or calendar months apart. The JSON export, the SQL and DMN exports and the documentation's tables are all built
 from these rows, so that they can never disagree.
 """
 
@@ -18,17 +18,17 @@ from typing import Union
 from attrs import field, frozen
 
 from .. import model as m
-from ..dsl.lowering import F, T, Domain, FieldCells, RatioGe
+from ..dsl.lowering import RELATIONS, F, T, Domain, FieldCells, ShiftGe
 from ..errors import RepartitionError
 from ..proof.examples import Undecided, intervals, solve
 from ..proof.problems import merge
-from ..proof.regions import DEFAULT_NODES, DEFAULT_SECONDS, Budget, Explorer
+from ..proof.regions import DEFAULT_WORK, Budget, Explorer
 from ..proof.wording import named_sets, set_facts
-from ..semantics import DECIDED, Outcome
+from ..semantics import DECIDED, Outcome, Semantics
 
 __all__ = [
     "Bound", "Interval", "InIntervals", "InValues", "Ref", "Membership", "Codes", "IsKnown", "IsUnknown",
-    "Term", "Linear", "Condition", "CONDITIONS", "Row", "RowGroup", "DecisionRows", "TablesTooLarge",
+    "Term", "Linear", "DatesApart", "Condition", "CONDITIONS", "Row", "RowGroup", "DecisionRows", "TablesTooLarge",
     "decision_rows", "field_kind", "unit_value", "json_value", "FORMAT", "FORMAT_VERSION", "KINDS",
 ]
 
@@ -141,9 +141,24 @@ class Linear:
     bound: object
 
 
-Condition = Union[InIntervals, InValues, Membership, Codes, IsKnown, IsUnknown, Linear]
+@frozen
+class DatesApart:
+    """`later op earlier + months calendar months + days`: two dates some days or months apart.
+
+    Months are calendar months (`runtime.add_months`: the day kept, or the month's last day); one of
+    `months` and `days` is 0. The dates are known wherever a row holds this condition.
+    """
+
+    later: str
+    earlier: str
+    months: int
+    days: int
+    op: str  # ">=", ">", "<=" or "<"
+
+
+Condition = Union[InIntervals, InValues, Membership, Codes, IsKnown, IsUnknown, Linear, DatesApart]
 #: Every kind of condition a row may hold: each exporter has one method per kind.
-CONDITIONS = (InIntervals, InValues, Membership, Codes, IsKnown, IsUnknown, Linear)
+CONDITIONS = (InIntervals, InValues, Membership, Codes, IsKnown, IsUnknown, Linear, DatesApart)
 
 
 # ---- rows ---------------------------------------------------------------------------------------------
@@ -191,9 +206,9 @@ class DecisionRows:
         return tuple(row for group in self.groups for row in group.rows)
 
     @property
-    def ratio_atoms(self) -> tuple[RatioGe, ...]:
-        """The `fois` comparisons the rules make, in order of first appearance."""
-        return tuple(a for a in self.domain.atoms if isinstance(a, RatioGe))
+    def ratio_atoms(self) -> tuple:
+        """The relations between fields the rules make (sums, multiples, durations), in order of first appearance."""
+        return tuple(a for a in self.domain.atoms if isinstance(a, RELATIONS))
 
     def to_dict(self) -> dict:
         """The JSON document (its schema: `tables.schema.json` beside this module)."""
@@ -202,14 +217,14 @@ class DecisionRows:
         return to_dict(self)
 
 
-def decision_rows(model: m.CharterModel, *, nodes: int = DEFAULT_NODES, seconds: float = DEFAULT_SECONDS,
-                  max_rows: int | None = None) -> DecisionRows:
-    """The disjoint rows of every service; TablesTooLarge when the splitting exceeds its budget."""
+def decision_rows(model: m.CharterModel, *, work: int = DEFAULT_WORK, max_rows: int | None = None) -> DecisionRows:
+    """The disjoint rows of every service; TablesTooLarge when the splitting exceeds its budget
+    (`work`, in the proof's units of work: the same answer on every machine)."""
     explorer = Explorer(model)
-    leaves, pending = explorer.explore(Budget(nodes, seconds))
+    leaves, pending = explorer.explore(Budget(work))
     if pending:
-        raise TablesTooLarge(f"la charte découpe le domaine en plus de {nodes} régions : ses tables de "
-                             "décision ne peuvent pas être calculées exactement")
+        raise TablesTooLarge("la charte découpe le domaine en trop de régions pour le budget de calcul : ses "
+                             "tables de décision ne peuvent pas être calculées exactement")
     domain = explorer.domain
     groups: dict[Outcome, list] = {}
     for leaf in leaves:
@@ -223,7 +238,7 @@ def decision_rows(model: m.CharterModel, *, nodes: int = DEFAULT_NODES, seconds:
 
 
 def _empty(domain: Domain, region: tuple, fixed: tuple, today) -> bool:
-    """Whether the `fois` comparisons fixed on a leaf leave it without any household (kept if unsure)."""
+    """Whether the relations fixed on a leaf leave it without any household (kept if unsure)."""
     try:
         return solve(domain, region, fixed, today) is None
     except Undecided:
@@ -277,8 +292,9 @@ class _Builder:
                 ref = Ref("table" if name in tables else "ensemble", name)
                 self.refs[name] = ref
                 self.code_lists[ref] = codes
-        ratios = [a for a in domain.atoms if isinstance(a, RatioGe)]
-        # Rows in the order the documentation lists them: by rules, then by cells (ratio states last).
+        ratios = [a for a in domain.atoms if isinstance(a, RELATIONS)]
+        self.semantics = Semantics(model)
+        # Rows in the order the documentation lists them: by rules, then by cells (relation states last).
         self.order = lambda region, fixed: region + tuple(dict(fixed).get(a, T | F) for a in ratios)
 
     def build(self, boxes: list) -> DecisionRows:
@@ -299,12 +315,12 @@ class _Builder:
         rules = self.model.rules
         conditions = [self.field_condition(cells, region[i], i)
                       for i, cells in enumerate(self.domain.fields) if region[i] != cells.full]
-        conditions += [self.linear(atom, truth) for atom, truth in fixed]
+        conditions += [self.relation(atom, truth) for atom, truth in fixed]
         decided = outcome.kind == DECIDED
         first = rules[outcome.rules[0]] if decided else None
         return Row(tuple(conditions), outcome.kind, outcome.service, first.name if first else None,
                    tuple(rules[i].name for i in outcome.rules), first.reference if first else None,
-                   region=region, fixed=fixed)
+                   self.semantics.partners(outcome), region=region, fixed=fixed)
 
     def field_condition(self, cells: FieldCells, mask: int, index: int) -> Condition:
         f = cells.field
@@ -338,19 +354,27 @@ class _Builder:
             return Codes(machine, tuple(sorted(every - chosen)), True, or_unknown)
         return Codes(machine, tuple(sorted(chosen)), False, or_unknown)
 
-    def linear(self, atom: RatioGe, truth: int) -> Linear:
-        """`den × left − num × right ≥ offset` (or, false, `<`), with a strict bound of 0 rather than ≥ 1."""
+    def relation(self, atom, truth: int) -> Condition:
+        """A fixed relation, true or false, with a strict bound of 0 rather than >= 1."""
         fields = self.domain.fields
-        left, right = fields[atom.left].field, fields[atom.right].field
-        coefficients = {left.machine: atom.den}
-        coefficients[right.machine] = coefficients.get(right.machine, 0) - atom.num  # left may be right
-        terms = tuple(Term(name, c) for name, c in coefficients.items() if c)
-        bound = atom.offset
-        if truth == T:
-            op, bound = (">", bound - 1) if bound == 1 else (">=", bound)
-        else:
-            op, bound = ("<=", bound - 1) if bound == 1 else ("<", bound)
-        return Linear(terms, op, unit_value(left, bound) if isinstance(left.type, m.MoneyType) else bound)
+        if isinstance(atom, ShiftGe):  # later − add_months(earlier) >= 0 or 1
+            return DatesApart(fields[atom.later].field.machine, fields[atom.earlier].field.machine, atom.months,
+                              0, _op(truth, atom.bound)[0])
+        first = fields[atom.terms[0][0]].field
+        if isinstance(first.type, m.DateType):  # later − earlier >= bound days
+            (later, _), (earlier, _) = sorted(atom.terms, key=lambda term: -term[1])
+            return DatesApart(fields[later].field.machine, fields[earlier].field.machine, 0, atom.bound,
+                              ">=" if truth == T else "<")
+        terms = tuple(Term(fields[f].field.machine, c) for f, c in atom.terms)
+        op, bound = _op(truth, atom.bound)
+        return Linear(terms, op, unit_value(first, bound) if isinstance(first.type, m.MoneyType) else bound)
+
+
+def _op(truth: int, bound: int) -> tuple[str, int]:
+    """`expression >= bound` true or false, with `> 0` and `<= 0` for a strict bound of 1."""
+    if truth == T:
+        return (">", bound - 1) if bound == 1 else (">=", bound)
+    return ("<=", bound - 1) if bound == 1 else ("<", bound)
 
 
 def _interval(f: m.Field, low, high) -> Interval:

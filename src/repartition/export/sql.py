@@ -19,8 +19,8 @@ from __future__ import annotations
 from sqlglot import exp
 
 from .. import model as m
-from .rows import (Codes, DecisionRows, InIntervals, Interval, InValues, IsKnown, IsUnknown, Linear,
-                   Membership, Ref, Row)
+from .rows import (Codes, DatesApart, DecisionRows, InIntervals, Interval, InValues, IsKnown, IsUnknown,
+                   Linear, Membership, Ref, Row)
 from .sql_reading import CHARACTERS, Reading, characters, column_type, typed_literal
 
 __all__ = ["to_sql", "build_select", "create_table", "DIALECTS", "OUTPUT_COLUMNS", "Conditions"]
@@ -162,6 +162,8 @@ class _Query:
                  if any(row.kind == "decision" and row.service == code for _, row in numbered)]
         return [exp.alias_(_case(by_row(lambda row: row.service)), _id("service")),
                 exp.alias_(_case(by_row(lambda row: row.rule)), _id("regle")),
+                exp.alias_(_case(by_row(lambda row: "|".join(row.partners) if row.kind == "decision" else None)),
+                           _id("partenaires")),
                 exp.alias_(_case([invalid, *by_row(lambda row: None if row.kind == "decision" else row.kind)]),
                            _id("cas")),
                 exp.alias_(_case(units), _id("unite"))]
@@ -193,7 +195,7 @@ class _Query:
         return [exp.alias_(when_routed(_col(_ISSUE, "service")), _id("service")),
                 exp.alias_(when_routed(_col(_ISSUE, "regle")), _id("regle")),
                 exp.alias_(when_routed(_col(_ISSUE, "unite")), _id("unite")),
-                exp.alias_(when_routed(exp.Literal.string("")), _id("partenaires")),
+                exp.alias_(when_routed(_col(_ISSUE, "partenaires")), _id("partenaires")),
                 exp.alias_(reason, _id("non_oriente"))]
 
 
@@ -272,15 +274,28 @@ class Conditions:
         fields = self.query.fields
         total: exp.Expression | None = None
         for term in c.terms:
-            part = exp.Mul(this=exp.Literal.number(abs(term.coefficient)), expression=self._value(term.field))
+            value = self._value(term.field)
+            if isinstance(fields[term.field].type, m.IntType):  # a sum of bigints may pass 2**63: Python's may
+                value = exp.cast(value, exp.DataType.build("DECIMAL(38, 0)"))
+            part = exp.Mul(this=exp.Literal.number(abs(term.coefficient)), expression=value)
             if total is None:
                 total = part if term.coefficient > 0 else exp.Neg(this=part)
             else:
                 total = (exp.Add if term.coefficient > 0 else exp.Sub)(this=total, expression=part)
         first = fields[c.terms[0].field] if c.terms else None
         bound = typed_literal(first, c.bound) if first is not None else exp.Literal.number(c.bound)
-        ops = {">=": exp.GTE, ">": exp.GT, "<=": exp.LTE, "<": exp.LT}
-        return exp.Paren(this=ops[c.op](this=total if total is not None else exp.Literal.number(0), expression=bound))
+        return exp.Paren(this=_OPS[c.op](this=total if total is not None else exp.Literal.number(0), expression=bound))
+
+    def visit_DatesApart(self, c: DatesApart) -> exp.Expression:
+        """`later op earlier + n months (or days)`: each dialect adds calendar months as runtime.add_months
+        does (the day kept, or the month's last day), and the sum is cast back to a date."""
+        unit, amount = ("MONTH", c.months) if c.months else ("DAY", c.days)
+        shifted = exp.cast(exp.DateAdd(this=self._value(c.earlier), expression=exp.Literal.number(amount),
+                                       unit=exp.Var(this=unit)), "DATE")
+        return exp.Paren(this=_OPS[c.op](this=self._value(c.later), expression=shifted))
+
+
+_OPS = {">=": exp.GTE, ">": exp.GT, "<=": exp.LTE, "<": exp.LT}
 
 
 def _case(ifs: list[exp.If]) -> exp.Expression:

@@ -12,21 +12,31 @@ neither) is fixed is *exact and complete* for such conditions; the outcome of ea
 from `Semantics.resolve`, the one semantics shared with the interpreter and the compiler. This
 is why the proof needs no solver for the conditions that charters actually write, and why it is
 fast: the work grows with the number of distinct regions the rules create, not with the size of
-the domain. Conditions that compare a field with a constant multiple of another field (`la dette
-est au moins 6 fois le loyer`) are split on as atoms whose truth is fixed in each branch; whether a
-branch holds any household at all is then decided *exactly* by `examples.solve`, which solves
-the linear constraints over whole numbers inside the cells' intervals (for two fields: writing the
-second as period × k + residue makes every bound on the first linear in k, so each residue is one
-interval of k). The same solver builds each example household, readable (the threshold itself,
-or the threshold plus one cent or one day where the bound is strict), and every example is
-routed through the reference interpreter before it is shown. Ratio constraints that chain three
-fields or more (rare) are settled when a household is found by fixing readable values for all but
-two fields, or when Fourier–Motzkin elimination shows that not even real numbers satisfy them. No
-SMT solver is used: nothing else the language can say needs one, and a solver query costs far
-more than a box intersection. What the engine cannot settle — a chain of three fields with real
-but no whole solution found, a period beyond `examples.MAX_PERIOD`, or regions left when the node
-or time budget runs out — is reported as `indecis` with its region: the proof never claims
-"proven" on a guess and never hangs.
+the domain. Conditions that tie several fields together — a multiple or a sum (`la dette est au
+moins 2 fois la somme du loyer et des charges`: Σ c·x >= k over whole cents, `LinearGe`) or two
+dates calendar months apart (`ShiftGe`) — are decided over a box from its corners where they can
+be (a sum is linear, `add_months` never decreases), else split on as atoms whose truth is fixed
+in each branch; whether a branch holds any household at all is then decided *exactly* by
+`examples.solve`. Sums and multiples: `linear.point` eliminates variables one by one where that
+is exact over whole numbers (a coefficient ±1 in each pair of bounds), makes a variable so by
+fixing the residues of those it shares constraints with, and solves the last two exactly by
+residues (`solve_pair`). Calendar months: `calendar.solve_dates` bounds the days between two
+dates by functions constant on pieces of each month (days 1, 2–27, 28, 29, 30, 31), so each piece
+is an interval, and the calendar repeats every 400 years. The same solvers build each example
+household, readable (the threshold itself, or the threshold plus one cent or one day where the
+bound is strict, a month end where only one fits), and every example is routed through the
+reference interpreter before it is shown. No SMT solver is used: nothing the language can say
+needs one, and a solver query costs far more than a box intersection. What the engine cannot
+settle — residues or rows past `linear.MAX_PERIOD` or `linear.MAX_ROWS` with real but no whole
+solution found, months tying three dates where none is found, or regions left when the budget
+runs out — is reported as `indecis` with its region and the rules it could not settle: the proof
+never claims "proven" on a guess and never hangs. The budget is counted in units of work
+(regions examined, conditions and atoms looked at, examples solved), never in seconds, so that a
+charter is proven or not alike on every machine; the compiler's decision tree is the first part
+of the splitting, and the proof carries on from it. Thousands of conflicts are not all spelled
+out: the first ones of each kind are, with their examples, and the others are counted. Partial
+examples (`partial.check_example`) are checked by the same splitting, over the region of the
+values they give.
 Dead rules and useless exceptions are decided by the same splitting (`Explorer.search`). A rule
 is dead when no household has it decide. An exception is useful where it is true while its rule,
 or a rule that its rule sets aside in turn, is true or unknown: setting aside a rule whose
@@ -36,6 +46,7 @@ true nowhere like that never sets anything aside, and is reported as useless.
 
 from __future__ import annotations
 
+import itertools
 import time
 from typing import TYPE_CHECKING
 
@@ -45,18 +56,24 @@ from .. import model as m
 from .. import runtime
 from ..dsl.interpreter import Interpreter
 from ..errors import NoDecision
-from ..semantics import CONFLICT, DECIDED, GAP, T, U, Outcome, Semantics
+from ..semantics import CONFLICT, DECIDED, GAP, T, U, Outcome, Semantics, members
+from ..values import count_text
 from .examples import Undecided, external, solve
-from .problems import ERROR, HEADINGS, KINDS, WARNING, Problem, describe
-from .regions import DEFAULT_NODES, DEFAULT_SECONDS, Budget, Explorer
+from .linear import metered
+from .problems import ERROR, HEADINGS, KINDS, LABELS, WARNING, Problem, describe
+from .regions import DEFAULT_WORK, Budget, Explorer
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..charter import Charter
 
-__all__ = ["verify", "Report", "Problem", "KINDS", "ERROR", "WARNING"]
+__all__ = ["verify", "Report", "Problem", "KINDS", "ERROR", "WARNING", "DEFAULT_WORK", "MAX_DETAILED"]
 
+#: Problems of one kind spelled out with their region and example; the others are counted.
+MAX_DETAILED = 20
 _EXAMPLE_TRIES = 12  # leaves tried before giving up on showing a reproducing example
-_MAX_HOLE_LEAVES = 400  # beyond this, pairing gap leaves into separate holes costs too much
+_MAX_HOLE_LEAVES = 150  # beyond this, pairing gap leaves into separate holes costs too much
+_SOLVE_COST = 20  # units of work of one example solved in a region with ratio constraints
+_MAX_NAMED = 10  # rules named in an `indecis` message before counting the others
 
 
 @frozen
@@ -64,9 +81,9 @@ class Report:
     """What the proof found: problems (errors and warnings), and what it cost."""
 
     problems: tuple[Problem, ...]
-    seconds: float
+    seconds: float  # measured, for information: the budget is counted in units of work
     regions: int  # final regions (leaves) of the domain
-    nodes: int  # regions examined, leaves and splits
+    work: int  # units of work spent (the decision tree's included)
 
     @property
     def ok(self) -> bool:
@@ -97,68 +114,106 @@ class Report:
         return "\n\n".join(blocks)
 
 
-def verify(charter: "Charter | m.CharterModel", *, nodes: int = DEFAULT_NODES,
-           seconds: float = DEFAULT_SECONDS) -> Report:
-    """Prove that every household gets exactly one service, or list the problems with examples."""
-    model = charter if isinstance(charter, m.CharterModel) else charter.model
-    return _Verifier(model, nodes, seconds).run()
+def verify(charter: "Charter | m.CharterModel", *, work: int | None = None) -> Report:
+    """Prove that every household gets exactly one service, or list the problems with examples.
+
+    `work` is the budget in units of work (DEFAULT_WORK unless given); a charter carries on from
+    its compiled decision tree.
+    """
+    work = DEFAULT_WORK if work is None else work
+    if isinstance(charter, m.CharterModel):
+        return _Verifier(charter, work, None, None).run()
+    tree = getattr(charter._compiled, "tree", None)  # None: a charter compiled without one (from a cache)
+    return _Verifier(charter.model, work, charter._semantics, tree).run()
+
+
+def _others(kind: str, count: int, partial: bool) -> str:
+    """« et 1 234 autres conflits, non détaillés : corrigez d'abord les précédents » (« au moins »
+    when the budget stopped the search for more)."""
+    feminine = kind != "conflit"
+    plural = "s" if count > 1 else ""
+    label = _PLURALS[kind] if count > 1 else LABELS[kind]
+    number = ("au moins " if partial else "") + f"{count:,}".replace(",", "\u202f")
+    return (f"et {number} autre{plural} {label}, non détaillé{'e' if feminine else ''}{plural} : "
+            f"corrigez d'abord les précédent{'e' if feminine else ''}s")
+
+
+_PLURALS = {"lacune": "lacunes", "conflit": "conflits", "indetermination": "indéterminations",
+            "regle_morte": "règles mortes", "exception_inutile": "exceptions inutiles", "redondance": "redondances"}
 
 
 class _Verifier:
     """One run of the proof over one charter model, sharing one budget between its searches."""
 
-    def __init__(self, model: m.CharterModel, nodes: int, seconds: float):
+    def __init__(self, model: m.CharterModel, work: int, semantics: Semantics | None, tree):
         self.model = model
-        self.budget = Budget(nodes, seconds)
-        self.semantics = Semantics(self.model)
-        self.explorer = Explorer(self.model, self.semantics)
+        self.budget = Budget(work)
+        self.semantics = semantics or Semantics(self.model)
+        if tree is not None and tree.work > work:
+            tree = None  # the compiler went further than this budget allows: start again within it
+        self.explorer = Explorer(self.model, self.semantics, tree)
         self.domain = self.explorer.domain
         self.rules = self.model.rules
         self._interpreter = Interpreter()
         self.today = self.model.valid_from
         self.maybe_alive: set[int] = set()  # rules that may decide in a region left undecided
+        self.unsettled_rules: set[int] = set()  # rules whose search the budget stopped
+        self.points: dict[int, tuple] = {}  # id of a leaf with ratio constraints → a household there
+        self.partial = False  # whether the budget left regions unexplored (counts are then lower bounds)
 
     # ---- the whole proof ------------------------------------------------------------------------
     def run(self) -> Report:
         start = time.perf_counter()
         leaves, pending = self.explorer.explore(self.budget)
+        self.partial = bool(pending)
         kept, undecided = [], [(p.region, p.fixed) for p in pending]
-        points = {}
+        unsure = {r for p in pending for r in p.rules}  # the rules of the regions left unsettled
+        points = self.points
         for leaf in leaves:
             if leaf.fixed:
                 try:
-                    point = solve(self.domain, leaf.region, leaf.fixed, self.today)
+                    point = self._solve(leaf.region, leaf.fixed)
                 except Undecided:
                     undecided.append((leaf.region, leaf.fixed))
                     self.maybe_alive.update(leaf.deciding)
                     self.maybe_alive.update(leaf.outcome.rules)
+                    unsure.update(leaf.deciding + leaf.outcome.rules)
                     continue
                 if point is None:
                     continue
                 points[id(leaf)] = point
             kept.append(leaf)
         problems: list[Problem] = []
-        problems += self._outcome_problems(kept, points)
+        problems += self._outcome_problems(kept)
         unsettled: list = []  # regions the searches below could not settle: they are not the households'
         if not pending:
             problems += self._dead_rules(kept, unsettled)
             problems += self._useless_exceptions(unsettled)
-            problems += self._redundancies(kept, points)
+            problems += self._redundancies(kept)
         if undecided:
-            problems.append(Problem("indecis", "la preuve n'a pas pu conclure sur cette région dans son "
-                                    "budget (taille, temps, ou contraintes liant plus de deux données)",
-                                    (), self._describe(undecided), None, tuple(undecided)))
+            problems.append(self._undecided("la preuve n'a pas pu conclure sur cette région dans son budget "
+                                            "(taille, ou contraintes liant plus de deux données)", undecided, unsure))
         if unsettled:
-            problems.append(Problem("indecis", "chaque ménage a un service et un seul, mais la recherche des "
-                                    "règles mortes et des exceptions inutiles n'a pas pu conclure dans son "
-                                    "budget sur cette région", (), self._describe(unsettled), None,
-                                    tuple(unsettled)))
+            problems.append(self._undecided("chaque ménage a un service et un seul, mais la recherche des règles "
+                                            "mortes et des exceptions inutiles n'a pas pu conclure dans son budget "
+                                            "sur cette région", unsettled, self.unsettled_rules))
         order = list(KINDS)
         problems.sort(key=lambda p: order.index(p.kind))
         return Report(tuple(problems), time.perf_counter() - start, len(leaves), self.budget.used)
 
+    def _undecided(self, message: str, boxes: list, rules: set) -> Problem:
+        """An `indecis` problem naming the rules it could not settle (the first ones, and a count)."""
+        named = sorted(r for r in rules if r != self.semantics.default)
+        if named:
+            shown = ", ".join(f"« {self.rules[r].name} »" for r in named[:_MAX_NAMED])
+            others = len(named) - _MAX_NAMED
+            rest = f" et {count_text(others, 'autre', 'autres')}" if others > 0 else ""
+            message += f" ; règles non départagées : {shown}{rest}"
+        return Problem("indecis", message, self._rule_refs(named[:_MAX_NAMED]), self._describe(boxes), None,
+                       tuple(boxes))
+
     # ---- gaps, conflicts, undetermined ------------------------------------------------------------
-    def _outcome_problems(self, kept, points) -> list[Problem]:
+    def _outcome_problems(self, kept) -> list[Problem]:
         groups: dict = {}
         for leaf in kept:
             if leaf.outcome.kind != DECIDED:
@@ -167,14 +222,37 @@ class _Verifier:
         for (kind, rules), leaves in groups.items():
             # One problem per separate hole, not one for all of them.
             for found in (self._holes(leaves) if kind == GAP else [leaves]):
-                def check(values, kind=kind, rules=rules):
-                    outcome = self._outcome(values)
-                    return outcome.kind == kind and outcome.rules == rules
+                problems.append((kind, rules, found))
+        return self._detailed(problems, self._outcome_problem)
 
-                boxes = tuple((l.region, l.fixed) for l in found)
-                problems.append(Problem(kind, self._message(kind, rules), self._rule_refs(rules),
-                                        self._describe(boxes), self._example(found, points, check), boxes))
+    def _outcome_problem(self, kind: str, rules: tuple[int, ...], found: list) -> Problem:
+        def check(values):
+            outcome = self._outcome(values)
+            return outcome.kind == kind and outcome.rules == rules
+
+        boxes = tuple((l.region, l.fixed) for l in found)
+        return Problem(kind, self._message(kind, rules), self._rule_refs(rules), self._describe(boxes),
+                       self._example(found, self.points, check), boxes)
+
+    def _detailed(self, found: list[tuple], make) -> list[Problem]:
+        """The first MAX_DETAILED problems of each kind made by `make(kind, rules, leaves)`, with
+        their region and example; one more problem counts the others (charters with hundreds of
+        overlapping rules have thousands)."""
+        by_kind: dict[str, list[tuple]] = {}
+        for item in found:
+            by_kind.setdefault(item[0], []).append(item)
+        problems = []
+        for kind, items in by_kind.items():
+            problems += [make(*item) for item in items[:MAX_DETAILED]]
+            if len(items) > MAX_DETAILED:
+                problems.append(self._counted(kind, [rules for _, rules, _ in items[MAX_DETAILED:]]))
         return problems
+
+    def _counted(self, kind: str, rule_sets: list[tuple[int, ...]]) -> Problem:
+        """One problem counting the problems of a kind past the first MAX_DETAILED, with their rules."""
+        involved = sorted({r for rules in rule_sets for r in rules})
+        return Problem(kind, _others(kind, len(rule_sets), self.partial), self._rule_refs(involved[:_MAX_NAMED]),
+                       "non détaillée", None, ())
 
     def _holes(self, leaves) -> list[list]:
         """Leaves split into connected parts (touching across one cell boundary): one hole each."""
@@ -244,60 +322,67 @@ class _Verifier:
             alive.update(leaf.deciding)
             if leaf.outcome.kind == DECIDED and default in leaf.outcome.rules:
                 alive.add(default)
+        # Not alive and settled (what is not is in the undecided region, reported as indecis).
+        dead = [r for r in self.rules if r.index not in alive and r.index not in self.maybe_alive]
         problems = []
-        for rule in self.rules:
-            if rule.index in alive or rule.index in self.maybe_alive:
-                continue  # alive, or not settled (the undecided region is reported as indecis)
-            if rule.is_default:
-                problems.append(Problem(
-                    "regle_morte", f"la règle par défaut « {rule.name} » ne décide pour aucun ménage : "
-                    "les autres règles répartissent déjà tous les ménages",
-                    self._rule_refs((rule.index,)), "aucun ménage", None))
-                continue
-            boxes, witness, complete = self._where({rule.index: T}, undecided)
-            if not boxes and not complete:
-                continue  # reported as indecis
-            if not boxes:
-                problems.append(Problem(
-                    "regle_morte", f"la règle « {rule.name} » ne décide pour aucun ménage : sa condition "
-                    "n'est jamais vraie", self._rule_refs((rule.index,)), "aucun ménage", None))
-                continue
-            example = None
-            involved = (rule.index,)
-            if witness is not None:
-                conditions = self._conditions(self._read(witness))
-                deciding, _ = self.semantics.classify(conditions)
-                if conditions[rule.index] is True and rule.index not in deciding:
-                    example = external(self.model, witness)
-                    involved += tuple(e for e in self.semantics.overriders[rule.index]
-                                      if conditions[e] is not False)
-            problems.append(Problem(
-                "regle_morte", f"la règle « {rule.name} » ne décide pour aucun ménage : là où sa "
-                "condition est vraie, une exception l'écarte ou une valeur inconnue la laisse en suspens",
-                self._rule_refs(involved), "condition vraie pour : " + self._describe(boxes), example,
-                tuple(boxes)))
+        for i, rule in enumerate(dead):
+            if len(problems) == MAX_DETAILED:
+                return problems + [self._counted("regle_morte", [(r.index,) for r in dead[i:]])]
+            problem = self._dead_rule(rule, undecided)
+            if problem is not None:
+                problems.append(problem)
         return problems
 
+    def _dead_rule(self, rule: m.Rule, undecided: list) -> Problem | None:
+        """A dead rule described: where its condition is true, what sets it aside there (None when the
+        search for where its condition is true ran out of budget)."""
+        if rule.is_default:
+            return Problem("regle_morte", f"la règle par défaut « {rule.name} » ne décide pour aucun ménage : "
+                           "les autres règles répartissent déjà tous les ménages",
+                           self._rule_refs((rule.index,)), "aucun ménage", None)
+        boxes, witness, complete = self._where({rule.index: T}, undecided)
+        if not boxes and not complete:
+            return None  # reported as indecis
+        if not boxes:
+            return Problem("regle_morte", f"la règle « {rule.name} » ne décide pour aucun ménage : sa condition "
+                           "n'est jamais vraie", self._rule_refs((rule.index,)), "aucun ménage", None)
+        example = None
+        involved = (rule.index,)
+        if witness is not None:
+            conditions = self._conditions(self._read(witness))
+            deciding, _ = self.semantics.classify(conditions)
+            if conditions[rule.index] is True and rule.index not in deciding:
+                example = external(self.model, witness)
+                involved += tuple(e for e in self.semantics.overriders[rule.index] if conditions[e] is not False)
+        return Problem(
+            "regle_morte", f"la règle « {rule.name} » ne décide pour aucun ménage : là où sa "
+            "condition est vraie, une exception l'écarte ou une valeur inconnue la laisse en suspens",
+            self._rule_refs(involved), "condition vraie pour : " + self._describe(boxes), example, tuple(boxes))
+
     def _useless_exceptions(self, undecided) -> list[Problem]:
-        problems = []
-        for rule in self.rules:
-            for target in rule.overrides:  # the checker refuses exceptions to or by the default rule
-                if self._useful(rule.index, target, undecided) is not False:
-                    continue  # useful, or not settled (the undecided region is reported as indecis)
-                boxes, witness, _ = self._where({rule.index: T}, undecided)
-                example = None
-                if witness is not None:
-                    conditions = self._conditions(self._read(witness))
-                    if conditions[rule.index] is True and conditions[target] is not True:
-                        example = external(self.model, witness)
-                region = ("condition de l'exception vraie pour : " + self._describe(boxes)) if boxes \
-                    else "aucun ménage (la condition de l'exception n'est jamais vraie)"
-                problems.append(Problem(
-                    "exception_inutile", f"« {rule.name} » est une exception à « {self.rules[target].name} », "
-                    "mais elle n'est jamais vraie quand cette règle (ou une règle qu'elle écarte) "
-                    "s'applique ou pourrait s'appliquer : elle ne l'écarte jamais",
-                    self._rule_refs((rule.index, target)), region, example, tuple(boxes)))
+        # Useful, or not settled (the undecided region is reported as indecis), or useless:
+        useless = [(rule, target) for rule in self.rules for target in rule.overrides  # never the default rule
+                   if self._useful(rule.index, target, undecided) is False]
+        problems = [self._useless(rule, target, undecided) for rule, target in useless[:MAX_DETAILED]]
+        if len(useless) > MAX_DETAILED:
+            problems.append(self._counted("exception_inutile", [(r.index, t) for r, t in useless[MAX_DETAILED:]]))
         return problems
+
+    def _useless(self, rule: m.Rule, target: int, undecided: list) -> Problem:
+        """A useless exception described: where it is true, and a household there."""
+        boxes, witness, _ = self._where({rule.index: T}, undecided)
+        example = None
+        if witness is not None:
+            conditions = self._conditions(self._read(witness))
+            if conditions[rule.index] is True and conditions[target] is not True:
+                example = external(self.model, witness)
+        region = ("condition de l'exception vraie pour : " + self._describe(boxes)) if boxes \
+            else "aucun ménage (la condition de l'exception n'est jamais vraie)"
+        return Problem(
+            "exception_inutile", f"« {rule.name} » est une exception à « {self.rules[target].name} », "
+            "mais elle n'est jamais vraie quand cette règle (ou une règle qu'elle écarte) "
+            "s'applique ou pourrait s'appliquer : elle ne l'écarte jamais",
+            self._rule_refs((rule.index, target)), region, example, tuple(boxes))
 
     def _useful(self, exception: int, target: int, undecided: list) -> bool | None:
         """Whether the exception is true somewhere its rule, or a rule its rule sets aside in turn,
@@ -306,34 +391,33 @@ class _Verifier:
         An unknown rule counts: setting it aside is how a charter says what to do when a value is
         unknown.
         """
-        below = [target] + [q.index for q in self.rules if target in self.semantics.overriders[q.index]]
         complete = True
-        for rule in below:
+        for rule in itertools.chain((target,), members(self.semantics.below[target])):  # lazily: often the first
             found, _, done = self._where({exception: T, rule: T | U}, undecided, first_only=True)
             if found:
                 return True
             complete = complete and done
         return False if complete else None
 
-    def _redundancies(self, kept, points) -> list[Problem]:
+    def _redundancies(self, kept) -> list[Problem]:
         groups: dict = {}
         for leaf in kept:
             if leaf.outcome.kind == DECIDED and len(leaf.deciding) > 1:
                 groups.setdefault(leaf.deciding, []).append(leaf)
-        problems = []
-        for rules, found in groups.items():
-            names = ", ".join(f"« {self.rules[r].name} »" for r in rules)
+        return self._detailed([("redondance", rules, found) for rules, found in groups.items()], self._redundancy)
 
-            def check(values, rules=rules):
-                outcome = self._outcome(values)
-                return outcome.kind == DECIDED and outcome.rules == rules
+    def _redundancy(self, kind: str, rules: tuple[int, ...], found: list) -> Problem:
+        names = ", ".join(f"« {self.rules[r].name} »" for r in rules)
 
-            service = self.rules[rules[0]].service.code
-            boxes = tuple((l.region, l.fixed) for l in found)
-            problems.append(Problem(
-                "redondance", f"les règles {names} s'appliquent ensemble et désignent le même service ({service})",
-                self._rule_refs(rules), self._describe(boxes), self._example(found, points, check), boxes))
-        return problems
+        def check(values):
+            outcome = self._outcome(values)
+            return outcome.kind == DECIDED and outcome.rules == rules
+
+        service = self.rules[rules[0]].service.code
+        boxes = tuple((l.region, l.fixed) for l in found)
+        return Problem(
+            "redondance", f"les règles {names} s'appliquent ensemble et désignent le même service ({service})",
+            self._rule_refs(rules), self._describe(boxes), self._example(found, self.points, check), boxes)
 
     def _where(self, wanted: dict, undecided: list, first_only: bool = False):
         """Feasible boxes where the rules' conditions take the wanted bits, and one point in them."""
@@ -344,7 +428,7 @@ class _Verifier:
         boxes, witness = [], None
         for region, fixed in found:
             try:
-                point = solve(self.domain, region, fixed, self.today)
+                point = self._solve(region, fixed)
             except Undecided:
                 undecided.append((region, fixed))
                 complete = False
@@ -356,7 +440,20 @@ class _Verifier:
                 witness = point
             if first_only:
                 break
+        if not complete:
+            self.unsettled_rules.update(wanted)
         return boxes, witness, complete
+
+    def _solve(self, region: tuple, fixed: tuple) -> tuple | None:
+        """A household of a region with relations between fields (`examples.solve`), within the
+        budget: the solvers' own work (rows, residues, pieces of the calendar) is counted too."""
+        if fixed and not self.budget.spend(_SOLVE_COST):
+            raise Undecided()
+        with metered() as spent:
+            try:
+                return solve(self.domain, region, fixed, self.today)
+            finally:
+                self.budget.spend(spent[0])
 
     # ---- helpers ----------------------------------------------------------------------------------
     def _example(self, leaves, points, check) -> dict | None:
@@ -365,7 +462,7 @@ class _Verifier:
             values = points.get(id(leaf))
             if values is None:
                 try:
-                    values = solve(self.domain, leaf.region, leaf.fixed, self.today)
+                    values = self._solve(leaf.region, leaf.fixed)
                 except Undecided:
                     continue
             if values is not None and check(values):

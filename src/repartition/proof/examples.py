@@ -1,54 +1,51 @@
-"""Concrete, readable households for a region, solving ratio constraints exactly over whole numbers."""
+"""Concrete, readable households for a region, solving its relations exactly over whole numbers."""
 
 from __future__ import annotations
 
 import datetime as _dt
 import itertools
-import math
 from decimal import Decimal
-from fractions import Fraction
 
 from .. import model as m
-from ..dsl.lowering import T, Domain, FieldCells
+from ..dsl.lowering import LinearGe, T, Domain, FieldCells, relation_fields
+from ..runtime import add_months
+from .calendar import FIRST_DAY, LAST_DAY, Shift, back_months, solve_dates
+from .linear import MAX_PERIOD, Undecided, clamp, normalized, point, real_empty, solve_pair
 
 __all__ = ["Undecided", "solve", "solve_pair", "intervals", "external", "json_value", "MAX_PERIOD"]
 
-#: Largest period (lcm of the ratio denominators) the exact two-field solver walks through.
-MAX_PERIOD = 100_000
 _DEFAULT_DATE = _dt.date(2026, 1, 1).toordinal()
-_RATIO_MONEY_TARGET = 50_000  # 500,00 €: a readable rent when a ratio leaves the choice open
-
-
-class Undecided(Exception):
-    """The solver can neither build a household nor prove that none exists."""
+_RATIO_MONEY_TARGET = 50_000  # 500,00 €: a readable rent when a relation leaves the choice open
+_MAX_COMBINATIONS = 4096  # interval combinations tried in one group of tied fields
 
 
 def solve(domain: Domain, region: tuple, fixed: tuple, today: int | None = None) -> tuple | None:
-    """Internal values of one household in the region satisfying its fixed ratio atoms, or None.
+    """Internal values of one household in the region satisfying its fixed relations, or None.
 
     Values are readable: a threshold itself, or the threshold plus one cent or one day where the
-    bound is strict. Raises Undecided when ratio constraints tie more than two fields together and
-    no household was found.
+    bound is strict. Raises Undecided when the relations are of a shape the solver cannot settle
+    exactly (see `linear.point` and `calendar.solve_dates`) and no household was found.
     """
     fields = domain.fields
     values: list = [None] * len(fields)
-    ratio_fields = {a.left for a, _ in fixed} | {a.right for a, _ in fixed}
+    tied = {f for atom, _ in fixed for f in relation_fields(atom)}
     for index, cells in enumerate(fields):
-        if index not in ratio_fields:
+        if index not in tied:
             values[index] = _pick(cells, region[index], today)
     if not fixed:
         return tuple(values)
-    # Linear constraints Σ a·x >= c (den·left − num·right >= offset, or its negation < offset),
-    # grouped into connected components of fields.
-    linear = []
+    rows, shifts = [], []  # Σ a·x >= c, and calendar months between two dates
     for atom, bit in fixed:
-        sign = 1 if bit == T else -1
-        coefficients = {atom.left: sign * atom.den}
-        coefficients[atom.right] = coefficients.get(atom.right, 0) - sign * atom.num  # left may be right
-        linear.append((coefficients, atom.offset if bit == T else 1 - atom.offset))
-    for component in _components(ratio_fields, linear):
-        rows = [(co, c) for co, c in linear if set(co) & component]
-        found = _solve_component(fields, region, sorted(component), rows)
+        if isinstance(atom, LinearGe):
+            sign = 1 if bit == T else -1  # false: Σ c·x < b, that is Σ −c·x >= 1 − b
+            rows.append(({f: sign * c for f, c in atom.terms}, atom.bound if bit == T else 1 - atom.bound))
+        else:
+            low, high = (atom.bound, None) if bit == T else (None, atom.bound - 1)
+            shifts.append(Shift(atom.later, atom.earlier, atom.months, low, high))
+    for component in _components(tied, rows, shifts):
+        mine = [r for r in rows if set(r[0]) & component]
+        moves = [s for s in shifts if s.later in component]
+        found = _solve_component(fields, region, sorted(component), mine, moves, today)
         if found is None:
             return None
         for f, v in found.items():
@@ -56,7 +53,7 @@ def solve(domain: Domain, region: tuple, fixed: tuple, today: int | None = None)
     return tuple(values)
 
 
-def _components(fields: set[int], linear: list) -> list[set[int]]:
+def _components(fields: set[int], rows: list, shifts: list) -> list[set[int]]:
     parent = {f: f for f in fields}
 
     def root(f):
@@ -64,8 +61,8 @@ def _components(fields: set[int], linear: list) -> list[set[int]]:
             f = parent[f]
         return f
 
-    for coefficients, _ in linear:
-        first, *rest = list(coefficients)
+    for group in [list(co) for co, _ in rows] + [[s.later, s.earlier] for s in shifts]:
+        first, *rest = group
         for other in rest:
             parent[root(other)] = root(first)
     groups: dict[int, set[int]] = {}
@@ -87,182 +84,112 @@ def intervals(cells: FieldCells, mask: int) -> list[tuple]:
     return [tuple(i) for i in out]
 
 
-def _target(cells: FieldCells, interval: tuple) -> int:
+def _target(cells: FieldCells, interval: tuple, today: int | None) -> int:
+    """A readable value of an interval: 500 € for amounts, today for dates, else 0 (within it)."""
     low, high = interval
-    if isinstance(cells.field.type, m.MoneyType):
-        return _clamp(_RATIO_MONEY_TARGET, low, high)
-    return _clamp(0, low, high)
+    kind = cells.field.type
+    if isinstance(kind, m.MoneyType):
+        return clamp(_RATIO_MONEY_TARGET, low, high)
+    if isinstance(kind, m.DateType):
+        return clamp(today if today is not None else _DEFAULT_DATE, low, high)
+    return clamp(0, low, high)
 
 
-def _clamp(value: int, low, high) -> int:
-    if low is not None and value < low:
-        return low
-    if high is not None and value > high:
-        return high
-    return value
+def _solve_component(fields, region, variables: list[int], rows: list, shifts: list, today) -> dict | None:
+    """Values for one group of fields tied together by relations, or None if there are none.
+
+    Every combination of the fields' intervals is tried; the most readable point wins. Undecided
+    only when no point is found and some combination could not be settled."""
+    options = [intervals(fields[f], region[f]) for f in variables]
+    combinations = 1
+    for option in options:
+        combinations *= len(option)
+    if combinations > _MAX_COMBINATIONS:
+        raise Undecided()
+    best, unsettled = None, False
+    for combination in itertools.product(*options):
+        bounds = dict(zip(variables, combination))
+        if any(isinstance(fields[f].field.type, m.DateType) for f in variables):
+            bounds = {f: (max(low if low is not None else FIRST_DAY, FIRST_DAY),
+                          min(high if high is not None else LAST_DAY, LAST_DAY)) for f, (low, high) in bounds.items()}
+        targets = {f: _target(fields[f], bounds[f], today) for f in variables}
+        try:
+            found = (_dates(variables, rows, shifts, dict(zip(variables, combination)), bounds, targets)
+                     if shifts else point(rows, bounds, targets))
+        except Undecided:
+            unsettled = True
+            continue
+        if found is not None:
+            score = sum(abs(found[f] - targets[f]) for f in variables)
+            if best is None or score < best[0]:
+                best = (score, found)
+    if best is None and unsettled:
+        raise Undecided()
+    return None if best is None else best[1]
 
 
-def _solve_component(fields, region, variables: list[int], rows: list) -> dict | None:
-    """Values for one group of fields tied together by ratio constraints, or None if there are none."""
-    options = {f: intervals(fields[f], region[f]) for f in variables}
-    if len(variables) <= 2:
-        return _solve_two(fields, options, variables, rows)
-    return _solve_chain(fields, options, variables, rows)
-
-
-def _solve_two(fields, options: dict, variables: list[int], rows: list) -> dict | None:
-    """One or two fields: exact, the most readable point over every pair of their intervals."""
-    x = variables[0]
-    y = variables[1] if len(variables) == 2 else None
-    best = None
-    for xi in options[x]:
-        for yi in (options[y] if y is not None else [(0, 0)]):
-            cons = [(co.get(x, 0), co.get(y, 0) if y is not None else 0, c) for co, c in rows]
-            xt = _target(fields[x], xi)
-            yt = _target(fields[y], yi) if y is not None else 0
-            found = solve_pair(cons, xi, yi, xt, yt)
-            if found is not None and (best is None or _score(found, xt, yt) < _score(*best)):
-                best = (found, xt, yt)
-    if best is None:
+def _dates(variables, rows, shifts, written, bounds, targets) -> dict | None:
+    """Dates tied by whole months: two exactly (calendar.solve_dates); more, by fixing all but two
+    at readable values, after checking that the relaxation where each month counts 28 to 31 days
+    has a point at all."""
+    if len(variables) == 2:
+        x, y = variables
+        return solve_dates(x, y, rows, shifts, written[x], written[y], targets)
+    relaxed = list(rows)
+    for s in shifts:  # later − earlier within [low, high] + n months, each month 28 to 31 days
+        if s.low is not None:
+            relaxed.append(({s.later: 1, s.earlier: -1}, s.low + 28 * s.months))
+        if s.high is not None:
+            relaxed.append(({s.later: -1, s.earlier: 1}, -(s.high + 31 * s.months)))
+    relaxed = normalized(relaxed)
+    if relaxed is None or real_empty(relaxed, bounds):
         return None
-    vx, vy = best[0]
-    return {x: vx} if y is None else {x: vx, y: vy}
-
-
-def _solve_chain(fields, options: dict, variables: list[int], rows: list) -> dict | None:
-    """Three fields or more: no household if even real numbers cannot satisfy the constraints
-    (Fourier–Motzkin); else readable values for all but two, and the last two solved exactly.
-    Raises Undecided when neither settles it."""
-    boxes = [options[f] for f in variables]
-    if all(_real_empty(rows, dict(zip(variables, choice))) for choice in itertools.product(*boxes)):
+    guide = point(relaxed, bounds, targets)
+    if guide is None:
         return None
     head, (x, y) = variables[:-2], variables[-2:]
-    choices = []
-    for f in head:
-        candidates = []
-        for low, high in options[f]:
-            for v in (_target(fields[f], (low, high)), low, high):
-                if v is not None and v not in candidates:
-                    candidates.append(v)
-        choices.append(candidates[:6])  # a few readable values each: the product stays small
-    for assignment in itertools.product(*choices):
-        chosen = dict(zip(head, assignment))
-        for xi in options[x]:
-            for yi in options[y]:
-                cons = []
-                for co, c in rows:
-                    rest = sum(a * chosen[f] for f, a in co.items() if f in chosen)
-                    cons.append((co.get(x, 0), co.get(y, 0), c - rest))
-                found = solve_pair(cons, xi, yi, _target(fields[x], xi), _target(fields[y], yi))
-                if found is not None:
-                    return {**chosen, x: found[0], y: found[1]}
-    raise Undecided()
-
-
-def _real_empty(rows: list, bounds: dict, limit: int = 400) -> bool:
-    """True when no real point within the bounds (low, high per field) satisfies the rows (Σ a·x >= c).
-
-    Fourier–Motzkin elimination; False when unsure (too many constraints), which claims nothing.
-    """
-    system = [(dict(co), Fraction(c)) for co, c in rows]
-    for f, (low, high) in bounds.items():
-        if low is not None:
-            system.append(({f: 1}, Fraction(low)))
-        if high is not None:
-            system.append(({f: -1}, Fraction(-high)))
-    for f in list(bounds):
-        lower = [(co, c) for co, c in system if co.get(f, 0) > 0]
-        upper = [(co, c) for co, c in system if co.get(f, 0) < 0]
-        rest = [(co, c) for co, c in system if co.get(f, 0) == 0]
-        for co1, c1 in lower:
-            for co2, c2 in upper:
-                k1, k2 = -co2[f], co1[f]  # positive multipliers cancelling f
-                combined = {}
-                for g in set(co1) | set(co2):
-                    value = k1 * co1.get(g, 0) + k2 * co2.get(g, 0)
-                    if value and g != f:
-                        combined[g] = value
-                rest.append((combined, k1 * c1 + k2 * c2))
-        if len(rest) > limit:
-            return False
-        system = rest
-    return any(not co and c > 0 for co, c in system)
-
-
-def _score(found, xt, yt):
-    x, y = found
-    return (abs(y - yt), abs(x - xt), y, x)
-
-
-def _ceil_div(n: int, d: int) -> int:
-    return -((-n) // d)
-
-
-def solve_pair(cons: list[tuple[int, int, int]], xi: tuple, yi: tuple, xt: int, yt: int):
-    """A whole (x, y) in the intervals with a·x + b·y >= c for each (a, b, c), near (xt, yt), or None.
-
-    Exact: with y = D·k + s (D the lcm of the x coefficients), every bound on x is linear in k,
-    so each residue s reduces to an interval of k.
-    """
-    ylo, yhi = yi
-    with_x = []
-    for a, b, c in cons:
-        if a == 0:
-            if b == 0:
-                if c > 0:
-                    return None
-            elif b > 0:
-                bound = _ceil_div(c, b)
-                ylo = bound if ylo is None else max(ylo, bound)
-            else:
-                bound = c // b  # b < 0: y <= c / b, floored
-                yhi = bound if yhi is None else min(yhi, bound)
+    chosen = {f: guide[f] for f in head}
+    narrowed = {x: list(bounds[x]), y: list(bounds[y])}
+    left_rows = []
+    for coefficients, c in rows:
+        rest = sum(a * chosen[g] for g, a in coefficients.items() if g in chosen)
+        left = {g: a for g, a in coefficients.items() if g not in chosen}
+        left_rows.append((left, c - rest))
+    left_shifts = []
+    for s in shifts:
+        if s.later in chosen and s.earlier in chosen:
+            value = chosen[s.later] - add_months(chosen[s.earlier], s.months)
+            if (s.low is not None and value < s.low) or (s.high is not None and value > s.high):
+                raise Undecided()
+        elif s.earlier in chosen:  # a bound on the later date
+            shifted = add_months(chosen[s.earlier], s.months)
+            _narrow(narrowed[s.later], None if s.low is None else shifted + s.low,
+                    None if s.high is None else shifted + s.high)
+        elif s.later in chosen:  # low <= L − add(E) <= high: E <= back(L − low), E > back(L − high − 1)
+            later = chosen[s.later]
+            _narrow(narrowed[s.earlier], None if s.high is None else back_months(later - s.high - 1, s.months) + 1,
+                    None if s.low is None else back_months(later - s.low, s.months))
         else:
-            with_x.append((a, b, c))
-    if ylo is not None and yhi is not None and ylo > yhi:
-        return None
-    period = 1
-    for a, _, _ in with_x:
-        period = period * abs(a) // math.gcd(period, abs(a))
-        if period > MAX_PERIOD:
-            raise Undecided()
-    xlo, xhi = xi
-    best = None
-    for s in range(period):
-        klo = None if ylo is None else _ceil_div(ylo - s, period)
-        khi = None if yhi is None else (yhi - s) // period
-        lower = [] if xlo is None else [(xlo, 0)]
-        upper = [] if xhi is None else [(xhi, 0)]
-        for a, b, c in with_x:
-            slope = -(b * period // a)  # exact: a divides the period
-            if a > 0:
-                lower.append((_ceil_div(c - b * s, a), slope))
-            else:
-                upper.append(((c - b * s) // a, slope))
-        feasible = True
-        for p1, q1 in lower:
-            for p2, q2 in upper:
-                dq, dp = q1 - q2, p2 - p1
-                if dq == 0:
-                    if dp < 0:
-                        feasible = False
-                elif dq > 0:
-                    bound = dp // dq
-                    khi = bound if khi is None else min(khi, bound)
-                else:
-                    bound = _ceil_div(dp, dq)
-                    klo = bound if klo is None else max(klo, bound)
-        if not feasible or (klo is not None and khi is not None and klo > khi):
-            continue
-        near = (yt - s) // period
-        for k in {_clamp(near, klo, khi), _clamp(near + 1, klo, khi)}:
-            y = period * k + s
-            low_x = max((p + q * k for p, q in lower), default=None)
-            high_x = min((p + q * k for p, q in upper), default=None)
-            candidate = (_clamp(xt, low_x, high_x), y)
-            if best is None or _score(candidate, xt, yt) < _score(best, xt, yt):
-                best = candidate
-    return best
+            left_shifts.append(s)
+    system = normalized(left_rows)
+    if system is None:
+        raise Undecided()
+    singles = [r for r in system if len(r[0]) == 1]
+    for coefficients, c in singles:
+        ((f, a),) = coefficients.items()
+        _narrow(narrowed[f], -(-c // a) if a > 0 else None, c // a if a < 0 else None)
+    pair_rows = [r for r in system if len(r[0]) == 2]
+    found = solve_dates(x, y, pair_rows, left_shifts, tuple(narrowed[x]), tuple(narrowed[y]), targets)
+    if found is None:
+        raise Undecided()
+    return {**chosen, **found}
+
+
+def _narrow(interval: list, low, high) -> None:
+    if low is not None:
+        interval[0] = low if interval[0] is None else max(interval[0], low)
+    if high is not None:
+        interval[1] = high if interval[1] is None else min(interval[1], high)
 
 
 def _pick(cells: FieldCells, mask: int, today: int | None):

@@ -47,8 +47,12 @@ HEADINGS = {
 }
 
 _MAX_BOXES = 6  # boxes spelled out in a region description before summarising the rest
+_MAX_PARTS = 12  # phrases of one box spelled out (a charter may have thousands of fields)
 _EVERYONE = "tous les ménages"  # a box that restricts nothing
 _MAX_PIECES = 2000  # pieces a coverage test may cut a box into before giving up (conservatively)
+_MAX_WIDENING = 40_000  # fields of pieces the coverage tests of one description may look at (~10 ms)
+_MAX_DESCRIBED = 1000  # boxes merged into one description; past them, « et d'autres cas »
+_MAX_MERGING = 5_000_000  # boxes × (fields + ratios)² past which boxes are described as they are
 
 
 @frozen
@@ -131,6 +135,9 @@ def merge(boxes) -> list[tuple[tuple, tuple]]:
     items = list(dict.fromkeys((tuple(r), tuple(f)) for r, f in boxes))
     if not items:
         return []
+    width = len(items[0][0]) + len({atom for _, fixed in items for atom, _ in fixed})
+    if len(items) * width * width > _MAX_MERGING:  # each pass looks at every box, field and ratio
+        return items
     width = len(items[0][0])
     changed = True
     while changed:
@@ -174,10 +181,12 @@ def simplify(domain: Domain, boxes) -> list[tuple[tuple, tuple]]:
 
     Each box is widened field by field as long as the union still covers it; boxes covered by the
     others are then dropped. Boxes may overlap afterwards: the union read with « ou » is the same.
+    Widening stops past _MAX_WIDENING steps of coverage tests (what is done is exact).
     """
     merged = merge(boxes)
     if len(merged) > 200:  # too many to widen cheaply: the merged union is already exact
         return merged
+    allowance = [_MAX_WIDENING]
     by_fixed: dict = {}
     for region, fixed in merged:
         by_fixed.setdefault(fixed, []).append(region)
@@ -191,32 +200,36 @@ def simplify(domain: Domain, boxes) -> list[tuple[tuple, tuple]]:
                 if box[i] == fulls[i]:
                     continue
                 trial = box[:i] + [fulls[i]] + box[i + 1:]
-                if _covered(tuple(trial), regions):
+                if _covered(tuple(trial), regions, allowance):
                     box = trial
                     continue
                 for bit in range(cells.full.bit_length()):
                     if not box[i] >> bit & 1 and cells.full >> bit & 1:
                         trial = box[:i] + [box[i] | 1 << bit] + box[i + 1:]
-                        if _covered(tuple(trial), regions):
+                        if _covered(tuple(trial), regions, allowance):
                             box = trial
             widened.append(tuple(box))
         widened = list(dict.fromkeys(widened))
         kept = list(widened)
         for box in widened:
             others = [b for b in kept if b != box]
-            if others and _covered(box, others):
+            if others and _covered(box, others, allowance):
                 kept = others
         out.extend((box, fixed) for box in kept)
     return out
 
 
-def _covered(box: tuple, regions: list) -> bool:
-    """Whether every household of the box lies in the union of the regions (same ratio atoms)."""
+def _covered(box: tuple, regions: list, allowance: list[int]) -> bool:
+    """Whether every household of the box lies in the union of the regions (same ratio atoms);
+    False, which widens nothing, when the pieces exceed _MAX_PIECES or the shared `allowance`."""
     pieces = [box]
     for region in regions:
+        if allowance[0] < 0:
+            return False
         next_pieces = []
         for piece in pieces:
             next_pieces.extend(_subtract(piece, region))
+        allowance[0] -= (len(pieces) + 1) * len(box)
         pieces = next_pieces
         if not pieces:
             return True
@@ -237,16 +250,28 @@ def _subtract(box: tuple, other: tuple) -> list[tuple]:
     return pieces
 
 
+def _conditions(parts: list[str]) -> str:
+    """A box's phrases, the first _MAX_PARTS of them when it restricts many fields."""
+    if not parts:
+        return _EVERYONE
+    more = f", et {len(parts) - _MAX_PARTS} autres conditions" if len(parts) > _MAX_PARTS else ""
+    return ", ".join(parts[:_MAX_PARTS]) + more
+
+
 def describe(domain: Domain, model: m.CharterModel, boxes) -> str:
-    """The union of boxes, simplified, in French: « a, b ; ou c »."""
-    merged = simplify(domain, boxes)
+    """The union of boxes, simplified, in French: « a, b ; ou c ». Past _MAX_DESCRIBED boxes, the
+    first ones are described and the others said to exist."""
+    boxes = list(boxes)
+    partial = len(boxes) > _MAX_DESCRIBED
+    merged = simplify(domain, boxes[:_MAX_DESCRIBED])
     if not merged:
         return "aucun ménage"
     sets = named_sets(model)
-    parts = [", ".join(box_parts(domain, region, fixed, sets)) or _EVERYONE for region, fixed in merged]
-    shown = parts[:_MAX_BOXES]
-    text = " ; ou ".join(shown)
-    if len(parts) > len(shown):
-        text += f" ; … et {len(parts) - len(shown)} autre(s) cas"
+    parts = [_conditions(box_parts(domain, region, fixed, sets)) for region, fixed in merged[:_MAX_BOXES]]
+    text = " ; ou ".join(parts)
+    if partial:
+        text += " ; … et d'autres cas"
+    elif len(merged) > len(parts):
+        text += f" ; … et {len(merged) - len(parts)} autre(s) cas"
     return text
 

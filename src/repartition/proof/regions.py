@@ -1,133 +1,56 @@
-"""Exhaustive splitting of a charter's domain into regions where every rule's part is fixed."""
+"""The proof's regions: the decision tree's leaves, grown on where its budget stopped, and searches."""
 
 from __future__ import annotations
 
-import time
-
-from attrs import field, frozen
-
 from .. import model as m
-from ..dsl.lowering import F, T, U, Domain, RatioGe, atoms_of, lower
-from ..semantics import Outcome, Semantics
+from ..dsl.decision_tree import Budget, Leaf, Pending, Tree, build_tree, fix_ratio, grow, leaves_of, lowered
+from ..dsl.lowering import RELATIONS, F, T, U, Domain, atoms_of, relation_value
+from ..semantics import Semantics
 
-__all__ = ["Leaf", "Pending", "Budget", "Explorer", "DEFAULT_NODES", "DEFAULT_SECONDS", "contains"]
+__all__ = ["Leaf", "Pending", "Budget", "Explorer", "DEFAULT_WORK", "contains", "cell_index"]
 
-#: Most regions the proof examines before it gives up on the rest (reported as `indecis`).
-DEFAULT_NODES = 400_000
-#: Most seconds the proof spends before it gives up on the rest (reported as `indecis`).
-DEFAULT_SECONDS = 20.0
-
-
-@frozen
-class Leaf:
-    """A region (one cell mask per field, plus fixed ratio atoms) where the outcome is fixed.
-
-    `outcome` is every household's outcome there under `Semantics`; `deciding`, its deciding rules.
-    """
-
-    region: tuple[int, ...]
-    fixed: tuple[tuple[RatioGe, int], ...]
-    outcome: Outcome = field(eq=False)
-    deciding: tuple[int, ...] = field(eq=False)
-
-
-@frozen
-class Pending:
-    """A region the proof did not finish examining within its budget."""
-
-    region: tuple[int, ...]
-    fixed: tuple[tuple[RatioGe, int], ...]
-
-
-class Budget:
-    """A shared allowance of regions and seconds, so that the proof never hangs."""
-
-    def __init__(self, nodes: int = DEFAULT_NODES, seconds: float = DEFAULT_SECONDS):
-        self.nodes_left = nodes
-        self.deadline = time.perf_counter() + seconds
-        self.used = 0
-
-    def spend(self) -> bool:
-        """Count one region; False once the budget is gone."""
-        self.nodes_left -= 1
-        self.used += 1
-        if self.nodes_left < 0:
-            return False
-        if self.used & 255 == 0 and time.perf_counter() > self.deadline:
-            self.nodes_left = -1
-            return False
-        return True
+#: Units of work the proof spends (the decision tree's included) before it reports what is left as
+#: `indecis`: about a few seconds of a 2-core machine, the same verdict on every machine.
+DEFAULT_WORK = 3_000_000
 
 
 class Explorer:
-    """Splits the domain at the rules' thresholds, with the same lowering as the compiler."""
+    """Splits the domain at the rules' thresholds, with the same lowering and splitting as the
+    compiler; given the compiler's tree, carries on from it instead of starting again."""
 
-    def __init__(self, model: m.CharterModel, semantics: Semantics | None = None):
+    def __init__(self, model: m.CharterModel, semantics: Semantics | None = None, tree: Tree | None = None):
+        self.model = model
         self.semantics = semantics or Semantics(model)
-        self.rules = tuple(r.index for r in model.rules if not r.is_default)
-        self.cores = {r: lower(model.rules[r].condition) for r in self.rules}
-        self.domain = Domain(model.fields, list(self.cores.values()))
-        # The cores whose value bears on a rule's class: its own and its overriders'.
-        self.related = {r: (r,) + self.semantics.overriders[r] for r in self.rules}
-        self.split_atoms = {}
-        for r in self.rules:
-            found: dict = {}
-            for e in self.related[r]:
-                atoms_of(self.cores[e], found)
-            self.split_atoms[r] = tuple(found)
+        self.tree = tree
+        self.cores, self.domain = (tree.cores, tree.domain) if tree is not None else lowered(model)
+        self.rules = tuple(sorted(self.cores))
 
     # ---- the outcome of every household --------------------------------------------------------
     def explore(self, budget: Budget) -> tuple[list[Leaf], list[Pending]]:
         """Every leaf of the domain, in depth-first order, and the regions left when budget ran out."""
+        tree = self.tree
+        if tree is None:
+            tree = build_tree(self.model, self.semantics, budget, (self.cores, self.domain))
+        else:
+            budget.spend(tree.work)
         leaves: list[Leaf] = []
         pending: list[Pending] = []
-        stack = [(self.domain.full_region(), (), {}, self.rules)]
-        values_of, cores, classes = self.domain.values, self.cores, self.semantics.possible_classes
-        while stack:
-            region, fixed, masks, active = stack.pop()
-            if not budget.spend():
-                pending.append(Pending(region, fixed))
-                pending.extend(Pending(r, f) for r, f, _, _ in reversed(stack))
-                break
-            fixed_map = dict(fixed)
-            memo: dict = {}
-            # A smaller region never reopens a rule: only the rules still open need a fresh look.
-            masks = dict(masks)
-            refresh = set()
-            for r in active:
-                refresh.update(self.related[r])
-            for r in refresh:
-                masks[r] = values_of(cores[r], region, fixed_map, memo)
-            still = tuple(r for r in active if len(classes(r, masks)) > 1)
-            if not still:
-                leaves.append(self._leaf(region, fixed, masks))
-                continue
-            atom = self.domain.choose([self.split_atoms[r] for r in still], region, fixed_map)
-            children = self._split(atom, region, fixed)
-            for child_region, child_fixed in reversed(children):
-                stack.append((child_region, child_fixed, masks, still))
+        for node in tree.leaves():
+            if isinstance(node, Leaf):
+                leaves.append(node)
+            elif budget.left < 0:
+                pending.append(node)
+            else:
+                for found in leaves_of(grow(tree, node, budget)):
+                    (leaves if isinstance(found, Leaf) else pending).append(found)
         return leaves, pending
-
-    def _leaf(self, region, fixed, masks) -> Leaf:
-        """The leaf of a region where every rule's class is fixed: any value each mask allows
-        classifies the rules alike, so one tuple of condition values stands for the region."""
-        values = self.semantics.representative({r: masks[r] for r in self.rules})
-        deciding, _ = self.semantics.classify(values)
-        return Leaf(region, fixed, self.semantics.resolve(values), tuple(deciding))
-
-    def _split(self, atom, region, fixed):
-        """The sub-regions that fix the atom, in a readable order: known before unknown, false before true."""
-        field, first, second = self.domain.split(atom, region)
-        if field is None and isinstance(atom, RatioGe):
-            return [(region, _fix(fixed, atom, T)), (region, _fix(fixed, atom, F))]
-        return [(second, fixed), (first, fixed)]
 
     # ---- where given conditions take given values ------------------------------------------------
     def search(self, wanted: list[tuple[object, int]], budget: Budget):
         """Regions where each lowered condition takes only values among its wanted bits (T, F, U).
 
-        Returns (regions, pending): boxes with fixed ratio atoms, and what the budget left over.
-        Feasibility of ratio atoms is the caller's business.
+        Returns (regions, pending): boxes with fixed relations, and what the budget left over.
+        Feasibility of the fixed relations is the caller's business.
         """
         found: list[tuple[tuple, tuple]] = []
         pending: list[Pending] = []
@@ -137,31 +60,34 @@ class Explorer:
             atoms_of(core, atoms)
         while stack:
             region, fixed = stack.pop()
-            if not budget.spend():
-                pending.append(Pending(region, fixed))
-                pending.extend(Pending(r, f) for r, f in reversed(stack))
+            if budget.left < 0:
+                pending.append(Pending(region, fixed, ()))  # the caller knows the rules it searched for
+                pending.extend(Pending(r, f, ()) for r, f in reversed(stack))
                 break
             fixed_map = dict(fixed)
             memo: dict = {}
             masks = [self.domain.values(core, region, fixed_map, memo) for core, _ in wanted]
+            budget.spend(1 + len(memo))
             if any(not (mask & bit) for mask, (_, bit) in zip(masks, wanted)):
                 continue
             if all(not mask & ~bit for mask, (_, bit) in zip(masks, wanted)):
                 found.append((region, fixed))
                 continue
             atom = next(a for a in atoms if self.domain.atom_values(a, region, fixed_map) not in (T, F, U))
+            budget.spend(len(atoms))
             for child in reversed(self._split(atom, region, fixed)):
                 stack.append(child)
         return found, pending
 
+    def _split(self, atom, region, fixed):
+        """The sub-regions that fix the atom, in a readable order: known before unknown, false before true."""
+        field, first, second = self.domain.split(atom, region)
+        if field is None and isinstance(atom, RELATIONS):
+            return [(region, fix_ratio(fixed, atom, T)), (region, fix_ratio(fixed, atom, F))]
+        return [(second, fixed), (first, fixed)]
 
 
-def _fix(fixed: tuple, atom: RatioGe, bit: int) -> tuple:
-    """Fixed ratio atoms in a canonical order, so that equal regions compare and merge equal."""
-    return tuple(sorted(fixed + ((atom, bit),), key=repr))
-
-
-def _cell_index(cells, value) -> int:
+def cell_index(cells, value) -> int:
     """The bit of the cell holding an internal value (the unknown bit for None)."""
     if value is None:
         return len(cells.cells)
@@ -179,15 +105,12 @@ def _cell_index(cells, value) -> int:
 
 
 def contains(domain: Domain, region: tuple, fixed: tuple, values: tuple) -> bool:
-    """Whether a household (internal values) lies in a region with its fixed ratio atoms."""
+    """Whether a household (internal values) lies in a region with its fixed relations."""
     for index, cells in enumerate(domain.fields):
-        if not region[index] >> _cell_index(cells, values[index]) & 1:
+        if not region[index] >> cell_index(cells, values[index]) & 1:
             return False
     for atom, bit in fixed:
-        left, right = values[atom.left], values[atom.right]
-        if left is None or right is None:
-            return False
-        holds = atom.den * left - atom.num * right >= atom.offset
-        if holds != (bit == T):
+        value = relation_value(atom, values)
+        if value is None or (value >= atom.bound) != (bit == T):
             return False
     return True

@@ -1,23 +1,24 @@
-"""French wording of a box of the domain, field by field and ratio by ratio, in the rules' own words."""
+"""French wording of a box of the domain, field by field and relation by relation, in the rules' own words."""
 
 from __future__ import annotations
 
 from fractions import Fraction
 
 from .. import model as m
-from ..dsl.lowering import F, T, Domain, FieldCells, RatioGe
+from ..dsl.lowering import F, T, Domain, FieldCells, ShiftGe
 from .examples import intervals
 
-__all__ = ["box_parts", "field_text", "cells_text", "ratio_text", "named_sets", "set_facts"]
+__all__ = ["box_parts", "field_text", "cells_text", "relation_text", "named_sets", "set_facts"]
 
 _MAX_CODES = 8  # codes listed before summarising
-#: A ratio atom (offset 0: ≥, offset 1: >) when true or false, as the rules word it.
-_RATIO_WORDS = {(T, 0): "au moins", (T, 1): "plus de", (F, 0): "moins de", (F, 1): "au plus"}
+_MAX_INTERVALS = 8  # intervals of a number listed before summarising (a `parmi` list makes thousands)
+#: A relation `… >= bound` (bound 0: ≥, 1: >) when true or false, as the rules word it.
+_RELATION_WORDS = {(T, 0): "au moins", (T, 1): "plus de", (F, 0): "moins de", (F, 1): "au plus"}
 
 
 def box_parts(domain: Domain, region: tuple, fixed, sets: dict | None = None,
               stages: dict | None = None) -> list[str]:
-    """One phrase per field the box restricts, then one per fixed ratio comparison.
+    """One phrase per field the box restricts, then one per fixed relation (sum, multiple, months).
 
     `sets` maps a field index to the named sets its rules test (see `named_sets`); `stages` maps a
     field index to its cells in stage order, for an enum whose cells are not in that order.
@@ -25,7 +26,7 @@ def box_parts(domain: Domain, region: tuple, fixed, sets: dict | None = None,
     sets, stages = sets or {}, stages or {}
     parts = [field_text(cells, region[i], sets.get(i), stages.get(i))
              for i, cells in enumerate(domain.fields) if region[i] != cells.full]
-    parts.extend(ratio_text(domain, atom, truth) for atom, truth in fixed)
+    parts.extend(relation_text(domain, atom, truth) for atom, truth in fixed)
     return parts
 
 
@@ -40,17 +41,61 @@ def cells_text(cells: FieldCells, mask: int, sets: dict | None = None, stages: t
     return _words(cells, mask, sets or {}, stages)[0]
 
 
-def ratio_text(domain: Domain, atom: RatioGe, truth: int) -> str:
-    """A ratio comparison, true or false: « dette au moins 6 fois loyer », « … moins de 6 fois … »."""
+def relation_text(domain: Domain, atom, truth: int) -> str:
+    """A relation between fields, true or false, as the rules say it: « dette au moins 6 fois loyer »,
+    « somme de loyer et charges moins de 1 000,00 € », « date du signalement au moins 3 mois après
+    date du premier impayé »."""
     from ..render.sentences import factor_text  # imported on use: render imports the proof
 
-    left, right = (domain.fields[i].field.label for i in (atom.left, atom.right))
-    return f"{left} {_RATIO_WORDS[truth, atom.offset]} {factor_text(Fraction(atom.num, atom.den))} fois {right}"
+    label = [cells.field.label for cells in domain.fields]
+    if isinstance(atom, ShiftGe):
+        months = atom.months
+        amount = f"{months // 12} an{'s' if months > 12 else ''}" if months % 12 == 0 else f"{months} mois"
+        words = _RELATION_WORDS[truth, 1 if atom.bound > 0 else 0]
+        return f"{label[atom.later]} {words} {amount} après {label[atom.earlier]}"
+    plus = [(f, c) for f, c in atom.terms if c > 0]
+    minus = [(f, -c) for f, c in atom.terms if c < 0]
+    kind = domain.fields[atom.terms[0][0]].field.type
+    if isinstance(kind, m.DateType) and len(plus) == len(minus) == 1:
+        return _days_text(label[plus[0][0]], label[minus[0][0]], atom.bound, truth)
+    scale = plus[0][1] if len(plus) == 1 else 1  # « dette au moins 1,5 fois loyer », not « 2 fois dette »
+    left = _side(label, plus, scale, factor_text)
+    if not minus:
+        bound = Fraction(atom.bound, scale)
+        shown = domain.fields[plus[0][0]].field.text(int(bound)) if bound.denominator == 1 else factor_text(bound)
+        return f"{left} {_RELATION_WORDS[truth, 0]} {shown}"
+    words = _RELATION_WORDS[truth, 1 if atom.bound > 0 else 0]
+    return f"{left} {words} {_side(label, minus, scale, factor_text)}"
+
+
+def _side(label: list[str], terms: list, scale: int, factor_text) -> str:
+    """« loyer », « 2 fois loyer », « 1,5 fois la somme de loyer et charges »."""
+    factors = {Fraction(c, scale) for _, c in terms}
+    if len(factors) == 1:
+        (factor,) = factors
+        names = [label[f] for f, _ in terms]
+        base = names[0] if len(names) == 1 else "la somme de " + ", ".join(names[:-1]) + " et " + names[-1]
+        return base if factor == 1 else f"{factor_text(factor)} fois {base}"
+    return " plus ".join(f"{factor_text(Fraction(c, scale))} fois {label[f]}" for f, c in terms)
+
+
+def _days_text(later: str, earlier: str, bound: int, truth: int) -> str:
+    """later − earlier >= bound (days), true or false, in words."""
+    if truth == F:  # later − earlier <= bound − 1: the same words, seen from the other date
+        return _days_text(earlier, later, 1 - bound, T)
+    if bound > 1:
+        return f"{later} au moins {bound} jours après {earlier}"
+    if bound == 1:
+        return f"{later} après {earlier}"
+    if bound == 0:
+        return f"{later} au plus tôt le jour de {earlier}"
+    return f"{later} au plus {-bound} jour{'s' if bound < -1 else ''} avant {earlier}"
 
 
 def named_sets(model: m.CharterModel) -> dict[int, dict[str, frozenset]]:
     """Per field index, the named sets and tables its rules test (name → codes), to name them back."""
     found: dict[int, dict[str, frozenset]] = {}
+    seen: set[int] = set()  # definitions already walked: each once, however often it is used
 
     def visit(node) -> None:
         match node:
@@ -61,7 +106,8 @@ def named_sets(model: m.CharterModel) -> dict[int, dict[str, frozenset]]:
             case m.All(operands=ops) | m.Any(operands=ops):
                 for op in ops:
                     visit(op)
-            case m.DefinitionRef(definition=d):
+            case m.DefinitionRef(definition=d) if id(d) not in seen:
+                seen.add(id(d))
                 visit(d.condition)
 
     for rule in model.rules:
@@ -93,8 +139,10 @@ def _known_words(cells: FieldCells, known: int, sets: dict, stages: tuple | None
         return _enum_words(kind, bits, stages)
     if isinstance(kind, m.CodeType):
         return _codes_words(cells, bits, sets)
-    texts = [_interval(cells.field, low, high) for low, high in intervals(cells, known)]
-    return " ou ".join(t for t, _ in texts), texts[0][1]
+    found = intervals(cells, known)
+    texts = [_interval(cells.field, low, high) for low, high in found[:_MAX_INTERVALS]]
+    more = f" ou {len(found) - _MAX_INTERVALS} autres valeurs" if len(found) > _MAX_INTERVALS else ""
+    return " ou ".join(t for t, _ in texts) + more, texts[0][1]
 
 
 def _enum_words(kind: m.EnumType, chosen: list[int], stages: tuple | None) -> tuple[str, bool]:

@@ -360,9 +360,11 @@ def _example(charter: Charter, result: ExampleResult) -> ExampleView:
     for field in charter.fields:
         if field.machine in example.household:
             values.append((field.label, _raw_text(field, example.household[field.machine])))
-        elif field.has_default:
+        elif field.has_default and not example.partial:
             values.append((field.label, f"{field.text(field.default)} (par défaut)"))
-    obtained = result.obtained_text if result.error is None else f"non orienté : {result.error}"
+    if example.partial:  # it speaks for every value of the data it leaves out
+        values.append(("autres données", "toutes valeurs"))
+    obtained = result.obtained_text if result.error is None else f"non orienté : {result.obtained_text}"
     line = example.span.line if example.span else None
     return ExampleView(example.name, tuple(values), result.expected_text, obtained, result.passed,
                        result.rule or example.rule, line)

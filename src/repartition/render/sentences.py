@@ -6,6 +6,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from .. import model as m
+from ..dsl.names import of_name
 
 __all__ = ["condition_text", "rule_sentence", "type_text", "factor_text", "validity_text", "unit_text"]
 
@@ -27,6 +28,16 @@ _WORDS = {
               "gt": ("est plus de", "sont plus de"), "lt": ("est moins de", "sont moins de")},
 }
 _NEGATED = {"eq": "ne", "ne": "eq", "ge": "lt", "lt": "ge", "le": "gt", "gt": "le"}
+#: Two dates compared as they are: « la date du jugement est après la date du signalement ».
+_DATES = {"eq": ("est le même jour que", "sont le même jour que"),
+          "ne": ("n'est pas le même jour que", "ne sont pas le même jour que"),
+          "ge": ("n'est pas avant", "ne sont pas avant"), "le": ("n'est pas après", "ne sont pas après"),
+          "gt": ("est après", "sont après"), "lt": ("est avant", "sont avant")}
+#: A duration between two dates: « … est au moins 3 mois avant … ».
+_DURATIONS = {"eq": ("est", "sont"), "ne": ("n'est pas", "ne sont pas"), "ge": ("est au moins", "sont au moins"),
+              "le": ("est au plus", "sont au plus"), "gt": ("est plus de", "sont plus de"),
+              "lt": ("est moins de", "sont moins de")}
+_UNITS = {"jours": ("jour", "jours"), "mois": ("mois", "mois"), "ans": ("an", "ans")}
 
 
 def _kind(field: m.Field) -> str:
@@ -87,6 +98,40 @@ def _among(node: m.Among, negated: bool = False) -> str:
     return f"{_subject(field)} {('est', 'sont')[number]} {_values_text(field, node.values)}"
 
 
+def _fields_text(fields: tuple[m.Field, ...]) -> str:
+    """One field as the conditions name it, or « la somme du loyer et des charges »."""
+    if len(fields) == 1:
+        return _subject(fields[0])
+    terms = [of_name(_subject(f)) for f in fields]
+    return "la somme " + ", ".join(terms[:-1]) + " et " + terms[-1]
+
+
+def _linear(node: m.Linear, negated: bool = False) -> str:
+    """Sums, multiples and two fields compared: « la dette est d'au moins 2 fois la somme du loyer et
+    des charges », « la somme du loyer et des charges dépasse 1 000,00 € », « … est après … »."""
+    first = node.left[0]
+    op = _NEGATED[node.op] if negated else node.op
+    number = _number(first) if len(node.left) == 1 else _SINGULAR
+    subject = _fields_text(node.left)
+    if not node.right:
+        return f"{subject} {_verb(_kind(first), op, number, first.text(node.constant))}"
+    other = _fields_text(node.right)
+    if isinstance(first.type, m.DateType):
+        return f"{subject} {_DATES[op][number]} {other}"
+    if node.factor != 1:
+        other = f"{factor_text(node.factor)} fois {other}"
+    return f"{subject} {_verb(_kind(first), op, number, other)}"
+
+
+def _duration(node: m.Duration, negated: bool = False) -> str:
+    """« la date du premier impayé est au moins 3 mois avant la date du signalement »."""
+    op = _NEGATED[node.op] if negated else node.op
+    unit = _UNITS[node.unit][0 if node.amount == 1 else 1]
+    direction = "après" if node.after else "avant"
+    verb = _DURATIONS[op][_number(node.field)]
+    return f"{_subject(node.field)} {verb} {node.amount} {unit} {direction} {_subject(node.other)}"
+
+
 def _known(field: m.Field, known: bool) -> str:
     """« le loyer mensuel est inconnu », agreed when the determiner tells the gender, else « la donnée … »."""
     word = "connu" if known else "inconnu"
@@ -115,8 +160,10 @@ def _text(node) -> str:
             return f"{_subject(f)} {('est', 'sont')[_number(f)]} entre {f.text(low)} et {f.text(high)}"
         case m.Among():
             return _among(node)
-        case m.Ratio(field=f, op=op, factor=k, other=g):
-            return f"{_subject(f)} {_verb(_kind(f), op, _number(f), f'{factor_text(k)} fois {_subject(g)}')}"
+        case m.Linear():
+            return _linear(node)
+        case m.Duration():
+            return _duration(node)
         case m.Known(field=f):
             return _known(f, True)
         case m.Truth(field=f):
@@ -146,6 +193,10 @@ def _negation(inner) -> str:
             return _compare(inner, negated=True)
         case m.Among():
             return _among(inner, negated=True)
+        case m.Linear():
+            return _linear(inner, negated=True)
+        case m.Duration():
+            return _duration(inner, negated=True)
         case m.Known(field=f):
             return _known(f, False)
         case m.Truth(field=f):
@@ -167,8 +218,12 @@ def _operand(node, parent: str) -> str:
 
 
 def rule_sentence(rule: m.Rule) -> str:
-    """The whole rule as a French sentence: « Si …, alors le ménage relève du service CAF (…). »"""
+    """The whole rule as a French sentence: « Si …, alors CAF (Service social de la CAF). », with
+    the services informed « en lien avec » it."""
     service = f"{rule.service.code} ({rule.service.label})"
+    if rule.partners:
+        named = [f"{p.code} ({p.label})" for p in rule.partners]
+        service += ", en lien avec " + (named[0] if len(named) == 1 else ", ".join(named[:-1]) + " et " + named[-1])
     if rule.condition is None:
         return f"Dans tous les autres cas, le ménage relève du service {service}."
     return f"Si {condition_text(rule.condition)}, alors le ménage relève du service {service}."

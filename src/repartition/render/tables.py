@@ -15,10 +15,10 @@ from typing import Callable, Mapping, Sequence
 from attrs import frozen
 
 from .. import model as m
-from ..dsl.lowering import T, Domain, RatioGe, atoms_of, lower
+from ..dsl.lowering import RELATIONS, T, Domain, atoms_of, lower
 from ..export.rows import TablesTooLarge, decision_rows
 from ..proof.problems import merge
-from ..proof.wording import cells_text, named_sets, ratio_text
+from ..proof.wording import cells_text, named_sets, relation_text
 from ..semantics import DECIDED
 from .sentences import condition_text
 
@@ -91,7 +91,7 @@ class DecisionTables:
 def decision_tables(model: m.CharterModel, max_rows: int = MAX_ROWS) -> DecisionTables:
     """One table per service: the households it receives, by deciding rule, in the columns that rule reads."""
     try:
-        data = decision_rows(model, nodes=_NODES, max_rows=max_rows)
+        data = decision_rows(model, max_rows=max_rows)
     except TablesTooLarge:
         return _by_rule(model)
     domain, ratios = data.domain, list(data.ratio_atoms)
@@ -99,7 +99,7 @@ def decision_tables(model: m.CharterModel, max_rows: int = MAX_ROWS) -> Decision
     sets = named_sets(model)
     rows = [SourceRow(row.region + tuple(dict(row.fixed).get(atom, _BOTH) for atom in ratios),
                       row.service if row.kind == DECIDED else None, row.rules, row.kind) for row in data.rows]
-    columns = [c.field.label for c in domain.fields] + [ratio_text(domain, atom, T) for atom in ratios]
+    columns = [c.field.label for c in domain.fields] + [relation_text(domain, atom, T) for atom in ratios]
     full = domain.full_region() + (_BOTH,) * len(ratios)
     reads = {r.name: _reads(r, domain, ratios) for r in model.rules}
 
@@ -113,21 +113,19 @@ def decision_tables(model: m.CharterModel, max_rows: int = MAX_ROWS) -> Decision
     return DecisionTables(layout(columns, full, rows, reads, services, describe, default), exact=True)
 
 
-#: Regions the splitting may examine for the documentation's tables before falling back.
-_NODES = 20_000
 #: A `fois` comparison's state in a row: true, false, or not restricted (the lowering's T and F bits).
 _T, _F = 1, 2
 _BOTH = _T | _F
 
 
 def _reads(rule: m.Rule, domain: Domain, ratios: list) -> frozenset[int]:
-    """The columns a rule's own condition reads: its fields, and its ratio tests."""
+    """The columns a rule's own condition reads: its fields, and its tests of relations between fields."""
     if rule.condition is None:
         return frozenset()
     width = len(domain.fields)
     found = set()
     for atom in atoms_of(lower(rule.condition)):
-        if isinstance(atom, RatioGe):
+        if isinstance(atom, RELATIONS):
             found.add(width + ratios.index(atom))
         else:
             found.add(atom.field)

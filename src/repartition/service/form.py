@@ -223,6 +223,9 @@ def _decision_html(charter: Charter, decision: Decision, values: tuple) -> str:
     fields = {f.machine: f for f in charter.fields}
     rule = next(r for r in charter.rules if r.name == decision.rule)
     unit = (f'<p>Unité : <strong class="unite">{escape(decision.unit)}</strong></p>' if decision.unit else "")
+    labels = charter.services
+    partners = ", ".join(f"{code} — {labels[code]}" for code in decision.partners)
+    unit += f'<p>En lien avec : <strong class="partenaires">{escape(partners)}</strong></p>' if partners else ""
     text = f'<blockquote class="texte">{escape(rule.text)}</blockquote>' if rule.text else ""
     reference = f'<p class="reference">Référence : {escape(rule.reference)}</p>' if rule.reference else ""
     where = f" (ligne {rule.line})" if rule.line else ""

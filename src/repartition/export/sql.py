@@ -11,7 +11,9 @@ Sets and table files become `VALUES` in the `WITH` clause: the output is one sta
 The rows are disjoint and cover every household, unknown values included, so their conditions
 are plain two-valued tests on possibly `NULL` values: the charter's three-valued logic was
 resolved by the proof when the rows were made. Amounts are `numeric` compared with exact
-`numeric` literals; stages compare by their machine names, which the rows list in order.
+`numeric` literals; a sum or multiple adds whole numbers as `DECIMAL(38, 0)`, which holds what
+Python's exact integers reach from `bigint` values (no overflow error where Python routes);
+stages compare by their machine names, which the rows list in order.
 """
 
 from __future__ import annotations

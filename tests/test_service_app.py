@@ -14,7 +14,7 @@ from starlette.routing import Mount
 import repartition
 from repartition.service import create_app
 
-from conftest import FICHE
+from conftest import FICHE, ROOT
 
 HOUSEHOLD = {"enfants_a_charge": 2, "aide_au_logement": True, "stade_procedure": "assignation",
              "connu_services_sociaux": False}
@@ -169,3 +169,18 @@ def test_an_untouched_list_is_to_be_filled_an_empty_box_is_unknown():
     household = household_from(charter, {"aide_au_logement": "?", "type_bailleur": "", "loyer_mensuel": " "})
     assert household["aide_au_logement"] is None and household["loyer_mensuel"] is None
     assert "type_bailleur" not in household and "regime" not in household  # to choose; its default
+
+
+def test_partners_in_the_answers_and_the_form_as_to_dict_gives_them():
+    """A decision with partners: `/orienter`, `/orienter/lot` and the form name them as `to_dict()` does."""
+    path = ROOT / "docs" / "exemples" / "partenaires.regles"
+    app = create_app(path, reload_interval=0)
+    household = {"aide_au_logement": True, "enfants": 2, "stade_procedure": "assignation"}
+    expected = repartition.load_charter(path).route(household).to_dict()
+    assert expected["partenaires"] == ["ADIL", "CCAPEX"]
+    assert _call(app, "POST", "/orienter", json=household).json() == expected
+    assert _call(app, "POST", "/orienter/lot", json=[household]).json() == [{"ligne": 1, "decision": expected}]
+    page = _call(app, "POST", "/", data={"aide_au_logement": "oui", "enfants": "2", "stade_procedure": "assignation"})
+    assert page.status_code == 200
+    assert ('<p>En lien avec : <strong class="partenaires">ADIL — Information juridique par l&#x27;ADIL, '
+            'CCAPEX — Secrétariat de la CCAPEX</strong></p>') in page.text

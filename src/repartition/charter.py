@@ -196,9 +196,9 @@ class Charter:
         self._rule_names = tuple(r.name for r in model.rules)
         self._field_named = {f.machine: f for f in model.fields}
         # What decisions share, computed once: (deciding rules, set-aside rules) → the fields they read,
-        # and (deciding rule, unit) → the explanation's first sentence.
+        # and a decision's shape → its explanation around the facts (see `Decision._frame`).
         self._facts_fields: dict[tuple[tuple[int, ...], tuple[int, ...]], tuple[m.Field, ...]] = {}
-        self._heads: dict[tuple[int, str | None], str] = {}
+        self._frames: dict[tuple, tuple[str, str]] = {}
         self._has_exceptions = any(r.overrides for r in model.rules)
 
     def _store(self, slot: "_cache.CharterSlot", verified: bool) -> None:

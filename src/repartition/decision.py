@@ -15,6 +15,15 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["Decision", "ValidatedHousehold"]
 
 
+#: Most explanation frames (`Decision._frame`) a charter keeps; it starts afresh beyond.
+FRAMES_LIMIT = 4096
+
+
+def fact_text(field: "Field", value: Any) -> str:
+    """One fact as the explanation shows it: « label : value in French »."""
+    return f"{field.label} : {field.text(value)}"
+
+
 class ValidatedHousehold:
     """A household read and checked against one charter: route it many times at no reading cost."""
 
@@ -50,7 +59,8 @@ class Decision:
     """
 
     __slots__ = ("_charter", "_outcome", "_values", "_assumed", "_unit",
-                 "_set_aside_cache", "_facts_cache", "_explanation_cache", "_indicators_cache")
+                 "_conditions_cache", "_set_aside_cache", "_facts_cache", "_explanation_cache",
+                 "_indicators_cache")
     #: The slots a decision is made of, in the order of `__init__`'s arguments.
     STATE = ("_charter", "_outcome", "_values", "_assumed", "_unit")
 
@@ -118,6 +128,15 @@ class Decision:
     def charter_sha256(self) -> str:
         return self._charter.sha256
 
+    def _conditions(self) -> tuple[bool | None, ...]:
+        """Every rule's condition for this household (computed once: set-aside rules and the
+        explanation's further rules both read them)."""
+        try:
+            return self._conditions_cache
+        except AttributeError:
+            self._conditions_cache: tuple[bool | None, ...] = self._charter._backend.conditions(self._values)
+            return self._conditions_cache
+
     @property
     def _set_aside(self) -> tuple[int, ...]:
         try:
@@ -126,7 +145,7 @@ class Decision:
             charter = self._charter
             found: tuple[int, ...] = ()
             if charter._has_exceptions:  # without exceptions no rule is ever set aside
-                found = charter._semantics.set_aside(charter._backend.conditions(self._values))
+                found = charter._semantics.set_aside(self._conditions())
             self._set_aside_cache: tuple[int, ...] = found
             return found
 
@@ -177,55 +196,72 @@ class Decision:
             self._explanation_cache: str = self._explain()
             return self._explanation_cache
 
-    def _head(self) -> str:
-        """The explanation's first sentence: service, unit, rule and its text (shared per charter)."""
-        charter = self._charter
-        key = (self._outcome.rules[0], self._unit, self.partners)
-        found = charter._heads.get(key)
+    def _explain(self) -> str:
+        before, after = self._frame()
+        values = self._values
+        return before + ", ".join(fact_text(f, values[f.index]) for f in self._facts_fields()) + after
+
+    def _shape(self) -> tuple[Any, ...]:
+        """All that a decision says but its facts' values: deciding rules (hence partners), unit, rules
+        set aside, assumed defaults, and which of the further deciding rules hold for sure. Decisions of one shape differ
+        only in `faits` and in the facts of `explication` (the service builds its answers on this)."""
+        rules = self._outcome.rules
+        holds: tuple[bool, ...] = ()
+        if len(rules) > 1:
+            conditions = self._conditions()
+            holds = tuple(conditions[i] is True for i in rules[1:])
+        return (rules, self._unit, self._set_aside, self._assumed, holds)
+
+    def _frame(self) -> tuple[str, str]:
+        """The explanation around its facts: it is `before + ", ".join(fact_text(…) of each fact) + after`,
+        the same `before` and `after` for every decision of one shape (kept per charter, bounded)."""
+        shape = self._shape()
+        frames = self._charter._frames
+        found = frames.get(shape)
         if found is None:
-            rule = charter.rules[key[0]]
-            where = f" (ligne {rule.line})" if rule.line else ""
-            unit = f", unité « {self._unit} »" if self._unit else ""
-            named = [f"{code} ({charter._labels[code]})" for code in key[2]]
-            partners = (", en lien avec " + (", ".join(named[:-1]) + " et " + named[-1] if len(named) > 1
-                                             else named[0])) if named else ""
-            kind = "la règle par défaut" if rule.is_default else "la règle"
-            found = (f"Le ménage relève du service {self.service} ({self.service_label}){unit}{partners}, "
-                     f"en application de {kind} « {rule.name} »{where}")
-            found += f" : « {rule.text} »" if rule.text else "."
-            if rule.text and not rule.text.endswith((".", "!", "?")):
-                found += "."
-            found = charter._heads[key] = found
+            if len(frames) >= FRAMES_LIMIT:
+                frames.clear()
+            found = frames[shape] = self._make_frame(*shape)
         return found
 
-    def _explain(self) -> str:
+    def _make_frame(self, rules: tuple[int, ...], unit: str | None, set_aside: tuple[int, ...],
+                    assumed: tuple[str, ...], holds: tuple[bool, ...]) -> tuple[str, str]:
         charter = self._charter
-        values = self._values
-        parts = [self._head()]
-        if len(self._outcome.rules) > 1:
-            # Besides the deciding rule: rules that hold too, or that might (a value is unknown).
-            holds = charter._backend.conditions(values)
-            names = charter._rule_names
-            also = [f"« {names[i]} »" for i in self._outcome.rules[1:] if holds[i] is True]
-            maybe = [f"« {names[i]} »" for i in self._outcome.rules[1:] if holds[i] is not True]
-            if also:
-                parts.append("S'appliquent aussi : " + ", ".join(also) + ".")
-            if maybe:
-                parts.append("Pourraient aussi s'appliquer (une donnée est inconnue), avec le même service : "
-                             + ", ".join(maybe) + ".")
-        if self._set_aside:
-            parts.append("Écartée(s) par exception : " + ", ".join(f"« {n} »" for n in self.set_aside) + ".")
-        fields = self._facts_fields()
-        if fields:
-            shown = ", ".join(f"{f.label} : {f.text(values[f.index])}" for f in fields)
-            parts.append(f"Données retenues : {shown}.")
-        if self._assumed:
+        names = charter._rule_names
+        rule = charter.rules[rules[0]]
+        where = f" (ligne {rule.line})" if rule.line else ""
+        kind = "la règle par défaut" if rule.is_default else "la règle"
+        unit_text = f", unité « {unit} »" if unit else ""
+        named = [f"{code} ({charter._labels[code]})" for code in self.partners]  # the rules' partners
+        partners = (", en lien avec " + (", ".join(named[:-1]) + " et " + named[-1] if len(named) > 1
+                                         else named[0])) if named else ""
+        head = (f"Le ménage relève du service {self.service} ({self.service_label}){unit_text}{partners}, "
+                f"en application de {kind} « {rule.name} »{where}")
+        head += f" : « {rule.text} »" if rule.text else "."
+        if rule.text and not rule.text.endswith((".", "!", "?")):
+            head += "."
+        before = [head]
+        # Besides the deciding rule: rules that hold too, or that might (a value is unknown).
+        also = [f"« {names[i]} »" for i, sure in zip(rules[1:], holds) if sure]
+        maybe = [f"« {names[i]} »" for i, sure in zip(rules[1:], holds) if not sure]
+        if also:
+            before.append("S'appliquent aussi : " + ", ".join(also) + ".")
+        if maybe:
+            before.append("Pourraient aussi s'appliquer (une donnée est inconnue), avec le même service : "
+                          + ", ".join(maybe) + ".")
+        if set_aside:
+            before.append("Écartée(s) par exception : " + ", ".join(f"« {names[i]} »" for i in set_aside) + ".")
+        after = []
+        if assumed:  # an assumed field holds its default: the same value in every decision of the shape
             named = charter._field_named
-            shown = ", ".join(f"{named[k].label} ({named[k].text(values[named[k].index])})" for k in self._assumed)
-            parts.append(f"Valeurs supposées par défaut : {shown}.")
+            values = self._values
+            shown = ", ".join(f"{named[k].label} ({named[k].text(values[named[k].index])})" for k in assumed)
+            after.append(f"Valeurs supposées par défaut : {shown}.")
         version = f", version {charter.version}" if charter.version else ""
-        parts.append(f"Charte « {charter.title} »{version}.")
-        return " ".join(parts)
+        after.append(f"Charte « {charter.title} »{version}.")
+        if self._facts_fields():
+            return " ".join(before) + " Données retenues : ", ". " + " ".join(after)
+        return " ".join(before) + " ", " ".join(after)
 
     def to_dict(self) -> dict[str, Any]:
         """The decision as JSON-ready data, with French keys, as the CLI and the service give it.
@@ -234,7 +270,7 @@ class Decision:
         - ``unite``: its sub-unit, or None;
         - ``regle``, ``reference``: the deciding rule's name and its `référence` (or None);
         - ``regles``: every deciding rule; ``regles_ecartees``: rules set aside by an exception;
-        - ``partenaires``: partner services named with the decision (none yet: an empty list);
+        - ``partenaires``: codes of the services informed « en lien avec » the service (the deciding rules' partners);
         - ``faits``: machine name → value of each field the rules read (amounts as exact
           decimal text such as "1234.50", dates as "AAAA-MM-JJ", unknown values as None);
         - ``valeurs_par_defaut``: absent fields whose default was assumed;

@@ -14,21 +14,22 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 
 from ..batch.readers import BadJson, read_json
 from ..charter import Charter
-from ..decision import ValidatedHousehold
-from ..errors import InvalidHousehold, NoDecision, RepartitionError
+from ..errors import InvalidHousehold, RepartitionError
 from ..schema import charter_description, household_schema
 from ..versions import read_day
 from . import form
+from .answers import Answers
 from .catalogue import Catalogue, CharterSource
-from .journal import DecisionLog
+from .journal import DecisionLog, log_lines
 from .openapi import openapi_document
-from .payloads import Failed, dumps, error_body, invalid_body, refusal_body
+from .payloads import Failed, dumps, error_body, invalid_body
 
 __all__ = ["create_app", "Service", "DEFAULT_MAX_BODY", "DEFAULT_MAX_BATCH", "JSON_LINES_TYPES"]
 
@@ -39,41 +40,9 @@ DEFAULT_MAX_BATCH = 10_000
 #: Media types of JSON Lines (any other body of `/orienter/lot` is read as a JSON array).
 JSON_LINES_TYPES = ("application/x-ndjson", "application/jsonl", "application/x-jsonlines",
                     "application/json-lines", "application/jsonlines")
-#: Distinct households whose answer is kept per charter (about 1.5 kB each); the memo starts afresh beyond.
-MEMO_LIMIT = 8192
 
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,100}")
 _JSON = "application/json"
-
-
-class _Outcomes:
-    """Answers of one charter, kept per distinct validated household: routing is a pure function of
-    its values, so equal households get the same bytes (bounded, like the batch memo)."""
-
-    def __init__(self, charter: Charter):
-        self.charter = charter
-        self._memo: dict[ValidatedHousehold, tuple[bytes, dict[str, Any], bool]] = {}
-
-    def outcome(self, household: object) -> tuple[bytes, dict[str, Any], bool]:
-        """(the answer as JSON, what the log keeps of it, whether it is a decision); an
-        InvalidHousehold is raised as it is."""
-        validated = self.charter.validate(household)  # type: ignore[arg-type]
-        found = self._memo.get(validated)
-        if found is None:
-            try:
-                body = self.charter.route(validated).to_dict()
-                found = (dumps(body), {key: body[key] for key in _LOGGED_DECISION}, True)
-            except NoDecision as error:
-                body = refusal_body(error)
-                found = (dumps(body), {key: body[key] for key in _LOGGED_REFUSAL}, False)
-            if len(self._memo) >= MEMO_LIMIT:
-                self._memo.clear()
-            self._memo[validated] = found
-        return found
-
-
-_LOGGED_DECISION = ("service", "unite", "regle", "faits")
-_LOGGED_REFUSAL = ("nature", "regles")
 
 
 class Service:
@@ -84,21 +53,21 @@ class Service:
         self.journal = journal
         self.max_body = max_body
         self.max_batch = max_batch
-        self._outcomes: dict[int, _Outcomes] = {}
+        self._answers: dict[int, Answers] = {}
         self._documents: dict[tuple[str, str], bytes] = {}
 
-    def outcomes(self, charter: Charter) -> _Outcomes:
-        found = self._outcomes.get(id(charter))
+    def answers(self, charter: Charter) -> Answers:
+        found = self._answers.get(id(charter))
         if found is None or found.charter is not charter:
-            found = self._outcomes[id(charter)] = _Outcomes(charter)
+            found = self._answers[id(charter)] = Answers(charter)
         return found
 
     def forget(self, catalogue: Catalogue) -> None:
         """A new catalogue is served: drop what was kept for charters no longer in it."""
         kept = {id(v.charter) for v in catalogue.versions}
-        for key in list(self._outcomes):  # a snapshot: requests may add to it meanwhile
+        for key in list(self._answers):  # a snapshot: requests may add to it meanwhile
             if key not in kept:
-                self._outcomes.pop(key, None)
+                self._answers.pop(key, None)
         self._documents.clear()
 
     def document(self, kind: str, charter: Charter, make) -> bytes:
@@ -110,17 +79,16 @@ class Service:
         return found
 
     # ---- choosing the charter ----
-    def charter(self, request: Request) -> Charter:
-        """The charter for a request: the version in force at its `?date=`, or today's."""
-        text = request.query_params.get("date")
+    def charter(self, date: str | None) -> Charter:
+        """The charter for a request: the version in force at its `?date=` (given here), or today's."""
         catalogue = self.source.catalogue
-        if text is None:
+        if date is None:
             try:
                 return catalogue.charter_for()
             except RepartitionError as error:
                 raise Failed(422, error_body("hors_vigueur", str(error))) from None
         try:
-            day = read_day(text)
+            day = read_day(date)
         except RepartitionError as error:
             raise Failed(400, error_body("date_invalide", str(error))) from None
         try:
@@ -129,31 +97,38 @@ class Service:
             raise Failed(422, error_body("hors_vigueur", str(error))) from None
 
     # ---- reading requests ----
-    async def body(self, request: Request) -> bytes:
-        """The request's body, refused (413) past the size limit without reading it all."""
-        declared = request.headers.get("content-length")
+    async def body(self, receive: Receive, declared: str | None) -> bytes:
+        """The request's body read from ASGI's `receive` (`declared`: its Content-Length header),
+        refused (413) past the size limit without reading it all."""
         if declared is not None and declared.isdigit() and int(declared) > self.max_body:
             raise Failed(413, self._too_large())
         chunks, size = [], 0
-        async for chunk in request.stream():
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                raise ClientDisconnect()
+            chunk = message.get("body", b"")
             size += len(chunk)
             if size > self.max_body:
                 raise Failed(413, self._too_large())
             chunks.append(chunk)
-        return b"".join(chunks)
+            if not message.get("more_body", False):
+                return b"".join(chunks)
 
     def _too_large(self) -> dict[str, Any]:
         return error_body("trop_grand", f"requête trop grande : au plus {self.max_body} octets", limite=self.max_body)
 
     # ---- the log ----
-    def log(self, request_id: str, charter: Charter, items: Sequence[tuple[int | None, object, dict[str, Any], bool]]) -> None:
-        """Log decisions and refusals (not unreadable households)."""
-        if self.journal is not None and items:
-            self.journal.record(request_id, charter.sha256, charter.version, items)
+    def log_lines(self, request_id: str, charter: Charter,
+                  items: Sequence[tuple[int | None, object, bytes, bytes | None]]) -> bytes:
+        """The log's lines for decisions and refusals (not unreadable households): see `journal.log_lines`."""
+        assert self.journal is not None
+        return log_lines(request=request_id, sha256=charter.sha256, version=charter.version, facts=self.journal.facts,
+                         items=items)
 
 
-def _request_id(request: Request) -> str:
-    given = request.headers.get("x-request-id")
+def _request_id(given: str | None) -> str:
+    """The client's X-Request-Id if it is a plain one, else a new one."""
     return given if given is not None and _REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
 
 
@@ -176,34 +151,61 @@ def _service(request: Request) -> Service:
 
 
 # ---- endpoints ----
-async def route_one(request: Request) -> Response:
-    """POST /orienter: one household (a JSON object) → its decision."""
-    service, request_id = _service(request), _request_id(request)
-    try:
-        charter = service.charter(request)
-        body = await service.body(request)
+class RouteOne:
+    """POST /orienter: one household (a JSON object) → its decision.
+
+    The busiest path, written against ASGI itself (Starlette routes to it, its middleware wraps
+    it): one pass over the headers, no Request or Response object."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        service: Service = scope["app"].state.service
+        service.source.start()  # mounted in another application, whose lifespan does not reach ours
+        declared = given = None
+        for name, value in scope["headers"]:
+            if name == b"content-length":
+                declared = value.decode("latin-1")
+            elif name == b"x-request-id":
+                given = value.decode("latin-1")
+        request_id = _request_id(given)
         try:
-            household = read_json(body)
-        except BadJson as error:
-            raise Failed(400, error_body("json_invalide", str(error))) from None
-        try:
-            content, result, decided = service.outcomes(charter).outcome(household)
-        except InvalidHousehold as error:
-            raise Failed(422, invalid_body(error)) from None
-    except Failed as failure:
-        return _json_response(failure.status, dumps(failure.body), service.source.catalogue.current.sha256, request_id)
-    if service.journal is not None:
-        await _log(service, request_id, charter, [(None, household, result, decided)])
-    return _json_response(200 if decided else 422, content, charter.sha256, request_id)
+            charter = service.charter(_date(scope["query_string"]))
+            body = await service.body(receive, declared)
+            try:
+                household = read_json(body)
+            except BadJson as error:
+                raise Failed(400, error_body("json_invalide", str(error))) from None
+            try:
+                content, decided, logged, facts = service.answers(charter).answer(household)
+            except InvalidHousehold as error:
+                raise Failed(422, invalid_body(error)) from None
+        except Failed as failure:
+            await _send_json(send, failure.status, dumps(failure.body), service.source.catalogue.current.sha256,
+                             request_id)
+            return
+        if service.journal is not None:
+            await _log(service, request_id, charter, [(None, household, logged, facts)])
+        await _send_json(send, 200 if decided else 422, content, charter.sha256, request_id)
+
+
+def _date(query: bytes) -> str | None:
+    """`date` in a query string, as Starlette reads it (the last one given)."""
+    return dict(parse_qsl(query.decode("latin-1"), keep_blank_values=True)).get("date") if query else None
+
+
+async def _send_json(send: Send, status: int, content: bytes, sha256: str, request_id: str) -> None:
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-length", b"%d" % len(content)), (b"content-type", b"application/json"),
+                            (b"x-charte-sha256", sha256.encode()), (b"x-request-id", request_id.encode())]})
+    await send({"type": "http.response.body", "body": content})
 
 
 async def route_batch(request: Request) -> Response:
     """POST /orienter/lot: a JSON array or JSON Lines of households → one result per item, in order."""
-    service, request_id = _service(request), _request_id(request)
+    service, request_id = _service(request), _request_id(request.headers.get("x-request-id"))
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     try:
-        charter = service.charter(request)
-        body = await service.body(request)
+        charter = service.charter(request.query_params.get("date"))
+        body = await service.body(request.receive, request.headers.get("content-length"))
         lines = media in JSON_LINES_TYPES or (media != _JSON and body.lstrip()[:1] != b"[")
         items = await run_in_threadpool(_json_lines if lines else _json_array, body)
         if len(items) > service.max_batch:
@@ -211,9 +213,10 @@ async def route_batch(request: Request) -> Response:
                                       f"par requête ({len(items)} reçus)", limite=service.max_batch))
     except Failed as failure:
         return _json_response(failure.status, dumps(failure.body), service.source.catalogue.current.sha256, request_id)
-    content, logged = await run_in_threadpool(_route_items, service.outcomes(charter), items, lines)
+    content, logged = await run_in_threadpool(_route_items, service.answers(charter), items, lines)
     if service.journal is not None and logged:
-        await run_in_threadpool(service.log, request_id, charter, logged)  # a batch's lines: away from the loop
+        # a batch's lines: made and written away from the loop
+        await run_in_threadpool(service.journal.write, service.log_lines(request_id, charter, logged))
     media_type = "application/x-ndjson" if lines else _JSON
     return _json_response(200, content, charter.sha256, request_id, media_type)
 
@@ -241,30 +244,37 @@ def _json_array(body: bytes) -> list[tuple[int, object]]:
     return list(enumerate(value, 1))
 
 
-def _route_items(outcomes: _Outcomes, items: Sequence[tuple[int, object]], lines: bool):
-    """The response's bytes, and what the log needs, for each item; one bad item fails only itself."""
+def _route_items(answers: Answers, items: Sequence[tuple[int, object]], lines: bool):
+    """The response's bytes, and what the log needs of each decision and refusal; one bad item fails
+    only itself."""
     parts, logged = [], []
+    answer = answers.answer
     for number, household in items:
         if isinstance(household, BadJson):
             parts.append(b'{"ligne":%d,"erreur":%s}' % (number, dumps(error_body("json_invalide", str(household)))))
             continue
         try:
-            content, result, decided = outcomes.outcome(household)
+            content, decided, members, facts = answer(household)
         except InvalidHousehold as error:
             parts.append(b'{"ligne":%d,"erreur":%s}' % (number, dumps(invalid_body(error))))
             continue
         parts.append(b'{"ligne":%d,"%s":%s}' % (number, b"decision" if decided else b"erreur", content))
-        logged.append((number, household, result, decided))
+        logged.append((number, household, members, facts))
     if lines:
         return b"".join(part + b"\n" for part in parts), logged
     return b"[" + b",".join(parts) + b"]", logged
 
 
-async def _log(service: Service, request_id: str, charter: Charter, items) -> None:
-    if service.journal is not None and service.journal.sync:
-        await run_in_threadpool(service.log, request_id, charter, items)  # fsync waits for the disk
+async def _log(service: Service, request_id: str, charter: Charter, logged) -> None:
+    """Write one request's log lines: on the event loop (one short append), or away from it when
+    the log syncs (fsync waits for the disk)."""
+    journal = service.journal
+    assert journal is not None
+    lines = service.log_lines(request_id, charter, logged)
+    if journal.sync:
+        await run_in_threadpool(journal.write, lines)
     else:
-        service.log(request_id, charter, items)
+        journal.write(lines)
 
 
 async def describe(request: Request) -> Response:
@@ -280,7 +290,7 @@ async def schema(request: Request) -> Response:
 def _about_charter(request: Request, kind: str, make, media_type: str) -> Response:
     service = _service(request)
     try:
-        charter = service.charter(request)
+        charter = service.charter(request.query_params.get("date"))
     except Failed as failure:
         return _json_response(failure.status, dumps(failure.body), service.source.catalogue.current.sha256)
     return _json_response(200, service.document(kind, charter, make), charter.sha256, media_type=media_type)
@@ -320,21 +330,23 @@ async def show_form(request: Request) -> Response:
     """GET / : the secretariat's form; POST / : its answer (the decision, or the errors by field)."""
     service = _service(request)
     try:
-        charter = service.charter(request)  # today's version (or ?date=): never one not in force
+        # today's version (or ?date=): never one not in force
+        charter = service.charter(request.query_params.get("date"))
     except Failed as failure:
         return _json_response(failure.status, dumps(failure.body), service.source.catalogue.current.sha256)
     headers = {**_headers(charter.sha256, None), **form.HEADERS}
     if request.method == "GET":
         return Response(form.page(charter), media_type="text/html; charset=utf-8", headers=headers)
-    request_id = _request_id(request)
+    request_id = _request_id(request.headers.get("x-request-id"))
     try:
-        body = await service.body(request)
+        body = await service.body(request.receive, request.headers.get("content-length"))
     except Failed as failure:
         return _json_response(failure.status, dumps(failure.body), charter.sha256, request_id)
     submitted = dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
     answer = form.answer(charter, submitted)
     if service.journal is not None and answer.logged is not None:
-        await _log(service, request_id, charter, [answer.logged])
+        _, _, members, facts = service.answers(charter).answer(answer.logged)
+        await _log(service, request_id, charter, [(None, answer.logged, members, facts)])
     return Response(answer.html, status_code=answer.status, media_type="text/html; charset=utf-8",
                     headers={**headers, "x-request-id": request_id})
 
@@ -400,7 +412,7 @@ def create_app(charter: str | Path | Charter, *, journal: str | Path | None = No
                 log.close()
 
     routes = [  # the busiest first: Starlette tries them in turn
-        Route("/orienter", route_one, methods=["POST"]),
+        Route("/orienter", RouteOne(), methods=["POST"]),
         Route("/orienter/lot", route_batch, methods=["POST"]),
         Route("/", show_form, methods=["GET", "POST"]),
         Route("/static/formulaire.css", stylesheet),

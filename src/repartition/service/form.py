@@ -13,7 +13,6 @@ from .. import runtime
 from ..charter import Charter
 from ..decision import Decision
 from ..errors import InvalidHousehold, NoDecision
-from .payloads import refusal_body
 
 __all__ = ["page", "answer", "household_from", "Answer", "HEADERS", "STYLESHEET", "UNKNOWN"]
 
@@ -31,11 +30,12 @@ STYLESHEET = (resources.files(__package__) / "static" / "formulaire.css").read_b
 
 @frozen
 class Answer:
-    """The page answering a submitted form, its status, and the log's entry if a decision was taken."""
+    """The page answering a submitted form, its status, and the household to log if the charter
+    decided (or refused to)."""
 
     html: str
     status: int
-    logged: tuple[None, dict[str, Any], dict[str, Any], bool] | None
+    logged: dict[str, Any] | None
 
 
 def household_from(charter: Charter, submitted: dict[str, str]) -> dict[str, Any]:
@@ -81,10 +81,9 @@ def answer(charter: Charter, submitted: dict[str, str]) -> Answer:
         problems = {error.field or "": error}
         return Answer(page(charter, submitted, problems=problems), 422, None)
     except NoDecision as error:
-        body = refusal_body(error)
-        return Answer(page(charter, submitted, refusal=error), 422, (None, household, body, False))
+        return Answer(page(charter, submitted, refusal=error), 422, household)
     result = _decision_html(charter, decision, validated.values)
-    return Answer(page(charter, submitted, result=result), 200, (None, household, decision.to_dict(), True))
+    return Answer(page(charter, submitted, result=result), 200, household)
 
 
 # ---- the page ----

@@ -8,45 +8,41 @@ import json
 import os
 import threading
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Iterable
 
 from ..errors import RepartitionError, os_reason
+from .payloads import dumps
 
 __all__ = ["DecisionLog", "input_digest", "log_lines"]
+
+_CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str).encode
 
 
 def input_digest(household: object) -> str:
     """sha256 of the household as canonical JSON (sorted keys, no spaces, UTF-8): the same input
-    gives the same digest whatever its key order or spacing."""
-    text = json.dumps(household, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    gives the same digest whatever its key order or spacing (a lone surrogate is hashed as
+    UTF-8 would write it if it could)."""
+    return hashlib.sha256(_CANONICAL(household).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def log_lines(*, request: str, sha256: str, version: str | None, facts: bool,
-              items: Iterable[tuple[int | None, object, dict[str, Any], bool]]) -> bytes:
+              items: Iterable[tuple[int | None, object, bytes, bytes | None]]) -> bytes:
     """The log's lines for one request's outcomes (documented in docs/service.rst), newlines included.
 
-    Each item is (its place in a batch or None, the household as received, the decision's or the
-    refusal's JSON body, whether it is a decision). All lines of a request share its time."""
+    Each item is (its place in a batch or None, the household as received, the JSON members that
+    begin its entry — ``"service":…,"unite":…,"regle":…`` for a decision, ``"service":null,
+    "erreur":…`` for a refusal — and the decision's facts as JSON, or None). All lines of a request
+    share its time."""
     when = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="milliseconds")
-    head = _dumps({"horodatage": when, "requete": request})[:-1]
-    charter = ',"charte":' + _dumps({"version": version, "sha256": sha256})
+    head = b'{"horodatage":"%s","requete":%s' % (when.encode(), dumps(request))
+    charter = b',"charte":{"version":%s,"sha256":%s},' % (dumps(version), dumps(sha256))
     lines = []
-    for item, household, body, decided in items:
-        if decided:
-            entry = {"service": body["service"], "unite": body["unite"], "regle": body["regle"]}
-            if facts:
-                entry["faits"] = body["faits"]
-        else:
-            entry = {"service": None, "erreur": "non_oriente", "nature": body["nature"], "regles": body["regles"]}
-        entry["empreinte"] = input_digest(household)
-        place = "" if item is None else f',"ligne":{item}'
-        lines.append(f"{head}{place}{charter},{_dumps(entry)[1:]}\n")
-    return "".join(lines).encode("utf-8")
-
-
-def _dumps(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    for item, household, members, facts_json in items:
+        place = b"" if item is None else b',"ligne":%d' % item
+        shown = b',"faits":' + facts_json if facts and facts_json is not None else b""
+        lines.append(b'%s%s%s%s%s,"empreinte":"%s"}\n' % (
+            head, place, charter, members, shown, input_digest(household).encode()))
+    return b"".join(lines)
 
 
 class DecisionLog:
@@ -74,11 +70,6 @@ class DecisionLog:
                 view = view[os.write(self._fd, view):]
             if self.sync:
                 os.fsync(self._fd)
-
-    def record(self, request: str, sha256: str, version: str | None,
-               items: Iterable[tuple[int | None, object, dict[str, Any], bool]]) -> None:
-        """Log one request's decisions and refusals."""
-        self.write(log_lines(request=request, sha256=sha256, version=version, facts=self.facts, items=items))
 
     def close(self) -> None:
         with self._lock:

@@ -49,6 +49,14 @@ def _json_safe(value: object) -> Any:
     return str(jsonable(value))
 
 
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_ENCODE_ASCII = json.JSONEncoder(separators=(",", ":")).encode
+
+
 def dumps(value: object) -> bytes:
-    """Compact UTF-8 JSON."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    """Compact UTF-8 JSON (as `json.dumps`, with one encoder made once). Text holding a lone surrogate
+    (JSON's "\\ud800" reads as one), which UTF-8 cannot carry, is written with \\u escapes instead."""
+    try:
+        return _ENCODE(value).encode("utf-8")
+    except UnicodeEncodeError:
+        return _ENCODE_ASCII(value).encode("ascii")

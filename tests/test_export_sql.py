@@ -126,11 +126,14 @@ def test_statement_is_one_select_with_its_lists_in_values():
 
 
 def test_literals_are_typed():
-    """Amounts are numeric literals (never floats), dates date literals, numbers integer literals."""
+    """Amounts are numeric literals (never floats), dates date literals, numbers integer literals; the
+    columns are cast only to text (yes/no, NaN), bigint, numeric(14,2) and date."""
     charter = BUNDLED["exemple-departemental.regles"]
     select = build_select(decision_rows(charter.model))
-    casts = {c.to.sql() for c in select.find_all(sqlglot.exp.Cast)}
+    casts = {c.to.sql() for c in select.find_all(sqlglot.exp.Cast) if isinstance(c.this, sqlglot.exp.Literal)}
     assert casts == {"DECIMAL(14, 2)", "DATE"}
+    columns = {c.to.sql() for c in select.find_all(sqlglot.exp.Cast) if not isinstance(c.this, sqlglot.exp.Literal)}
+    assert columns == {"TEXT", "BIGINT", "DECIMAL(14, 2)", "DATE"}
     assert not [lit for lit in select.find_all(sqlglot.exp.Literal) if not lit.is_string and "." in lit.this]
 
 

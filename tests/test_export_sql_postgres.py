@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from decimal import Decimal
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -13,10 +14,12 @@ from repartition.export import decision_rows
 from repartition.export.rows import unit_value
 
 from conftest import POLICIES
-from export_households import assert_routes_like_python, households, insert
+from export_households import (SUMS, WIDE, assert_routes_like_python, households, insert, shaped_charters,
+                               spelt_households, spelt_rows, sum_rows, wide_table)
 from optional import missing, need
 from postgres_server import throwaway_server
 from test_proof_bruteforce import charters as small_charters
+from test_export_sql_readings import retyped
 from test_proof_bruteforce import date_charters
 
 psycopg = need("psycopg")
@@ -49,9 +52,9 @@ def connection(server):
         yield connection
 
 
-def run_postgres(connection, charter, rows: list[tuple]) -> list[tuple]:
+def run_postgres(connection, charter, rows: list[tuple], create: str | None = None) -> list[tuple]:
     connection.execute("DROP TABLE IF EXISTS menages CASCADE")
-    connection.execute(create_table(charter.model, dialect="postgresql"))
+    connection.execute(create or create_table(charter.model, dialect="postgresql"))
     if rows:
         connection.execute(insert(charter, rows, dialect="postgresql"))
     return connection.execute(to_sql(decision_rows(charter.model), dialect="postgresql")).fetchall()
@@ -69,6 +72,68 @@ def test_bundled_charters_route_alike_in_postgresql(connection, name):
         assert_routes_like_python(charter, rows, run_postgres(connection, charter, rows))
 
     check()
+
+
+@pytest.mark.parametrize("layout", sorted(WIDE))
+@pytest.mark.parametrize("name", sorted(BUNDLED))
+def test_hostile_spellings_route_alike_in_postgresql(connection, name, layout):
+    """The raw households of `testing.households(spellings=True)` in a wide table (text yes/no, double
+    precision or unconstrained numeric with NaN and infinities, timestamps): PostgreSQL gives what
+    Charter.route gives, on every row."""
+    charter = BUNDLED[name]
+
+    @settings(max_examples=5, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    @given(st.lists(spelt_households(charter), min_size=20, max_size=60))
+    def check(raws):
+        rows = spelt_rows(charter, raws, layout, "postgresql")
+        assert_routes_like_python(charter, rows, run_postgres(
+            connection, charter, rows, wide_table(charter, layout, "postgresql")))
+
+    check()
+
+
+def test_charters_with_code_shapes_route_alike_in_postgresql(connection):
+    """Charters whose code has a shape, or none: threshold households and hostile spellings route alike."""
+
+    @settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    @given(st.data())
+    def check(data):
+        charter = data.draw(shaped_charters())
+        rows = data.draw(st.lists(households(charter), min_size=15, max_size=40))
+        assert_routes_like_python(charter, rows, run_postgres(connection, charter, rows))
+        layout = data.draw(st.sampled_from(sorted(WIDE)))
+        raws = data.draw(st.lists(spelt_households(charter), min_size=15, max_size=40))
+        rows = spelt_rows(charter, raws, layout, "postgresql")
+        assert_routes_like_python(charter, rows, run_postgres(
+            connection, charter, rows, wide_table(charter, layout, "postgresql")))
+
+    check()
+
+
+@pytest.mark.parametrize("column, value", [("enfants_a_charge", "2"), ("dette_locative", "1 234,56"),
+                                           ("date_signalement", "10/02/2026"), ("aide_au_logement", " Vrai "),
+                                           ("aide_au_logement", "t")])
+def test_text_columns_in_postgresql(connection, column, value):
+    """A text column where a number, an amount or a date is expected: PostgreSQL refuses the statement
+    before any row; yes/no as text reads the spellings Python reads, and refuses PostgreSQL's own (t)."""
+    charter = BUNDLED["exemple-departemental.regles"]
+    connection.execute(retyped(charter, column, "TEXT"))
+    household = {**dict(zip([f.machine for f in charter.fields], (
+        "96067", "2026-02-10", "commandement de payer", "prive", 1, True, True, "general", True, "departement",
+        "2400.00", "600.00"))), column: value}
+    connection.execute(f"INSERT INTO menages ({', '.join(household)}) VALUES ({', '.join('%s' for _ in household)})",
+                       list(household.values()))
+    statement = to_sql(decision_rows(charter.model), dialect="postgresql")
+    if column != "aide_au_logement":
+        with pytest.raises(psycopg.errors.UndefinedFunction):
+            connection.execute(statement)
+        return
+    (result,) = connection.execute(statement).fetchall()
+    try:
+        expected = (charter.route(household).service, None)
+    except repartition.InvalidHousehold:
+        expected = (None, "invalide")
+    assert (result[len(household)], result[-1]) == expected
 
 
 def test_generated_charters_route_alike_in_postgresql(connection):
@@ -94,6 +159,14 @@ def test_sums_and_months_route_alike_in_postgresql(connection):
     check()
 
 
+def test_sums_past_numeric_and_bigint_route_alike_in_postgresql(connection):
+    """Sums and multiples of amounts and whole numbers at the limits pass what numeric(14,2) and bigint
+    hold: PostgreSQL adds them as exactly as Python does (no « bigint out of range »), on every row."""
+    charter = repartition.Charter.from_text(SUMS, name="sommes.regles", verify=False)
+    rows = sum_rows()
+    assert_routes_like_python(charter, rows, run_postgres(connection, charter, rows))
+
+
 def _whole_domain_alike(connection, drawn) -> None:
     """Every household of a drawn charter's enumerated domain routes in PostgreSQL as in Python."""
     text, domains = drawn
@@ -102,9 +175,10 @@ def _whole_domain_alike(connection, drawn) -> None:
     assert_routes_like_python(charter, rows, run_postgres(connection, charter, rows))
 
 
-def test_values_python_cannot_hold_are_refused(connection):
-    """PostgreSQL's NaN amount (numeric(14,2) holds it, not infinity) and infinite or BC dates are
-    refused (`invalide`), never routed."""
+def test_nan_amounts_and_dates_python_cannot_hold(connection):
+    """PostgreSQL's NaN amount (numeric(14,2) holds it) reads as Python reads Decimal('NaN'): no value,
+    unknown where the field may be unknown (the rent), `invalide` elsewhere (the debt); infinite and BC
+    dates, which Python cannot hold, are refused (`invalide`), never routed."""
     charter = BUNDLED["exemple-departemental.regles"]
     connection.execute(create_table(charter.model, dialect="postgresql"))
     example = dict(zip([f.machine for f in charter.fields], (
@@ -118,7 +192,12 @@ def test_values_python_cannot_hold_are_refused(connection):
     statement = to_sql(decision_rows(charter.model), dialect="postgresql").rstrip().rstrip(";")
     # Only the added columns: psycopg itself cannot read an infinite date back into Python.
     results = connection.execute(f"SELECT service, non_oriente FROM ({statement}) AS t").fetchall()
-    assert results == [("DEPARTEMENT", None)] + [(None, "invalide")] * 4
+    unknown_rent = charter.route({**example, "loyer_mensuel": Decimal("NaN")})
+    assert charter.route({**example, "loyer_mensuel": None}).service == unknown_rent.service
+    with pytest.raises(repartition.InvalidHousehold):
+        charter.route({**example, "dette_locative": Decimal("NaN")})
+    assert results == [("DEPARTEMENT", None), (None, "invalide"), (unknown_rent.service, None)] + [
+        (None, "invalide")] * 2
 
 
 def test_a_view_is_created(connection):

@@ -120,6 +120,15 @@ def test_type_wording():
     assert fields["loyer"] == "montant en euros entre 1,00 € et 5\u202f000,00 €"
 
 
+def test_a_code_says_its_shape():
+    """A code's type says its shape: in its wording (« code de 5 chiffres »), or spelt out for a commune."""
+    shaped = repartition.Charter.from_text(
+        "charte « C »\nservices\n  A : « a »\ndonnées du ménage\n  commune [commune] : code commune\n"
+        "  dossier [dossier] : code de 5 chiffres\n  nom [nom] : code\nrègle « R »\n  sinon A\n", name="c.regles")
+    assert [type_text(f) for f in shaped.fields] == [
+        "code commune (5 chiffres, ou 2A ou 2B suivis de 3 chiffres)", "code de 5 chiffres", "code"]
+
+
 def test_fiche_decision_tables(fiche):
     """The fiche's tables: each rule in the columns it reads, « sauf » the rule that takes some of its
     households, and the default rule as « every other case »."""

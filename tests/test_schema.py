@@ -111,3 +111,27 @@ def test_expected_and_field_descriptions():
     assert described["sha256"] == charter.sha256 and described["validite"] == {"debut": "2026-01-01", "fin": None}
     assert [r["nom"] for r in described["regles"]] == [r.name for r in charter.rules]
     assert all(r["condition"] for r in described["regles"])
+
+
+@pytest.mark.parametrize("field, value, valid", [
+    ("commune", "2A004", True), ("commune", "33063", True), ("commune", "Strasbourg", False),
+    ("commune", "2A0045", False), ("commune", " 33063", False),
+    ("enfants_a_charge", 2**63 - 1, True), ("enfants_a_charge", 2**63, False),
+    ("dette_locative", 999_999_999_999.99, True), ("dette_locative", 10**12, False),
+])
+def test_code_shapes_and_number_limits(field, value, valid):
+    """A shaped code's pattern is matched whole; numbers without declared bounds keep within the
+    limits every backend holds (64-bit whole numbers, amounts up to 999 999 999 999,99 €), as the
+    reading does (a space around a code: the reading trims it, the canonical form has none)."""
+    charter = repartition.Charter.from_text(
+        "charte « C »\nservices\n  A : « a »\ndonnées du ménage\n  commune [commune] : code commune\n"
+        "  enfants [enfants_a_charge] : nombre entier\n  dette [dette_locative] : montant en euros\n"
+        "règle « R »\n  sinon A\n", name="c.regles")
+    household = {"commune": "96001", "enfants_a_charge": 1, "dette_locative": 100, field: value}
+    validator = jsonschema.Draft202012Validator(household_schema(charter))
+    assert validator.is_valid(household) is valid
+    if valid:
+        charter.validate(household)
+    elif field != "commune" or value.strip() == value:
+        with pytest.raises(InvalidHousehold):
+            charter.validate(household)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 import repartition
+import repartition.service.form
 
 from conftest import FICHE, POLICIES, ROOT
 from servers import Server
@@ -157,3 +158,11 @@ def _screenshot(driver, name: str) -> None:
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     driver.save_screenshot(str(ARTEFACTS / name))
     assert (ARTEFACTS / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_code_field_carries_its_shape():
+    """A code of declared shape gets its pattern (matched whole by the browser) and its shape in the hint."""
+    charter = repartition.load_charter(POLICIES / "exemple-departemental.regles")
+    html = repartition.service.form.page(charter)
+    assert 'type="text" autocomplete="off" pattern="([0-9]{5}|2[AB][0-9]{3})" name="commune"' in html
+    assert "un code commune INSEE : 5 chiffres, ou 2A ou 2B suivis de 3 chiffres" in html

@@ -146,8 +146,15 @@ class CodeType:
     def __attrs_post_init__(self):
         if (self.shape in ("chiffres", "caracteres")) != (self.length is not None) or self.shape not in _CODE_SHAPES:
             raise ValueError(f"inconsistent code shape {self.shape!r} of length {self.length!r}")
+        object.__setattr__(self, "_pattern", self.pattern and re.compile(self.pattern, re.ASCII))
+
+    @property
+    def pattern(self) -> str | None:
+        """The shape as a regular expression, to be matched whole, that reads alike in Python, ECMAScript
+        (JSON Schema, HTML), the SQL engines' (POSIX, RE2, Java) and XPath's (FEEL): ASCII classes,
+        counts and one group, nothing else. None: any non-blank text."""
         pattern = _CODE_SHAPES[self.shape]
-        object.__setattr__(self, "_pattern", pattern and re.compile(pattern.format(n=self.length), re.ASCII))
+        return pattern and pattern.format(n=self.length)
 
     @property
     def wording(self) -> str:
@@ -216,8 +223,8 @@ def code_wording(shape: str | None, length: int | None) -> str:
 
 
 #: The regular expression of each code shape, `{n}` standing for its length.
-_CODE_SHAPES = {None: None, "commune": r"\d{{5}}|2[AB]\d{{3}}", "chiffres": r"\d{{{n}}}",
-                "caracteres": r"[0-9A-Za-z]{{{n}}}"}
+_CODE_SHAPES = {None: None, "commune": "([0-9]{{5}}|2[AB][0-9]{{3}})", "chiffres": "[0-9]{{{n}}}",
+                "caracteres": "[0-9A-Za-z]{{{n}}}"}
 
 
 @frozen

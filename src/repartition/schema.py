@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from . import model as m
+from .values import INT_MAX, INT_MIN, MONEY_LIMIT
 
 if TYPE_CHECKING:  # pragma: no cover
     from .charter import Charter
@@ -131,16 +132,15 @@ def _value_schema(field: m.Field) -> dict[str, Any]:
         schema = {"type": "number"}
     elif isinstance(kind, m.DateType):
         schema = {"type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}
-    elif isinstance(kind, m.CodeType):
-        schema = {"type": "string", "pattern": "\\S"}
+    elif isinstance(kind, m.CodeType):  # a shape is matched whole; a code of no shape is not blank
+        schema = {"type": "string", "pattern": "\\S" if kind.pattern is None else f"^{kind.pattern}$"}
     else:
         schema = {"type": "string", "enum": [v.machine for v in kind.values]}
-    if isinstance(kind, (m.IntType, m.MoneyType)):
+    if isinstance(kind, (m.IntType, m.MoneyType)):  # declared bounds, else the limits every backend holds
         bound = (lambda v: v) if isinstance(kind, m.IntType) else (lambda v: _euros(field, v))
-        if kind.minimum is not None:
-            schema["minimum"] = bound(kind.minimum)
-        if kind.maximum is not None:
-            schema["maximum"] = bound(kind.maximum)
+        low, high = (INT_MIN, INT_MAX) if isinstance(kind, m.IntType) else (-MONEY_LIMIT, MONEY_LIMIT)
+        schema["minimum"] = bound(low if kind.minimum is None else kind.minimum)
+        schema["maximum"] = bound(high if kind.maximum is None else kind.maximum)
     if field.may_be_unknown:
         schema["type"] = [schema["type"], "null"]
         if "enum" in schema:

@@ -19,8 +19,24 @@ Encoding, for the engines that read it:
   2024 for 31 January + 1 month); the entry keeps to plain arithmetic, without commas or `if`,
   which simple engines read. Days are added as `+ duration("P29D")`;
 - a code against a set or a table lists its codes;
-- outputs `service`, `regle` (and `cas` for the households a charter leaves open); each rule is
+- outputs `service`, `regle` and `cas` (`lacune`, `conflit`, `indetermination` for the households
+  a charter leaves open, `invalide` for a value the Python reading refuses); each rule is
   annotated with the charter's text and reference of its deciding rule.
+
+The table reads as `Charter.validate` reads a household given in canonical form (FEEL values:
+codes trimmed, stages and list values by machine name, unknown as null): one further input per
+field, its « lecture », holds what the reading accepts, and a value it refuses goes to a row of
+its own (`cas` = `invalide`, no service), never to a service:
+- a code of its declared shape (`matches(?, "^…$")`: the same ASCII pattern as Python, JSON
+  Schema and SQL), or for a code of no shape a text with no space at either end;
+- a whole number or an amount within its declared bounds, else within the limits every backend
+  holds (`repartition.values`: 64-bit whole numbers, amounts up to 999 999 999 999,99 €);
+- a stage or list value among the machine names;
+- null only where the field may be unknown or has a default.
+Field k's refusal row requires the fields before it read: the refusal rows stay disjoint, as
+hit policy UNIQUE requires. A type the input does not declare (a number for a code) meets no row:
+FEEL's type error. Whole numbers with decimals and amounts beyond the cent are not checked
+(FEEL ranges do not see them).
 """
 
 from __future__ import annotations
@@ -31,6 +47,7 @@ from decimal import Decimal
 
 from .. import model as m
 from ..errors import RepartitionError
+from ..values import INT_MAX, INT_MIN, MONEY_LIMIT
 from .rows import (Codes, DatesApart, DecisionRows, InIntervals, Interval, InValues, IsKnown, IsUnknown, Linear,
                    Membership, Row, Term, unit_value)
 
@@ -38,6 +55,11 @@ __all__ = ["to_dmn", "DmnError", "Entries", "NAMESPACE"]
 
 #: The DMN 1.3 model namespace.
 NAMESPACE = "https://www.omg.org/spec/DMN/20191111/MODEL/"
+#: A code of no declared shape, as read: not blank, no space at either end (those `str.strip`
+#: removes that XML text may hold: tab, newline, carriage return as regex escapes, the others as
+#: themselves, since XPath regular expressions have no `\u` escape).
+_SPACE = "\\t\\n\\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+_TRIMMED = rf"[^{_SPACE}]([\s\S]*[^{_SPACE}])?"
 _TYPES = {m.BoolType: "boolean", m.IntType: "number", m.MoneyType: "number", m.DateType: "date"}
 
 
@@ -48,6 +70,11 @@ class DmnError(RepartitionError):
 def to_dmn(rows: DecisionRows) -> str:
     """The DMN 1.3 XML text of the charter's decision table."""
     return _Writer(rows).document()
+
+
+def _q(tag: str) -> str:
+    """A tag name qualified by the DMN namespace."""
+    return f"{{{NAMESPACE}}}{tag}"
 
 
 def _feel_string(text: str) -> str:
@@ -88,12 +115,12 @@ class _Writer:
             if self.fields[name].has_default:
                 raise DmnError(f"export DMN impossible : une comparaison entre données lit « {name} », qui a "
                                "une valeur par défaut (une table DMN ne calcule pas ses entrées)")
-        self.open = any(row.kind != "decision" for row in rows.rows)
+        self.readings = [(f, *tests) for f in self.model.fields if (tests := self.reading(f)) is not None]
 
     def document(self) -> str:
         model = self.model
         ET.register_namespace("", NAMESPACE)
-        q = lambda tag: f"{{{NAMESPACE}}}{tag}"  # noqa: E731 - a qualified tag name
+        q = _q
         root = ET.Element(q("definitions"), {"id": "charte", "name": model.title,
                                               "namespace": f"urn:repartition:charte:{model.sha256}"})
         about = [model.reference, f"version {model.version}" if model.version else None, f"sha256 {model.sha256}"]
@@ -113,20 +140,20 @@ class _Writer:
                                                                "outputLabel": "orientation"})
         columns = ([(f.machine, f) for f in model.fields] + [(None, terms) for terms in self.linear]
                    + [(None, key) for key in self.apart])
-        for number, (name, source) in enumerate(columns, 1):
-            first = source[0] if name is None else None
-            f = source if name is not None else self.fields[first if isinstance(first, str) else first.field]
+        # Labels are the field's name (some engines take an input's value by its label); readings come last.
+        inputs = [(self.column_field(name, source), None if name is None else self.allowed(source))
+                  for name, source in columns]
+        inputs += [(f, None) for f, *_ in self.readings]
+        for number, (f, allowed) in enumerate(inputs, 1):
             clause = ET.SubElement(table, q("input"), {"id": f"entree_{number}", "label": f.machine})
             expression = ET.SubElement(clause, q("inputExpression"), {"id": f"expression_{number}",
                                                                       "typeRef": _feel_type(f)})
             ET.SubElement(expression, q("text")).text = f.machine
-            allowed = self.allowed(f) if name is not None else None
             if allowed:
                 ET.SubElement(ET.SubElement(clause, q("inputValues")), q("text")).text = allowed
         codes = [s.code for s in model.services]
-        outputs = [("service", ", ".join(_feel_string(c) for c in codes)), ("regle", None)]
-        if self.open:
-            outputs.append(("cas", '"lacune", "conflit", "indetermination"'))
+        outputs = [("service", ", ".join([_feel_string(c) for c in codes] + ["null"])), ("regle", None),
+                   ("cas", '"lacune", "conflit", "indetermination", "invalide", null')]
         for name, allowed in outputs:
             clause = ET.SubElement(table, q("output"), {"id": f"sortie_{name}", "name": name, "typeRef": "string"})
             if allowed:
@@ -134,29 +161,68 @@ class _Writer:
         for name in ("texte", "reference"):
             ET.SubElement(table, q("annotation"), {"name": name})
         rules = {r.name: r for r in model.rules}
+        valid = [tests[0] for _, *tests in self.readings]
         for number, row in enumerate(self.rows.rows, 1):
-            rule = ET.SubElement(table, q("rule"), {"id": f"ligne_{number}"})
-            ET.SubElement(rule, q("description")).text = ", ".join(f"« {n} »" for n in row.rules) or row.kind
-            for name, source in columns:
-                if name is not None:
-                    entry = self.entries.column(row, name)
-                elif isinstance(source[0], str):
-                    entry = self.entries.apart(row, source)
-                else:
-                    entry = self.entries.linear(row, source)
-                ET.SubElement(ET.SubElement(rule, q("inputEntry")), q("text")).text = entry
-            values = [row.service, row.rule] + ([None if row.kind == "decision" else row.kind] if self.open else [])
-            for value in values:
-                ET.SubElement(ET.SubElement(rule, q("outputEntry")), q("text")).text = \
-                    "null" if value is None else _feel_string(value)
+            entries = [self.entry(row, name, source) for name, source in columns] + valid
+            values = [row.service, row.rule, None if row.kind == "decision" else row.kind]
             deciding = rules.get(row.rule)
-            for note in (deciding.text if deciding else None, row.reference):
-                ET.SubElement(ET.SubElement(rule, q("annotationEntry")), q("text")).text = note or ""
+            self.rule(table, f"ligne_{number}", ", ".join(f"« {n} »" for n in row.rules) or row.kind,
+                      entries, values, [deciding.text if deciding else None, row.reference])
+        # One row per refused reading, the fields before it read: disjoint from each other and the rows above.
+        for number, (f, _, refused) in enumerate(self.readings):
+            entries = ["-"] * len(columns) + valid[:number] + [refused] + ["-"] * (len(valid) - number - 1)
+            self.rule(table, f"refus_{f.machine}", f"lecture refusée : « {f.label} »", entries,
+                      [None, None, "invalide"], [f"{f.label} : attendu {f.type.expected}", None])
         ET.indent(root)
         return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
+    def column_field(self, name: str | None, source) -> m.Field:
+        """The field a column reads: its own, or the first of a comparison, or the later date."""
+        if name is not None:
+            return source
+        first = source[0]
+        return self.fields[first if isinstance(first, str) else first.field]
+
+    def entry(self, row: Row, name: str | None, source) -> str:
+        """A row's entry in a column: a field's, a comparison's or two dates apart."""
+        if name is not None:
+            return self.entries.column(row, name)
+        if isinstance(source[0], str):
+            return self.entries.apart(row, source)
+        return self.entries.linear(row, source)
+
+    def rule(self, table: ET.Element, ident: str, description: str, entries: list[str], outputs: list,
+             notes: list) -> None:
+        """One rule of the table: its input entries, outputs (None is null) and annotations."""
+        q = _q
+        rule = ET.SubElement(table, q("rule"), {"id": ident})
+        ET.SubElement(rule, q("description")).text = description
+        for entry in entries:
+            ET.SubElement(ET.SubElement(rule, q("inputEntry")), q("text")).text = entry
+        for value in outputs:
+            ET.SubElement(ET.SubElement(rule, q("outputEntry")), q("text")).text = \
+                "null" if value is None else _feel_string(value)
+        for note in notes:
+            ET.SubElement(ET.SubElement(rule, q("annotationEntry")), q("text")).text = note or ""
+
+    def reading(self, f: m.Field) -> tuple[str, str] | None:
+        """(the values the Python reading accepts in the field's input, those it refuses) as unary
+        tests; None where it accepts every value of the input's type."""
+        kind, nullable = f.type, f.may_be_unknown or f.has_default
+        if isinstance(kind, m.CodeType):
+            shaped = f"matches(?, {_feel_string('^' + (kind.pattern or _TRIMMED) + '$')})"
+            accepted = f"(? = null) or ({shaped})" if nullable else f"(? != null) and ({shaped})"
+            return accepted, f"not({accepted})"
+        if isinstance(kind, (m.IntType, m.MoneyType)):
+            low, high = (_feel_value(v) for v in _limits(f))
+            return self.allowed(f), ", ".join([f"< {low}", f"> {high}"] + ([] if nullable else ["null"]))
+        if isinstance(kind, m.EnumType):
+            accepted = self.allowed(f)
+            return accepted, f"not({accepted})"
+        return None if nullable else ("not(null)", "null")
+
     def field_note(self, f: m.Field) -> str:
-        parts = [f.label]
+        parts = [f.label, f"attendu : {f.type.expected}"]
         if f.may_be_unknown:
             parts.append("peut être inconnue (null)")
         if f.has_default:
@@ -164,19 +230,15 @@ class _Writer:
         return " ; ".join(parts)
 
     def allowed(self, f: m.Field) -> str | None:
-        """The allowed values of a field's input (stages and list values, or the declared bounds),
-        null included where the field may be unknown or has a default."""
+        """The allowed values of a field's input (stages and list values, or the bounds: declared,
+        else the limits every backend holds), null included where the field may be unknown or has a
+        default."""
         kind = f.type
         if isinstance(kind, m.EnumType):
             tests = [_feel_string(v.machine) for v in kind.values]
-        elif isinstance(kind, (m.IntType, m.MoneyType)) and (kind.minimum is not None or kind.maximum is not None):
-            low, high = (unit_value(f, b) for b in (kind.minimum, kind.maximum))
-            if low is None:
-                tests = [f"<= {_feel_value(high)}"]
-            elif high is None:
-                tests = [f">= {_feel_value(low)}"]
-            else:
-                tests = [f"[{_feel_value(low)}..{_feel_value(high)}]"]
+        elif isinstance(kind, (m.IntType, m.MoneyType)):
+            low, high = _limits(f)
+            tests = [f"[{_feel_value(low)}..{_feel_value(high)}]"]
         else:
             return None
         return ", ".join(tests + (["null"] if f.may_be_unknown or f.has_default else []))
@@ -292,6 +354,15 @@ class Entries:
         margin = step / 10 ** len(str(coefficient))
         strict = {">=": (">", "-"), ">": (">", "+"), "<=": ("<", "+"), "<": ("<", "-")}[op]
         return f"{strict[0]} {threshold} {strict[1]} {_feel_value(margin)}"
+
+
+def _limits(f: m.Field) -> tuple:
+    """A number's lowest and highest values in its unit: its declared bounds, else the limits every
+    backend holds."""
+    kind = f.type
+    limits = (INT_MIN, INT_MAX) if isinstance(kind, m.IntType) else (-MONEY_LIMIT, MONEY_LIMIT)
+    return tuple(unit_value(f, limit if bound is None else bound)
+                 for bound, limit in zip((kind.minimum, kind.maximum), limits))
 
 
 def _add_months(date: str, months: int) -> str:

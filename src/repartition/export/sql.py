@@ -11,7 +11,9 @@ Sets and table files become `VALUES` in the `WITH` clause: the output is one sta
 The rows are disjoint and cover every household, unknown values included, so their conditions
 are plain two-valued tests on possibly `NULL` values: the charter's three-valued logic was
 resolved by the proof when the rows were made. Amounts are `numeric` compared with exact
-`numeric` literals; stages compare by their machine names, which the rows list in order.
+`numeric` literals; a sum or multiple adds whole numbers as `DECIMAL(38, 0)`, which holds what
+Python's exact integers reach from `bigint` values (no overflow error where Python routes);
+stages compare by their machine names, which the rows list in order.
 """
 
 from __future__ import annotations
@@ -274,7 +276,10 @@ class Conditions:
         fields = self.query.fields
         total: exp.Expression | None = None
         for term in c.terms:
-            part = exp.Mul(this=exp.Literal.number(abs(term.coefficient)), expression=self._value(term.field))
+            value = self._value(term.field)
+            if isinstance(fields[term.field].type, m.IntType):  # a sum of bigints may pass 2**63: Python's may
+                value = exp.cast(value, exp.DataType.build("DECIMAL(38, 0)"))
+            part = exp.Mul(this=exp.Literal.number(abs(term.coefficient)), expression=value)
             if total is None:
                 total = part if term.coefficient > 0 else exp.Neg(this=part)
             else:

@@ -241,6 +241,8 @@ def type_text(field: m.Field) -> str:
             return "montant en euros" + kind.bounds_text()
         case m.DateType():
             return "date"
+        case m.CodeType(shape="commune"):  # the shape in words: « code commune » alone does not say it
+            return kind.wording + " (5 chiffres, ou 2A ou 2B suivis de 3 chiffres)"
         case m.CodeType():
             return kind.wording
         case m.EnumType(values=values, ordered=True):

@@ -178,6 +178,8 @@ def _field_html(field: m.Field, value: str, problem: InvalidHousehold | None) ->
         kind = field.type
         attributes = {m.IntType: 'type="text" inputmode="numeric"', m.MoneyType: 'type="text" inputmode="decimal"',
                       m.DateType: 'type="date"', m.CodeType: 'type="text" autocomplete="off"'}[type(kind)]
+        if isinstance(kind, m.CodeType) and kind.pattern is not None:  # the shape, matched whole by the browser
+            attributes += f' pattern="{escape(kind.pattern)}"'
         control = (f'<input {attributes} name="{name}" id="{control_id}" value="{escape(value)}" '
                    f'aria-describedby="{described}"{invalid}>')
     return (f'<div class="{css}" id="champ-{name}"><label for="{control_id}">{escape(_label(field))}</label>'

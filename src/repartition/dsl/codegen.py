@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .. import model as m
 from .. import runtime
-from ..semantics import DECIDED, Outcome, Semantics
+from ..semantics import DECIDED, AsidePlan, Outcome, Semantics, T, U, may_be_unknown, members
 from ..values import FLOAT_EXACT_LIMIT
 from . import lowering as low
 from .decision_tree import IsUnknown, Leaf, Test, Tree, build_tree
@@ -68,7 +68,7 @@ class _Generator:
         ]
         tree, decide_body = self.decision_tree()
         body = (self.decide(decide_body) + [""] + self.route(tree) + [""] + self.condition_functions()
-                + [""] + self.validate())
+                + [""] + self.set_aside_functions() + [""] + self.validate())
         constants = [f"_SHA256 = {self.charter.sha256!r}"]
         constants += [f"{name} = _OUTCOMES[{i}]" for i, name in enumerate(self.outcomes.values())]
         self.namespace["_OUTCOMES"] = tuple(self.outcomes)
@@ -232,6 +232,71 @@ class _Generator:
                   f'{_INDENT}"""Each indicator\'s condition for a household: True, False or None (unknown)."""']
         return lines + self.definitions_for(indicators) + [f"{_INDENT}return ({self.tuple_of(indicators)})"]
 
+    # ---- the rules set aside in a decision: only the conditions its deciding rules leave open ----
+    def set_aside_functions(self) -> list[str]:
+        """`set_aside(o, v)`: one function per plan of the decided outcomes the tree reaches, found by
+        the outcome's rules; every condition otherwise (`lineaire`)."""
+        lines = ["def set_aside(o, v):",
+                 f'{_INDENT}"""The rules an exception sets aside in a decision of outcome `o`."""']
+        plans = self.aside_plans()
+        if not plans:
+            return lines + [f"{_INDENT}return _set_aside(conditions(v))"]
+        lines += [f"{_INDENT}found = _ASIDE.get(o.rules)",
+                  f"{_INDENT}return _set_aside(conditions(v)) if found is None else found(v)"]
+        names: dict[AsidePlan, str] = {}
+        for plan in plans.values():
+            if plan not in names:
+                names[plan] = f"_aside{len(names)}"
+                lines += [""] + self.aside_function(names[plan], plan)
+        return lines + ["", "_ASIDE = {"] + [f"{_INDENT}{rules!r}: {names[plan]},"
+                                             for rules, plan in plans.items()] + ["}"]
+
+    def aside_plans(self) -> dict[tuple[int, ...], AsidePlan]:
+        """Each decided outcome's plan (`Semantics.aside_plan`), narrowed to its leaves of the tree:
+        there the tree has settled some conditions (false, or never unknown), whose rules drop out."""
+        if self.strategy != "arbre":
+            return {}
+        tree, semantics = self.tree, self.semantics
+        leaves: dict[Outcome, list[Leaf]] = {}
+        for leaf in tree.leaves():
+            if leaf.outcome.kind == DECIDED:
+                leaves.setdefault(leaf.outcome, []).append(leaf)
+        plans = {}
+        for outcome, found in leaves.items():
+            plan = semantics.aside_plan(outcome)
+            if plan.candidates:
+                # The rules read and those overriding them (which decide whether a rule might decide):
+                # the others stay as the plan for every household has them.
+                looked = set(plan.reads)
+                for r in plan.reads:
+                    looked.update(members(semantics.above[r]))
+                narrowed = []
+                for leaf in found:
+                    fixed, memo, may_true, may_unknown = dict(leaf.fixed), {}, -1, -1
+                    for r in looked:
+                        mask = tree.domain.values(tree.cores[r], leaf.region, fixed, memo)
+                        may_true &= ~0 if mask & T else ~(1 << r)
+                        may_unknown &= ~0 if mask & U else ~(1 << r)
+                    narrowed.append(semantics.aside_plan(outcome, may_true, may_unknown))
+                plan = AsidePlan.union(narrowed)
+            plans[outcome.rules] = plan
+        return plans
+
+    def aside_function(self, name: str, plan: AsidePlan) -> list[str]:
+        """Each condition the plan reads into a local (`c<rule>`), then the rules it sets aside."""
+        rules = self.charter.rules
+        lines = [f"def {name}(v):"]
+        if not plan.candidates:
+            return lines + [f"{_INDENT}return ()"]
+        conditions = [rules[r].condition for r in plan.reads]
+        lines += self.definitions_for(conditions)
+        lines += [f"{_INDENT}c{r} = {self.expr(rules[r].condition)}  # {rules[r].name!r}" for r in plan.reads]
+        lines.append(f"{_INDENT}found = ()")
+        for r, over in plan.candidates:  # a condition is True, False or None: `if` takes True alone
+            test = f"c{r}" + (" and (" + " or ".join(f"c{e}" for e in over) + ")" if over else "")
+            lines += [f"{_INDENT}if {test}:", f"{_INDENT * 2}found += ({r!r},)"]
+        return lines + [f"{_INDENT}return found"]
+
     def tuple_of(self, conditions: list) -> str:
         return "".join(f"{self.expr(c) if c is not None else 'None'}, " for c in conditions)
 
@@ -317,25 +382,7 @@ class _Generator:
 
     def may_be_unknown(self, node) -> bool:
         """Whether a condition can be unknown; a definition's answer is remembered, not recomputed."""
-        match node:
-            case m.Known():
-                return False
-            case m.Compare(field=f) | m.Between(field=f) | m.Among(field=f) | m.Truth(field=f):
-                return f.may_be_unknown
-            case m.Linear(left=left, right=right):
-                return any(f.may_be_unknown for f in (*left, *right))
-            case m.Duration(field=f, other=g):
-                return f.may_be_unknown or g.may_be_unknown
-            case m.Not(operand=op):
-                return self.may_be_unknown(op)
-            case m.All(operands=ops) | m.Any(operands=ops):
-                return any(self.may_be_unknown(o) for o in ops)
-            case m.DefinitionRef(definition=d):
-                found = self.unknowable.get(id(d))
-                if found is None:
-                    found = self.unknowable[id(d)] = self.may_be_unknown(d.condition)
-                return found
-        raise AssertionError(node)  # pragma: no cover
+        return may_be_unknown(node, self.unknowable)
 
     # ---- validation: fast paths inline, everything else through runtime.read ----
     def validate(self) -> list[str]:

@@ -131,15 +131,19 @@ def test_compiled_equals_interpreted_on_random_charters(form, text, batch):
 @st.composite
 def exception_chains(draw):
     """Random charters where most rules are exceptions, often to the rule just before (chains), and
-    most name one service: a decision then often has rules that might decide as well."""
+    most name one service (a decision then often has rules that might decide as well); conditions
+    read a definition, under « non » too."""
     count = draw(st.integers(2, 7))
-    lines = [HEAD]
+    lines = [HEAD, f"définition « fragile » : {draw(_conditions)}\n"]
+    conditions = st.one_of(_conditions, st.sampled_from(["fragile", "non fragile"]),
+                           st.builds("(fragile ou {})".format, _conditions),
+                           st.builds("non (fragile et {})".format, _conditions))
     for i in range(count):
         targets = set(draw(st.lists(st.sampled_from(range(i)), max_size=3))) if i else set()
         if i and draw(st.booleans()):
             targets.add(i - 1)
         exceptions = ", par exception à " + " et ".join(f"« R{t} »" for t in sorted(targets)) if targets else ""
-        lines.append(f"règle « R{i} »{exceptions}\n  si {draw(_conditions)}\n  alors {draw(st.sampled_from('AAB'))}\n")
+        lines.append(f"règle « R{i} »{exceptions}\n  si {draw(conditions)}\n  alors {draw(st.sampled_from('AAB'))}\n")
     if draw(st.booleans()):
         lines.append(f"règle « Défaut »\n  sinon {draw(st.sampled_from('AB'))}\n")
     return "\n".join(lines)

@@ -283,26 +283,56 @@ class _Generator:
         return plans
 
     def aside_function(self, name: str, plan: AsidePlan) -> list[str]:
-        """Each condition the plan reads into a local (`c<rule>`), then the rules it sets aside."""
+        """The definitions the plan's conditions use, each condition read twice or more in a local
+        (`c<rule>`), then the rules set aside, tested in order. Only truth matters here: a condition
+        is written in its `truth` form."""
         rules = self.charter.rules
         lines = [f"def {name}(v):"]
         if not plan.candidates:
             return lines + [f"{_INDENT}return ()"]
-        conditions = [rules[r].condition for r in plan.reads]
-        lines += self.definitions_for(conditions)
-        lines += [f"{_INDENT}c{r} = {self.expr(rules[r].condition)}  # {rules[r].name!r}" for r in plan.reads]
+        lines += self.definitions_for([rules[r].condition for r in plan.reads], truth=True)
+        uses: dict[int, int] = {}
+        for r, over in plan.candidates:
+            for e in (r, *over):
+                uses[e] = uses.get(e, 0) + 1
+        shared = [r for r in plan.reads if uses[r] > 1]
+        lines += [f"{_INDENT}c{r} = {self.truth(rules[r].condition)}  # {rules[r].name!r}" for r in shared]
+
+        def read(r: int) -> str:
+            return f"c{r}" if r in shared else self.truth(rules[r].condition)
+
         lines.append(f"{_INDENT}found = ()")
-        for r, over in plan.candidates:  # a condition is True, False or None: `if` takes True alone
-            test = f"c{r}" + (" and (" + " or ".join(f"c{e}" for e in over) + ")" if over else "")
+        for r, over in plan.candidates:
+            test = read(r) + (" and (" + " or ".join(read(e) for e in over) + ")" if over else "")
             lines += [f"{_INDENT}if {test}:", f"{_INDENT * 2}found += ({r!r},)"]
         return lines + [f"{_INDENT}return found"]
+
+    def truth(self, node) -> str:
+        """An expression true exactly when the condition is true, false or None otherwise: Python's
+        own `and`, `or` then serve where unknown needs no telling apart from false."""
+        method = getattr(self, "truth_" + type(node).__name__, None)
+        return self.expr(node) if method is None else method(node)  # a value: None is false already
+
+    def truth_All(self, node: m.All) -> str:
+        return "(" + " and ".join(self.truth(o) for o in node.operands) + ")"
+
+    def truth_Any(self, node: m.Any) -> str:
+        return "(" + " or ".join(self.truth(o) for o in node.operands) + ")"
+
+    def truth_Not(self, node: m.Not) -> str:
+        if isinstance(node.operand, m.Known):
+            return self.expr(node)
+        if self.may_be_unknown(node.operand):  # true when the operand is false, not unknown
+            return f"({self.expr(node.operand)} is False)"
+        return f"(not {self.truth(node.operand)})"
 
     def tuple_of(self, conditions: list) -> str:
         return "".join(f"{self.expr(c) if c is not None else 'None'}, " for c in conditions)
 
-    def definitions_for(self, conditions: list) -> list[str]:
+    def definitions_for(self, conditions: list, truth: bool = False) -> list[str]:
         """Assignments `d<k> = …` of the definitions the conditions use, directly or not, each after
-        those it uses (the checker resolved them in that order)."""
+        those it uses (the checker resolved them in that order); in their `truth` form if asked,
+        when no definition is read where unknown and false differ (under « non »)."""
         used: set[int] = set()
         stack = [c for c in conditions if c is not None]
         while stack:
@@ -310,7 +340,11 @@ class _Generator:
                 if isinstance(node, m.DefinitionRef) and id(node.definition) not in used:
                     used.add(id(node.definition))
                     stack.append(node.definition.condition)
-        return [f"{_INDENT}{self.definition_name(d)} = {self.expr(d.condition)}  # {d.name!r}"
+                elif (truth and isinstance(node, m.Not) and self.may_be_unknown(node.operand)
+                      and any(isinstance(n, m.DefinitionRef) for n in _walk(node.operand))):
+                    truth = False
+        write = self.truth if truth else self.expr
+        return [f"{_INDENT}{self.definition_name(d)} = {write(d.condition)}  # {d.name!r}"
                 for d in self.charter.definitions if id(d) in used]
 
     def definition_name(self, definition: m.Definition) -> str:

@@ -128,6 +128,46 @@ def test_compiled_equals_interpreted_on_random_charters(form, text, batch):
         assert _outcome(compiled, household) == _outcome(interpreted, household)
 
 
+@st.composite
+def exception_chains(draw):
+    """Random charters where most rules are exceptions, often to the rule just before (chains), and
+    most name one service (a decision then often has rules that might decide as well); conditions
+    read a definition, under « non » too."""
+    count = draw(st.integers(2, 7))
+    lines = [HEAD, f"définition « fragile » : {draw(_conditions)}\n"]
+    conditions = st.one_of(_conditions, st.sampled_from(["fragile", "non fragile"]),
+                           st.builds("(fragile ou {})".format, _conditions),
+                           st.builds("non (fragile et {})".format, _conditions))
+    for i in range(count):
+        targets = set(draw(st.lists(st.sampled_from(range(i)), max_size=3))) if i else set()
+        if i and draw(st.booleans()):
+            targets.add(i - 1)
+        exceptions = ", par exception à " + " et ".join(f"« R{t} »" for t in sorted(targets)) if targets else ""
+        lines.append(f"règle « R{i} »{exceptions}\n  si {draw(conditions)}\n  alors {draw(st.sampled_from('AAB'))}\n")
+    if draw(st.booleans()):
+        lines.append(f"règle « Défaut »\n  sinon {draw(st.sampled_from('AB'))}\n")
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("form", ["arbre", "lineaire"])
+@_SETTINGS
+@given(text=exception_chains(), batch=st.lists(households, min_size=1, max_size=8))
+def test_set_aside_rules_equal_brute_force(form, text, batch):
+    """The rules set aside, read from only the conditions a decision leaves open, are those of every
+    condition evaluated, on both backends."""
+    with mock.patch.object(codegen, "MAX_TREE_NODES", codegen.MAX_TREE_NODES if form == "arbre" else 0):
+        compiled = repartition.Charter.from_text(text, name="a.regles", verify=False)
+    interpreted = repartition.Charter.from_text(text, name="a.regles", verify=False, engine="interprete")
+    for household in batch:
+        try:
+            decision = interpreted.route(household)
+        except (NoDecision, InvalidHousehold):
+            continue
+        every = interpreted._semantics.set_aside(interpreted._backend.conditions(decision._values))
+        names = tuple(interpreted.rules[r].name for r in every)
+        assert compiled.route(household).set_aside == decision.set_aside == names
+
+
 # ---- the bundled charters -------------------------------------------------------------------------
 
 fiche_households = st.fixed_dictionaries({

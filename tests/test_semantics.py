@@ -79,6 +79,23 @@ règle « R3 », par exception à « R2 »
     assert set(decision.set_aside) == {"R1", "R2"}
 
 
+def test_rule_set_aside_under_a_rule_that_only_might_decide(make_charter):
+    """A rule is set aside by a true exception even when that exception only might decide (its own
+    exception is unknown) and another rule of the same service decides."""
+    charter = make_charter(HEAD + """
+règle « Générale »
+  si q alors B
+règle « Particulière », par exception à « Générale »
+  si q alors A
+règle « Sauf », par exception à « Particulière »
+  si p alors A
+règle « Autre »
+  si n est au moins 5 alors A
+""")
+    decision = charter.route({"p": None, "q": True, "n": 7})
+    assert (decision.service, decision.rules, decision.set_aside) == ("A", ("Autre",), ("Générale",))
+
+
 def test_gap_without_default(make_charter):
     """No applicable rule and no default: NoDecision of kind lacune."""
     charter = make_charter(HEAD + "règle « R »\n  si p alors A\n")

@@ -454,6 +454,13 @@ class _Interpreted:
     def decide(self, values: tuple) -> Outcome:
         return self._semantics.resolve(self.conditions(values))
 
+    def set_aside(self, outcome: Outcome, values: tuple) -> tuple[int, ...]:
+        """The rules set aside in a decision of that outcome, from the conditions its plan reads."""
+        plan = self._semantics.aside_plan(outcome)
+        seen: dict = {}
+        rules, evaluate = self._rules, self._interpreter.evaluate
+        return plan.select({r: evaluate(rules[r].condition, values, seen) for r in plan.reads})
+
 
 def _foreign(household: ValidatedHousehold):
     raise RepartitionError("ce ménage a été validé avec une autre charte")

@@ -129,8 +129,8 @@ class Decision:
         return self._charter.sha256
 
     def _conditions(self) -> tuple[bool | None, ...]:
-        """Every rule's condition for this household (computed once: set-aside rules and the
-        explanation's further rules both read them)."""
+        """Every rule's condition for this household (computed once; only a decision by default,
+        with rules that might apply too, needs them)."""
         try:
             return self._conditions_cache
         except AttributeError:
@@ -145,7 +145,7 @@ class Decision:
             charter = self._charter
             found: tuple[int, ...] = ()
             if charter._has_exceptions:  # without exceptions no rule is ever set aside
-                found = charter._semantics.set_aside(self._conditions())
+                found = charter._backend.set_aside(self._outcome, self._values)
             self._set_aside_cache: tuple[int, ...] = found
             return found
 
@@ -208,8 +208,11 @@ class Decision:
         rules = self._outcome.rules
         holds: tuple[bool, ...] = ()
         if len(rules) > 1:
-            conditions = self._conditions()
-            holds = tuple(conditions[i] is True for i in rules[1:])
+            if self._charter.rules[rules[0]].is_default:  # the others might apply: do they hold?
+                conditions = self._conditions()
+                holds = tuple(conditions[i] is True for i in rules[1:])
+            else:  # deciding rules all hold
+                holds = (True,) * (len(rules) - 1)
         return (rules, self._unit, self._set_aside, self._assumed, holds)
 
     def _frame(self) -> tuple[str, str]:

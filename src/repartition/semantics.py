@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from attrs import frozen
 
+from . import model as m
 from .model import CharterModel
 
-__all__ = ["Outcome", "Semantics", "members", "DECIDED", "GAP", "CONFLICT", "UNDETERMINED", "T", "F", "U"]
+__all__ = ["Outcome", "AsidePlan", "Semantics", "members", "may_be_unknown", "DECIDED", "GAP", "CONFLICT",
+           "UNDETERMINED", "T", "F", "U"]
 
 DECIDED, GAP, CONFLICT, UNDETERMINED = "decision", "lacune", "conflit", "indetermination"
 
@@ -21,6 +23,35 @@ class Outcome:
     kind: str
     service: str | None
     rules: tuple[int, ...]  # rule indices in file order: deciding rules, or the rules involved
+
+
+@frozen
+class AsidePlan:
+    """Which conditions name the rules set aside in one decision, and how: each candidate rule, in
+    file order, with the overriders that may set it aside. With none listed, a deciding rule
+    overrides it: it is set aside exactly when its condition is true; otherwise, when its condition
+    and one of those overriders' conditions are true. No other rule can be set aside."""
+
+    candidates: tuple[tuple[int, tuple[int, ...]], ...]
+
+    @property
+    def reads(self) -> tuple[int, ...]:
+        """The rules whose conditions the plan reads, in file order."""
+        return tuple(sorted({r for rule, over in self.candidates for r in (rule, *over)}))
+
+    @staticmethod
+    def union(plans) -> "AsidePlan":
+        """One plan doing the work of each (of one outcome: a rule is under a deciding rule in all or none)."""
+        overriders: dict[int, set[int]] = {}
+        for plan in plans:
+            for r, over in plan.candidates:
+                overriders.setdefault(r, set()).update(over)
+        return AsidePlan(tuple((r, tuple(sorted(over))) for r, over in sorted(overriders.items())))
+
+    def select(self, value) -> tuple[int, ...]:
+        """The rules set aside, from `value[r]`, the condition of each rule of `reads`."""
+        return tuple(r for r, over in self.candidates
+                     if value[r] is True and (not over or any(value[e] is True for e in over)))
 
 
 class Semantics:
@@ -46,6 +77,9 @@ class Semantics:
         self.ordinary_bits = sum(1 << r for r in self.ordinary)
         self.above, self.below = _closure(charter)
         self.overriders = _Overriders(self.above)
+        self._conditions = tuple(r.condition for r in rules)
+        self._unknowable: int | None = None
+        self._plans: dict[tuple[int, ...], AsidePlan] = {}
         self._cache: dict[tuple, Outcome] = {}
         self._bits_cache: dict[tuple[int, int], Outcome] = {}  # apart: (0, 1) == (False, True)
 
@@ -151,6 +185,82 @@ class Semantics:
         """Rules whose condition is true but that a certainly applying exception sets aside."""
         true = sum(1 << r for r in self.ordinary if values[r] is True)
         return tuple(r for r in members(true) if self.above[r] & true)
+
+    def aside_plan(self, outcome: Outcome, may_true: int | None = None, may_unknown: int | None = None) -> AsidePlan:
+        """How to name the rules set aside in a decision (a decided outcome), reading only the conditions
+        that can matter: `set_aside` of every condition gives the same rules (tests say so).
+
+        A rule set aside is true under a true overrider; the highest true rule above it has no true
+        overrider, so it decides, or it might (an overrider of it is unknown): it then names the
+        decided service (else the household is undetermined) and is no overrider of a deciding rule
+        (those are false); without deciding rules, the outcome lists it. So only the rules below
+        these roots can be set aside, only by the roots and the rules below them, and a rule below
+        a deciding rule is set aside exactly when its condition is true.
+
+        `may_true` and `may_unknown` (bitsets), when given, narrow the plan to a region of households
+        (a leaf of the decision tree): there, only these rules' conditions may be true, or unknown.
+        """
+        if may_true is not None:
+            return self._plan(outcome, may_true, self.unknowable & (-1 if may_unknown is None else may_unknown))
+        found = self._plans.get(outcome.rules)
+        if found is None:
+            found = self._plans[outcome.rules] = self._plan(outcome, -1, self.unknowable)
+        return found
+
+    def _plan(self, outcome: Outcome, may_true: int, may_unknown: int) -> AsidePlan:
+        rules, above, below = outcome.rules, self.above, self.below
+        never = self.ordinary_bits & ~may_true  # conditions never true: they set nothing aside
+        if rules[0] == self.default:  # no rule decides: the others listed might
+            deciding, roots = (), tuple(t for t in rules[1:] if not never >> t & 1)
+        else:
+            deciding = rules
+            for d in rules:  # a deciding rule's overriders are all false
+                never |= above[d]
+                may_unknown &= ~above[d]
+            settled = never | sum(1 << d for d in rules)
+            roots = rules + tuple(t for t in self.ordinary if not settled >> t & 1
+                                  and self.services[t] == outcome.service and above[t] & may_unknown)
+        sure = below_roots = setters = 0
+        for d in deciding:
+            sure |= below[d]
+        for t in roots:
+            below_roots |= below[t]
+            setters |= (1 << t) | below[t]
+        candidates = below_roots & self.ordinary_bits & ~never
+        return AsidePlan(tuple((r, () if sure >> r & 1 else tuple(members(above[r] & setters & ~never)))
+                               for r in members(candidates)))
+
+    @property
+    def unknowable(self) -> int:
+        """The ordinary rules whose condition may be unknown, as a bitset (an over-estimate)."""
+        if self._unknowable is None:
+            memo: dict[int, bool] = {}
+            self._unknowable = sum(1 << r for r in self.ordinary if may_be_unknown(self._conditions[r], memo))
+        return self._unknowable
+
+
+def may_be_unknown(node: m.Condition, memo: dict[int, bool]) -> bool:
+    """Whether a condition can be unknown: it reads a field that may be, other than by « est connu »
+    (an over-estimate: « X est connu et X … » is never unknown). `memo` keeps each definition's answer."""
+    match node:
+        case m.Known():
+            return False
+        case m.Compare(field=f) | m.Between(field=f) | m.Among(field=f) | m.Truth(field=f):
+            return f.may_be_unknown
+        case m.Linear(left=left, right=right):
+            return any(f.may_be_unknown for f in (*left, *right))
+        case m.Duration(field=f, other=g):
+            return f.may_be_unknown or g.may_be_unknown
+        case m.Not(operand=op):
+            return may_be_unknown(op, memo)
+        case m.All(operands=ops) | m.Any(operands=ops):
+            return any(may_be_unknown(o, memo) for o in ops)
+        case m.DefinitionRef(definition=d):
+            found = memo.get(id(d))
+            if found is None:
+                found = memo[id(d)] = may_be_unknown(d.condition, memo)
+            return found
+    raise AssertionError(node)  # pragma: no cover
 
 
 def _classes(own: int, some_true: bool, all_false_or_unknown: bool, all_false: bool, some_unknown: bool) -> set[str]:

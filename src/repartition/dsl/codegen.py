@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .. import model as m
 from .. import runtime
-from ..semantics import DECIDED, Outcome, Semantics
+from ..semantics import DECIDED, AsidePlan, Outcome, Semantics, T, U, may_be_unknown, members
 from ..values import FLOAT_EXACT_LIMIT
 from . import lowering as low
 from .decision_tree import IsUnknown, Leaf, Test, Tree, build_tree
@@ -68,7 +68,7 @@ class _Generator:
         ]
         tree, decide_body = self.decision_tree()
         body = (self.decide(decide_body) + [""] + self.route(tree) + [""] + self.condition_functions()
-                + [""] + self.validate())
+                + [""] + self.set_aside_functions() + [""] + self.validate())
         constants = [f"_SHA256 = {self.charter.sha256!r}"]
         constants += [f"{name} = _OUTCOMES[{i}]" for i, name in enumerate(self.outcomes.values())]
         self.namespace["_OUTCOMES"] = tuple(self.outcomes)
@@ -232,12 +232,107 @@ class _Generator:
                   f'{_INDENT}"""Each indicator\'s condition for a household: True, False or None (unknown)."""']
         return lines + self.definitions_for(indicators) + [f"{_INDENT}return ({self.tuple_of(indicators)})"]
 
+    # ---- the rules set aside in a decision: only the conditions its deciding rules leave open ----
+    def set_aside_functions(self) -> list[str]:
+        """`set_aside(o, v)`: one function per plan of the decided outcomes the tree reaches, found by
+        the outcome's rules; every condition otherwise (`lineaire`)."""
+        lines = ["def set_aside(o, v):",
+                 f'{_INDENT}"""The rules an exception sets aside in a decision of outcome `o`."""']
+        plans = self.aside_plans()
+        if not plans:
+            return lines + [f"{_INDENT}return _set_aside(conditions(v))"]
+        lines += [f"{_INDENT}found = _ASIDE.get(o.rules)",
+                  f"{_INDENT}return _set_aside(conditions(v)) if found is None else found(v)"]
+        names: dict[AsidePlan, str] = {}
+        for plan in plans.values():
+            if plan not in names:
+                names[plan] = f"_aside{len(names)}"
+                lines += [""] + self.aside_function(names[plan], plan)
+        return lines + ["", "_ASIDE = {"] + [f"{_INDENT}{rules!r}: {names[plan]},"
+                                             for rules, plan in plans.items()] + ["}"]
+
+    def aside_plans(self) -> dict[tuple[int, ...], AsidePlan]:
+        """Each decided outcome's plan (`Semantics.aside_plan`), narrowed to its leaves of the tree:
+        there the tree has settled some conditions (false, or never unknown), whose rules drop out."""
+        if self.strategy != "arbre":
+            return {}
+        tree, semantics = self.tree, self.semantics
+        leaves: dict[Outcome, list[Leaf]] = {}
+        for leaf in tree.leaves():
+            if leaf.outcome.kind == DECIDED:
+                leaves.setdefault(leaf.outcome, []).append(leaf)
+        plans = {}
+        for outcome, found in leaves.items():
+            plan = semantics.aside_plan(outcome)
+            if plan.candidates:
+                # The rules read and those overriding them (which decide whether a rule might decide):
+                # the others stay as the plan for every household has them.
+                looked = set(plan.reads)
+                for r in plan.reads:
+                    looked.update(members(semantics.above[r]))
+                narrowed = []
+                for leaf in found:
+                    fixed, memo, may_true, may_unknown = dict(leaf.fixed), {}, -1, -1
+                    for r in looked:
+                        mask = tree.domain.values(tree.cores[r], leaf.region, fixed, memo)
+                        may_true &= ~0 if mask & T else ~(1 << r)
+                        may_unknown &= ~0 if mask & U else ~(1 << r)
+                    narrowed.append(semantics.aside_plan(outcome, may_true, may_unknown))
+                plan = AsidePlan.union(narrowed)
+            plans[outcome.rules] = plan
+        return plans
+
+    def aside_function(self, name: str, plan: AsidePlan) -> list[str]:
+        """The definitions the plan's conditions use, each condition read twice or more in a local
+        (`c<rule>`), then the rules set aside, tested in order. Only truth matters here: a condition
+        is written in its `truth` form."""
+        rules = self.charter.rules
+        lines = [f"def {name}(v):"]
+        if not plan.candidates:
+            return lines + [f"{_INDENT}return ()"]
+        lines += self.definitions_for([rules[r].condition for r in plan.reads], truth=True)
+        uses: dict[int, int] = {}
+        for r, over in plan.candidates:
+            for e in (r, *over):
+                uses[e] = uses.get(e, 0) + 1
+        shared = [r for r in plan.reads if uses[r] > 1]
+        lines += [f"{_INDENT}c{r} = {self.truth(rules[r].condition)}  # {rules[r].name!r}" for r in shared]
+
+        def read(r: int) -> str:
+            return f"c{r}" if r in shared else self.truth(rules[r].condition)
+
+        lines.append(f"{_INDENT}found = ()")
+        for r, over in plan.candidates:
+            test = read(r) + (" and (" + " or ".join(read(e) for e in over) + ")" if over else "")
+            lines += [f"{_INDENT}if {test}:", f"{_INDENT * 2}found += ({r!r},)"]
+        return lines + [f"{_INDENT}return found"]
+
+    def truth(self, node) -> str:
+        """An expression true exactly when the condition is true, false or None otherwise: Python's
+        own `and`, `or` then serve where unknown needs no telling apart from false."""
+        method = getattr(self, "truth_" + type(node).__name__, None)
+        return self.expr(node) if method is None else method(node)  # a value: None is false already
+
+    def truth_All(self, node: m.All) -> str:
+        return "(" + " and ".join(self.truth(o) for o in node.operands) + ")"
+
+    def truth_Any(self, node: m.Any) -> str:
+        return "(" + " or ".join(self.truth(o) for o in node.operands) + ")"
+
+    def truth_Not(self, node: m.Not) -> str:
+        if isinstance(node.operand, m.Known):
+            return self.expr(node)
+        if self.may_be_unknown(node.operand):  # true when the operand is false, not unknown
+            return f"({self.expr(node.operand)} is False)"
+        return f"(not {self.truth(node.operand)})"
+
     def tuple_of(self, conditions: list) -> str:
         return "".join(f"{self.expr(c) if c is not None else 'None'}, " for c in conditions)
 
-    def definitions_for(self, conditions: list) -> list[str]:
+    def definitions_for(self, conditions: list, truth: bool = False) -> list[str]:
         """Assignments `d<k> = …` of the definitions the conditions use, directly or not, each after
-        those it uses (the checker resolved them in that order)."""
+        those it uses (the checker resolved them in that order); in their `truth` form if asked,
+        when no definition is read where unknown and false differ (under « non »)."""
         used: set[int] = set()
         stack = [c for c in conditions if c is not None]
         while stack:
@@ -245,7 +340,11 @@ class _Generator:
                 if isinstance(node, m.DefinitionRef) and id(node.definition) not in used:
                     used.add(id(node.definition))
                     stack.append(node.definition.condition)
-        return [f"{_INDENT}{self.definition_name(d)} = {self.expr(d.condition)}  # {d.name!r}"
+                elif (truth and isinstance(node, m.Not) and self.may_be_unknown(node.operand)
+                      and any(isinstance(n, m.DefinitionRef) for n in _walk(node.operand))):
+                    truth = False
+        write = self.truth if truth else self.expr
+        return [f"{_INDENT}{self.definition_name(d)} = {write(d.condition)}  # {d.name!r}"
                 for d in self.charter.definitions if id(d) in used]
 
     def definition_name(self, definition: m.Definition) -> str:
@@ -317,25 +416,7 @@ class _Generator:
 
     def may_be_unknown(self, node) -> bool:
         """Whether a condition can be unknown; a definition's answer is remembered, not recomputed."""
-        match node:
-            case m.Known():
-                return False
-            case m.Compare(field=f) | m.Between(field=f) | m.Among(field=f) | m.Truth(field=f):
-                return f.may_be_unknown
-            case m.Linear(left=left, right=right):
-                return any(f.may_be_unknown for f in (*left, *right))
-            case m.Duration(field=f, other=g):
-                return f.may_be_unknown or g.may_be_unknown
-            case m.Not(operand=op):
-                return self.may_be_unknown(op)
-            case m.All(operands=ops) | m.Any(operands=ops):
-                return any(self.may_be_unknown(o) for o in ops)
-            case m.DefinitionRef(definition=d):
-                found = self.unknowable.get(id(d))
-                if found is None:
-                    found = self.unknowable[id(d)] = self.may_be_unknown(d.condition)
-                return found
-        raise AssertionError(node)  # pragma: no cover
+        return may_be_unknown(node, self.unknowable)
 
     # ---- validation: fast paths inline, everything else through runtime.read ----
     def validate(self) -> list[str]:

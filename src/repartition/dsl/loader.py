@@ -67,7 +67,7 @@ def load(generated: Generated, semantics: Semantics, hooks: dict | None = None,
     return CompiledCharter(
         generated=generated, code=code, source=source, filename=filename, strategy=generated.strategy, tree=None,
         decide=namespace["decide"], validate=namespace["validate"], route=namespace["route"],
-        conditions=namespace["conditions"], indicators=namespace["indicators"],
+        conditions=namespace["conditions"], indicators=namespace["indicators"], set_aside=namespace["set_aside"],
     )
 
 
@@ -77,7 +77,8 @@ def _bindings(semantics: Semantics) -> dict[str, object]:
     The C recorder (or the class itself) is bound now: a charter keeps the code it was generated for."""
     make = Decision if runtime.recorder is None else runtime.recorder(Decision, Decision.STATE)
     return {"__builtins__": {}, "_rt": runtime, "_MISSING": runtime.MISSING, "_Decision": make,
-            "_ValidatedHousehold": ValidatedHousehold, "_resolve": semantics.resolve, "_int": int, "_str": str,
+            "_ValidatedHousehold": ValidatedHousehold, "_resolve": semantics.resolve,
+            "_set_aside": semantics.set_aside, "_int": int, "_str": str,
             "_float": float, "_round": round, "_len": len, "KeyError": KeyError, "TypeError": TypeError}
 
 

@@ -149,13 +149,14 @@ def exception_chains(draw):
     return "\n".join(lines)
 
 
-@pytest.mark.parametrize("form", ["arbre", "lineaire"])
+@pytest.mark.parametrize("form", ["arbre", "arbre sans plans", "lineaire"])
 @_SETTINGS
 @given(text=exception_chains(), batch=st.lists(households, min_size=1, max_size=8))
 def test_set_aside_rules_equal_brute_force(form, text, batch):
     """The rules set aside, read from only the conditions a decision leaves open, are those of every
-    condition evaluated, on both backends."""
-    with mock.patch.object(codegen, "MAX_TREE_NODES", codegen.MAX_TREE_NODES if form == "arbre" else 0):
+    condition evaluated, on both backends, also when planning is past its budget (every condition read)."""
+    with mock.patch.object(codegen, "MAX_TREE_NODES", 0 if form == "lineaire" else codegen.MAX_TREE_NODES), \
+            mock.patch.object(codegen, "_ASIDE_WORK", 0 if form == "arbre sans plans" else codegen._ASIDE_WORK):
         compiled = repartition.Charter.from_text(text, name="a.regles", verify=False)
     interpreted = repartition.Charter.from_text(text, name="a.regles", verify=False, engine="interprete")
     for household in batch:

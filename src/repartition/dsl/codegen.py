@@ -16,6 +16,9 @@ __all__ = ["generate", "compile_charter", "CompiledCharter", "Generated", "MAX_T
 #: it nests too deep), the generated code evaluates every rule's condition directly. Tests set it
 #: to 0 to run the direct form.
 MAX_TREE_NODES = 20_000
+#: Work allowed to plan how decisions name the rules set aside (rules × outcomes, conditions looked
+#: at in the tree's leaves, tests generated); past it every condition is read, as without a tree.
+_ASIDE_WORK = 200_000
 
 _INDENT = "    "
 _MAX_NESTING = 60  # Python's parser refuses deeper nesting; past it, evaluate rules in turn
@@ -261,6 +264,11 @@ class _Generator:
         for leaf in tree.leaves():
             if leaf.outcome.kind == DECIDED:
                 leaves.setdefault(leaf.outcome, []).append(leaf)
+        # A long chain of exceptions has as many outcomes as rules, each with a plan as long: past
+        # the budget, one function reading every condition serves all, with the same answers.
+        work = len(leaves) * len(self.charter.rules)
+        if work > _ASIDE_WORK:
+            return {}
         plans = {}
         for outcome, found in leaves.items():
             plan = semantics.aside_plan(outcome)
@@ -270,6 +278,9 @@ class _Generator:
                 looked = set(plan.reads)
                 for r in plan.reads:
                     looked.update(members(semantics.above[r]))
+                work += len(looked) * len(found) + len(plan.candidates)
+                if work > _ASIDE_WORK:
+                    return {}
                 narrowed = []
                 for leaf in found:
                     fixed, memo, may_true, may_unknown = dict(leaf.fixed), {}, -1, -1

@@ -26,6 +26,7 @@ __all__ = ["Leaf", "IsUnknown", "Test", "Pending", "Tree", "Budget", "build_tree
 DEFAULT_WORK = 1_000_000
 
 _NODE_COST = 4  # units of a region besides the conditions and atoms it looks at
+_RELATION_COST = 4  # units of a relation between fields looked at (a sum, a multiple, months between dates)
 
 
 @frozen
@@ -146,6 +147,10 @@ class _Splitter:
         self.domain = domain
         self.rules = tuple(sorted(cores))
         self.own_atoms = {r: tuple(atoms_of(core)) for r, core in cores.items()}
+        # What looking at a rule's atoms costs: a relation is solved over the region's bounds (hulls,
+        # calendar pieces), several times the work of an interval's mask.
+        self.atom_cost = {r: sum(_RELATION_COST if isinstance(a, RELATIONS) else 1 for a in atoms)
+                          for r, atoms in self.own_atoms.items()}
         # For each atom, the rules whose part it bears on: those whose condition holds it, and the
         # rules these override (an exception's condition decides whether its rule is set aside).
         self.reach: dict = {}
@@ -278,7 +283,7 @@ class _Splitter:
         cells in halves, bearing on the rules whose atoms on it lie on one side of the cut, and chosen
         only when it bears on more: rules each on their own values of one field (`n est 1`,
         `n est 2`…) are told apart by halving, not one by one, while a threshold that rules share
-        keeps its place. Returns the atom and the number of atoms looked at.
+        keeps its place. Returns the atom and the units of the atoms looked at.
         """
         domain, above = self.domain, self.semantics.above
         undetermined_bits = target  # and the rules overriding them: their atoms bear on them too
@@ -291,7 +296,7 @@ class _Splitter:
         seen: set[int] = set()
         for r in members(undetermined_bits & vague):
             atoms = self.own_atoms[r]
-            looked += len(atoms)
+            looked += self.atom_cost[r]
             for atom in atoms:
                 if id(atom) in seen:
                     continue

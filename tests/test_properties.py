@@ -149,14 +149,16 @@ def exception_chains(draw):
     return "\n".join(lines)
 
 
-@pytest.mark.parametrize("form", ["arbre", "arbre sans plans", "lineaire"])
+@pytest.mark.parametrize("form", ["arbre", "arbre, plans non resserrés", "arbre sans plans", "lineaire"])
 @_SETTINGS
 @given(text=exception_chains(), batch=st.lists(households, min_size=1, max_size=8))
 def test_set_aside_rules_equal_brute_force(form, text, batch):
     """The rules set aside, read from only the conditions a decision leaves open, are those of every
-    condition evaluated, on both backends, also when planning is past its budget (every condition read)."""
+    condition evaluated, on both backends, also when plans are not narrowed to the tree's leaves or
+    planning is past its budget (every condition read)."""
     with mock.patch.object(codegen, "MAX_TREE_NODES", 0 if form == "lineaire" else codegen.MAX_TREE_NODES), \
-            mock.patch.object(codegen, "_ASIDE_WORK", 0 if form == "arbre sans plans" else codegen._ASIDE_WORK):
+            mock.patch.object(codegen, "_ASIDE_WORK", 0 if form == "arbre sans plans" else codegen._ASIDE_WORK), \
+            mock.patch.object(codegen, "_NARROW_WORK", 0 if form.endswith("non resserrés") else codegen._NARROW_WORK):
         compiled = repartition.Charter.from_text(text, name="a.regles", verify=False)
     interpreted = repartition.Charter.from_text(text, name="a.regles", verify=False, engine="interprete")
     for household in batch:

@@ -19,6 +19,9 @@ MAX_TREE_NODES = 20_000
 #: Work allowed to plan how decisions name the rules set aside (rules × outcomes, conditions looked
 #: at in the tree's leaves, tests generated); past it every condition is read, as without a tree.
 _ASIDE_WORK = 200_000
+#: Conditions looked at, over an outcome's leaves, to narrow its plan; past it the plan for every
+#: household of that outcome serves (a few more conditions read per decision, the same answers).
+_NARROW_WORK = 500
 
 _INDENT = "    "
 _MAX_NESTING = 60  # Python's parser refuses deeper nesting; past it, evaluate rules in turn
@@ -278,9 +281,13 @@ class _Generator:
                 looked = set(plan.reads)
                 for r in plan.reads:
                     looked.update(members(semantics.above[r]))
-                work += len(looked) * len(found) + len(plan.candidates)
+                narrowing = len(looked) * len(found)
+                work += len(plan.candidates) + (narrowing if narrowing <= _NARROW_WORK else 0)
                 if work > _ASIDE_WORK:
                     return {}
+                if narrowing > _NARROW_WORK:
+                    plans[outcome.rules] = plan
+                    continue
                 narrowed = []
                 for leaf in found:
                     fixed, memo, may_true, may_unknown = dict(leaf.fixed), {}, -1, -1

@@ -262,6 +262,25 @@ def ratios(count: int) -> str:
     return "\n".join(lines + _rule("Autres", None, "CCAS"))
 
 
+def long_sum(count: int) -> str:
+    """One rule on the sum of `count` amounts: a linear constraint over as many variables, past what
+    exact elimination takes (examples then come from readable values, a bounded number of tries)."""
+    fields = [f"montant {_tag(i)} : montant en euros entre 0 et 10 000 €" for i in range(count)]
+    lines = _header(f"somme de {count} montants", fields)
+    terms = ", ".join(f"du montant {_tag(i)}" for i in range(1, count))
+    lines += _rule("Somme", f"la somme du montant {_tag(0)}, {terms} est au moins 5 000 €", "CAF")
+    return "\n".join(lines + _rule("Autres", None, "CCAS"))
+
+
+def day_thresholds(count: int) -> str:
+    """`count` rules on the days between the same two dates, each its own threshold and service,
+    none an exception to another: as many overlapping relations, conflicting in every region."""
+    lines = _header(f"{count} écarts de dates", ["date a : date", "date b : date"])
+    for i in range(count):
+        lines += _rule(f"R{i}", f"la date a est au moins {i} jours avant la date b", _SERVICES[i % 2])
+    return "\n".join(lines + _rule("Autres", None, "CCAS"))
+
+
 def misspelled(count: int) -> str:
     """`count` definitions, and as many rules each naming a definition misspelled: as many errors,
     each looking for the nearest name among thousands."""
@@ -299,6 +318,8 @@ CLASSES = {
     "donnees": (many_fields, (3000,)),
     "fautes": (misspelled, (10_000,)),
     "multiples": (ratios, (300, 5000)),
+    "somme_longue": (long_sum, (400,)),
+    "ecarts_de_dates": (day_thresholds, (30, 300)),
 }
 
 #: Small versions the tests run: each class at sizes that load, or are refused, quickly.
@@ -320,6 +341,8 @@ SMALL = {
     "donnees": (50,),
     "fautes": (60,),
     "multiples": (8,),
+    "somme_longue": (40, 400),
+    "ecarts_de_dates": (6,),
 }
 
 

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 import pytest
 
+from repartition.proof import linear
 from repartition.proof.linear import Undecided, point, real_empty
 
 _BOX = range(-3, 4)
@@ -57,3 +58,16 @@ def test_readable_point_on_the_threshold():
     rows = [({0: 1, 1: -2, 2: -2}, 0)]
     found = point(rows, {0: (0, None), 1: (0, None), 2: (0, None)}, {0: 50_000, 1: 50_000, 2: 50_000})
     assert found == {0: 200_000, 1: 50_000, 2: 50_000}
+
+
+def test_readable_values_are_tried_a_bounded_number_of_times(monkeypatch):
+    """Past exact elimination, readable values for many variables are tried at most MAX_RESIDUES
+    times (3 choices for 28 variables would be 3²⁸ tries), each metered, then the solver says undecided."""
+    monkeypatch.setattr(linear, "MAX_ROWS", 4)
+    monkeypatch.setattr(linear, "MAX_RESIDUES", 50)
+    names = [f"x{i}" for i in range(30)]
+    total = {n: 1 for n in names}
+    rows = [(total, 7), ({n: -1 for n in names}, -7)]  # Σ x = 7, whole x in 0..10
+    with linear.metered() as spent, pytest.raises(Undecided):
+        point(rows, {n: (0, 10) for n in names}, {n: 5 for n in names})
+    assert 0 < spent[0] <= 50 * len(rows) + 1_000

@@ -55,6 +55,7 @@ from attrs import frozen
 from .. import model as m
 from .. import runtime
 from ..dsl.interpreter import Interpreter
+from ..dsl.lowering import RELATIONS, atoms_of
 from ..errors import NoDecision
 from ..semantics import CONFLICT, DECIDED, GAP, T, U, Outcome, Semantics, members
 from ..values import count_text
@@ -161,6 +162,7 @@ class _Verifier:
         self.unsettled_rules: set[int] = set()  # rules whose search the budget stopped
         self.points: dict[int, tuple] = {}  # id of a leaf with ratio constraints → a household there
         self.partial = False  # whether the budget left regions unexplored (counts are then lower bounds)
+        self._relation_rules: dict | None = None  # relation atom → rules holding it, made when needed
 
     # ---- the whole proof ------------------------------------------------------------------------
     def run(self) -> Report:
@@ -179,6 +181,7 @@ class _Verifier:
                     self.maybe_alive.update(leaf.deciding)
                     self.maybe_alive.update(leaf.outcome.rules)
                     unsure.update(leaf.deciding + leaf.outcome.rules)
+                    unsure.update(self._reading(leaf.fixed))  # the default may decide there: name the relations' rules
                     continue
                 if point is None:
                     continue
@@ -202,6 +205,16 @@ class _Verifier:
         problems.sort(key=lambda p: order.index(p.kind))
         problems = correct(self.model, self.domain, problems)
         return Report(tuple(problems), time.perf_counter() - start, len(leaves), self.budget.used)
+
+    def _reading(self, fixed: tuple) -> set[int]:
+        """The rules whose conditions hold one of the relations (sums, multiples, months) fixed in a region."""
+        if self._relation_rules is None:
+            self._relation_rules = {}
+            for r, core in self.explorer.cores.items():
+                for atom in atoms_of(core):
+                    if isinstance(atom, RELATIONS):
+                        self._relation_rules.setdefault(atom, set()).add(r)
+        return {r for atom, _ in fixed for r in self._relation_rules.get(atom, ())}
 
     def _undecided(self, message: str, boxes: list, rules: set) -> Problem:
         """An `indecis` problem naming the rules it could not settle (the first ones, and a count)."""

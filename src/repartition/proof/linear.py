@@ -219,7 +219,8 @@ def _pair(system: list[Row], variables: list, targets: dict) -> dict | None:
 
 
 def _fixing(rows: list[Row], bounds: dict, targets: dict) -> dict | None:
-    """Readable values (target, interval ends) for all but the last two variables, the last two exact."""
+    """Readable values (target, interval ends) for all but the last two variables, the last two exact;
+    at most `MAX_RESIDUES` combinations of readable values are tried."""
     variables = list(bounds)
     head, tail = variables[:-2], variables[-2:]
     choices = []
@@ -227,7 +228,9 @@ def _fixing(rows: list[Row], bounds: dict, targets: dict) -> dict | None:
         low, high = bounds[v]
         candidates = list(dict.fromkeys(x for x in (clamp(targets[v], low, high), low, high) if x is not None))
         choices.append(candidates)
-    for assignment in itertools.product(*choices):
+    # Up to three values each for hundreds of variables: the first combinations only, within a cap.
+    for assignment in itertools.islice(itertools.product(*choices), MAX_RESIDUES):
+        charge(len(rows))
         chosen = dict(zip(head, assignment))
         reduced = []
         for coefficients, c in rows + _bound_rows({v: bounds[v] for v in tail}):

@@ -41,13 +41,16 @@ def _by(css: str):
 
 
 def _submitted(driver, submit) -> None:
-    """Submit (a key or a click), and wait for the answer's page to replace this one."""
-    from selenium.webdriver.support import expected_conditions
+    """Submit (a key or a click), and wait for the answer's page to replace this one: a mark left on
+    this page's window is gone from the new one. (Asking whether the old <html> went stale races with
+    the navigation: Chromium may answer that its node no longer belongs to the document.)"""
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    page = driver.find_element("tag name", "html")
+    driver.execute_script("window.avantEnvoi = true")
     submit()
-    WebDriverWait(driver, 30).until(expected_conditions.staleness_of(page))
+    WebDriverWait(driver, 30, ignored_exceptions=(WebDriverException,)).until(lambda d: d.execute_script(
+        "return window.avantEnvoi === undefined && document.readyState === 'complete'"))
 
 
 def _fits_the_width(driver) -> None:

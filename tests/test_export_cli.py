@@ -37,11 +37,13 @@ def test_exporter_writes_a_view_for_a_dialect(tmp_path, capsys):
 
 
 def test_exporter_refuses_sql_options_elsewhere_and_bad_names(capsys):
-    """SQL options with another format, or an empty table name, are French errors (exit 2)."""
+    """SQL options with another format, or a table or view name that is not one to three dotted parts
+    (a fourth is never dropped), are French errors (exit 2), never a traceback."""
     assert main(["exporter", str(FICHE), "--format", "json", "--vue", "v"]) == 2
     assert "--vue ne s'emploie qu'avec --format sql" in capsys.readouterr().err
-    assert main(["exporter", str(FICHE), "--format", "sql", "--table", "a..b"]) == 2
-    assert "nom de table attendu" in capsys.readouterr().err
+    for option, name in (("--table", "a..b"), ("--table", "a.b.c.d"), ("--vue", "v."), ("--table", " ")):
+        assert main(["exporter", str(FICHE), "--format", "sql", option, name]) == 2
+        assert f"« {name} » : nom de table ou de vue attendu, en une à trois parties" in capsys.readouterr().err
 
 
 def test_orienter_reads_parquet_with_the_same_outputs(tmp_path, capsys):

@@ -41,10 +41,6 @@ def run(args: argparse.Namespace) -> int:
         if used:
             print(f"exporter : {', '.join(used)} ne s'emploie qu'avec --format sql.", file=sys.stderr)
             return 2
-    if not args.table.strip() or any(not part for part in args.table.split(".")):
-        print(f"exporter : --table « {args.table} » : nom de table attendu (par exemple menages ou "
-              "schema.menages).", file=sys.stderr)
-        return 2
     charter = charter_file(args.fichier)
     text = export(charter, args.format, dialect=args.dialecte, table=args.table, view=args.vue)
     if args.sortie == "-":

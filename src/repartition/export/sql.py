@@ -21,6 +21,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from .. import model as m
+from ..errors import RepartitionError
 from .rows import (Codes, DatesApart, DecisionRows, InIntervals, Interval, InValues, IsKnown, IsUnknown,
                    Linear, Membership, Ref, Row)
 from .sql_reading import CHARACTERS, Reading, characters, column_type, typed_literal
@@ -46,10 +47,12 @@ def _col(table: str, name: str) -> exp.Column:
 
 
 def _table_name(name: str) -> exp.Table:
-    """A table name, possibly qualified (`schema.table`), every part quoted."""
+    """A table or view name, possibly qualified (`schema.table`, `catalog.schema.table`), every part
+    quoted; a fourth part would have no place: the name is refused, never cut."""
     parts = name.split(".")
-    if not all(parts):
-        raise ValueError(name)
+    if not 1 <= len(parts) <= 3 or not all(part.strip() for part in parts):
+        raise RepartitionError(f"« {name} » : nom de table ou de vue attendu, en une à trois parties séparées "
+                               f"par des points (par exemple menages, schema.menages ou base.schema.menages)")
     return exp.Table(this=_id(parts[-1]), db=_id(parts[-2]) if len(parts) > 1 else None,
                      catalog=_id(parts[-3]) if len(parts) > 2 else None)
 
